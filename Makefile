@@ -1,0 +1,106 @@
+# MUS for Dovecot: build, install, test, demo.
+# See README.md; every target is meant to work as root on Debian 12.
+
+DOVECOT_CONFIG ?= /usr/lib/dovecot/dovecot-config
+dovecot_var = $(shell sed -n 's/^$(1)=//p' $(DOVECOT_CONFIG) 2>/dev/null | tr -d "'\"")
+
+DOVECOT_CFLAGS := $(call dovecot_var,DOVECOT_CFLAGS)
+DOVECOT_INCLUDE := $(call dovecot_var,LIBDOVECOT_INCLUDE)
+DOVECOT_LIBDIR := $(call dovecot_var,dovecot_pkglibdir)
+MODULEDIR := $(call dovecot_var,dovecot_moduledir)
+DOVEADM_MODULEDIR := $(MODULEDIR)/doveadm
+DATADIR ?= /usr/share/dovecot-mus
+
+PKGS := libical ldap libcurl libcjson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARNINGS := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := $(DOVECOT_CFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -DHAVE_CONFIG_H \
+	$(DOVECOT_INCLUDE) $(PKG_CFLAGS) -Iplugin
+
+# The host-independent core: links into the unit tests with libdovecot
+# (lib, lib-mail) only, never with Dovecot's storage libraries.
+CORE := mus-settings mus-time mus-ldap mus-smtp mus-org mus-people mus-mime
+CORE_OBJS := $(CORE:%=build/obj/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/obj/%.o)
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined -fno-lto
+ASAN_OBJS := $(CORE:%=build/asan/%.o) $(UNIT_SRCS:tests/unit/%.c=build/asan/%.o)
+TEST_LIBS := -L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LIBS)
+
+MAIL_PLUGIN := build/lib90_mus_plugin.so
+DOVEADM_PLUGIN := build/lib10_doveadm_mus_plugin.so
+
+.PHONY: all deps install uninstall test unit unit-asan e2e demo demo-down clean
+
+all: $(MAIL_PLUGIN) $(DOVEADM_PLUGIN) build/test-unit
+
+build/obj/%.o: plugin/%.c plugin/*.h | build/obj
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+build/obj/%.o: tests/unit/%.c tests/unit/*.h plugin/*.h | build/obj
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+build/asan/%.o: plugin/%.c plugin/*.h | build/asan
+	@echo "  CC asan $<"
+	@$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+build/asan/%.o: tests/unit/%.c tests/unit/*.h plugin/*.h | build/asan
+	@echo "  CC asan $<"
+	@$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+build/obj build/asan:
+	mkdir -p $@
+
+# Plugins are linked without -ldovecot: their Dovecot symbols come from
+# the process that loads them.
+$(MAIL_PLUGIN): $(CORE_OBJS) build/obj/mus-plugin.o
+	$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(DOVEADM_PLUGIN): $(CORE_OBJS) build/obj/doveadm-mus.o
+	$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/test-unit: $(CORE_OBJS) $(UNIT_OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LIBS)
+build/test-unit-asan: $(ASAN_OBJS)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(TEST_LIBS)
+
+install: all
+	install -d $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(DOVEADM_MODULEDIR) \
+		$(DESTDIR)$(DATADIR)/ical-templates $(DESTDIR)$(DATADIR)/ldap-schema
+	install -m 0644 $(MAIL_PLUGIN) $(DESTDIR)$(MODULEDIR)/
+	install -m 0644 $(DOVEADM_PLUGIN) $(DESTDIR)$(DOVEADM_MODULEDIR)/
+	cp -R ical-templates/. $(DESTDIR)$(DATADIR)/ical-templates/
+	install -m 0644 ldap-schema/*.schema ldap-schema/*.ldif $(DESTDIR)$(DATADIR)/ldap-schema/
+
+uninstall:
+	rm -f $(DESTDIR)$(MODULEDIR)/$(notdir $(MAIL_PLUGIN)) \
+		$(DESTDIR)$(DOVEADM_MODULEDIR)/$(notdir $(DOVEADM_PLUGIN))
+	rm -rf $(DESTDIR)$(DATADIR)
+
+# Debian packages the build, the tests and the demo need.
+deps:
+	tests/stack/install-deps
+
+unit: build/test-unit
+	build/test-unit
+unit-asan: build/test-unit-asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/test-unit-asan
+
+e2e: install
+	tests/e2e/run
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit unit-asan e2e
+
+demo: deps
+	$(MAKE) install
+	tests/demo/run
+
+demo-down:
+	tests/stack/mus-stack down $${MUS_DEMO_DIR:-/tmp/mus-demo}
+
+clean:
+	rm -rf build

@@ -1,0 +1,360 @@
+/* The directory connection: connect, bind, paged search, DN handling. */
+
+#include "lib.h"
+#include "array.h"
+#include "mus-settings.h"
+#include "mus-ldap.h"
+
+#include <ctype.h>
+#include <ldap.h>
+
+struct mus_ldap {
+	LDAP *ld;
+	struct timeval timeout;
+};
+
+struct mus_ldap_entry {
+	LDAP *ld;
+	LDAPMessage *msg;
+	const char *dn;
+};
+
+/* The one place that decides which libldap result codes are worth trying
+   again later (the server is away or busy) and which will fail the same
+   way every time (bad input, bad credentials, no such object). */
+static bool mus_ldap_error_is_temporary(int rc)
+{
+	switch (rc) {
+	case LDAP_SERVER_DOWN:
+	case LDAP_CONNECT_ERROR:
+	case LDAP_TIMEOUT:
+	case LDAP_TIMELIMIT_EXCEEDED:
+	case LDAP_BUSY:
+	case LDAP_UNAVAILABLE:
+	case LDAP_UNWILLING_TO_PERFORM:
+	case LDAP_ADMINLIMIT_EXCEEDED:
+	case LDAP_NO_MEMORY:
+	case LDAP_LOCAL_ERROR:
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+int mus_ldap_uri_check(const char *value, const char **error_r)
+{
+	const char *const *uris = t_strsplit_spaces(value, " ");
+	LDAPURLDesc *desc;
+
+	if (uris[0] == NULL) {
+		*error_r = "no URL given";
+		return -1;
+	}
+	for (unsigned int i = 0; uris[i] != NULL; i++) {
+		int rc = ldap_url_parse(uris[i], &desc);
+
+		if (rc != LDAP_URL_SUCCESS) {
+			*error_r = t_strdup_printf(
+				"'%s' is not an ldap://, ldaps:// or ldapi:// URL "
+				"(ldap_url_parse error %d)", uris[i], rc);
+			return -1;
+		}
+		ldap_free_urldesc(desc);
+	}
+	return 0;
+}
+
+int mus_ldap_dn_check(const char *value, const char **error_r)
+{
+	LDAPDN dn = NULL;
+	int rc;
+
+	rc = ldap_str2dn(value, &dn, LDAP_DN_FORMAT_LDAPV3);
+	if (rc != LDAP_SUCCESS) {
+		*error_r = t_strdup_printf("not an RFC 4514 DN: %s",
+					   ldap_err2string(rc));
+		return -1;
+	}
+	if (dn == NULL) {
+		*error_r = "the DN is empty";
+		return -1;
+	}
+	ldap_dnfree(dn);
+	return 0;
+}
+
+int mus_ldap_dn_normalize(pool_t pool, const char *dn, const char **ndn_r,
+			  const char **error_r)
+{
+	char *out = NULL, *lower;
+	int rc;
+
+	rc = ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAPV3, &out,
+			       LDAP_DN_FORMAT_LDAPV3);
+	if (rc != LDAP_SUCCESS) {
+		*error_r = t_strdup_printf("ldap_dn_normalize(%s) failed: %s",
+					   dn, ldap_err2string(rc));
+		return -1;
+	}
+	if (out == NULL) {
+		*error_r = "the DN is empty";
+		return -1;
+	}
+	/* Attribute types and the values we compare (uid, cn, ou, dc) match
+	   case-insensitively. Only ASCII is folded: "Æ" and "æ" stay apart,
+	   as they do in libldap's own normaliser. */
+	lower = p_strdup(pool, out);
+	for (char *p = lower; *p != '\0'; p++)
+		*p = i_tolower(*p);
+	ldap_memfree(out);
+	*ndn_r = lower;
+	return 0;
+}
+
+static const char *mus_ldap_error_text(LDAP *ld, int rc)
+{
+	char *diag = NULL;
+	const char *text;
+
+	if (ld != NULL &&
+	    ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag) == LDAP_OPT_SUCCESS &&
+	    diag != NULL && diag[0] != '\0')
+		text = t_strdup_printf("%s (%s)", ldap_err2string(rc), diag);
+	else
+		text = ldap_err2string(rc);
+	if (diag != NULL)
+		ldap_memfree(diag);
+	return text;
+}
+
+int mus_ldap_connect(const struct mus_settings *set,
+		     unsigned int timeout_msecs, struct mus_ldap **conn_r,
+		     bool *retry_r, const char **error_r)
+{
+	struct mus_ldap *conn;
+	const char *password = NULL;
+	struct berval cred;
+	int version = LDAP_VERSION3, rc;
+
+	*retry_r = FALSE;
+	if (set->ldap_bind_dn != NULL &&
+	    mus_settings_read_password(pool_datastack_create(),
+				       "mus_ldap_password_file",
+				       set->ldap_password_file, &password,
+				       error_r) < 0)
+		return -1;
+
+	conn = i_new(struct mus_ldap, 1);
+	conn->timeout.tv_sec = timeout_msecs / 1000;
+	conn->timeout.tv_usec = (timeout_msecs % 1000) * 1000;
+	rc = ldap_initialize(&conn->ld, set->ldap_uri);
+	if (rc != LDAP_SUCCESS) {
+		*error_r = t_strdup_printf("ldap_initialize(%s) failed: %s",
+					   set->ldap_uri, ldap_err2string(rc));
+		i_free(conn);
+		return -1;
+	}
+	(void)ldap_set_option(conn->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	(void)ldap_set_option(conn->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	(void)ldap_set_option(conn->ld, LDAP_OPT_NETWORK_TIMEOUT, &conn->timeout);
+	(void)ldap_set_option(conn->ld, LDAP_OPT_TIMEOUT, &conn->timeout);
+
+	cred.bv_val = (char *)(password != NULL ? password : "");
+	cred.bv_len = strlen(cred.bv_val);
+	rc = ldap_sasl_bind_s(conn->ld, set->ldap_bind_dn, LDAP_SASL_SIMPLE,
+			      &cred, NULL, NULL, NULL);
+	if (rc != LDAP_SUCCESS) {
+		*error_r = t_strdup_printf("ldap_bind(uri=%s, dn=%s) failed: %s",
+			set->ldap_uri,
+			set->ldap_bind_dn != NULL ? set->ldap_bind_dn : "(anonymous)",
+			mus_ldap_error_text(conn->ld, rc));
+		*retry_r = mus_ldap_error_is_temporary(rc);
+		ldap_unbind_ext_s(conn->ld, NULL, NULL);
+		i_free(conn);
+		return -1;
+	}
+	*conn_r = conn;
+	return 0;
+}
+
+void mus_ldap_disconnect(struct mus_ldap **_conn)
+{
+	struct mus_ldap *conn = *_conn;
+
+	if (conn == NULL)
+		return;
+	*_conn = NULL;
+	ldap_unbind_ext_s(conn->ld, NULL, NULL);
+	i_free(conn);
+}
+
+const char *mus_ldap_entry_dn(const struct mus_ldap_entry *entry)
+{
+	return entry->dn;
+}
+
+const char *const *
+mus_ldap_entry_values(const struct mus_ldap_entry *entry, const char *attr)
+{
+	struct berval **vals;
+	ARRAY_TYPE(const_string) result;
+
+	t_array_init(&result, 4);
+	vals = ldap_get_values_len(entry->ld, entry->msg, attr);
+	for (unsigned int i = 0; vals != NULL && vals[i] != NULL; i++) {
+		const char *value;
+
+		if (memchr(vals[i]->bv_val, '\0', vals[i]->bv_len) != NULL)
+			continue;
+		value = t_strndup(vals[i]->bv_val, vals[i]->bv_len);
+		array_push_back(&result, &value);
+	}
+	if (vals != NULL)
+		ldap_value_free_len(vals);
+	array_append_zero(&result);
+	return array_front(&result);
+}
+
+const char *mus_ldap_entry_value(const struct mus_ldap_entry *entry,
+				 const char *attr)
+{
+	return mus_ldap_entry_values(entry, attr)[0];
+}
+
+static int
+mus_ldap_search_page(struct mus_ldap *conn, const char *base,
+		     const char *filter, const char *const *attrs,
+		     unsigned int page_size, struct berval *cookie,
+		     mus_ldap_entry_callback_t *callback, void *context,
+		     const char **error_r)
+{
+	LDAPControl *page_ctrl = NULL, *server_ctrls[2] = { NULL, NULL };
+	LDAPControl **result_ctrls = NULL, *response;
+	LDAPMessage *res = NULL, *msg;
+	struct berval new_cookie = { 0, NULL };
+	ber_int_t total;
+	int rc, err = LDAP_SUCCESS, ret = 0;
+
+	rc = ldap_create_page_control(conn->ld, page_size, cookie, 0, &page_ctrl);
+	if (rc != LDAP_SUCCESS) {
+		*error_r = t_strdup_printf("ldap_create_page_control() failed: %s",
+					   ldap_err2string(rc));
+		return -1;
+	}
+	server_ctrls[0] = page_ctrl;
+	rc = ldap_search_ext_s(conn->ld, base, LDAP_SCOPE_SUBTREE, filter,
+			       (char **)attrs, 0, server_ctrls, NULL,
+			       &conn->timeout, LDAP_NO_LIMIT, &res);
+	ldap_control_free(page_ctrl);
+	if (rc == LDAP_SUCCESS || res != NULL) {
+		int prc = ldap_parse_result(conn->ld, res, &err, NULL, NULL,
+					    NULL, &result_ctrls, 0);
+		if (prc != LDAP_SUCCESS)
+			err = prc;
+	} else {
+		err = rc;
+	}
+	if (err != LDAP_SUCCESS) {
+		*error_r = t_strdup_printf(
+			"ldap_search(base=%s, filter=%s) failed: %s%s", base,
+			filter, mus_ldap_error_text(conn->ld, err),
+			mus_ldap_error_is_temporary(err) ? " (temporary)" : "");
+		ret = -1;
+	}
+	for (msg = ldap_first_entry(conn->ld, res); ret == 0 && msg != NULL;
+	     msg = ldap_next_entry(conn->ld, msg)) {
+		struct mus_ldap_entry entry = { .ld = conn->ld, .msg = msg };
+		char *dn = ldap_get_dn(conn->ld, msg), *cb_error = NULL;
+
+		if (dn == NULL)
+			continue;
+		/* one data stack frame per entry keeps a 50,000 entry search
+		   flat in memory; the callback's error outlives the frame */
+		T_BEGIN {
+			const char *error;
+
+			entry.dn = t_strdup(dn);
+			if (callback(&entry, context, &error) < 0)
+				cb_error = i_strdup(error);
+		} T_END;
+		ldap_memfree(dn);
+		if (cb_error != NULL) {
+			*error_r = t_strdup(cb_error);
+			i_free(cb_error);
+			ret = -1;
+		}
+	}
+
+	/* An empty or missing cookie ends the search. */
+	cookie->bv_len = 0;
+	if (ret == 0 && result_ctrls != NULL) {
+		response = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS,
+					     result_ctrls, NULL);
+		if (response != NULL &&
+		    ldap_parse_pageresponse_control(conn->ld, response, &total,
+						    &new_cookie) == LDAP_SUCCESS &&
+		    new_cookie.bv_len > 0) {
+			ber_memfree(cookie->bv_val);
+			*cookie = new_cookie;
+		} else {
+			ber_memfree(new_cookie.bv_val);
+		}
+	}
+	if (result_ctrls != NULL)
+		ldap_controls_free(result_ctrls);
+	ldap_msgfree(res);
+	return ret;
+}
+
+int mus_ldap_search_paged(struct mus_ldap *conn, const char *base,
+			  const char *filter, const char *const *attrs,
+			  unsigned int page_size,
+			  mus_ldap_entry_callback_t *callback, void *context,
+			  const char **error_r)
+{
+	struct berval cookie = { 0, NULL };
+	int ret;
+
+	do {
+		ret = mus_ldap_search_page(conn, base, filter, attrs, page_size,
+					   &cookie, callback, context, error_r);
+	} while (ret == 0 && cookie.bv_len > 0);
+	ber_memfree(cookie.bv_val);
+	return ret;
+}
+
+int mus_ldap_entry_exists(struct mus_ldap *conn, const char *dn,
+			  const char **error_r)
+{
+	static const char *const no_attrs[] = { LDAP_NO_ATTRS, NULL };
+	LDAPMessage *res = NULL;
+	int rc;
+
+	rc = ldap_search_ext_s(conn->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+			       (char **)no_attrs, 0, NULL, NULL,
+			       &conn->timeout, 1, &res);
+	ldap_msgfree(res);
+	if (rc == LDAP_SUCCESS)
+		return 1;
+	if (rc == LDAP_NO_SUCH_OBJECT || rc == LDAP_INVALID_DN_SYNTAX)
+		return 0;
+	*error_r = t_strdup_printf("ldap_search(base=%s, scope=base) failed: %s",
+				   dn, mus_ldap_error_text(conn->ld, rc));
+	return -1;
+}
+
+const char *mus_ldap_filter_escape(const char *value)
+{
+	struct berval in, out = { 0, NULL };
+	const char *escaped;
+
+	in.bv_val = (char *)value;
+	in.bv_len = strlen(value);
+	if (in.bv_len == 0)
+		return "";
+	if (ldap_bv2escaped_filter_value(&in, &out) != 0)
+		i_fatal_status(FATAL_OUTOFMEM, "ldap_bv2escaped_filter_value() failed");
+	escaped = t_strndup(out.bv_val, out.bv_len);
+	ber_memfree(out.bv_val);
+	return escaped;
+}

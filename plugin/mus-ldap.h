@@ -1,0 +1,66 @@
+#ifndef MUS_LDAP_H
+#define MUS_LDAP_H
+
+/* The directory connection. This file owns LDAP and LDAPMessage; the rest
+   of the code sees struct mus_ldap_entry and strings. */
+
+struct mus_settings;
+struct mus_ldap;
+struct mus_ldap_entry;
+
+/* Returns 0 if value is a space separated list of ldap://, ldaps:// or
+   ldapi:// URLs, else -1 with the reason. */
+int mus_ldap_uri_check(const char *value, const char **error_r);
+/* Returns 0 if value is a non-empty RFC 4514 DN, else -1 with the reason. */
+int mus_ldap_dn_check(const char *value, const char **error_r);
+/* The form in which two DNs of the same entry compare equal with strcmp():
+   RFC 4514 normalised, ASCII lower-cased. Allocated from pool. Returns 0,
+   or -1 if dn does not parse. */
+int mus_ldap_dn_normalize(pool_t pool, const char *dn, const char **ndn_r,
+			  const char **error_r);
+
+/* Connect and bind as set->ldap_bind_dn (with the password from
+   set->ldap_password_file) or anonymously. Every network operation of the
+   connection gives up after timeout_msecs. Returns 0 or -1; on failure
+   *retry_r tells whether a later attempt may succeed (server down or busy)
+   rather than never (bad credentials, bad settings). */
+int mus_ldap_connect(const struct mus_settings *set,
+		     unsigned int timeout_msecs, struct mus_ldap **conn_r,
+		     bool *retry_r, const char **error_r);
+void mus_ldap_disconnect(struct mus_ldap **conn);
+
+/* The entry's DN as the server sent it. Valid during the callback. */
+const char *mus_ldap_entry_dn(const struct mus_ldap_entry *entry);
+/* The values of attr as a NULL-terminated array (empty if the entry has
+   none), allocated from the data stack. Values with a NUL byte inside are
+   skipped: no attribute we read may carry binary data. */
+const char *const *
+mus_ldap_entry_values(const struct mus_ldap_entry *entry, const char *attr);
+/* The first value of attr, or NULL. */
+const char *mus_ldap_entry_value(const struct mus_ldap_entry *entry,
+				 const char *attr);
+
+/* Called for every entry a search returns. A negative return stops the
+   search, which then fails with *error_r as given by the callback. */
+typedef int mus_ldap_entry_callback_t(const struct mus_ldap_entry *entry,
+				      void *context, const char **error_r);
+
+/* Subtree search in pages (RFC 2696) of page_size entries, so that no
+   single request hits a server size limit or holds the whole result in
+   memory. Returns 0, or -1 with the operation, base and filter in the
+   error. */
+int mus_ldap_search_paged(struct mus_ldap *conn, const char *base,
+			  const char *filter, const char *const *attrs,
+			  unsigned int page_size,
+			  mus_ldap_entry_callback_t *callback, void *context,
+			  const char **error_r);
+
+/* Returns 1 if the entry dn exists, 0 if not, -1 on error. */
+int mus_ldap_entry_exists(struct mus_ldap *conn, const char *dn,
+			  const char **error_r);
+
+/* An RFC 4515 escaped copy of value for use inside a filter, from the data
+   stack. */
+const char *mus_ldap_filter_escape(const char *value);
+
+#endif

@@ -1,0 +1,100 @@
+/* People as read from the directory. */
+
+#include "lib.h"
+#include "array.h"
+#include "mus-ldap.h"
+#include "mus-time.h"
+#include "mus-org.h"
+#include "mus-people.h"
+
+/* Each page stays well below slapd's default size limit of 500 entries,
+   which also applies to paged searches of ordinary bind DNs. */
+#define MUS_PEOPLE_PAGE_SIZE 400
+
+const char *const mus_people_attrs[] = {
+	"uid", "cn", "mail", "manager", "employeeType", "ou",
+	"departmentNumber", "musAbsentUntil", NULL
+};
+
+static bool mus_value_is_leader_role(const char *const *values)
+{
+	for (unsigned int i = 0; values[i] != NULL; i++) {
+		if (strcasecmp(values[i], "leder") == 0 ||
+		    strcasecmp(values[i], "leader") == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static const char *const *mus_pool_strarray(pool_t pool,
+					    const char *const *values)
+{
+	unsigned int count = str_array_length(values);
+	const char **copy = p_new(pool, const char *, count + 1);
+
+	for (unsigned int i = 0; i < count; i++)
+		copy[i] = p_strdup(pool, values[i]);
+	return copy;
+}
+
+static int mus_people_add_entry(const struct mus_ldap_entry *entry,
+				void *context, const char **error_r ATTR_UNUSED)
+{
+	struct mus_org *org = context;
+	pool_t pool = org->pool;
+	struct mus_person *person = p_new(pool, struct mus_person, 1);
+	const char *const *managers, *unit, *absent, *error;
+
+	person->dn = p_strdup(pool, mus_ldap_entry_dn(entry));
+	if (mus_ldap_dn_normalize(pool, person->dn, &person->ndn, &error) < 0) {
+		/* the server sent it, so it parses; keep the raw form */
+		person->ndn = person->dn;
+	}
+	person->uid = p_strdup(pool, mus_ldap_entry_value(entry, "uid"));
+	person->cn = p_strdup(pool, mus_ldap_entry_value(entry, "cn"));
+	unit = mus_ldap_entry_value(entry, "ou");
+	if (unit == NULL)
+		unit = mus_ldap_entry_value(entry, "departmentNumber");
+	person->unit = p_strdup(pool, unit);
+	person->mails = mus_pool_strarray(pool,
+					  mus_ldap_entry_values(entry, "mail"));
+	person->leader_role = mus_value_is_leader_role(
+		mus_ldap_entry_values(entry, "employeeType"));
+
+	managers = mus_ldap_entry_values(entry, "manager");
+	person->manager_count = str_array_length(managers);
+	if (managers[0] != NULL) {
+		person->manager_dn = p_strdup(pool, managers[0]);
+		if (mus_ldap_dn_normalize(pool, managers[0],
+					  &person->manager_ndn, &error) < 0) {
+			person->manager_ndn = person->manager_dn;
+			person->invalid = p_strdup_printf(pool,
+				"manager '%s' is not a valid DN", managers[0]);
+		}
+	}
+	absent = mus_ldap_entry_value(entry, "musAbsentUntil");
+	if (absent != NULL &&
+	    mus_time_parse_generalized(absent, &person->absent_until) < 0) {
+		person->invalid = p_strdup_printf(pool,
+			"musAbsentUntil '%s' is not a GeneralizedTime", absent);
+	}
+	mus_org_add(org, person);
+	return 0;
+}
+
+static int mus_people_dn_exists(const char *dn, void *context,
+				const char **error_r)
+{
+	return mus_ldap_entry_exists(context, dn, error_r);
+}
+
+int mus_people_load(struct mus_ldap *conn, const char *base,
+		    const char *filter, time_t now, struct mus_org *org,
+		    const char **error_r)
+{
+	if (mus_ldap_search_paged(conn, base, filter, mus_people_attrs,
+				  MUS_PEOPLE_PAGE_SIZE, mus_people_add_entry,
+				  org, error_r) < 0)
+		return -1;
+	return mus_org_analyze(org, now, mus_people_dn_exists, conn, error_r);
+}

@@ -1,0 +1,21 @@
+#ifndef MUS_PEOPLE_H
+#define MUS_PEOPLE_H
+
+/* Reading people from the directory into a struct mus_org: which
+   attributes we use and how their values are interpreted. */
+
+struct mus_ldap;
+struct mus_org;
+
+/* The attributes read for every person. */
+extern const char *const mus_people_attrs[];
+
+/* Read every entry under base matching filter (paged), add each as a
+   person to org and analyse the organisation. Managers outside the scope
+   are looked up one by one to tell "out of scope" from "missing".
+   Returns 0, or -1 with the error if the directory failed. */
+int mus_people_load(struct mus_ldap *conn, const char *base,
+		    const char *filter, time_t now, struct mus_org *org,
+		    const char **error_r);
+
+#endif

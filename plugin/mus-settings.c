@@ -1,0 +1,248 @@
+/* Parsing and validation of the mus_* plugin settings. */
+
+#include "lib.h"
+#include "mus-ldap.h"
+#include "mus-smtp.h"
+#include "mus-time.h"
+#include "mus-settings.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum mus_setting_kind {
+	MUS_SETTING_TEXT,
+	MUS_SETTING_LDAP_URI,
+	MUS_SETTING_DN,
+	MUS_SETTING_SMTP_URL,
+	MUS_SETTING_ADDRESS,
+	MUS_SETTING_DIR,
+	MUS_SETTING_FILE,
+	MUS_SETTING_TIMEZONE,
+	MUS_SETTING_LANGUAGE,
+};
+
+struct mus_setting_def {
+	const char *name;
+	enum mus_setting_kind kind;
+	size_t offset;
+	bool required;
+	const char *default_value;
+};
+
+#define DEF(name, kind, field, required, def) \
+	{ name, kind, offsetof(struct mus_settings, field), required, def }
+
+static const struct mus_setting_def mus_setting_defs[] = {
+	DEF("mus_ldap_uri", MUS_SETTING_LDAP_URI, ldap_uri, TRUE, NULL),
+	DEF("mus_ldap_bind_dn", MUS_SETTING_DN, ldap_bind_dn, FALSE, NULL),
+	DEF("mus_ldap_password_file", MUS_SETTING_FILE, ldap_password_file,
+	    FALSE, NULL),
+	DEF("mus_people_base", MUS_SETTING_DN, people_base, TRUE, NULL),
+	DEF("mus_round_base", MUS_SETTING_DN, round_base, TRUE, NULL),
+	DEF("mus_plan_base", MUS_SETTING_DN, plan_base, FALSE, NULL),
+	DEF("mus_hr_group", MUS_SETTING_DN, hr_group, FALSE, NULL),
+	DEF("mus_smtp_url", MUS_SETTING_SMTP_URL, smtp_url, TRUE, NULL),
+	DEF("mus_smtp_user", MUS_SETTING_TEXT, smtp_user, FALSE, NULL),
+	DEF("mus_smtp_password_file", MUS_SETTING_FILE, smtp_password_file,
+	    FALSE, NULL),
+	DEF("mus_organizer", MUS_SETTING_ADDRESS, organizer, TRUE, NULL),
+	DEF("mus_templates_dir", MUS_SETTING_DIR, templates_dir, FALSE,
+	    MUS_DEFAULT_TEMPLATES_DIR),
+	DEF("mus_timezone", MUS_SETTING_TIMEZONE, timezone, FALSE,
+	    "Europe/Copenhagen"),
+	/* stored in set->language, not as a string */
+	{ "mus_language", MUS_SETTING_LANGUAGE, 0, FALSE, "da" },
+};
+
+static const struct mus_setting_def *mus_setting_find(const char *name)
+{
+	for (unsigned int i = 0; i < N_ELEMENTS(mus_setting_defs); i++) {
+		if (strcmp(mus_setting_defs[i].name, name) == 0)
+			return &mus_setting_defs[i];
+	}
+	return NULL;
+}
+
+static bool mus_address_valid(const char *value)
+{
+	const char *at = strchr(value, '@');
+
+	if (at == NULL || at == value || at[1] == '\0' ||
+	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL)
+		return FALSE;
+	for (const char *p = value; *p != '\0'; p++) {
+		if ((unsigned char)*p <= ' ' || strchr("<>()[],;:\\\"", *p) != NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static int mus_file_check(const char *path, bool want_dir, const char **error_r)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		*error_r = t_strdup_printf("stat(%s) failed: %m", path);
+		return -1;
+	}
+	if (want_dir && !S_ISDIR(st.st_mode)) {
+		*error_r = t_strdup_printf("%s is not a directory", path);
+		return -1;
+	}
+	if (!want_dir && !S_ISREG(st.st_mode)) {
+		*error_r = t_strdup_printf("%s is not a regular file", path);
+		return -1;
+	}
+	if (access(path, want_dir ? (R_OK | X_OK) : R_OK) < 0) {
+		*error_r = t_strdup_printf("%s is not readable by uid %ld: %m",
+					   path, (long)geteuid());
+		return -1;
+	}
+	return 0;
+}
+
+static int mus_setting_check(const struct mus_setting_def *def,
+			     const char *value, const char **error_r)
+{
+	const char *error = NULL;
+	int ret = 0;
+
+	switch (def->kind) {
+	case MUS_SETTING_TEXT:
+		break;
+	case MUS_SETTING_LDAP_URI:
+		ret = mus_ldap_uri_check(value, &error);
+		break;
+	case MUS_SETTING_DN:
+		ret = mus_ldap_dn_check(value, &error);
+		break;
+	case MUS_SETTING_SMTP_URL:
+		ret = mus_smtp_url_check(value, &error);
+		break;
+	case MUS_SETTING_ADDRESS:
+		if (!mus_address_valid(value)) {
+			error = "not a mail address of the form local@domain";
+			ret = -1;
+		}
+		break;
+	case MUS_SETTING_DIR:
+	case MUS_SETTING_FILE:
+		ret = mus_file_check(value, def->kind == MUS_SETTING_DIR,
+				     &error);
+		break;
+	case MUS_SETTING_TIMEZONE:
+		if (!mus_time_zone_exists(value)) {
+			error = "unknown time zone (expected a name such as Europe/Copenhagen)";
+			ret = -1;
+		}
+		break;
+	case MUS_SETTING_LANGUAGE:
+		if (strcmp(value, "da") != 0 && strcmp(value, "en") != 0) {
+			error = "expected da or en";
+			ret = -1;
+		}
+		break;
+	}
+	if (ret < 0) {
+		*error_r = t_strdup_printf("%s: invalid value '%s': %s",
+					   def->name, value, error);
+	}
+	return ret;
+}
+
+static int mus_settings_check_pairs(const struct mus_settings *set,
+				    const char **error_r)
+{
+	if ((set->ldap_bind_dn == NULL) != (set->ldap_password_file == NULL)) {
+		*error_r = "mus_ldap_bind_dn and mus_ldap_password_file must be set together";
+		return -1;
+	}
+	if ((set->smtp_user == NULL) != (set->smtp_password_file == NULL)) {
+		*error_r = "mus_smtp_user and mus_smtp_password_file must be set together";
+		return -1;
+	}
+	return 0;
+}
+
+int mus_settings_parse(pool_t pool, const char *const *envs,
+		       const struct mus_settings **set_r,
+		       const char **error_r)
+{
+	struct mus_settings *set;
+	const char *values[N_ELEMENTS(mus_setting_defs)];
+
+	memset(values, 0, sizeof(values));
+	for (unsigned int i = 0; envs[i] != NULL && envs[i + 1] != NULL; i += 2) {
+		const char *key = envs[i], *value = envs[i + 1];
+		const struct mus_setting_def *def;
+
+		if (strncmp(key, "mus_", 4) != 0)
+			continue;
+		def = mus_setting_find(key);
+		if (def == NULL) {
+			*error_r = t_strdup_printf(
+				"%s: unknown setting (value '%s')", key, value);
+			return -1;
+		}
+		/* Dovecot treats an empty plugin setting as unset */
+		if (value[0] != '\0')
+			values[def - mus_setting_defs] = value;
+	}
+
+	set = p_new(pool, struct mus_settings, 1);
+	for (unsigned int i = 0; i < N_ELEMENTS(mus_setting_defs); i++) {
+		const struct mus_setting_def *def = &mus_setting_defs[i];
+		const char *value = values[i] != NULL ? values[i] :
+			def->default_value;
+
+		if (value == NULL) {
+			if (def->required) {
+				*error_r = t_strdup_printf(
+					"%s: missing required setting", def->name);
+				return -1;
+			}
+			continue;
+		}
+		if (mus_setting_check(def, value, error_r) < 0)
+			return -1;
+		if (def->kind == MUS_SETTING_LANGUAGE) {
+			set->language = strcmp(value, "en") == 0 ?
+				MUS_LANGUAGE_EN : MUS_LANGUAGE_DA;
+		} else {
+			*(const char **)((char *)set + def->offset) =
+				p_strdup(pool, value);
+		}
+	}
+	if (mus_settings_check_pairs(set, error_r) < 0)
+		return -1;
+	*set_r = set;
+	return 0;
+}
+
+int mus_settings_read_password(pool_t pool, const char *name,
+			       const char *path, const char **password_r,
+			       const char **error_r)
+{
+	char buf[1024];
+	FILE *f;
+	size_t len;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		*error_r = t_strdup_printf("%s: fopen(%s) failed: %m", name, path);
+		return -1;
+	}
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	len = strcspn(buf, "\r\n");
+	if (len == 0) {
+		*error_r = t_strdup_printf("%s: %s holds no password on its first line",
+					   name, path);
+		return -1;
+	}
+	*password_r = p_strndup(pool, buf, len);
+	return 0;
+}

@@ -1,0 +1,48 @@
+#ifndef MUS_SETTINGS_H
+#define MUS_SETTINGS_H
+
+/* Every mus_* setting of the plugin { } block, parsed and validated in one
+   place. Both the mail plugin and the doveadm commands build this struct
+   from the same key/value list, so they accept and refuse the same things. */
+
+enum mus_language {
+	MUS_LANGUAGE_DA = 0,
+	MUS_LANGUAGE_EN,
+};
+
+struct mus_settings {
+	const char *ldap_uri;
+	const char *ldap_bind_dn;	/* NULL: anonymous bind */
+	const char *ldap_password_file;
+	const char *people_base;
+	const char *round_base;
+	const char *plan_base;		/* NULL: plans go under the person */
+	const char *hr_group;		/* NULL: no HR read access */
+	const char *smtp_url;
+	const char *smtp_user;		/* NULL: no SMTP AUTH */
+	const char *smtp_password_file;
+	const char *organizer;
+	const char *templates_dir;
+	const char *timezone;
+	enum mus_language language;
+};
+
+/* The default of mus_templates_dir: where `make install` puts them. */
+#define MUS_DEFAULT_TEMPLATES_DIR "/usr/share/dovecot-mus/ical-templates"
+
+/* Parse the plugin settings given as a NULL-terminated key, value, key,
+   value, ... list (the layout of Dovecot's plugin_envs). Keys that do not
+   start with "mus_" belong to other plugins and are ignored. Returns 0 and
+   a struct allocated from pool, or -1 with an error that names the setting
+   and its value; set_r is left untouched on failure. */
+int mus_settings_parse(pool_t pool, const char *const *envs,
+		       const struct mus_settings **set_r,
+		       const char **error_r);
+
+/* Read a password file named by setting `name`: the first line without its
+   newline. Returns 0 or -1 with an error naming the setting and the file. */
+int mus_settings_read_password(pool_t pool, const char *name,
+			       const char *path, const char **password_r,
+			       const char **error_r);
+
+#endif

@@ -1,0 +1,98 @@
+/* Time zones and calendar arithmetic on top of libical. */
+
+#include "lib.h"
+#include "mus-time.h"
+
+#include <libical/ical.h>
+
+void mus_time_init(void)
+{
+	icalerror_set_errors_are_fatal(0);
+	/* Without this libical names its zones
+	   "/freeassociation.sourceforge.net/Europe/Copenhagen", which clients
+	   do not map to their own zone database. */
+	icaltimezone_set_tzid_prefix("");
+}
+
+bool mus_time_zone_exists(const char *name)
+{
+	return icaltimezone_get_builtin_timezone(name) != NULL;
+}
+
+static bool mus_digits(const char *p, unsigned int count, int *value_r)
+{
+	int value = 0;
+
+	for (unsigned int i = 0; i < count; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return FALSE;
+		value = value * 10 + (p[i] - '0');
+	}
+	*value_r = value;
+	return TRUE;
+}
+
+int mus_time_parse_generalized(const char *value, time_t *time_r)
+{
+	static const int month_days[] =
+		{ 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int year, mon, day, hour, min = 0, sec = 0, off_h, off_m, offset = 0;
+	const char *p = value;
+	struct tm tm;
+	time_t t;
+
+	/* RFC 4517 3.3.13: minutes and seconds are optional, a fraction may
+	   follow the last given unit, and the zone is Z or +/-HH[MM]. */
+	if (!mus_digits(p, 4, &year) || !mus_digits(p + 4, 2, &mon) ||
+	    !mus_digits(p + 6, 2, &day) || !mus_digits(p + 8, 2, &hour))
+		return -1;
+	p += 10;
+	if (mus_digits(p, 2, &min)) {
+		p += 2;
+		if (mus_digits(p, 2, &sec))
+			p += 2;
+	}
+	if (*p == '.' || *p == ',') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p == '-' ? -1 : 1;
+
+		if (!mus_digits(p + 1, 2, &off_h))
+			return -1;
+		p += 3;
+		off_m = 0;
+		if (mus_digits(p, 2, &off_m))
+			p += 2;
+		if (off_h > 23 || off_m > 59)
+			return -1;
+		offset = sign * (off_h * 3600 + off_m * 60);
+	} else {
+		return -1;
+	}
+	if (*p != '\0' || mon < 1 || mon > 12 || day < 1 ||
+	    day > month_days[mon - 1] || hour > 23 || min > 59 || sec > 60)
+		return -1;
+	if (mon == 2 && day == 29 &&
+	    !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+		return -1;
+
+	i_zero(&tm);
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec > 59 ? 59 : sec;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*time_r = t - offset;
+	return 0;
+}

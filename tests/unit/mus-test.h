@@ -1,0 +1,29 @@
+#ifndef MUS_TEST_H
+#define MUS_TEST_H
+
+/* A small unit test runner: a test case is a named block of checks; it
+   passes when none of its checks fails. The run ends with the line
+   "N passed, N failed". */
+
+void mus_test_begin(const char *name);
+void mus_test_end(void);
+void mus_test_check(bool ok, const char *expr, const char *file,
+		    unsigned int line);
+
+#define test_assert(expr) \
+	mus_test_check((expr), #expr, __FILE__, __LINE__)
+#define test_assert_strcmp(a, b) \
+	mus_test_check(null_strcmp((a), (b)) == 0, \
+		       t_strdup_printf("%s == %s ('%s' vs '%s')", #a, #b, \
+				       (a) == NULL ? "(null)" : (a), \
+				       (b) == NULL ? "(null)" : (b)), \
+		       __FILE__, __LINE__)
+
+/* the suites, one per file */
+void test_settings(void);
+void test_time(void);
+void test_ldap(void);
+void test_org(void);
+void test_mime(void);
+
+#endif

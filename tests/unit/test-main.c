@@ -1,0 +1,62 @@
+/* The unit test runner. */
+
+#include "lib.h"
+#include "mus-time.h"
+#include "mus-test.h"
+
+#include <stdio.h>
+
+static const char *current;
+static bool current_failed;
+static unsigned int passed, failed;
+
+void mus_test_begin(const char *name)
+{
+	i_assert(current == NULL);
+	current = t_strdup_noconst(name);
+	for (char *p = (char *)current; *p != '\0'; p++) {
+		if ((unsigned char)*p < ' ')
+			*p = ' ';
+	}
+	current_failed = FALSE;
+}
+
+void mus_test_check(bool ok, const char *expr, const char *file,
+		    unsigned int line)
+{
+	i_assert(current != NULL);
+	if (ok)
+		return;
+	current_failed = TRUE;
+	printf("  %s:%u: check failed: %s\n", file, line, expr);
+}
+
+void mus_test_end(void)
+{
+	i_assert(current != NULL);
+	printf("%-66s %s\n", current, current_failed ? "FAIL" : "ok");
+	if (current_failed)
+		failed++;
+	else
+		passed++;
+	current = NULL;
+}
+
+int main(void)
+{
+	static void (*const suites[])(void) = {
+		test_settings, test_time, test_ldap, test_org, test_mime,
+	};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	lib_init();
+	mus_time_init();
+	for (unsigned int i = 0; i < N_ELEMENTS(suites); i++) {
+		T_BEGIN {
+			suites[i]();
+		} T_END;
+	}
+	lib_deinit();
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,229 @@
+/* Unit tests of the organisation analysis, on organisations built by
+   hand. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "mus-org.h"
+#include "mus-test.h"
+
+#define NOW 1795000000	/* 2026-11-18 */
+
+/* A person "uid=<uid>,ou=people,dc=x" whose manager is uid `manager` (NULL:
+   none) and whose mail is given (NULL: none; "" : <uid>@x.test). */
+static struct mus_person *
+person(struct mus_org *org, const char *uid, const char *manager,
+       const char *mail)
+{
+	struct mus_person *p = p_new(org->pool, struct mus_person, 1);
+	const char **mails = p_new(org->pool, const char *, 2);
+
+	p->uid = p_strdup(org->pool, uid);
+	p->dn = p_strdup_printf(org->pool, "uid=%s,ou=people,dc=x", uid);
+	p->ndn = p->dn;
+	if (manager != NULL) {
+		p->manager_dn = p_strdup_printf(org->pool,
+						"uid=%s,ou=people,dc=x", manager);
+		p->manager_ndn = p->manager_dn;
+		p->manager_count = 1;
+	}
+	if (mail != NULL)
+		mails[0] = mail[0] == '\0' ?
+			p_strdup_printf(org->pool, "%s@x.test", uid) :
+			p_strdup(org->pool, mail);
+	p->mails = mails;
+	mus_org_add(org, p);
+	return p;
+}
+
+/* "uid=ghost..." does not exist; "uid=outside..." exists outside the
+   scope; "uid=broken..." makes the lookup fail */
+static int fake_dn_exists(const char *dn, void *context,
+			  const char **error_r)
+{
+	unsigned int *calls = context;
+
+	(*calls)++;
+	if (str_begins(dn, "uid=broken")) {
+		*error_r = "ldap_search(base=uid=broken) failed: Can't contact LDAP server";
+		return -1;
+	}
+	return str_begins(dn, "uid=outside") ? 1 : 0;
+}
+
+/* The problems as "kind uid" lines, in their order. */
+static const char *problems(const struct mus_org *org)
+{
+	const struct mus_org_problem *problem;
+	string_t *str = t_str_new(256);
+
+	array_foreach(&org->problems, problem) {
+		str_printfa(str, "%s %s;", mus_problem_kind_name(problem->kind),
+			    problem->person->uid);
+	}
+	return str_c(str);
+}
+
+static struct mus_person *find(const struct mus_org *org, const char *uid)
+{
+	struct mus_person *p;
+
+	array_foreach_elem(&org->people, p) {
+		if (strcmp(p->uid, uid) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static void test_org_clean_tree(void)
+{
+	struct mus_org *org = mus_org_create();
+	unsigned int calls = 0;
+	const char *error;
+
+	mus_test_begin("org: a clean three-level tree has no problems");
+	/* added out of order on purpose */
+	person(org, "e2", "m1", "");
+	person(org, "top", NULL, "");
+	person(org, "m1", "top", "");
+	person(org, "e1", "m1", "");
+	person(org, "m2", "top", "");
+	person(org, "e3", "m2", "");
+	test_assert(mus_org_analyze(org, NOW, fake_dn_exists, &calls, &error) == 0);
+	test_assert_strcmp(problems(org), "");
+	test_assert(org->depth == 3);
+	test_assert(org->leader_count == 3);
+	test_assert(array_count(&org->tops) == 1);
+	test_assert(find(org, "top")->level == 1);
+	test_assert(find(org, "m2")->level == 2);
+	test_assert(find(org, "e3")->level == 3);
+	test_assert(find(org, "m1")->report_count == 2);
+	test_assert(find(org, "e1")->manager == find(org, "m1"));
+	test_assert(calls == 0);
+	/* sorted by DN whatever the input order */
+	test_assert_strcmp(array_idx_elem(&org->people, 0)->uid, "e1");
+	mus_org_destroy(&org);
+	test_assert(org == NULL);
+	mus_test_end();
+}
+
+static void test_org_planted_problems(void)
+{
+	struct mus_org *org = mus_org_create();
+	unsigned int calls = 0;
+	struct mus_person *p;
+	const char *error;
+	char uid[16];
+
+	mus_test_begin("org: every kind of data problem is found");
+	person(org, "top", NULL, "");
+	person(org, "boss", "top", "");
+	for (unsigned int i = 0; i < MUS_ORG_WIDE_SPAN + 1; i++) {
+		i_snprintf(uid, sizeof(uid), "w%02u", i);
+		person(org, uid, "boss", "");
+	}
+	p = person(org, "lonely", "top", "");
+	p->leader_role = TRUE;
+	person(org, "nomail", "top", NULL);
+	person(org, "mgrless", NULL, NULL);	/* mail-less AND no manager */
+	person(org, "nomailboss", "top", NULL);
+	person(org, "sub", "nomailboss", "");
+	person(org, "orphan", "ghost", "");
+	person(org, "below-orphan", "orphan", "");
+	person(org, "external", "outside", "");
+	person(org, "cyc-a", "cyc-b", "");
+	person(org, "cyc-b", "cyc-a", "");
+	person(org, "below-cycle", "cyc-a", "");
+	person(org, "self", "self", "");
+	person(org, "dup1", "top", "same@x.test");
+	person(org, "dup2", "top", "SAME@x.test");
+	p = person(org, "leave", "top", "");
+	p->absent_until = NOW + 86400 * 200;
+	p = person(org, "back", "top", "");
+	p->absent_until = NOW - 86400;
+	p = person(org, "two", "top", "");
+	p->manager_count = 2;
+	p = person(org, "badtime", "top", "");
+	p->invalid = "musAbsentUntil 'soon' is not a GeneralizedTime";
+
+	test_assert(mus_org_analyze(org, NOW, fake_dn_exists, &calls, &error) == 0);
+	test_assert_strcmp(problems(org),
+		"invalid-value badtime;"
+		"wide-span boss;"
+		"manager-cycle cyc-a;"
+		"manager-cycle cyc-b;"
+		"duplicate-mail dup2;"
+		"manager-out-of-scope external;"
+		"long-term-leave leave;"
+		"leader-without-reports lonely;"
+		"no-mail mgrless;"
+		"no-manager mgrless;"
+		"no-mail nomail;"
+		"leader-without-mail nomailboss;"
+		"manager-missing orphan;"
+		"manager-cycle self;"
+		"several-managers two;");
+	test_assert(calls == 2);
+	test_assert(find(org, "boss")->report_count == MUS_ORG_WIDE_SPAN + 1);
+	test_assert(find(org, "w00")->level == 3);
+	test_assert(find(org, "orphan")->level == 0);
+	test_assert(find(org, "below-orphan")->level == 0);
+	test_assert(find(org, "below-cycle")->level == 0);
+	test_assert(find(org, "cyc-a")->level == 0);
+	test_assert(find(org, "self")->manager == NULL);
+	test_assert(find(org, "sub")->level == 3);
+	test_assert(org->depth == 3);
+	test_assert(array_count(&org->tops) == 2);
+	mus_test_end();
+	mus_org_destroy(&org);
+}
+
+static void test_org_lookup_error(void)
+{
+	struct mus_org *org = mus_org_create();
+	unsigned int calls = 0;
+	const char *error = NULL;
+
+	mus_test_begin("org: a failed directory lookup fails the analysis");
+	person(org, "top", NULL, "");
+	person(org, "x", "broken", "");
+	test_assert(mus_org_analyze(org, NOW, fake_dn_exists, &calls, &error) == -1);
+	test_assert(error != NULL && strstr(error, "Can't contact") != NULL);
+	mus_test_end();
+	mus_org_destroy(&org);
+}
+
+static void test_org_long_chain(void)
+{
+	struct mus_org *org = mus_org_create();
+	unsigned int calls = 0;
+	const char *error;
+	char uid[16], manager[16];
+
+	mus_test_begin("org: a 2000-level chain and a 2000-person cycle");
+	person(org, "c0000", NULL, "");
+	for (unsigned int i = 1; i < 2000; i++) {
+		i_snprintf(uid, sizeof(uid), "c%04u", i);
+		i_snprintf(manager, sizeof(manager), "c%04u", i - 1);
+		person(org, uid, manager, "");
+	}
+	for (unsigned int i = 0; i < 2000; i++) {
+		i_snprintf(uid, sizeof(uid), "r%04u", i);
+		i_snprintf(manager, sizeof(manager), "r%04u", (i + 1) % 2000);
+		person(org, uid, manager, "");
+	}
+	test_assert(mus_org_analyze(org, NOW, fake_dn_exists, &calls, &error) == 0);
+	test_assert(org->depth == 2000);
+	test_assert(find(org, "c1999")->level == 2000);
+	test_assert(array_count(&org->problems) == 2000);
+	mus_test_end();
+	mus_org_destroy(&org);
+}
+
+void test_org(void)
+{
+	test_org_clean_tree();
+	test_org_planted_problems();
+	test_org_lookup_error();
+	test_org_long_chain();
+}

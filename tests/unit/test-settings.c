@@ -1,0 +1,203 @@
+/* Unit tests of the mus_* settings parser. */
+
+#include "lib.h"
+#include "array.h"
+#include "mus-settings.h"
+#include "mus-test.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+static const char *password_file;
+
+/* A valid configuration with `key` set to `value` (added, or replacing the
+   valid value; value NULL removes the key). */
+static const char *const *envs_with(const char *key, const char *value)
+{
+	static const char *const base[] = {
+		"mus_ldap_uri", "ldap://127.0.0.1:3890/",
+		"mus_people_base", "ou=people,dc=eksempel,dc=test",
+		"mus_round_base", "ou=rounds,dc=eksempel,dc=test",
+		"mus_smtp_url", "smtp://127.0.0.1:2525",
+		"mus_organizer", "mus@eksempel.test",
+		"mus_templates_dir", ".",
+		"quota_rule", "*:storage=1G",
+		NULL
+	};
+	ARRAY_TYPE(const_string) envs;
+	bool replaced = FALSE;
+
+	t_array_init(&envs, 32);
+	for (unsigned int i = 0; base[i] != NULL; i += 2) {
+		const char *v = base[i + 1];
+
+		if (key != NULL && strcmp(base[i], key) == 0) {
+			replaced = TRUE;
+			if (value == NULL)
+				continue;
+			v = value;
+		}
+		array_push_back(&envs, &base[i]);
+		array_push_back(&envs, &v);
+	}
+	if (key != NULL && !replaced && value != NULL) {
+		array_push_back(&envs, &key);
+		array_push_back(&envs, &value);
+	}
+	array_append_zero(&envs);
+	return array_front(&envs);
+}
+
+struct settings_case {
+	const char *key, *value;
+	/* NULL: must parse; else a part of the expected error */
+	const char *error;
+};
+
+static void test_settings_table(void)
+{
+	const struct settings_case cases[] = {
+		{ NULL, NULL, NULL },
+		{ "mus_timezone", "Europe/London", NULL },
+		{ "mus_language", "en", NULL },
+		{ "mus_ldap_uri", "ldapi://%2Frun%2Fslapd%2Fldapi ldap://10.0.0.2/", NULL },
+		{ "mus_smtp_url", "smtps://mail.eksempel.test:465", NULL },
+		{ "mus_plan_base", "ou=plans,dc=eksempel,dc=test", NULL },
+		{ "mus_ldap_uri", "", "mus_ldap_uri: missing required setting" },
+		{ "mus_frobnicate", "yes", "mus_frobnicate: unknown setting (value 'yes')" },
+		{ "mus_ldap_uri", NULL, "mus_ldap_uri: missing required setting" },
+		{ "mus_ldap_uri", "http://ldap.eksempel.test/", "mus_ldap_uri: invalid value 'http://ldap.eksempel.test/'" },
+		{ "mus_people_base", "people", "mus_people_base: invalid value 'people': not an RFC 4514 DN" },
+		{ "mus_round_base", "ou=rounds,,dc=x", "mus_round_base: invalid value" },
+		{ "mus_hr_group", "cn=hr,ou=groups,dc", "mus_hr_group: invalid value" },
+		{ "mus_smtp_url", "http://127.0.0.1/", "mus_smtp_url: invalid value 'http://127.0.0.1/': the scheme must be" },
+		{ "mus_smtp_url", "smtp://127.0.0.1/mail", "the URL must not have a path" },
+		{ "mus_smtp_url", "not a url at all", "mus_smtp_url: invalid value" },
+		{ "mus_organizer", "mus", "mus_organizer: invalid value 'mus'" },
+		{ "mus_organizer", "MUS <mus@eksempel.test>", "mus_organizer: invalid value" },
+		{ "mus_organizer", "mus@localhost", "mus_organizer: invalid value" },
+		{ "mus_templates_dir", "/nonexistent/templates", "mus_templates_dir: invalid value '/nonexistent/templates': stat(/nonexistent/templates) failed" },
+		{ "mus_templates_dir", "/etc/hostname", "is not a directory" },
+		{ "mus_timezone", "Mars/Olympus_Mons", "mus_timezone: invalid value 'Mars/Olympus_Mons': unknown time zone" },
+		{ "mus_language", "fr", "mus_language: invalid value 'fr': expected da or en" },
+		{ "mus_ldap_bind_dn", "cn=mus-service,ou=services,dc=eksempel,dc=test", "mus_ldap_bind_dn and mus_ldap_password_file must be set together" },
+		{ "mus_ldap_password_file", "/nonexistent/ldap.pw", "mus_ldap_password_file: invalid value '/nonexistent/ldap.pw': stat(/nonexistent/ldap.pw) failed" },
+		{ "mus_smtp_password_file", "/etc", "mus_smtp_password_file: invalid value '/etc': /etc is not a regular file" },
+		{ "mus_smtp_user", "mus", "mus_smtp_user and mus_smtp_password_file must be set together" },
+	};
+
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
+		const struct settings_case *c = &cases[i];
+		const struct mus_settings *set = (const void *)&cases, *sentinel = set;
+		const char *error = NULL;
+		pool_t pool = pool_alloconly_create("test", 1024);
+		int ret;
+
+		mus_test_begin(t_strdup_printf("settings: %s=%s",
+			c->key == NULL ? "(valid)" : c->key,
+			c->value == NULL ? "(unset)" : c->value));
+		ret = mus_settings_parse(pool, envs_with(c->key, c->value),
+					 &set, &error);
+		if (c->error == NULL) {
+			test_assert(ret == 0);
+			test_assert(set != sentinel);
+		} else {
+			test_assert(ret == -1);
+			test_assert(error != NULL && strstr(error, c->error) != NULL);
+			if (error != NULL && strstr(error, c->error) == NULL)
+				printf("  got: %s\n", error);
+			test_assert(set == sentinel);
+		}
+		mus_test_end();
+		pool_unref(&pool);
+	}
+}
+
+static void test_settings_values(void)
+{
+	const struct mus_settings *set;
+	const char *error;
+	pool_t pool = pool_alloconly_create("test", 1024);
+
+	mus_test_begin("settings: defaults and parsed values");
+	test_assert(mus_settings_parse(pool, envs_with(NULL, NULL), &set, &error) == 0);
+	test_assert_strcmp(set->timezone, "Europe/Copenhagen");
+	test_assert_strcmp(set->templates_dir, ".");
+	test_assert(set->language == MUS_LANGUAGE_DA);
+	test_assert(set->plan_base == NULL);
+	test_assert(set->ldap_bind_dn == NULL);
+	test_assert_strcmp(set->organizer, "mus@eksempel.test");
+	test_assert(mus_settings_parse(pool, envs_with("mus_language", "en"),
+				       &set, &error) == 0);
+	test_assert(set->language == MUS_LANGUAGE_EN);
+	mus_test_end();
+
+	mus_test_begin("settings: bind DN with a readable password file");
+	{
+		const char *envs[] = {
+			"mus_ldap_uri", "ldap://127.0.0.1/",
+			"mus_people_base", "ou=people,dc=x",
+			"mus_round_base", "ou=rounds,dc=x",
+			"mus_smtp_url", "smtp://127.0.0.1",
+			"mus_organizer", "mus@eksempel.test",
+			"mus_templates_dir", ".",
+			"mus_ldap_bind_dn", "cn=mus,dc=x",
+			"mus_ldap_password_file", password_file,
+			NULL
+		};
+		test_assert(mus_settings_parse(pool, envs, &set, &error) == 0);
+		test_assert_strcmp(set->ldap_password_file, password_file);
+	}
+	mus_test_end();
+	pool_unref(&pool);
+}
+
+static void test_settings_password(void)
+{
+	const char *password = "untouched", *error = NULL;
+	pool_t pool = pool_alloconly_create("test", 1024);
+	FILE *f;
+
+	mus_test_begin("settings: password is the first line");
+	test_assert(mus_settings_read_password(pool, "mus_ldap_password_file",
+					       password_file, &password, &error) == 0);
+	test_assert_strcmp(password, "s3cret æøå");
+	mus_test_end();
+
+	mus_test_begin("settings: empty password file is refused");
+	f = fopen(password_file, "w");
+	i_assert(f != NULL);
+	fputs("\n", f);
+	fclose(f);
+	password = "untouched";
+	test_assert(mus_settings_read_password(pool, "mus_smtp_password_file",
+					       password_file, &password, &error) == -1);
+	test_assert(error != NULL && strstr(error, "mus_smtp_password_file") != NULL);
+	test_assert_strcmp(password, "untouched");
+	mus_test_end();
+
+	mus_test_begin("settings: missing password file names setting and file");
+	test_assert(mus_settings_read_password(pool, "mus_ldap_password_file",
+					       "/nonexistent/pw", &password, &error) == -1);
+	test_assert(error != NULL &&
+		    strstr(error, "mus_ldap_password_file: fopen(/nonexistent/pw)") != NULL);
+	mus_test_end();
+	pool_unref(&pool);
+}
+
+void test_settings(void)
+{
+	char path[] = "/tmp/mus-test-pw.XXXXXX";
+	const char *content = "s3cret æøå\nsecond line\n";
+	int fd = mkstemp(path);
+
+	i_assert(fd >= 0);
+	if (write(fd, content, strlen(content)) != (ssize_t)strlen(content))
+		i_fatal("write(%s) failed: %m", path);
+	i_close_fd(&fd);
+	password_file = path;
+	test_settings_table();
+	test_settings_values();
+	test_settings_password();
+	i_unlink(path);
+}
