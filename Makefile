@@ -22,7 +22,7 @@ ALL_CFLAGS := $(DOVECOT_CFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -DHAVE_CONFIG_H \
 
 # The host-independent core: links into the unit tests with libdovecot
 # (lib, lib-mail) only, never with Dovecot's storage libraries.
-CORE := mus-settings mus-time mus-ldap mus-smtp mus-org mus-people mus-mime
+CORE := mus-settings mus-time mus-holidays mus-ldap mus-smtp mus-org mus-people mus-mime
 CORE_OBJS := $(CORE:%=build/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/obj/%.o)
@@ -57,14 +57,18 @@ build/obj build/asan:
 # Plugins are linked without -ldovecot: their Dovecot symbols come from
 # the process that loads them.
 $(MAIL_PLUGIN): $(CORE_OBJS) build/obj/mus-plugin.o
-	$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	@$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 $(DOVEADM_PLUGIN): $(CORE_OBJS) build/obj/doveadm-mus.o
-	$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	@$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/test-unit: $(CORE_OBJS) $(UNIT_OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LIBS)
 build/test-unit-asan: $(ASAN_OBJS)
-	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(TEST_LIBS)
+	@echo "  LD asan $@"
+	@$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(TEST_LIBS)
 
 install: all
 	install -d $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(DOVEADM_MODULEDIR) \

@@ -25,5 +25,6 @@ void test_time(void);
 void test_ldap(void);
 void test_org(void);
 void test_mime(void);
+void test_holidays(void);
 
 #endif
