@@ -2,6 +2,7 @@
 
 #include "lib.h"
 #include "mus-time.h"
+#include "mus-holidays.h"
 
 #include <libical/ical.h>
 
@@ -95,4 +96,38 @@ int mus_time_parse_generalized(const char *value, time_t *time_r)
 		return -1;
 	*time_r = t - offset;
 	return 0;
+}
+
+static icaltimezone *mus_time_zone(const char *tz)
+{
+	icaltimezone *zone = icaltimezone_get_builtin_timezone(tz);
+
+	i_assert(zone != NULL);
+	return zone;
+}
+
+time_t mus_time_from_local(const char *tz, int days, unsigned int minute)
+{
+	struct icaltimetype tt = icaltime_null_time();
+	unsigned int month, day;
+	int year;
+
+	mus_civil_from_days(days, &year, &month, &day);
+	tt.year = year;
+	tt.month = (int)month;
+	tt.day = (int)day;
+	tt.hour = (int)(minute / 60);
+	tt.minute = (int)(minute % 60);
+	return icaltime_as_timet_with_zone(tt, mus_time_zone(tz));
+}
+
+void mus_time_to_local(const char *tz, time_t t, int *days_r,
+		       unsigned int *minute_r)
+{
+	struct icaltimetype tt =
+		icaltime_from_timet_with_zone(t, 0, mus_time_zone(tz));
+
+	*days_r = mus_days_from_civil(tt.year, (unsigned int)tt.month,
+				      (unsigned int)tt.day);
+	*minute_r = (unsigned int)(tt.hour * 60 + tt.minute);
 }

@@ -16,4 +16,14 @@ bool mus_time_zone_exists(const char *name);
    time; time_r is untouched on failure. */
 int mus_time_parse_generalized(const char *value, time_t *time_r);
 
+/* The UTC time of a local wall-clock time: `days` since 1970-01-01 as a
+   local date and `minute` after local midnight, in zone tz (which must
+   exist). A time inside a spring-forward gap moves forward by the gap. */
+time_t mus_time_from_local(const char *tz, int days, unsigned int minute);
+
+/* The local date (days since 1970-01-01) and minute of the day of t in
+   zone tz. */
+void mus_time_to_local(const char *tz, time_t t, int *days_r,
+		       unsigned int *minute_r);
+
 #endif

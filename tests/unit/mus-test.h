@@ -26,5 +26,6 @@ void test_ldap(void);
 void test_org(void);
 void test_mime(void);
 void test_holidays(void);
+void test_schedule(void);
 
 #endif
