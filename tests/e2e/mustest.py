@@ -1,0 +1,264 @@
+"""Helpers shared by the end-to-end tests: a running stack's settings (DIR/stack.env),
+IMAP and LDAP access as a client would have it, polling, and process bookkeeping.
+
+The tests run against the stack in $MUS_STACK_DIR (tests/e2e/run brings one up).
+Standard library only; run with /usr/bin/python3.
+"""
+
+import base64
+import imaplib
+import json
+import os
+import shlex
+import socket
+import subprocess
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MUS_STACK = os.path.join(REPO, "tests", "stack", "mus-stack")
+
+
+def load_env(path):
+    """The KEY=value lines of a stack.env file as a dict."""
+    env = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            for word in shlex.split(line):
+                key, sep, value = word.partition("=")
+                if sep:
+                    env[key] = value
+    return env
+
+
+def wait_for(what, probe, timeout=20.0, interval=0.05):
+    """Poll probe() until it returns something true and return that; fail after timeout
+    seconds naming what was awaited."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            raise AssertionError("timed out after %.0fs waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def proc_start(pid):
+    """Start time (clock ticks since boot) of a live process, or None if it is gone or a
+    zombie. A pid plus its start time names one process even if the pid is reused."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] == "Z":
+        return None
+    return fields[19]
+
+
+def alive(pid, start=None):
+    st = proc_start(pid)
+    return st is not None and (start is None or st == start)
+
+
+def descendants(pid):
+    """(pid, start) of every live descendant of pid."""
+    children = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            st = proc_start(child)
+            if st is not None:
+                out.append((child, st))
+                todo.append(child)
+    return out
+
+
+def port_open(port):
+    try:
+        with socket.create_connection(("127.0.0.1", int(port)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def mus_stack(*args, timeout=120):
+    """Run tests/stack/mus-stack; returns the CompletedProcess (output captured)."""
+    return subprocess.run([MUS_STACK] + list(args), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+class Entry(dict):
+    """An LDAP entry's attributes: name (case-insensitive) -> list of str values."""
+
+    def __init__(self):
+        super().__init__()
+        self._names = {}
+
+    def add(self, name, value):
+        key = self._names.setdefault(name.lower(), name)
+        self.setdefault(key, []).append(value)
+
+    def _key(self, name):
+        return self._names.get(name.lower(), name) if isinstance(name, str) else name
+
+    def __getitem__(self, name):
+        return super().__getitem__(self._key(name))
+
+    def __contains__(self, name):
+        return super().__contains__(self._key(name))
+
+    def get(self, name, default=None):
+        return super().get(self._key(name), default)
+
+
+def parse_ldif(text):
+    """Unwrapped LDIF (ldapsearch -o ldif-wrap=no) as {dn: Entry}, base64 values decoded."""
+    out = {}
+    for block in text.split("\n\n"):
+        dn, entry = None, Entry()
+        for line in block.splitlines():
+            if not line or line.startswith("#") or ":" not in line:
+                continue
+            name, _, value = line.partition(":")
+            if value.startswith(":"):
+                value = base64.b64decode(value[1:].strip()).decode("utf-8", "replace")
+            else:
+                value = value[1:] if value.startswith(" ") else value
+            if name.lower() == "dn":
+                dn = value
+            else:
+                entry.add(name, value)
+        if dn is not None:
+            out[dn] = entry
+    return out
+
+
+class Stack:
+    """A running stack, read from DIR/stack.env (by default the one in $MUS_STACK_DIR)."""
+
+    def __init__(self, directory=None):
+        if directory is None:
+            directory = os.environ.get("MUS_STACK_DIR")
+            if not directory:
+                raise RuntimeError("MUS_STACK_DIR is not set: run the tests with tests/e2e/run")
+        self.dir = directory
+        self.env = load_env(os.path.join(directory, "stack.env"))
+
+    @classmethod
+    def from_environment(cls):
+        return cls()
+
+    def __getitem__(self, key):
+        return self.env[key]
+
+    # -- processes
+
+    def pids(self):
+        """(name, pid, start) of each server `up` recorded; empty once it is down."""
+        try:
+            with open(os.path.join(self.dir, "stack.pids")) as f:
+                return [(n, int(p), s) for n, p, s in (line.split() for line in f if line.strip())]
+        except FileNotFoundError:
+            return []
+
+    def all_processes(self):
+        """(pid, start) of every recorded server and all of its descendants."""
+        out = []
+        for _name, pid, start in self.pids():
+            if alive(pid, start):
+                out.append((pid, start))
+                out.extend(descendants(pid))
+        return out
+
+    def ports(self):
+        return {k: int(self.env[k]) for k in
+                ("MUS_LDAP_PORT", "MUS_HTTP_PORT", "MUS_IMAP_PORT", "MUS_LMTP_PORT", "MUS_SMTP_PORT")}
+
+    # -- mail
+
+    def addresses(self):
+        """Every mailbox address of the stack (the people's mail values and the organizer)."""
+        with open(self.env["MUS_USERS_FILE"]) as f:
+            return [line.strip() for line in f if line.strip()]
+
+    def imap(self, user, password=None):
+        """An IMAP4 connection logged in as user (with MUS_USER_PASSWORD by default)."""
+        conn = imaplib.IMAP4("127.0.0.1", int(self.env["MUS_IMAP_PORT"]), timeout=10)
+        try:
+            conn.login(user, password if password is not None else self.env["MUS_USER_PASSWORD"])
+        except Exception:
+            conn.shutdown()
+            raise
+        return conn
+
+    def dovecot_log(self):
+        with open(self.env["MUS_DOVECOT_LOG"], encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    # -- doveadm of this stack's Dovecot
+
+    def doveadm(self, *args, check=True, timeout=60):
+        """Run `doveadm -c <stack's dovecot.conf> ARGS`; returns the CompletedProcess (text);
+        with check, a non-zero exit fails with its stderr."""
+        cmd = ["doveadm", "-c", self.env["MUS_DOVECOT_CONF"]] + list(args)
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        if check and res.returncode != 0:
+            raise AssertionError("%s failed (%d): %s" % (" ".join(cmd), res.returncode, res.stderr.strip()))
+        return res
+
+    def doveadm_json(self, *args):
+        """`doveadm -f json ARGS` parsed (doveadm prints a JSON array of objects)."""
+        return json.loads(self.doveadm("-f", "json", *args).stdout or "[]")
+
+    # -- LDAP (through the OpenLDAP command line tools)
+
+    def ldapsearch(self, base, flt, *attrs, bind="admin", scope="sub"):
+        """ldapsearch over TCP, bound as the admin or the plugin's service account; returns
+        the LDIF text (unwrapped)."""
+        cmd = ["ldapsearch", "-x", "-LLL", "-o", "ldif-wrap=no", "-H", self.env["MUS_LDAP_URI"],
+               "-s", scope, "-b", base]
+        if bind == "admin":
+            cmd += ["-D", self.env["MUS_LDAP_ADMIN_DN"], "-w", self.env["MUS_LDAP_ADMIN_PW"]]
+        elif bind == "service":
+            cmd += ["-D", self.env["MUS_LDAP_SERVICE_DN"], "-y", self.env["MUS_LDAP_SERVICE_PW_FILE"],
+                    "-E", "pr=500/noprompt"]
+        cmd += [flt] + list(attrs)
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        if res.returncode != 0:
+            raise AssertionError("%s failed (%d): %s" % (" ".join(cmd), res.returncode, res.stderr.strip()))
+        return res.stdout
+
+    def ldap_people(self):
+        """Every person entry under ou=people as {dn: Entry}, read as the admin."""
+        return parse_ldif(self.ldapsearch("ou=people," + self.env["MUS_LDAP_BASE"],
+                                          "(objectClass=inetOrgPerson)", scope="one"))
+
+    def people(self):
+        """(uid, first mail value) of every person with a mail value, in directory order."""
+        ldif = self.ldapsearch("ou=people," + self.env["MUS_LDAP_BASE"], "(mail=*)", "uid", "mail",
+                               scope="one")
+        out = []
+        for entry in ldif.split("\n\n"):
+            uid = mail = None
+            for line in entry.splitlines():
+                if line.startswith("uid: "):
+                    uid = line[5:]
+                elif line.startswith("mail: ") and mail is None:
+                    mail = line[6:].lower()
+            if uid and mail:
+                out.append((uid, mail))
+        return out

@@ -1,0 +1,139 @@
+"""Mail through the whole stack: SMTP into Postfix, LMTP into Dovecot (with the mus
+plugin), read back over IMAP as the recipient; the plugin tells calendar mail from other
+mail in its debug log."""
+
+import email
+import email.policy
+import smtplib
+import time
+import unittest
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import mustest
+
+
+def ics_request(uid, organizer, attendees):
+    """A minimal iTIP REQUEST for one event, CRLF line ends."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//MUS for Dovecot//e2e test//DA",
+        "METHOD:REQUEST",
+        "BEGIN:VEVENT",
+        "UID:%s" % uid,
+        "DTSTAMP:%s" % time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+        "DTSTART:20270115T090000Z",
+        "DTEND:20270115T100000Z",
+        "SEQUENCE:0",
+        "SUMMARY:MUS-samtale (test)",
+        "ORGANIZER;CN=MUS:mailto:%s" % organizer,
+    ]
+    for a in attendees:
+        lines.append("ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:%s" % a)
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def text_of(msg):
+    """The text/plain body of a message read back over IMAP, LF line ends, stripped."""
+    return msg.get_body(("plain",)).get_content().replace("\r\n", "\n").strip()
+
+
+class DeliveryTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = mustest.Stack.from_environment()
+        people = cls.stack.people()
+        addresses = set(cls.stack.addresses())
+        cls.users = [mail for _uid, mail in people if mail in addresses][:2]
+        if len(cls.users) < 2:
+            raise AssertionError("fewer than two people with a mailbox in the sample organisation")
+
+    def send(self, msg, recipients):
+        with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
+            refused = smtp.send_message(msg, to_addrs=recipients)
+        self.assertEqual(refused, {})
+
+    def fetch(self, user, msgid):
+        """Wait until the message with msgid is in user's INBOX; return it parsed."""
+        def probe():
+            conn = self.stack.imap(user)
+            try:
+                conn.select("INBOX", readonly=True)
+                typ, data = conn.search(None, "HEADER", "Message-ID", msgid.strip("<>"))
+                if typ != "OK" or not data[0]:
+                    return None
+                typ, data = conn.fetch(data[0].split()[-1], "(BODY.PEEK[])")
+                return data[0][1]
+            finally:
+                conn.logout()
+        raw = mustest.wait_for("%s in the INBOX of %s" % (msgid, user), probe, timeout=20, interval=0.1)
+        return email.message_from_bytes(raw, policy=email.policy.default)
+
+    def assert_plugin_logged(self, user, kind, msgid):
+        want = "mus: delivery to %s: %s" % (user, kind)
+
+        def probe():
+            return [line for line in self.stack.dovecot_log().splitlines()
+                    if want in line and msgid.strip("<>") in line]
+        mustest.wait_for("the plugin's line %r with %s in %s" % (want, msgid, self.stack["MUS_DOVECOT_LOG"]),
+                         probe, timeout=10)
+
+    def new_message(self, subject):
+        msg = EmailMessage()
+        msg["From"] = "MUS <%s>" % self.stack["MUS_ORGANIZER"]
+        msg["To"] = ", ".join(self.users)
+        msg["Subject"] = subject
+        msg["Date"] = format_datetime(email.utils.localtime())
+        msg["Message-ID"] = make_msgid(domain="e2e.eksempel.test")
+        return msg
+
+    def test_plain_message(self):
+        token = uuid.uuid4().hex
+        msg = self.new_message("Almindelig besked %s" % token)
+        body = "Hej,\n\nDette er en almindelig besked med æ, ø og å. %s\n" % token
+        msg.set_content(body)
+        self.send(msg, self.users)
+        for user in self.users:
+            got = self.fetch(user, msg["Message-ID"])
+            self.assertEqual(got["Subject"], msg["Subject"])
+            self.assertEqual(text_of(got), body.strip())
+            self.assert_plugin_logged(user, "not calendar", msg["Message-ID"])
+
+    def test_calendar_request(self):
+        token = uuid.uuid4().hex
+        ical_uid = "e2e-%s@eksempel.test" % token
+        msg = self.new_message("Invitation: MUS-samtale %s" % token)
+        text = "Du er inviteret til MUS-samtale. %s\n" % token
+        msg.set_content(text)
+        msg.add_alternative(ics_request(ical_uid, self.stack["MUS_ORGANIZER"], self.users),
+                            subtype="calendar", params={"method": "REQUEST"})
+        self.send(msg, self.users)
+        for user in self.users:
+            got = self.fetch(user, msg["Message-ID"])
+            self.assertEqual(got["Subject"], msg["Subject"])
+            self.assertEqual(got.get_content_type(), "multipart/alternative")
+            self.assertEqual(text_of(got), text.strip())
+            cal = [p for p in got.walk() if p.get_content_type() == "text/calendar"]
+            self.assertEqual(len(cal), 1)
+            self.assertEqual(cal[0].get_param("method"), "REQUEST")
+            ics = cal[0].get_content()
+            self.assertIn("METHOD:REQUEST", ics)
+            self.assertIn("UID:%s" % ical_uid, ics)
+            self.assert_plugin_logged(user, "calendar", msg["Message-ID"])
+
+    def test_unknown_and_outside_recipients_refused(self):
+        msg = self.new_message("Til ingen")
+        msg.set_content("Ingen skal have denne.\n")
+        with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
+            for rcpt in ("findes.ikke@eksempel.test", "nogen@example.org"):
+                with self.assertRaises(smtplib.SMTPRecipientsRefused):
+                    smtp.send_message(msg, to_addrs=[rcpt])
+                smtp.rset()
+
+
+if __name__ == "__main__":
+    unittest.main()
