@@ -27,5 +27,6 @@ void test_org(void);
 void test_mime(void);
 void test_holidays(void);
 void test_schedule(void);
+void test_freebusy(void);
 
 #endif
