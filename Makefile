@@ -35,7 +35,7 @@ TEST_LIBS := -L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LI
 MAIL_PLUGIN := build/lib90_mus_plugin.so
 DOVEADM_PLUGIN := build/lib10_doveadm_mus_plugin.so
 
-.PHONY: all deps install uninstall test unit unit-asan e2e demo demo-down clean
+.PHONY: all deps install uninstall test unit unit-asan unit-valgrind e2e demo demo-down clean
 
 all: $(MAIL_PLUGIN) $(DOVEADM_PLUGIN) build/test-unit
 
@@ -92,12 +92,16 @@ unit: build/test-unit
 unit-asan: build/test-unit-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/test-unit-asan
 
+unit-valgrind: build/test-unit
+	valgrind -q --error-exitcode=3 --leak-check=full \
+		--errors-for-leak-kinds=definite build/test-unit
+
 e2e: install
 	tests/e2e/run
 
 test: deps
 	$(MAKE) all
-	$(MAKE) unit unit-asan e2e
+	$(MAKE) unit unit-asan unit-valgrind e2e
 
 demo: deps
 	$(MAKE) install
