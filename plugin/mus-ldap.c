@@ -222,7 +222,7 @@ const char *mus_ldap_entry_value(const struct mus_ldap_entry *entry,
 }
 
 static int
-mus_ldap_search_page(struct mus_ldap *conn, const char *base,
+mus_ldap_search_page(struct mus_ldap *conn, const char *base, int scope,
 		     const char *filter, const char *const *attrs,
 		     unsigned int page_size, struct berval *cookie,
 		     mus_ldap_entry_callback_t *callback, void *context,
@@ -235,17 +235,22 @@ mus_ldap_search_page(struct mus_ldap *conn, const char *base,
 	ber_int_t total;
 	int rc, err = LDAP_SUCCESS, ret = 0;
 
-	rc = ldap_create_page_control(conn->ld, page_size, cookie, 0, &page_ctrl);
-	if (rc != LDAP_SUCCESS) {
-		*error_r = t_strdup_printf("ldap_create_page_control() failed: %s",
-					   ldap_err2string(rc));
-		return -1;
+	if (page_size > 0) {
+		rc = ldap_create_page_control(conn->ld, page_size, cookie, 0,
+					      &page_ctrl);
+		if (rc != LDAP_SUCCESS) {
+			*error_r = t_strdup_printf(
+				"ldap_create_page_control() failed: %s",
+				ldap_err2string(rc));
+			return -1;
+		}
+		server_ctrls[0] = page_ctrl;
 	}
-	server_ctrls[0] = page_ctrl;
-	rc = ldap_search_ext_s(conn->ld, base, LDAP_SCOPE_SUBTREE, filter,
+	rc = ldap_search_ext_s(conn->ld, base, scope, filter,
 			       (char **)attrs, 0, server_ctrls, NULL,
 			       &conn->timeout, LDAP_NO_LIMIT, &res);
-	ldap_control_free(page_ctrl);
+	if (page_ctrl != NULL)
+		ldap_control_free(page_ctrl);
 	if (rc == LDAP_SUCCESS || res != NULL) {
 		int prc = ldap_parse_result(conn->ld, res, &err, NULL, NULL,
 					    NULL, &result_ctrls, 0);
@@ -316,8 +321,9 @@ int mus_ldap_search_paged(struct mus_ldap *conn, const char *base,
 	int ret;
 
 	do {
-		ret = mus_ldap_search_page(conn, base, filter, attrs, page_size,
-					   &cookie, callback, context, error_r);
+		ret = mus_ldap_search_page(conn, base, LDAP_SCOPE_SUBTREE,
+					   filter, attrs, page_size, &cookie,
+					   callback, context, error_r);
 	} while (ret == 0 && cookie.bv_len > 0);
 	ber_memfree(cookie.bv_val);
 	return ret;
@@ -357,4 +363,140 @@ const char *mus_ldap_filter_escape(const char *value)
 	escaped = t_strndup(out.bv_val, out.bv_len);
 	ber_memfree(out.bv_val);
 	return escaped;
+}
+
+int mus_ldap_search_children(struct mus_ldap *conn, const char *base,
+			     const char *filter, const char *const *attrs,
+			     mus_ldap_entry_callback_t *callback,
+			     void *context, const char **error_r)
+{
+	struct berval cookie = { 0, NULL };
+
+	return mus_ldap_search_page(conn, base, LDAP_SCOPE_ONELEVEL, filter,
+				    attrs, 0, &cookie, callback, context,
+				    error_r);
+}
+
+static LDAPMod **mus_ldap_mods(const struct mus_ldap_mod *mods, bool add)
+{
+	ARRAY(LDAPMod *) result;
+
+	t_array_init(&result, 16);
+	for (; mods->attr != NULL; mods++) {
+		LDAPMod *mod = t_new(LDAPMod, 1);
+		unsigned int count = mods->values == NULL ? 0 :
+			str_array_length(mods->values);
+
+		if (add && count == 0)
+			continue;
+		switch (mods->op) {
+		case MUS_LDAP_MOD_REPLACE:
+			mod->mod_op = LDAP_MOD_REPLACE;
+			break;
+		case MUS_LDAP_MOD_ADD:
+			mod->mod_op = LDAP_MOD_ADD;
+			break;
+		case MUS_LDAP_MOD_DELETE:
+			mod->mod_op = LDAP_MOD_DELETE;
+			break;
+		}
+		mod->mod_type = (char *)mods->attr;
+		if (count > 0) {
+			mod->mod_values = t_new(char *, count + 1);
+			memcpy(mod->mod_values, mods->values,
+			       sizeof(char *) * count);
+		}
+		array_push_back(&result, &mod);
+	}
+	array_append_zero(&result);
+	return array_front_modifiable(&result);
+}
+
+int mus_ldap_add(struct mus_ldap *conn, const char *dn,
+		 const struct mus_ldap_mod *mods, const char **error_r)
+{
+	int rc;
+
+	rc = ldap_add_ext_s(conn->ld, dn, mus_ldap_mods(mods, TRUE), NULL, NULL);
+	if (rc == LDAP_SUCCESS)
+		return 1;
+	if (rc == LDAP_ALREADY_EXISTS)
+		return 0;
+	*error_r = t_strdup_printf("ldap_add(%s) failed: %s%s", dn,
+				   mus_ldap_error_text(conn->ld, rc),
+				   mus_ldap_error_is_temporary(rc) ? " (temporary)" : "");
+	return -1;
+}
+
+int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
+		    const struct mus_ldap_mod *mods, const char *csn,
+		    const char **error_r)
+{
+	LDAPControl *assertion = NULL, *ctrls[2] = { NULL, NULL };
+	int rc;
+
+	if (csn != NULL) {
+		const char *filter = t_strdup_printf("(entryCSN=%s)",
+						     mus_ldap_filter_escape(csn));
+
+		rc = ldap_create_assertion_control(conn->ld, (char *)filter, 1,
+						   &assertion);
+		if (rc != LDAP_SUCCESS) {
+			*error_r = t_strdup_printf(
+				"ldap_create_assertion_control(%s) failed: %s",
+				filter, ldap_err2string(rc));
+			return -1;
+		}
+		ctrls[0] = assertion;
+	}
+	rc = ldap_modify_ext_s(conn->ld, dn, mus_ldap_mods(mods, FALSE),
+			       ctrls, NULL);
+	if (assertion != NULL)
+		ldap_control_free(assertion);
+	if (rc == LDAP_SUCCESS)
+		return 1;
+	if (rc == LDAP_ASSERTION_FAILED || rc == LDAP_NO_SUCH_OBJECT)
+		return 0;
+	*error_r = t_strdup_printf("ldap_modify(%s) failed: %s%s", dn,
+				   mus_ldap_error_text(conn->ld, rc),
+				   mus_ldap_error_is_temporary(rc) ? " (temporary)" : "");
+	return -1;
+}
+
+const char *mus_ldap_dn_child(const char *attr, const char *value,
+			      const char *parent)
+{
+	LDAPAVA ava;
+	LDAPAVA *avas[2] = { &ava, NULL };
+	char *rdn = NULL;
+	const char *dn;
+
+	i_zero(&ava);
+	ava.la_attr.bv_val = (char *)attr;
+	ava.la_attr.bv_len = strlen(attr);
+	ava.la_value.bv_val = (char *)value;
+	ava.la_value.bv_len = strlen(value);
+	ava.la_flags = LDAP_AVA_STRING;
+	if (ldap_rdn2str(avas, &rdn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		i_fatal_status(FATAL_OUTOFMEM, "ldap_rdn2str(%s) failed", attr);
+	dn = t_strconcat(rdn, ",", parent, NULL);
+	ldap_memfree(rdn);
+	return dn;
+}
+
+const char *mus_ldap_dn_rdn_value(const char *dn)
+{
+	LDAPDN parsed = NULL;
+	const char *value;
+
+	if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS ||
+	    parsed == NULL || parsed[0] == NULL || parsed[0][0] == NULL) {
+		if (parsed != NULL)
+			ldap_dnfree(parsed);
+		return NULL;
+	}
+	value = t_strndup(parsed[0][0]->la_value.bv_val,
+			  parsed[0][0]->la_value.bv_len);
+	ldap_dnfree(parsed);
+	return value;
 }

@@ -59,6 +59,47 @@ int mus_ldap_search_paged(struct mus_ldap *conn, const char *base,
 int mus_ldap_entry_exists(struct mus_ldap *conn, const char *dn,
 			  const char **error_r);
 
+enum mus_ldap_mod_op {
+	MUS_LDAP_MOD_REPLACE = 0,
+	MUS_LDAP_MOD_ADD,
+	MUS_LDAP_MOD_DELETE,
+};
+
+/* One change of an add or modify; a list of them ends with attr NULL. For
+   REPLACE, values NULL or empty removes the attribute. */
+struct mus_ldap_mod {
+	enum mus_ldap_mod_op op;
+	const char *attr;
+	const char *const *values;	/* NULL-terminated */
+};
+
+/* Add an entry. Returns 1 if added, 0 if an entry with this DN exists
+   already (another host created it first), -1 on error. */
+int mus_ldap_add(struct mus_ldap *conn, const char *dn,
+		 const struct mus_ldap_mod *mods, const char **error_r);
+
+/* Modify an entry, only if its entryCSN still equals csn (RFC 4528
+   assertion; csn NULL: unconditionally). Returns 1 if modified, 0 if the
+   entry changed since csn was read or is gone, -1 on error. */
+int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
+		    const struct mus_ldap_mod *mods, const char *csn,
+		    const char **error_r);
+
+/* Search one level below base (not paged: for small result sets only),
+   like mus_ldap_search_paged() otherwise. */
+int mus_ldap_search_children(struct mus_ldap *conn, const char *base,
+			     const char *filter, const char *const *attrs,
+			     mus_ldap_entry_callback_t *callback,
+			     void *context, const char **error_r);
+
+/* The DN of the child `attr=value` of parent with value escaped as RFC
+   4514 requires, from the data stack. */
+const char *mus_ldap_dn_child(const char *attr, const char *value,
+			      const char *parent);
+/* The value of the first RDN of dn (unescaped), from the data stack, or
+   NULL if dn does not parse. */
+const char *mus_ldap_dn_rdn_value(const char *dn);
+
 /* An RFC 4515 escaped copy of value for use inside a filter, from the data
    stack. */
 const char *mus_ldap_filter_escape(const char *value);
