@@ -3,11 +3,10 @@
 #include "lib.h"
 #include "array.h"
 #include "hash.h"
+#include "mus-time.h"
 #include "mus-org.h"
 
 #include <time.h>
-
-HASH_TABLE_DEFINE_TYPE(mus_person_by_dn, const char *, struct mus_person *);
 
 static const char *const mus_problem_kind_names[MUS_PROBLEM_KIND_COUNT] = {
 	[MUS_PROBLEM_NO_MAIL] = "no-mail",
@@ -49,6 +48,8 @@ void mus_org_destroy(struct mus_org **_org)
 	if (org == NULL)
 		return;
 	*_org = NULL;
+	if (hash_table_is_created(org->by_dn))
+		hash_table_destroy(&org->by_dn);
 	pool_unref(&org->pool);
 }
 
@@ -82,19 +83,18 @@ static int mus_problem_cmp(const struct mus_org_problem *a,
 }
 
 static int
-mus_org_link_managers(struct mus_org *org,
-		      HASH_TABLE_TYPE(mus_person_by_dn) by_dn,
-		      mus_org_dn_exists_t *dn_exists, void *context,
-		      const char **error_r)
+mus_org_link_managers(struct mus_org *org, mus_org_dn_exists_t *dn_exists,
+		      void *context, const char **error_r)
 {
 	struct mus_person *person;
 
 	array_foreach_elem(&org->people, person) {
 		if (person->manager_ndn == NULL)
 			continue;
-		person->manager = hash_table_lookup(by_dn, person->manager_ndn);
+		person->manager = mus_org_find(org, person->manager_ndn);
 		if (person->manager == person) {
 			person->manager = NULL;
+			person->in_cycle = TRUE;
 			mus_org_problem(org, MUS_PROBLEM_MANAGER_CYCLE, person,
 					"is their own manager");
 		} else if (person->manager == NULL) {
@@ -102,6 +102,7 @@ mus_org_link_managers(struct mus_org *org,
 
 			if (ret < 0)
 				return -1;
+			person->manager_outside = ret > 0;
 			mus_org_problem(org, ret > 0 ?
 				MUS_PROBLEM_MANAGER_OUT_OF_SCOPE :
 				MUS_PROBLEM_MANAGER_MISSING, person,
@@ -139,6 +140,7 @@ static void mus_org_levels(struct mus_org *org)
 			struct mus_person *q = p;
 
 			do {
+				q->in_cycle = TRUE;
 				mus_org_problem(org, MUS_PROBLEM_MANAGER_CYCLE, q,
 					t_strdup_printf("manager chain returns to them through %s",
 							q->manager->dn));
@@ -207,13 +209,9 @@ static void mus_org_person_problems(struct mus_org *org,
 					person->report_count, MUS_ORG_WIDE_SPAN));
 	}
 	if (person->absent_until > now) {
-		char date[32];
-		struct tm tm;
-
-		(void)gmtime_r(&person->absent_until, &tm);
-		(void)strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 		mus_org_problem(org, MUS_PROBLEM_LONG_TERM_LEAVE, person,
-				t_strdup_printf("absent until %s", date));
+				t_strdup_printf("absent until %s",
+						mus_time_date(person->absent_until)));
 	}
 }
 
@@ -240,28 +238,28 @@ static void mus_org_duplicate_mails(struct mus_org *org)
 	pool_unref(&pool);
 }
 
+struct mus_person *mus_org_find(const struct mus_org *org, const char *ndn)
+{
+	i_assert(hash_table_is_created(org->by_dn));
+	return hash_table_lookup(org->by_dn, ndn);
+}
+
 int mus_org_analyze(struct mus_org *org, time_t now,
 		    mus_org_dn_exists_t *dn_exists, void *context,
 		    const char **error_r)
 {
-	HASH_TABLE_TYPE(mus_person_by_dn) by_dn;
 	struct mus_person *person;
-	int ret;
 
 	/* sorted input makes every list and problem report deterministic,
 	   whatever order the server returned the entries in */
 	array_sort(&org->people, mus_person_cmp);
-	hash_table_create(&by_dn, org->pool, array_count(&org->people),
+	hash_table_create(&org->by_dn, org->pool, array_count(&org->people),
 			  str_hash, strcmp);
 	array_foreach_elem(&org->people, person) {
-		struct mus_person *old = hash_table_lookup(by_dn, person->ndn);
-
-		if (old == NULL)
-			hash_table_insert(by_dn, person->ndn, person);
+		if (hash_table_lookup(org->by_dn, person->ndn) == NULL)
+			hash_table_insert(org->by_dn, person->ndn, person);
 	}
-	ret = mus_org_link_managers(org, by_dn, dn_exists, context, error_r);
-	hash_table_destroy(&by_dn);
-	if (ret < 0)
+	if (mus_org_link_managers(org, dn_exists, context, error_r) < 0)
 		return -1;
 
 	mus_org_levels(org);

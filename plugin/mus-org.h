@@ -1,6 +1,8 @@
 #ifndef MUS_ORG_H
 #define MUS_ORG_H
 
+#include "hash.h"
+
 /* The organisation as read from the directory: people, who manages whom,
    and the data problems that stand in the way of a round. Pure logic: the
    directory is reached only through the callback given to
@@ -39,15 +41,19 @@ struct mus_person {
 	const char *manager_ndn;
 	unsigned int manager_count;
 	bool leader_role;		/* employeeType says leader */
+	bool exempt;			/* musExempt: no conversation */
 	time_t absent_until;		/* 0: not on leave */
+	const char *fb_url;		/* calFBURL, or NULL */
 	const char *invalid;		/* why a value was unusable, or NULL */
 
 	/* filled by mus_org_analyze() */
 	struct mus_person *manager;	/* NULL: none in scope */
+	bool manager_outside;		/* manager exists outside the scope */
 	unsigned int report_count;
 	/* 1 for a top (no manager), manager's level + 1 below it; 0 when the
 	   chain upwards ends in a missing manager or a cycle */
 	unsigned int level;
+	bool in_cycle;			/* on a manager cycle */
 	unsigned int walk_state;	/* private to mus_org_analyze() */
 };
 
@@ -66,6 +72,8 @@ struct mus_org {
 	ARRAY_TYPE(mus_org_problem) problems;
 	unsigned int leader_count;
 	unsigned int depth;
+	/* ndn -> person, built by mus_org_analyze() */
+	HASH_TABLE(const char *, struct mus_person *) by_dn;
 };
 
 /* Returns 1 if an entry with this DN exists outside the scope, 0 if it
@@ -86,6 +94,9 @@ void mus_org_add(struct mus_org *org, struct mus_person *person);
 int mus_org_analyze(struct mus_org *org, time_t now,
 		    mus_org_dn_exists_t *dn_exists, void *context,
 		    const char **error_r);
+
+/* The person with this normalised DN, or NULL. Only after analysis. */
+struct mus_person *mus_org_find(const struct mus_org *org, const char *ndn);
 
 /* The stable name of a problem kind, as printed by doveadm mus status. */
 const char *mus_problem_kind_name(enum mus_problem_kind kind);

@@ -13,7 +13,7 @@
 
 const char *const mus_people_attrs[] = {
 	"uid", "cn", "mail", "manager", "employeeType", "ou",
-	"departmentNumber", "musAbsentUntil", NULL
+	"departmentNumber", "musAbsentUntil", "musExempt", "calFBURL", NULL
 };
 
 static bool mus_value_is_leader_role(const char *const *values)
@@ -43,7 +43,7 @@ static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 	struct mus_org *org = context;
 	pool_t pool = org->pool;
 	struct mus_person *person = p_new(pool, struct mus_person, 1);
-	const char *const *managers, *unit, *absent, *error;
+	const char *const *managers, *unit, *absent, *exempt, *error;
 
 	person->dn = p_strdup(pool, mus_ldap_entry_dn(entry));
 	if (mus_ldap_dn_normalize(pool, person->dn, &person->ndn, &error) < 0) {
@@ -51,6 +51,8 @@ static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 		person->ndn = person->dn;
 	}
 	person->uid = p_strdup(pool, mus_ldap_entry_value(entry, "uid"));
+	if (person->uid == NULL)
+		person->uid = p_strdup(pool, mus_ldap_dn_rdn_value(person->dn));
 	person->cn = p_strdup(pool, mus_ldap_entry_value(entry, "cn"));
 	unit = mus_ldap_entry_value(entry, "ou");
 	if (unit == NULL)
@@ -72,6 +74,9 @@ static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 				"manager '%s' is not a valid DN", managers[0]);
 		}
 	}
+	person->fb_url = p_strdup(pool, mus_ldap_entry_value(entry, "calFBURL"));
+	exempt = mus_ldap_entry_value(entry, "musExempt");
+	person->exempt = exempt != NULL && strcasecmp(exempt, "TRUE") == 0;
 	absent = mus_ldap_entry_value(entry, "musAbsentUntil");
 	if (absent != NULL &&
 	    mus_time_parse_generalized(absent, &person->absent_until) < 0) {

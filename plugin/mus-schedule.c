@@ -59,8 +59,8 @@ static bool mus_day_closed(const struct mus_sched_round *round, int day)
 	return FALSE;
 }
 
-static int mus_schedule_check_round(const struct mus_sched_round *round,
-				    const char **error_r)
+int mus_sched_round_check(const struct mus_sched_round *round,
+			  const char **error_r)
 {
 	if (round->window_end <= round->window_start)
 		*error_r = "musWindowEnd: the window ends before it starts";
@@ -88,7 +88,7 @@ struct mus_schedule *mus_schedule_create(const struct mus_sched_round *round,
 	int first, last;
 	pool_t pool;
 
-	if (mus_schedule_check_round(round, error_r) < 0)
+	if (mus_sched_round_check(round, error_r) < 0)
 		return NULL;
 
 	pool = pool_alloconly_create("mus schedule", 64 * 1024);

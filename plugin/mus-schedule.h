@@ -54,6 +54,11 @@ struct mus_sched_conv {
 	void *context;		/* the caller's */
 };
 
+/* Returns 0 if the round can hold at least one conversation, else -1
+   with an error that starts with the name of the field at fault. */
+int mus_sched_round_check(const struct mus_sched_round *round,
+			  const char **error_r);
+
 /* Returns a schedule for the round, or NULL with the reason if the round
    cannot hold a single conversation (error names the field). */
 struct mus_schedule *mus_schedule_create(const struct mus_sched_round *round,

@@ -131,3 +131,50 @@ void mus_time_to_local(const char *tz, time_t t, int *days_r,
 				      (unsigned int)tt.day);
 	*minute_r = (unsigned int)(tt.hour * 60 + tt.minute);
 }
+
+const char *mus_time_generalized(time_t t)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		i_panic("gmtime_r(%ld) failed", (long)t);
+	return t_strdup_printf("%04d%02d%02d%02d%02d%02dZ", tm.tm_year + 1900,
+			       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			       tm.tm_min, tm.tm_sec);
+}
+
+const char *mus_time_date(time_t t)
+{
+	const char *g = mus_time_generalized(t);
+
+	return t_strdup_printf("%.4s-%.2s-%.2s", g, g + 4, g + 6);
+}
+
+int mus_time_parse_date(const char *value, bool dashes, int *days_r)
+{
+	int year, month, day;
+	int y, len = dashes ? 10 : 8;
+	unsigned int m, d;
+
+	if ((int)strlen(value) != len || !mus_digits(value, 4, &year))
+		return -1;
+	if (dashes) {
+		if (value[4] != '-' || value[7] != '-' ||
+		    !mus_digits(value + 5, 2, &month) ||
+		    !mus_digits(value + 8, 2, &day))
+			return -1;
+	} else if (!mus_digits(value + 4, 2, &month) ||
+		   !mus_digits(value + 6, 2, &day)) {
+		return -1;
+	}
+	if (month < 1 || month > 12 || day < 1 || day > 31)
+		return -1;
+	/* reject 31 April and 29 February of common years */
+	mus_civil_from_days(mus_days_from_civil(year, (unsigned int)month,
+						(unsigned int)day), &y, &m, &d);
+	if (m != (unsigned int)month || d != (unsigned int)day)
+		return -1;
+	*days_r = mus_days_from_civil(year, (unsigned int)month,
+				      (unsigned int)day);
+	return 0;
+}

@@ -16,6 +16,17 @@ bool mus_time_zone_exists(const char *name);
    time; time_r is untouched on failure. */
 int mus_time_parse_generalized(const char *value, time_t *time_r);
 
+/* t as LDAP GeneralizedTime in UTC, "YYYYMMDDHHMMSSZ", from the data
+   stack. */
+const char *mus_time_generalized(time_t t);
+
+/* The UTC date of t as "YYYY-MM-DD", from the data stack. */
+const char *mus_time_date(time_t t);
+
+/* Parse a local date "YYYYMMDD" (or "YYYY-MM-DD" when dashes is TRUE)
+   into days since 1970-01-01. Returns 0, or -1 if it is no valid date. */
+int mus_time_parse_date(const char *value, bool dashes, int *days_r);
+
 /* The UTC time of a local wall-clock time: `days` since 1970-01-01 as a
    local date and `minute` after local midnight, in zone tz (which must
    exist). A time inside a spring-forward gap moves forward by the gap. */

@@ -1,0 +1,170 @@
+/* Conversations as stored in the directory. */
+
+#include "lib.h"
+#include "array.h"
+#include "mus-ldap.h"
+#include "mus-time.h"
+#include "mus-conversation.h"
+
+#define MUS_CONVERSATION_PAGE_SIZE 400
+
+const char *const mus_conversation_attrs[] = {
+	"cn", "musLeader", "musEmployee", "musTeam", "musStatus", "musStart",
+	"musEnd", "musICalUID", "musSequence", "musSentSequence", "musReason",
+	"entryCSN", NULL
+};
+
+static const char *const mus_conv_status_names[MUS_CONV_STATUS_COUNT] = {
+	[MUS_CONV_NEW] = "new",
+	[MUS_CONV_SCHEDULED] = "scheduled",
+	[MUS_CONV_INVITED] = "invited",
+	[MUS_CONV_ACCEPTED] = "accepted",
+	[MUS_CONV_DECLINED] = "declined",
+	[MUS_CONV_RESCHEDULING] = "rescheduling",
+	[MUS_CONV_HELD] = "held",
+	[MUS_CONV_PLAN_REQUESTED] = "plan-requested",
+	[MUS_CONV_PLAN_PENDING] = "plan-pending",
+	[MUS_CONV_APPROVED] = "approved",
+	[MUS_CONV_CANCELLED] = "cancelled",
+	[MUS_CONV_UNSCHEDULABLE] = "unschedulable",
+	[MUS_CONV_FAILED] = "failed",
+};
+
+const char *mus_conv_status_name(enum mus_conv_status status)
+{
+	i_assert(status < MUS_CONV_STATUS_COUNT);
+	return mus_conv_status_names[status];
+}
+
+bool mus_conv_status_parse(const char *name, enum mus_conv_status *status_r)
+{
+	for (unsigned int i = 0; i < MUS_CONV_STATUS_COUNT; i++) {
+		if (strcasecmp(name, mus_conv_status_names[i]) == 0) {
+			*status_r = i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+bool mus_conv_status_holds_slot(enum mus_conv_status status)
+{
+	switch (status) {
+	case MUS_CONV_SCHEDULED:
+	case MUS_CONV_INVITED:
+	case MUS_CONV_ACCEPTED:
+	case MUS_CONV_HELD:
+	case MUS_CONV_PLAN_REQUESTED:
+	case MUS_CONV_PLAN_PENDING:
+	case MUS_CONV_APPROVED:
+	case MUS_CONV_FAILED:
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+bool mus_conv_status_wants_slot(enum mus_conv_status status)
+{
+	return status == MUS_CONV_NEW || status == MUS_CONV_RESCHEDULING;
+}
+
+struct mus_conversations_ctx {
+	pool_t pool;
+	ARRAY_TYPE(mus_conversation) *convs;
+};
+
+static const char *const *mus_conv_ndns(pool_t pool, const char *const *dns)
+{
+	unsigned int count = str_array_length(dns);
+	const char **ndns = p_new(pool, const char *, count + 1);
+	const char *error;
+
+	for (unsigned int i = 0; i < count; i++) {
+		if (mus_ldap_dn_normalize(pool, dns[i], &ndns[i], &error) < 0)
+			ndns[i] = p_strdup(pool, dns[i]);
+	}
+	return ndns;
+}
+
+static const char *const *mus_conv_strings(pool_t pool, const char *const *values)
+{
+	unsigned int count = str_array_length(values);
+	const char **copy = p_new(pool, const char *, count + 1);
+
+	for (unsigned int i = 0; i < count; i++)
+		copy[i] = p_strdup(pool, values[i]);
+	return copy;
+}
+
+static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
+				      void *context,
+				      const char **error_r ATTR_UNUSED)
+{
+	struct mus_conversations_ctx *ctx = context;
+	pool_t pool = ctx->pool;
+	struct mus_conversation *conv = p_new(pool, struct mus_conversation, 1);
+	const char *value, *problem = NULL, *error;
+	unsigned int n;
+
+	conv->dn = p_strdup(pool, mus_ldap_entry_dn(entry));
+	conv->cn = p_strdup(pool, mus_ldap_entry_value(entry, "cn"));
+	conv->csn = p_strdup(pool, mus_ldap_entry_value(entry, "entryCSN"));
+	conv->leader_dn = p_strdup(pool, mus_ldap_entry_value(entry, "musLeader"));
+	if (conv->leader_dn == NULL ||
+	    mus_ldap_dn_normalize(pool, conv->leader_dn, &conv->leader_ndn, &error) < 0)
+		conv->leader_ndn = conv->leader_dn;
+	conv->employee_dns = mus_conv_strings(pool,
+		mus_ldap_entry_values(entry, "musEmployee"));
+	conv->employee_ndns = mus_conv_ndns(pool, conv->employee_dns);
+	conv->team_dn = p_strdup(pool, mus_ldap_entry_value(entry, "musTeam"));
+	conv->ical_uid = p_strdup(pool, mus_ldap_entry_value(entry, "musICalUID"));
+	conv->reason = p_strdup(pool, mus_ldap_entry_value(entry, "musReason"));
+	conv->sent_sequence = -1;
+
+	value = mus_ldap_entry_value(entry, "musStatus");
+	if (value == NULL || !mus_conv_status_parse(value, &conv->status))
+		problem = t_strdup_printf("musStatus '%s' is not a known status",
+					  value == NULL ? "" : value);
+	value = mus_ldap_entry_value(entry, "musSequence");
+	if (value != NULL && str_to_uint(value, &conv->sequence) < 0)
+		problem = t_strdup_printf("musSequence '%s' is not a number", value);
+	value = mus_ldap_entry_value(entry, "musSentSequence");
+	if (value != NULL) {
+		if (str_to_uint(value, &n) < 0 || n > INT_MAX)
+			problem = t_strdup_printf("musSentSequence '%s' is not a number", value);
+		else
+			conv->sent_sequence = (int)n;
+	}
+	value = mus_ldap_entry_value(entry, "musStart");
+	if (value != NULL && mus_time_parse_generalized(value, &conv->start) < 0)
+		problem = t_strdup_printf("musStart '%s' is not a GeneralizedTime", value);
+	value = mus_ldap_entry_value(entry, "musEnd");
+	if (value != NULL && mus_time_parse_generalized(value, &conv->end) < 0)
+		problem = t_strdup_printf("musEnd '%s' is not a GeneralizedTime", value);
+	if (conv->cn == NULL || conv->leader_dn == NULL)
+		problem = "cn or musLeader is missing";
+	if (problem != NULL) {
+		/* keep it visible instead of acting on half-read values */
+		conv->status = MUS_CONV_FAILED;
+		conv->reason = p_strdup(pool, problem);
+		if (conv->cn == NULL)
+			conv->cn = p_strdup(pool, mus_ldap_dn_rdn_value(conv->dn));
+	}
+	array_push_back(ctx->convs, &conv);
+	return 0;
+}
+
+int mus_conversations_load(struct mus_ldap *conn, pool_t pool,
+			   const char *round_dn,
+			   ARRAY_TYPE(mus_conversation) *convs,
+			   const char **error_r)
+{
+	struct mus_conversations_ctx ctx = { .pool = pool, .convs = convs };
+
+	return mus_ldap_search_paged(conn, round_dn,
+				     "(objectClass=musConversation)",
+				     mus_conversation_attrs,
+				     MUS_CONVERSATION_PAGE_SIZE,
+				     mus_conversation_add_entry, &ctx, error_r);
+}

@@ -1,0 +1,60 @@
+#ifndef MUS_CONVERSATION_H
+#define MUS_CONVERSATION_H
+
+/* A conversation (musConversation) as stored under its round. */
+
+struct mus_ldap;
+
+enum mus_conv_status {
+	MUS_CONV_NEW = 0,
+	MUS_CONV_SCHEDULED,
+	MUS_CONV_INVITED,
+	MUS_CONV_ACCEPTED,
+	MUS_CONV_DECLINED,
+	MUS_CONV_RESCHEDULING,
+	MUS_CONV_HELD,
+	MUS_CONV_PLAN_REQUESTED,
+	MUS_CONV_PLAN_PENDING,
+	MUS_CONV_APPROVED,
+	MUS_CONV_CANCELLED,
+	MUS_CONV_UNSCHEDULABLE,
+	MUS_CONV_FAILED,
+
+	MUS_CONV_STATUS_COUNT
+};
+
+struct mus_conversation {
+	const char *dn, *cn, *csn;
+	const char *leader_dn, *leader_ndn;
+	const char *const *employee_dns;	/* as stored */
+	const char *const *employee_ndns;	/* normalised */
+	const char *team_dn;
+	enum mus_conv_status status;
+	time_t start, end;			/* 0: not scheduled */
+	const char *ical_uid;
+	unsigned int sequence;
+	int sent_sequence;			/* -1: never sent */
+	const char *reason;
+};
+ARRAY_DEFINE_TYPE(mus_conversation, struct mus_conversation *);
+
+extern const char *const mus_conversation_attrs[];
+
+const char *mus_conv_status_name(enum mus_conv_status status);
+/* Returns TRUE and the status if name is one. */
+bool mus_conv_status_parse(const char *name, enum mus_conv_status *status_r);
+/* TRUE if the conversation holds its time slot (scheduled and not given
+   up): its people are busy then. */
+bool mus_conv_status_holds_slot(enum mus_conv_status status);
+/* TRUE if the conversation waits for a slot. */
+bool mus_conv_status_wants_slot(enum mus_conv_status status);
+
+/* Read every conversation below round_dn (paged). Entries whose values do
+   not parse are read as far as possible with status failed and the
+   problem as reason. Returns 0, or -1 if the directory failed. */
+int mus_conversations_load(struct mus_ldap *conn, pool_t pool,
+			   const char *round_dn,
+			   ARRAY_TYPE(mus_conversation) *convs,
+			   const char **error_r);
+
+#endif

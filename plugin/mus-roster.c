@@ -1,0 +1,159 @@
+/* The roster of a round. */
+
+#include "lib.h"
+#include "array.h"
+#include "hash.h"
+#include "mus-time.h"
+#include "mus-org.h"
+#include "mus-roster.h"
+
+HASH_TABLE_DEFINE_TYPE(mus_person_set, struct mus_person *, struct mus_person *);
+
+struct mus_roster {
+	pool_t pool;
+	const struct mus_org *org;
+	const struct mus_round *round;
+	ARRAY_TYPE(mus_wanted) *wanted;
+};
+
+/* Why person cannot attend as `role`, or NULL. */
+static const char *mus_roster_attend_problem(const struct mus_roster *roster,
+					     const struct mus_person *person,
+					     const char *role)
+{
+	if (person->exempt)
+		return t_strdup_printf("the %s is exempt (musExempt)", role);
+	if (person->mails[0] == NULL)
+		return t_strdup_printf("the %s %s has no mail address", role,
+				       person->dn);
+	if (person->absent_until >= roster->round->window_end) {
+		return t_strdup_printf("the %s is absent until %s, after the window ends",
+				       role, mus_time_date(person->absent_until));
+	}
+	return NULL;
+}
+
+/* Why person cannot have a conversation with their manager, or NULL. */
+static const char *mus_roster_manager_problem(const struct mus_person *person)
+{
+	if (person->in_cycle)
+		return t_strdup_printf("the manager chain of %s is a cycle (manager %s)",
+				       person->dn, person->manager_dn);
+	if (person->manager == NULL && person->manager_outside)
+		return t_strdup_printf("manager %s is outside the round's scope",
+				       person->manager_dn);
+	if (person->manager == NULL)
+		return t_strdup_printf("manager %s does not exist",
+				       person->manager_dn);
+	return NULL;
+}
+
+static struct mus_wanted *
+mus_roster_add(struct mus_roster *roster, const char *cn,
+	       struct mus_person *leader, const char *leader_dn,
+	       struct mus_person *const *members, unsigned int member_count)
+{
+	struct mus_wanted *w = p_new(roster->pool, struct mus_wanted, 1);
+
+	w->cn = p_strdup(roster->pool, cn);
+	w->leader = leader;
+	w->leader_dn = p_strdup(roster->pool, leader_dn);
+	w->members = p_new(roster->pool, struct mus_person *, member_count + 1);
+	memcpy(w->members, members, sizeof(*members) * member_count);
+	w->member_count = member_count;
+	array_push_back(roster->wanted, &w);
+	return w;
+}
+
+/* person (as employee) with their manager */
+static void mus_roster_add_pair(struct mus_roster *roster,
+				struct mus_person *person)
+{
+	const char *kind = t_str_lcase(mus_round_kind_name(roster->round->kind));
+	const char *leader_rdn, *reason;
+	struct mus_wanted *w;
+
+	leader_rdn = person->manager != NULL ? person->manager->uid :
+		person->manager_dn;
+	w = mus_roster_add(roster, t_strdup_printf("%s-%s-%s", kind,
+						   person->uid, leader_rdn),
+			   person->manager, person->manager_dn, &person, 1);
+	reason = mus_roster_manager_problem(person);
+	if (reason == NULL)
+		reason = mus_roster_attend_problem(roster, person, "employee");
+	if (reason == NULL)
+		reason = mus_roster_attend_problem(roster, person->manager, "leader");
+	w->reason = p_strdup(roster->pool, reason);
+}
+
+static void mus_roster_add_team(struct mus_roster *roster,
+				const struct mus_team *team,
+				struct mus_person *owner,
+				HASH_TABLE_TYPE(mus_person_set) covered)
+{
+	const char *kind = t_str_lcase(mus_round_kind_name(roster->round->kind));
+	ARRAY_TYPE(mus_person) members;
+	struct mus_person *member;
+	struct mus_wanted *w;
+
+	t_array_init(&members, 16);
+	for (unsigned int i = 0; team->member_ndns[i] != NULL; i++) {
+		member = mus_org_find(roster->org, team->member_ndns[i]);
+		if (member == NULL || member == owner ||
+		    hash_table_lookup(covered, member) != NULL)
+			continue;
+		/* a member who cannot attend gets an individual entry with
+		   the reason instead */
+		if (mus_roster_attend_problem(roster, member, "employee") != NULL)
+			continue;
+		hash_table_insert(covered, member, member);
+		array_push_back(&members, &member);
+	}
+	w = mus_roster_add(roster, t_strdup_printf("%s-%s-%s", kind, team->name,
+						   owner->uid),
+			   owner, owner->dn, array_front(&members),
+			   array_count(&members));
+	w->team_dn = p_strdup(roster->pool, team->dn);
+	if (array_count(&members) == 0)
+		w->reason = "the team has no member in scope who can attend";
+	else
+		w->reason = p_strdup(roster->pool,
+			mus_roster_attend_problem(roster, owner, "leader"));
+}
+
+static int mus_wanted_cmp(struct mus_wanted *const *a,
+			  struct mus_wanted *const *b)
+{
+	return strcmp((*a)->cn, (*b)->cn);
+}
+
+void mus_roster_build(pool_t pool, const struct mus_org *org,
+		      const struct mus_round *round,
+		      const struct mus_team *teams, unsigned int team_count,
+		      ARRAY_TYPE(mus_wanted) *wanted)
+{
+	struct mus_roster roster = {
+		.pool = pool, .org = org, .round = round, .wanted = wanted,
+	};
+	HASH_TABLE_TYPE(mus_person_set) covered;
+	struct mus_person *person;
+
+	hash_table_create_direct(&covered, default_pool, 0);
+	if (mus_round_is_group(round->kind)) {
+		for (unsigned int i = 0; i < team_count; i++) {
+			person = mus_org_find(org, teams[i].owner_ndn);
+			if (person != NULL)
+				mus_roster_add_team(&roster, &teams[i], person, covered);
+		}
+	}
+	array_foreach_elem(&org->people, person) {
+		if (person->manager_ndn == NULL ||
+		    hash_table_lookup(covered, person) != NULL)
+			continue;
+		if (round->kind == MUS_ROUND_LUS && person->report_count == 0)
+			continue;
+		mus_roster_add_pair(&roster, person);
+	}
+	hash_table_destroy(&covered);
+	array_sort(wanted, mus_wanted_cmp);
+}
