@@ -28,5 +28,6 @@ void test_mime(void);
 void test_holidays(void);
 void test_schedule(void);
 void test_freebusy(void);
+void test_cards(void);
 
 #endif
