@@ -1,7 +1,9 @@
-/* Dovecot glue of the operator interface: the doveadm mus commands. */
+/* Dovecot glue of the operator interface: the doveadm mus commands. The
+   work is done by the core; this file reads options and prints. */
 
 #include "lib.h"
 #include "array.h"
+#include "hostpid.h"
 #include "module-dir.h"
 #include "doveadm.h"
 #include "doveadm-cmd.h"
@@ -11,6 +13,11 @@
 #include "mus-ldap.h"
 #include "mus-org.h"
 #include "mus-people.h"
+#include "mus-round.h"
+#include "mus-conversation.h"
+#include "mus-report.h"
+#include "mus-sync.h"
+#include "mus-cards.h"
 
 #include <time.h>
 
@@ -18,6 +25,10 @@
    delivery would */
 #define MUS_DOVEADM_LDAP_TIMEOUT_MSECS 30000
 #define MUS_PEOPLE_FILTER "(objectClass=inetOrgPerson)"
+/* a second sync of the same round waits this long for the first */
+#define MUS_DOVEADM_LEASE_WAIT_SECS 300
+#define MUS_DOVEADM_FB_TIMEOUT_MSECS 5000
+#define MUS_DOVEADM_FB_MAX_SIZE (1024 * 1024)
 
 const char *doveadm_mus_plugin_version = DOVECOT_ABI_VERSION;
 
@@ -42,6 +53,34 @@ static int mus_doveadm_settings(const struct mus_settings **set_r)
 	return 0;
 }
 
+/* The context rounds are checked in, with the card catalogue loaded; free
+   it with mus_doveadm_round_context_free(). */
+static int mus_doveadm_round_context(const struct mus_settings *set,
+				     struct mus_round_context *rctx_r)
+{
+	struct mus_cards *cards;
+	const char *error;
+
+	if (mus_cards_load(set->templates_dir, &cards, &error) < 0) {
+		i_error("mus: %s", error);
+		doveadm_exit_code = EX_CONFIG;
+		return -1;
+	}
+	i_zero(rctx_r);
+	rctx_r->people_base = set->people_base;
+	rctx_r->timezone = set->timezone;
+	rctx_r->cards = cards;
+	return 0;
+}
+
+static void mus_doveadm_round_context_free(struct mus_round_context *rctx)
+{
+	struct mus_cards *cards = (struct mus_cards *)rctx->cards;
+
+	mus_cards_free(&cards);
+	rctx->cards = NULL;
+}
+
 static int mus_doveadm_connect(const struct mus_settings *set,
 			       struct mus_ldap **conn_r)
 {
@@ -57,81 +96,430 @@ static int mus_doveadm_connect(const struct mus_settings *set,
 	return 0;
 }
 
-static void mus_print_row(const char *type, const char *subject,
-			  const char *count, const char *detail)
-{
-	doveadm_print(type);
-	doveadm_print(subject);
-	doveadm_print(count);
-	doveadm_print(detail);
-}
 
-static void mus_print_org(const struct mus_org *org, const char *base)
+static void mus_print_rows(const ARRAY_TYPE(mus_report_row) *rows)
 {
-	const struct mus_org_problem *problem;
-	struct mus_person *person;
+	const struct mus_report_row *row;
 
+	doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
 	doveadm_print_header_simple("type");
 	doveadm_print_header_simple("subject");
 	doveadm_print_header("count", "count",
 			     DOVEADM_PRINT_HEADER_FLAG_RIGHT_JUSTIFY);
 	doveadm_print_header_simple("detail");
+	array_foreach(rows, row) {
+		doveadm_print(row->type);
+		doveadm_print(row->subject);
+		doveadm_print(row->count);
+		doveadm_print(row->detail);
+	}
+}
 
-	mus_print_row("scope", base, dec2str(array_count(&org->people)),
-		      "people in scope");
-	mus_print_row("leaders", base, dec2str(org->leader_count),
-		      "people named as manager by someone in scope");
-	mus_print_row("depth", base, dec2str(org->depth),
-		      "levels from the top down");
-	mus_print_row("problems", base, dec2str(array_count(&org->problems)),
-		      "data problems found");
-	array_foreach_elem(&org->tops, person) {
-		if (person->report_count > 0)
-			mus_print_row("top", person->dn,
-				      dec2str(person->report_count),
-				      "has no manager; direct reports");
-	}
-	array_foreach_elem(&org->people, person) {
-		if (person->report_count > 0)
-			mus_print_row("leader", person->dn,
-				      dec2str(person->report_count),
-				      t_strdup_printf("level %u; direct reports",
-						      person->level));
-	}
-	array_foreach(&org->problems, problem) {
-		mus_print_row(mus_problem_kind_name(problem->kind),
-			      problem->person->dn, "", problem->detail);
-	}
+static void mus_doveadm_log(const char *message, void *context ATTR_UNUSED)
+{
+	i_warning("mus: %s", message);
 }
 
 static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
+	struct mus_round_context rctx;
+	ARRAY_TYPE(mus_report_row) rows;
+	ARRAY_TYPE(mus_round) rounds;
+	ARRAY_TYPE(const_string) invalid;
 	const struct mus_settings *set;
+	struct mus_round *round;
 	struct mus_ldap *conn;
 	struct mus_org *org;
-	const char *error;
+	const char *error, *problem;
+	pool_t pool;
 
 	if (mus_doveadm_settings(&set) < 0 ||
-	    mus_doveadm_connect(set, &conn) < 0)
+	    mus_doveadm_round_context(set, &rctx) < 0)
 		return;
+	if (mus_doveadm_connect(set, &conn) < 0) {
+		mus_doveadm_round_context_free(&rctx);
+		return;
+	}
 
+	pool = pool_alloconly_create("mus status", 64 * 1024);
+	p_array_init(&rows, pool, 256);
+	p_array_init(&rounds, pool, 8);
+	p_array_init(&invalid, pool, 4);
 	org = mus_org_create();
 	if (mus_people_load(conn, set->people_base, MUS_PEOPLE_FILTER,
-			    time(NULL), org, &error) < 0) {
+			    time(NULL), org, &error) < 0 ||
+	    mus_rounds_load(conn, pool, set->round_base, NULL, &rctx,
+			    &rounds, &invalid, &error) < 0) {
+		i_error("mus: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+	} else {
+		mus_report_org(pool, org, set->people_base, &rows);
+		array_foreach_elem(&rounds, round) {
+			ARRAY_TYPE(mus_conversation) convs;
+
+			p_array_init(&convs, pool, 256);
+			if (mus_conversations_load(conn, pool, round->dn, &convs,
+						   &error) < 0) {
+				i_error("mus: %s", error);
+				doveadm_exit_code = EX_TEMPFAIL;
+				break;
+			}
+			mus_report_round(pool, org, round, &convs, &rows);
+		}
+		array_foreach_elem(&invalid, problem) {
+			struct mus_report_row *row = array_append_space(&rows);
+
+			row->type = "invalid-round";
+			row->subject = set->round_base;
+			row->count = "";
+			row->detail = problem;
+		}
+		if (doveadm_exit_code == 0)
+			mus_print_rows(&rows);
+	}
+	mus_org_destroy(&org);
+	mus_ldap_disconnect(&conn);
+	mus_doveadm_round_context_free(&rctx);
+	pool_unref(&pool);
+}
+
+static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
+{
+	struct mus_sync_options opts = {
+		.lease_wait_secs = MUS_DOVEADM_LEASE_WAIT_SECS,
+		.fb_timeout_msecs = MUS_DOVEADM_FB_TIMEOUT_MSECS,
+		.fb_max_size = MUS_DOVEADM_FB_MAX_SIZE,
+	};
+	struct mus_round_context rctx;
+	ARRAY_TYPE(mus_sync_result) results;
+	const struct mus_sync_result *r;
+	const struct mus_settings *set;
+	struct mus_ldap *conn;
+	const char *error;
+	pool_t pool;
+	int ret;
+
+	(void)doveadm_cmd_param_bool(cctx, "dry-run", &opts.dry_run);
+	(void)doveadm_cmd_param_str(cctx, "round", &opts.round_name);
+	opts.holder = t_strdup_printf("%s:%s", my_hostname, my_pid);
+	if (mus_doveadm_settings(&set) < 0 ||
+	    mus_doveadm_round_context(set, &rctx) < 0)
+		return;
+	if (mus_doveadm_connect(set, &conn) < 0) {
+		mus_doveadm_round_context_free(&rctx);
+		return;
+	}
+
+	pool = pool_alloconly_create("mus sync", 64 * 1024);
+	p_array_init(&results, pool, 8);
+	ret = mus_sync_run(conn, set, &rctx, &opts, mus_doveadm_log, NULL,
+			   pool, &results, &error);
+
+	doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
+	doveadm_print_header_simple("round");
+	doveadm_print_header_simple("conversations");
+	doveadm_print_header_simple("created");
+	doveadm_print_header_simple("scheduled");
+	doveadm_print_header_simple("unschedulable");
+	doveadm_print_header_simple("cancelled");
+	doveadm_print_header_simple("unchanged");
+	doveadm_print_header_simple("conflicts");
+	doveadm_print_header_simple("freebusy-failed");
+	array_foreach(&results, r) {
+		doveadm_print(r->round_name);
+		doveadm_print_num(r->total);
+		doveadm_print_num(r->created);
+		doveadm_print_num(r->scheduled);
+		doveadm_print_num(r->unschedulable);
+		doveadm_print_num(r->cancelled);
+		doveadm_print_num(r->unchanged);
+		doveadm_print_num(r->conflicts);
+		doveadm_print_num(r->fb_failed);
+	}
+	if (ret < 0) {
+		i_error("mus: sync failed: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+	}
+	mus_ldap_disconnect(&conn);
+	mus_doveadm_round_context_free(&rctx);
+	pool_unref(&pool);
+}
+
+/* ---- round create / list ---- */
+
+/* attribute values gathered from the options, in the order given */
+struct mus_round_values {
+	const char *attrs[32];
+	ARRAY_TYPE(const_string) values[32];
+	unsigned int count;
+};
+
+static ARRAY_TYPE(const_string) *
+mus_round_values_get(struct mus_round_values *rv, const char *attr)
+{
+	for (unsigned int i = 0; i < rv->count; i++) {
+		if (strcmp(rv->attrs[i], attr) == 0)
+			return &rv->values[i];
+	}
+	i_assert(rv->count < N_ELEMENTS(rv->attrs));
+	rv->attrs[rv->count] = attr;
+	t_array_init(&rv->values[rv->count], 4);
+	return &rv->values[rv->count++];
+}
+
+static void mus_round_values_add(struct mus_round_values *rv, const char *attr,
+				 const char *value)
+{
+	array_push_back(mus_round_values_get(rv, attr), &value);
+}
+
+static const char *const *mus_round_values_lookup(const char *attr, void *context)
+{
+	struct mus_round_values *rv = context;
+	ARRAY_TYPE(const_string) *values = mus_round_values_get(rv, attr);
+	ARRAY_TYPE(const_string) copy;
+
+	t_array_init(&copy, array_count(values) + 1);
+	array_append_array(&copy, values);
+	array_append_zero(&copy);
+	return array_front(&copy);
+}
+
+static void mus_round_create_error(const char *error)
+{
+	i_error("mus: round create: %s", error);
+	doveadm_exit_code = EX_DATAERR;
+}
+
+/* "YYYY-MM-DD" + add_days as the UTC GeneralizedTime of local midnight */
+static int mus_round_option_date(const char *option, const char *value,
+				 const char *tz, int add_days,
+				 const char **time_r)
+{
+	int days;
+
+	if (mus_time_parse_date(value, TRUE, &days) < 0) {
+		mus_round_create_error(t_strdup_printf(
+			"--%s: invalid date '%s' (expected YYYY-MM-DD)",
+			option, value));
+		return -1;
+	}
+	*time_r = mus_time_generalized(mus_time_from_local(tz, days + add_days, 0));
+	return 0;
+}
+
+static int mus_round_create_values(struct doveadm_cmd_context *cctx,
+				   const struct mus_settings *set,
+				   struct mus_round_values *rv)
+{
+	static const struct {
+		const char *option, *attr;
+	} simple[] = {
+		{ "name", "cn" }, { "kind", "musKind" }, { "state", "musState" },
+		{ "duration", "musDuration" }, { "max-per-day", "musMaxPerDay" },
+		{ "buffer", "musBufferMinutes" }, { "scope-base", "musScopeBase" },
+		{ "scope-filter", "musScopeFilter" }, { "location", "musLocation" },
+	};
+	const char *value, *when, *dash, *const *list;
+
+	mus_round_values_add(rv, "objectClass", "musRound");
+	for (unsigned int i = 0; i < N_ELEMENTS(simple); i++) {
+		if (doveadm_cmd_param_str(cctx, simple[i].option, &value))
+			mus_round_values_add(rv, simple[i].attr, value);
+	}
+	if (!doveadm_cmd_param_str(cctx, "state", &value))
+		mus_round_values_add(rv, "musState", "active");
+	if (doveadm_cmd_param_str(cctx, "start", &value)) {
+		if (mus_round_option_date("start", value, set->timezone, 0, &when) < 0)
+			return -1;
+		mus_round_values_add(rv, "musWindowStart", when);
+	}
+	if (doveadm_cmd_param_str(cctx, "end", &value)) {
+		/* the window includes the whole last day */
+		if (mus_round_option_date("end", value, set->timezone, 1, &when) < 0)
+			return -1;
+		mus_round_values_add(rv, "musWindowEnd", when);
+	}
+	if (doveadm_cmd_param_str(cctx, "workday", &value)) {
+		dash = strchr(value, '-');
+		if (dash == NULL) {
+			mus_round_create_error(t_strdup_printf(
+				"--workday: invalid value '%s' (expected HHMM-HHMM)", value));
+			return -1;
+		}
+		mus_round_values_add(rv, "musWorkdayStart", t_strdup_until(value, dash));
+		mus_round_values_add(rv, "musWorkdayEnd", dash + 1);
+	}
+	if (doveadm_cmd_param_array(cctx, "card", &list)) {
+		for (; *list != NULL; list++)
+			mus_round_values_add(rv, "musCard", *list);
+	}
+	if (doveadm_cmd_param_array(cctx, "closed", &list)) {
+		for (; *list != NULL; list++) {
+			if (mus_round_option_date("closed", *list, set->timezone, 0, &when) < 0)
+				return -1;
+			mus_round_values_add(rv, "musClosedDate", t_strdup_printf(
+				"%.4s%.2s%.2s", *list, *list + 5, *list + 8));
+		}
+	}
+	return 0;
+}
+
+static void cmd_mus_round_create(struct doveadm_cmd_context *cctx)
+{
+	struct mus_round_context rctx;
+	struct mus_round_values rv;
+	struct mus_ldap_mod mods[N_ELEMENTS(rv.attrs) + 1];
+	const struct mus_settings *set;
+	const char *name, *error, *dn;
+	struct mus_round *round;
+	struct mus_ldap *conn;
+	int ret;
+
+	if (mus_doveadm_settings(&set) < 0)
+		return;
+	i_zero(&rv);
+	if (mus_round_create_values(cctx, set, &rv) < 0)
+		return;
+	name = mus_round_values_lookup("cn", &rv)[0];
+	if (name == NULL) {
+		mus_round_create_error("--name: missing");
+		return;
+	}
+	/* the same validation as every round read from the directory */
+	dn = mus_ldap_dn_child("cn", name, set->round_base);
+	if (mus_doveadm_round_context(set, &rctx) < 0)
+		return;
+	ret = mus_round_parse(pool_datastack_create(), dn,
+			      mus_round_values_lookup, &rv, &rctx, &round,
+			      &error);
+	mus_doveadm_round_context_free(&rctx);
+	if (ret < 0) {
+		mus_round_create_error(error);
+		return;
+	}
+
+	i_zero(&mods);
+	for (unsigned int i = 0; i < rv.count; i++) {
+		mods[i].attr = rv.attrs[i];
+		mods[i].values = mus_round_values_lookup(rv.attrs[i], &rv);
+	}
+	if (mus_doveadm_connect(set, &conn) < 0)
+		return;
+	ret = mus_ldap_add(conn, dn, mods, &error);
+	if (ret < 0) {
+		i_error("mus: round create: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+	} else if (ret == 0) {
+		mus_round_create_error(t_strdup_printf("%s exists already", dn));
+	}
+	mus_ldap_disconnect(&conn);
+}
+
+static void cmd_mus_round_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
+{
+	struct mus_round_context rctx;
+	ARRAY_TYPE(mus_round) rounds;
+	ARRAY_TYPE(const_string) invalid;
+	const struct mus_settings *set;
+	struct mus_round *round;
+	struct mus_ldap *conn;
+	const char *error, *problem;
+	pool_t pool;
+
+	if (mus_doveadm_settings(&set) < 0 ||
+	    mus_doveadm_round_context(set, &rctx) < 0)
+		return;
+	if (mus_doveadm_connect(set, &conn) < 0) {
+		mus_doveadm_round_context_free(&rctx);
+		return;
+	}
+	pool = pool_alloconly_create("mus round list", 4096);
+	p_array_init(&rounds, pool, 8);
+	p_array_init(&invalid, pool, 4);
+	if (mus_rounds_load(conn, pool, set->round_base, NULL, &rctx,
+			    &rounds, &invalid, &error) < 0) {
 		i_error("mus: %s", error);
 		doveadm_exit_code = EX_TEMPFAIL;
 	} else {
 		doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
-		mus_print_org(org, set->people_base);
+		doveadm_print_header_simple("name");
+		doveadm_print_header_simple("kind");
+		doveadm_print_header_simple("state");
+		doveadm_print_header_simple("start");
+		doveadm_print_header_simple("end");
+		doveadm_print_header_simple("conversations");
+		array_foreach_elem(&rounds, round) {
+			ARRAY_TYPE(mus_conversation) convs;
+
+			p_array_init(&convs, pool, 64);
+			if (mus_conversations_load(conn, pool, round->dn, &convs,
+						   &error) < 0) {
+				i_error("mus: %s", error);
+				doveadm_exit_code = EX_TEMPFAIL;
+				break;
+			}
+			doveadm_print(round->name);
+			doveadm_print(mus_round_kind_name(round->kind));
+			doveadm_print(mus_round_state_name(round->state));
+			doveadm_print(mus_time_generalized(round->window_start));
+			doveadm_print(mus_time_generalized(round->window_end));
+			doveadm_print_num(array_count(&convs));
+		}
+		array_foreach_elem(&invalid, problem)
+			i_warning("mus: skipped invalid %s", problem);
 	}
-	mus_org_destroy(&org);
 	mus_ldap_disconnect(&conn);
+	mus_doveadm_round_context_free(&rctx);
+	pool_unref(&pool);
 }
 
 static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {
 	{
 		.name = "mus status",
 		.cmd = cmd_mus_status,
+		.usage = "",
+		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAMS_END
+	},
+	{
+		.name = "mus sync",
+		.cmd = cmd_mus_sync,
+		.usage = "[--dry-run] [--round <name>]",
+		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAM('n', "dry-run", CMD_PARAM_BOOL, 0)
+		DOVEADM_CMD_PARAM('r', "round", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAMS_END
+	},
+	{
+		.name = "mus round create",
+		.cmd = cmd_mus_round_create,
+		.usage = "--name <name> --kind MUS|GRUS|TUS|LUS --start <YYYY-MM-DD> "
+			"--end <YYYY-MM-DD> --duration <minutes> [--workday <HHMM-HHMM>] "
+			"[--max-per-day <n>] [--buffer <minutes>] [--scope-base <dn>] "
+			"[--scope-filter <filter>] [--card <code> ...] "
+			"[--closed <YYYY-MM-DD> ...] [--location <text>] "
+			"[--state draft|active|closed]",
+		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAM('\0', "name", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('\0', "kind", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('\0', "start", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('\0', "end", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('\0', "duration", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('\0', "workday", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('\0', "max-per-day", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('\0', "buffer", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('\0', "scope-base", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('\0', "scope-filter", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('\0', "card", CMD_PARAM_ARRAY, 0)
+		DOVEADM_CMD_PARAM('\0', "closed", CMD_PARAM_ARRAY, 0)
+		DOVEADM_CMD_PARAM('\0', "location", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('\0', "state", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAMS_END
+	},
+	{
+		.name = "mus round list",
+		.cmd = cmd_mus_round_list,
 		.usage = "",
 		DOVEADM_CMD_PARAMS_START
 		DOVEADM_CMD_PARAMS_END

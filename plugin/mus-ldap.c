@@ -428,17 +428,19 @@ int mus_ldap_add(struct mus_ldap *conn, const char *dn,
 	return -1;
 }
 
+const char *mus_ldap_csn_assertion(const char *csn)
+{
+	return t_strdup_printf("(entryCSN=%s)", mus_ldap_filter_escape(csn));
+}
+
 int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
-		    const struct mus_ldap_mod *mods, const char *csn,
+		    const struct mus_ldap_mod *mods, const char *filter,
 		    const char **error_r)
 {
 	LDAPControl *assertion = NULL, *ctrls[2] = { NULL, NULL };
 	int rc;
 
-	if (csn != NULL) {
-		const char *filter = t_strdup_printf("(entryCSN=%s)",
-						     mus_ldap_filter_escape(csn));
-
+	if (filter != NULL) {
 		rc = ldap_create_assertion_control(conn->ld, (char *)filter, 1,
 						   &assertion);
 		if (rc != LDAP_SUCCESS) {

@@ -78,12 +78,16 @@ struct mus_ldap_mod {
 int mus_ldap_add(struct mus_ldap *conn, const char *dn,
 		 const struct mus_ldap_mod *mods, const char **error_r);
 
-/* Modify an entry, only if its entryCSN still equals csn (RFC 4528
-   assertion; csn NULL: unconditionally). Returns 1 if modified, 0 if the
-   entry changed since csn was read or is gone, -1 on error. */
+/* Modify an entry, only if it still matches the assertion filter (RFC
+   4528; NULL: unconditionally). Returns 1 if modified, 0 if the entry no
+   longer matches or is gone, -1 on error. */
 int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
-		    const struct mus_ldap_mod *mods, const char *csn,
+		    const struct mus_ldap_mod *mods, const char *assertion,
 		    const char **error_r);
+/* The assertion that an entry is unchanged since its entryCSN was read:
+   optimistic concurrency between hosts and processes. From the data
+   stack. */
+const char *mus_ldap_csn_assertion(const char *csn);
 
 /* Search one level below base (not paged: for small result sets only),
    like mus_ldap_search_paged() otherwise. */

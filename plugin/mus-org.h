@@ -63,6 +63,8 @@ struct mus_org_problem {
 	const char *detail;
 };
 ARRAY_DEFINE_TYPE(mus_person, struct mus_person *);
+/* a set of people: each maps to itself */
+HASH_TABLE_DEFINE_TYPE(mus_person_set, struct mus_person *, struct mus_person *);
 ARRAY_DEFINE_TYPE(mus_org_problem, struct mus_org_problem);
 
 struct mus_org {

@@ -103,3 +103,48 @@ int mus_people_load(struct mus_ldap *conn, const char *base,
 		return -1;
 	return mus_org_analyze(org, now, mus_people_dn_exists, conn, error_r);
 }
+
+struct mus_teams_ctx {
+	pool_t pool;
+	ARRAY_TYPE(mus_team) *teams;
+};
+
+static int mus_teams_add_entry(const struct mus_ldap_entry *entry,
+			       void *context, const char **error_r ATTR_UNUSED)
+{
+	struct mus_teams_ctx *ctx = context;
+	const char *const *members = mus_ldap_entry_values(entry, "member");
+	const char *owner = mus_ldap_entry_value(entry, "owner");
+	unsigned int count = str_array_length(members);
+	struct mus_team *team;
+	const char **ndns, *error;
+
+	if (owner == NULL)
+		return 0;
+	team = array_append_space(ctx->teams);
+	team->dn = p_strdup(ctx->pool, mus_ldap_entry_dn(entry));
+	team->name = p_strdup(ctx->pool, mus_ldap_entry_value(entry, "cn"));
+	if (team->name == NULL)
+		team->name = p_strdup(ctx->pool, mus_ldap_dn_rdn_value(team->dn));
+	if (mus_ldap_dn_normalize(ctx->pool, owner, &team->owner_ndn, &error) < 0)
+		team->owner_ndn = p_strdup(ctx->pool, owner);
+	ndns = p_new(ctx->pool, const char *, count + 1);
+	for (unsigned int i = 0; i < count; i++) {
+		if (mus_ldap_dn_normalize(ctx->pool, members[i], &ndns[i], &error) < 0)
+			ndns[i] = p_strdup(ctx->pool, members[i]);
+	}
+	team->member_ndns = ndns;
+	return 0;
+}
+
+int mus_teams_load(struct mus_ldap *conn, pool_t pool, const char *base,
+		   ARRAY_TYPE(mus_team) *teams, const char **error_r)
+{
+	static const char *const attrs[] = { "cn", "owner", "member", NULL };
+	struct mus_teams_ctx ctx = { .pool = pool, .teams = teams };
+
+	return mus_ldap_search_paged(conn, base,
+				     "(&(objectClass=groupOfNames)(owner=*))",
+				     attrs, MUS_PEOPLE_PAGE_SIZE,
+				     mus_teams_add_entry, &ctx, error_r);
+}

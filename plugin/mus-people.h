@@ -4,6 +4,8 @@
 /* Reading people from the directory into a struct mus_org: which
    attributes we use and how their values are interpreted. */
 
+#include "mus-roster.h"
+
 struct mus_ldap;
 struct mus_org;
 
@@ -17,5 +19,10 @@ extern const char *const mus_people_attrs[];
 int mus_people_load(struct mus_ldap *conn, const char *base,
 		    const char *filter, time_t now, struct mus_org *org,
 		    const char **error_r);
+
+/* Read the teams (groupOfNames with an owner) under base into teams,
+   allocated from pool. Returns 0, or -1 if the directory failed. */
+int mus_teams_load(struct mus_ldap *conn, pool_t pool, const char *base,
+		   ARRAY_TYPE(mus_team) *teams, const char **error_r);
 
 #endif

@@ -7,8 +7,6 @@
 #include "mus-org.h"
 #include "mus-roster.h"
 
-HASH_TABLE_DEFINE_TYPE(mus_person_set, struct mus_person *, struct mus_person *);
-
 struct mus_roster {
 	pool_t pool;
 	const struct mus_org *org;

@@ -19,11 +19,13 @@ struct mus_org;
 struct mus_person;
 
 struct mus_team {
-	const char *dn;
+	const char *dn;			/* NULL: a leader's direct reports */
 	const char *name;		/* cn, or the RDN value */
 	const char *owner_ndn;		/* normalised */
 	const char *const *member_ndns;	/* normalised, NULL-terminated */
 };
+
+ARRAY_DEFINE_TYPE(mus_team, struct mus_team);
 
 struct mus_wanted {
 	const char *cn;			/* RDN value under the round */

@@ -5,6 +5,7 @@
 #include "mus-ldap.h"
 #include "mus-time.h"
 #include "mus-schedule.h"
+#include "mus-cards.h"
 #include "mus-round.h"
 
 const char *const mus_round_attrs[] = {
@@ -144,11 +145,30 @@ static const char *const *mus_round_strings(pool_t pool,
 	return copy;
 }
 
-int mus_round_parse(pool_t pool, const char *dn, mus_round_values_t *values,
-		    void *context, const char *people_base,
-		    const char *timezone, struct mus_round **round_r,
-		    const char **error_r)
+static const char *mus_round_check_cards(const struct mus_round *round,
+					 const struct mus_cards *cards)
 {
+	for (unsigned int i = 0; round->cards[i] != NULL; i++) {
+		const struct mus_card *card = mus_cards_find(cards, round->cards[i]);
+
+		if (card == NULL) {
+			return t_strdup_printf("musCard: unknown card code '%s'",
+					       round->cards[i]);
+		}
+		if (card->group_excluded && mus_round_is_group(round->kind)) {
+			return t_strdup_printf(
+				"musCard: card '%s' is not used in GRUS/TUS rounds",
+				round->cards[i]);
+		}
+	}
+	return NULL;
+}
+
+int mus_round_parse(pool_t pool, const char *dn, mus_round_values_t *values,
+		    void *context, const struct mus_round_context *rctx,
+		    struct mus_round **round_r, const char **error_r)
+{
+	const char *people_base = rctx->people_base;
 	struct mus_round_parser parser = { .values = values, .context = context };
 	struct mus_round *round = p_new(pool, struct mus_round, 1);
 	const char *const *closed, *value;
@@ -156,7 +176,7 @@ int mus_round_parse(pool_t pool, const char *dn, mus_round_values_t *values,
 	int *days;
 
 	round->dn = p_strdup(pool, dn);
-	round->timezone = p_strdup(pool, timezone);
+	round->timezone = p_strdup(pool, rctx->timezone);
 	round->name = p_strdup(pool, mus_round_single(&parser, "cn", TRUE));
 	round->kind = mus_round_enum(&parser, "musKind", mus_round_kind_names,
 				     N_ELEMENTS(mus_round_kind_names),
@@ -206,6 +226,8 @@ int mus_round_parse(pool_t pool, const char *dn, mus_round_values_t *values,
 		parser.error = t_strdup_printf(
 			"musScopeFilter: invalid value '%s' (expected an LDAP filter in parentheses)",
 			round->scope_filter);
+	if (parser.error == NULL && rctx->cards != NULL)
+		parser.error = mus_round_check_cards(round, rctx->cards);
 	if (parser.error == NULL) {
 		mus_round_sched(round, &sched);
 		if (mus_sched_round_check(&sched, &value) < 0)
@@ -237,7 +259,7 @@ void mus_round_sched(const struct mus_round *round,
 
 struct mus_rounds_load_ctx {
 	pool_t pool;
-	const char *people_base, *timezone;
+	const struct mus_round_context *rctx;
 	ARRAY_TYPE(mus_round) *rounds;
 	ARRAY_TYPE(const_string) *invalid;
 };
@@ -256,7 +278,7 @@ static int mus_rounds_load_entry(const struct mus_ldap_entry *entry,
 
 	if (mus_round_parse(ctx->pool, mus_ldap_entry_dn(entry),
 			    mus_round_entry_values, (void *)entry,
-			    ctx->people_base, ctx->timezone, &round, &error) < 0) {
+			    ctx->rctx, &round, &error) < 0) {
 		error = p_strdup(ctx->pool, error);
 		array_push_back(ctx->invalid, &error);
 	} else {
@@ -272,13 +294,12 @@ static int mus_round_name_cmp(struct mus_round *const *a,
 }
 
 int mus_rounds_load(struct mus_ldap *conn, pool_t pool, const char *base,
-		    const char *name, const char *people_base,
-		    const char *timezone, ARRAY_TYPE(mus_round) *rounds,
+		    const char *name, const struct mus_round_context *rctx,
+		    ARRAY_TYPE(mus_round) *rounds,
 		    ARRAY_TYPE(const_string) *invalid, const char **error_r)
 {
 	struct mus_rounds_load_ctx ctx = {
-		.pool = pool, .people_base = people_base, .timezone = timezone,
-		.rounds = rounds, .invalid = invalid,
+		.pool = pool, .rctx = rctx, .rounds = rounds, .invalid = invalid,
 	};
 	const char *filter = name == NULL ? "(objectClass=musRound)" :
 		t_strdup_printf("(&(objectClass=musRound)(cn=%s))",

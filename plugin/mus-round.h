@@ -5,6 +5,7 @@
    validated from attribute values. */
 
 struct mus_ldap;
+struct mus_cards;
 struct mus_sched_round;
 
 enum mus_round_kind {
@@ -48,13 +49,19 @@ extern const char *const mus_round_attrs[];
 /* Returns the values of attr (NULL-terminated, maybe empty). */
 typedef const char *const *mus_round_values_t(const char *attr, void *context);
 
-/* Build a round from its attribute values. people_base and timezone give
-   the defaults of the scope and the zone of working hours. Returns 0, or
-   -1 with an error naming the attribute and the value. */
+/* What rounds are checked against: the defaults of the scope and the zone
+   of working hours, and the card catalogue the LMU cards must be in. */
+struct mus_round_context {
+	const char *people_base;
+	const char *timezone;
+	const struct mus_cards *cards;
+};
+
+/* Build a round from its attribute values. Returns 0, or -1 with an error
+   naming the attribute and the value. */
 int mus_round_parse(pool_t pool, const char *dn, mus_round_values_t *values,
-		    void *context, const char *people_base,
-		    const char *timezone, struct mus_round **round_r,
-		    const char **error_r);
+		    void *context, const struct mus_round_context *rctx,
+		    struct mus_round **round_r, const char **error_r);
 
 /* The scheduler's view of the round. */
 void mus_round_sched(const struct mus_round *round,
@@ -71,8 +78,8 @@ ARRAY_DEFINE_TYPE(mus_round, struct mus_round *);
    does not validate is left out and its error added to invalid. Returns
    0, or -1 if the directory failed. */
 int mus_rounds_load(struct mus_ldap *conn, pool_t pool, const char *base,
-		    const char *name, const char *people_base,
-		    const char *timezone, ARRAY_TYPE(mus_round) *rounds,
+		    const char *name, const struct mus_round_context *rctx,
+		    ARRAY_TYPE(mus_round) *rounds,
 		    ARRAY_TYPE(const_string) *invalid, const char **error_r);
 
 #endif

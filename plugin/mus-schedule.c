@@ -360,7 +360,7 @@ static void mus_schedule_place(struct mus_schedule *sched,
 	}
 	entry->conv.state = MUS_SCHED_UNSCHEDULABLE;
 	entry->conv.reason = p_strdup_printf(sched->pool,
-		"no free slot in the window for the leader and %s "
+		MUS_SCHEDULE_NO_SLOT " in the window for the leader and %s "
 		"(%u working days, at most %u conversations a day)",
 		entry->member_count > 1 ? "every team member" : "the employee",
 		days, sched->round.max_per_day);

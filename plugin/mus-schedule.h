@@ -24,6 +24,8 @@
      the reason; nothing is dropped. */
 
 #define MUS_SCHEDULE_STEP_MINUTES 15
+/* every reason given for a conversation without a slot starts with this */
+#define MUS_SCHEDULE_NO_SLOT "no free slot"
 
 struct mus_schedule;
 struct mus_sched_person;

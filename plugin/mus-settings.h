@@ -18,6 +18,7 @@ struct mus_settings {
 	const char *round_base;
 	const char *plan_base;		/* NULL: plans go under the person */
 	const char *hr_group;		/* NULL: no HR read access */
+	const char *team_base;		/* NULL: a leader's reports are a team */
 	const char *smtp_url;
 	const char *smtp_user;		/* NULL: no SMTP AUTH */
 	const char *smtp_password_file;

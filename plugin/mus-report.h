@@ -1,0 +1,33 @@
+#ifndef MUS_REPORT_H
+#define MUS_REPORT_H
+
+/* The figures of doveadm mus status, as rows of type, subject, count and
+   detail: one shape for the table and for JSON. */
+
+#include "mus-conversation.h"
+
+struct mus_org;
+struct mus_round;
+
+struct mus_report_row {
+	const char *type;
+	const char *subject;
+	const char *count;	/* "" when the row counts nothing */
+	const char *detail;
+};
+ARRAY_DEFINE_TYPE(mus_report_row, struct mus_report_row);
+
+/* The organisation: size, leaders, depth, tops and every data problem. */
+void mus_report_org(pool_t pool, const struct mus_org *org, const char *base,
+		    ARRAY_TYPE(mus_report_row) *rows);
+
+/* One round: its conversations by status, per unit (of the employee) and
+   per leader, every unschedulable conversation with its reason, and each
+   leader's shortfall (conversations that found no free slot). org is used
+   to find units; people outside it count under unit "(unknown)". */
+void mus_report_round(pool_t pool, const struct mus_org *org,
+		      const struct mus_round *round,
+		      const ARRAY_TYPE(mus_conversation) *convs,
+		      ARRAY_TYPE(mus_report_row) *rows);
+
+#endif

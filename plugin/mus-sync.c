@@ -1,0 +1,714 @@
+/* doveadm mus sync: reconcile the directory with the rounds. */
+
+#include "lib.h"
+#include "array.h"
+#include "hash.h"
+#include "hex-binary.h"
+#include "hostpid.h"
+#include "sha2.h"
+#include "mus-settings.h"
+#include "mus-ldap.h"
+#include "mus-time.h"
+#include "mus-org.h"
+#include "mus-people.h"
+#include "mus-round.h"
+#include "mus-roster.h"
+#include "mus-conversation.h"
+#include "mus-schedule.h"
+#include "mus-freebusy.h"
+#include "mus-sync.h"
+
+#include <time.h>
+#include <unistd.h>
+#include <signal.h>
+
+/* how long a lease lasts; a sync that dies leaves it to expire */
+#define MUS_SYNC_LEASE_SECS (15 * 60)
+
+enum mus_sync_action {
+	MUS_SYNC_CREATE,	/* add the entry */
+	MUS_SYNC_UPDATE,	/* modify the entry */
+};
+
+struct mus_sync_item {
+	enum mus_sync_action action;
+	struct mus_wanted *wanted;		/* NULL: not in the roster */
+	struct mus_conversation *conv;		/* NULL: to be created */
+	struct mus_sched_conv *slot;		/* NULL: no slot wanted now */
+	enum mus_conv_status status;		/* the status to write */
+	const char *reason;
+	bool reopened;
+};
+
+struct mus_sync_round {
+	pool_t pool;
+	struct mus_ldap *conn;
+	const struct mus_settings *set;
+	const struct mus_round_context *rctx;
+	const struct mus_sync_options *opts;
+	mus_sync_log_t *log;
+	void *log_context;
+	const struct mus_round *round;
+	struct mus_sync_result *result;
+	time_t now;
+
+	struct mus_org *org;
+	ARRAY_TYPE(mus_wanted) wanted;
+	ARRAY_TYPE(mus_conversation) convs;
+	HASH_TABLE(const char *, struct mus_conversation *) by_cn;
+	struct mus_schedule *sched;
+	ARRAY(struct mus_sync_item) items;
+	struct mus_freebusy *fb;
+	const char *lease;
+};
+
+static void mus_sync_log(struct mus_sync_round *ctx, const char *fmt, ...)
+	ATTR_FORMAT(2, 3);
+static void mus_sync_log(struct mus_sync_round *ctx, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	ctx->log(t_strdup_printf("round %s: %s", ctx->round->name,
+				 t_strdup_vprintf(fmt, args)), ctx->log_context);
+	va_end(args);
+}
+
+/* Stable across hosts and runs, so that two syncs creating the same
+   conversation write the same UID. */
+static const char *mus_sync_ical_uid(const struct mus_sync_round *ctx,
+				     const char *cn)
+{
+	unsigned char digest[SHA256_RESULTLEN];
+	const char *input = t_strconcat(ctx->round->dn, "\n", cn, NULL);
+	const char *domain = strchr(ctx->set->organizer, '@');
+
+	sha256_get_digest(input, strlen(input), digest);
+	return t_strdup_printf("%s%s", binary_to_hex(digest, 16), domain);
+}
+
+/* ---- the lease ---- */
+
+static bool mus_lease_parse(const char *lease, time_t *expiry_r,
+			    const char **holder_r)
+{
+	const char *space;
+
+	if (lease == NULL || (space = strchr(lease, ' ')) == NULL)
+		return FALSE;
+	if (mus_time_parse_generalized(t_strdup_until(lease, space), expiry_r) < 0)
+		return FALSE;
+	*holder_r = space + 1;
+	return TRUE;
+}
+
+/* TRUE if the holder is a process of this host that no longer runs: a
+   sync that crashed need not block the round until its lease expires. */
+static bool mus_lease_holder_dead(const char *holder)
+{
+	const char *colon = strrchr(holder, ':');
+	pid_t pid;
+
+	if (colon == NULL || strcmp(t_strdup_until(holder, colon), my_hostname) != 0 ||
+	    str_to_pid(colon + 1, &pid) < 0)
+		return FALSE;
+	return kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+static int mus_sync_reread_round(struct mus_sync_round *ctx,
+				 const struct mus_round **round_r,
+				 const char **error_r)
+{
+	ARRAY_TYPE(mus_round) rounds;
+	ARRAY_TYPE(const_string) invalid;
+	struct mus_round *round;
+
+	t_array_init(&rounds, 2);
+	t_array_init(&invalid, 2);
+	if (mus_rounds_load(ctx->conn, ctx->pool, ctx->set->round_base,
+			    ctx->round->name, ctx->rctx, &rounds, &invalid,
+			    error_r) < 0)
+		return -1;
+	array_foreach_elem(&rounds, round) {
+		if (strcmp(round->dn, ctx->round->dn) == 0) {
+			*round_r = round;
+			return 0;
+		}
+	}
+	*error_r = t_strdup_printf("round %s disappeared or became invalid during the sync",
+				   ctx->round->dn);
+	return -1;
+}
+
+static int mus_sync_lease_take(struct mus_sync_round *ctx, const char **error_r)
+{
+	const struct mus_round *round = ctx->round;
+	time_t deadline = time(NULL) + ctx->opts->lease_wait_secs;
+
+	for (;;) {
+		struct mus_ldap_mod mods[2];
+		const char *holder, *values[2];
+		time_t expiry, now = time(NULL);
+		int ret;
+
+		if (mus_lease_parse(round->lease, &expiry, &holder) &&
+		    expiry > now && strcmp(holder, ctx->opts->holder) != 0 &&
+		    !mus_lease_holder_dead(holder)) {
+			if (now >= deadline) {
+				*error_r = t_strdup_printf(
+					"round %s is being synced by %s (lease until %s)",
+					round->name, holder,
+					mus_time_generalized(expiry));
+				return -1;
+			}
+			sleep(1);
+		} else {
+			ctx->lease = p_strdup_printf(ctx->pool, "%s %s",
+				mus_time_generalized(now + MUS_SYNC_LEASE_SECS),
+				ctx->opts->holder);
+			values[0] = ctx->lease;
+			values[1] = NULL;
+			i_zero(&mods);
+			mods[0].attr = "musLease";
+			mods[0].values = values;
+			ret = mus_ldap_modify(ctx->conn, round->dn, mods,
+					      round->csn == NULL ? NULL :
+					      mus_ldap_csn_assertion(round->csn),
+					      error_r);
+			if (ret != 0)
+				return ret < 0 ? -1 : 0;
+			/* someone else wrote the round first: look again */
+		}
+		if (mus_sync_reread_round(ctx, &round, error_r) < 0)
+			return -1;
+	}
+}
+
+static void mus_sync_lease_release(struct mus_sync_round *ctx)
+{
+	struct mus_ldap_mod mods[2];
+	const char *error;
+
+	if (ctx->lease == NULL)
+		return;
+	i_zero(&mods);
+	mods[0].attr = "musLease";
+	/* only our own lease: it may have expired and been taken over */
+	if (mus_ldap_modify(ctx->conn, ctx->round->dn, mods,
+			    t_strdup_printf("(musLease=%s)",
+					    mus_ldap_filter_escape(ctx->lease)),
+			    &error) < 0)
+		mus_sync_log(ctx, "releasing the lease failed: %s", error);
+	ctx->lease = NULL;
+}
+
+/* ---- reading ---- */
+
+/* Without mus_team_base a leader's direct reports are the team. */
+static void mus_sync_default_teams(struct mus_sync_round *ctx,
+				   ARRAY_TYPE(mus_team) *teams)
+{
+	struct mus_person *person;
+
+	array_foreach_elem(&ctx->org->people, person) {
+		struct mus_team *team;
+		const char **members;
+		unsigned int n = 0;
+
+		if (person->report_count == 0)
+			continue;
+		members = p_new(ctx->pool, const char *, person->report_count + 1);
+		team = array_append_space(teams);
+		team->name = "team";
+		team->owner_ndn = person->ndn;
+		team->member_ndns = members;
+		for (unsigned int i = 0; i < array_count(&ctx->org->people) &&
+			     n < person->report_count; i++) {
+			struct mus_person *p = array_idx_elem(&ctx->org->people, i);
+
+			if (p->manager == person)
+				members[n++] = p->ndn;
+		}
+	}
+}
+
+static int mus_sync_read(struct mus_sync_round *ctx, const char **error_r)
+{
+	ARRAY_TYPE(mus_team) teams;
+	const struct mus_team *team_list;
+	unsigned int team_count;
+	struct mus_conversation *conv;
+
+	ctx->org = mus_org_create();
+	if (mus_people_load(ctx->conn, ctx->round->scope_base,
+			    ctx->round->scope_filter, ctx->now, ctx->org,
+			    error_r) < 0)
+		return -1;
+
+	p_array_init(&teams, ctx->pool, 16);
+	if (mus_round_is_group(ctx->round->kind)) {
+		if (ctx->set->team_base != NULL) {
+			if (mus_teams_load(ctx->conn, ctx->pool, ctx->set->team_base,
+					   &teams, error_r) < 0)
+				return -1;
+		} else {
+			mus_sync_default_teams(ctx, &teams);
+		}
+	}
+	p_array_init(&ctx->wanted, ctx->pool, array_count(&ctx->org->people));
+	team_list = array_get(&teams, &team_count);
+	mus_roster_build(ctx->pool, ctx->org, ctx->round, team_list, team_count,
+			 &ctx->wanted);
+
+	p_array_init(&ctx->convs, ctx->pool, array_count(&ctx->wanted));
+	if (mus_conversations_load(ctx->conn, ctx->pool, ctx->round->dn,
+				   &ctx->convs, error_r) < 0)
+		return -1;
+	hash_table_create(&ctx->by_cn, ctx->pool, array_count(&ctx->convs),
+			  strcase_hash, strcasecmp);
+	array_foreach_elem(&ctx->convs, conv)
+		hash_table_insert(ctx->by_cn, conv->cn, conv);
+	return 0;
+}
+
+/* ---- deciding ---- */
+
+static struct mus_sync_item *
+mus_sync_item(struct mus_sync_round *ctx, enum mus_sync_action action,
+	      struct mus_wanted *wanted, struct mus_conversation *conv)
+{
+	struct mus_sync_item *item = array_append_space(&ctx->items);
+
+	item->action = action;
+	item->wanted = wanted;
+	item->conv = conv;
+	return item;
+}
+
+static struct mus_sched_person *
+mus_sync_sched_person(struct mus_sync_round *ctx, const char *ndn)
+{
+	return mus_schedule_person(ctx->sched, ndn);
+}
+
+static void mus_sync_want_slot(struct mus_sync_round *ctx,
+			       struct mus_sync_item *item)
+{
+	struct mus_wanted *w = item->wanted;
+	struct mus_sched_person **members =
+		t_new(struct mus_sched_person *, w->member_count + 1);
+
+	for (unsigned int i = 0; i < w->member_count; i++)
+		members[i] = mus_sync_sched_person(ctx, w->members[i]->ndn);
+	item->slot = mus_schedule_add(ctx->sched, w->cn,
+				      mus_sync_sched_person(ctx, w->leader->ndn),
+				      members, w->member_count);
+}
+
+static void mus_sync_hold_slot(struct mus_sync_round *ctx,
+			       struct mus_conversation *conv)
+{
+	unsigned int count = str_array_length(conv->employee_ndns);
+	struct mus_sched_person **members =
+		t_new(struct mus_sched_person *, count + 1);
+	struct mus_sched_conv *slot;
+
+	for (unsigned int i = 0; i < count; i++)
+		members[i] = mus_sync_sched_person(ctx, conv->employee_ndns[i]);
+	slot = mus_schedule_add(ctx->sched, conv->cn,
+				mus_sync_sched_person(ctx, conv->leader_ndn),
+				members, count);
+	mus_schedule_fix(ctx->sched, slot, conv->start, conv->end);
+}
+
+static void mus_sync_decide_wanted(struct mus_sync_round *ctx,
+				   struct mus_wanted *w)
+{
+	struct mus_conversation *conv = hash_table_lookup(ctx->by_cn, w->cn);
+	struct mus_sync_item *item;
+
+	if (conv == NULL) {
+		if (w->member_count == 0) {
+			mus_sync_log(ctx, "%s: %s", w->cn, w->reason != NULL ?
+				     w->reason : "nobody to hold it with");
+			return;
+		}
+		item = mus_sync_item(ctx, MUS_SYNC_CREATE, w, NULL);
+		if (w->reason != NULL) {
+			item->status = MUS_CONV_UNSCHEDULABLE;
+			item->reason = w->reason;
+		} else {
+			mus_sync_want_slot(ctx, item);
+		}
+		return;
+	}
+	if (conv->status == MUS_CONV_FAILED && conv->start == 0 &&
+	    conv->ical_uid == NULL) {
+		/* unreadable entry: leave it to the admin, status shows it */
+		return;
+	}
+	if (w->reason != NULL) {
+		/* a conversation already on its way is not withdrawn here: the
+		   problem shows in status */
+		if ((conv->status == MUS_CONV_NEW ||
+		     conv->status == MUS_CONV_UNSCHEDULABLE ||
+		     conv->status == MUS_CONV_RESCHEDULING) &&
+		    (conv->status != MUS_CONV_UNSCHEDULABLE ||
+		     null_strcmp(conv->reason, w->reason) != 0)) {
+			item = mus_sync_item(ctx, MUS_SYNC_UPDATE, w, conv);
+			item->status = MUS_CONV_UNSCHEDULABLE;
+			item->reason = w->reason;
+		}
+		return;
+	}
+	if (conv->status == MUS_CONV_UNSCHEDULABLE ||
+	    conv->status == MUS_CONV_CANCELLED ||
+	    mus_conv_status_wants_slot(conv->status)) {
+		item = mus_sync_item(ctx, MUS_SYNC_UPDATE, w, conv);
+		item->reopened = !mus_conv_status_wants_slot(conv->status);
+		mus_sync_want_slot(ctx, item);
+	}
+}
+
+static void mus_sync_decide(struct mus_sync_round *ctx)
+{
+	HASH_TABLE(const char *, struct mus_wanted *) wanted_by_cn;
+	struct mus_conversation *conv;
+	struct mus_wanted *w;
+
+	hash_table_create(&wanted_by_cn, ctx->pool, array_count(&ctx->wanted),
+			  strcase_hash, strcasecmp);
+	array_foreach_elem(&ctx->wanted, w)
+		hash_table_insert(wanted_by_cn, w->cn, w);
+
+	/* conversations that keep their slot occupy their people first */
+	array_foreach_elem(&ctx->convs, conv) {
+		struct mus_sync_item *item;
+
+		if (hash_table_lookup(wanted_by_cn, conv->cn) == NULL) {
+			if (conv->status == MUS_CONV_CANCELLED)
+				continue;
+			/* the employee moved to another leader or left the
+			   scope: the invitation (if sent) must be withdrawn */
+			item = mus_sync_item(ctx, MUS_SYNC_UPDATE, NULL, conv);
+			item->status = MUS_CONV_CANCELLED;
+			item->reason = "no longer part of the round: the employee has another manager or left the scope";
+			continue;
+		}
+		if (mus_conv_status_holds_slot(conv->status) && conv->start != 0 &&
+		    conv->end > conv->start)
+			mus_sync_hold_slot(ctx, conv);
+	}
+	array_foreach_elem(&ctx->wanted, w)
+		mus_sync_decide_wanted(ctx, w);
+	hash_table_destroy(&wanted_by_cn);
+}
+
+/* ---- busy time ---- */
+
+static void mus_sync_busy_cb(time_t start, time_t end, void *context)
+{
+	mus_schedule_busy(context, start, end);
+}
+
+static void mus_sync_person_busy(struct mus_sync_round *ctx,
+				 struct mus_person *person,
+				 HASH_TABLE_TYPE(mus_person_set) done)
+{
+	struct mus_sched_person *sp;
+	const char *error;
+
+	if (hash_table_lookup(done, person) != NULL)
+		return;
+	hash_table_insert(done, person, person);
+	sp = mus_sync_sched_person(ctx, person->ndn);
+	if (person->absent_until > ctx->round->window_start)
+		mus_schedule_busy(sp, ctx->round->window_start, person->absent_until);
+	if (person->fb_url == NULL)
+		return;
+	if (ctx->fb == NULL) {
+		ctx->fb = mus_freebusy_create(ctx->opts->fb_timeout_msecs,
+					      ctx->opts->fb_max_size);
+	}
+	if (mus_freebusy_fetch(ctx->fb, person->fb_url, mus_sync_busy_cb, sp,
+			       &error) < 0) {
+		ctx->result->fb_failed++;
+		mus_sync_log(ctx, "free/busy of %s unusable, scheduling without it: %s",
+			     person->dn, error);
+	}
+}
+
+static void mus_sync_busy(struct mus_sync_round *ctx)
+{
+	HASH_TABLE_TYPE(mus_person_set) done;
+	struct mus_sync_item *item;
+
+	hash_table_create_direct(&done, default_pool, 0);
+	array_foreach_modifiable(&ctx->items, item) {
+		if (item->slot == NULL)
+			continue;
+		mus_sync_person_busy(ctx, item->wanted->leader, done);
+		for (unsigned int i = 0; i < item->wanted->member_count; i++)
+			mus_sync_person_busy(ctx, item->wanted->members[i], done);
+	}
+	hash_table_destroy(&done);
+	mus_freebusy_destroy(&ctx->fb);
+}
+
+/* ---- writing ---- */
+
+static const char *const *mus_sync_values1(const char *value)
+{
+	const char **values = t_new(const char *, 2);
+
+	values[0] = value;
+	return values;
+}
+
+static const char *const *mus_sync_member_dns(const struct mus_wanted *w)
+{
+	const char **dns = t_new(const char *, w->member_count + 1);
+
+	for (unsigned int i = 0; i < w->member_count; i++)
+		dns[i] = w->members[i]->dn;
+	return dns;
+}
+
+/* the status, times and reason an item ends with */
+static void mus_sync_item_outcome(struct mus_sync_round *ctx,
+				  struct mus_sync_item *item)
+{
+	if (item->slot == NULL)
+		return;
+	if (item->slot->state == MUS_SCHED_PLACED) {
+		item->status = MUS_CONV_SCHEDULED;
+		item->reason = NULL;
+	} else {
+		item->status = MUS_CONV_UNSCHEDULABLE;
+		item->reason = item->slot->reason;
+	}
+	(void)ctx;
+}
+
+static int mus_sync_write_create(struct mus_sync_round *ctx,
+				 struct mus_sync_item *item, const char **error_r)
+{
+	struct mus_wanted *w = item->wanted;
+	struct mus_ldap_mod mods[12];
+	unsigned int n = 0;
+	bool placed = item->status == MUS_CONV_SCHEDULED;
+
+	i_zero(&mods);
+	mods[n].attr = "objectClass";
+	mods[n++].values = mus_sync_values1("musConversation");
+	mods[n].attr = "cn";
+	mods[n++].values = mus_sync_values1(w->cn);
+	mods[n].attr = "musEmployee";
+	mods[n++].values = mus_sync_member_dns(w);
+	mods[n].attr = "musLeader";
+	mods[n++].values = mus_sync_values1(w->leader_dn);
+	mods[n].attr = "musStatus";
+	mods[n++].values = mus_sync_values1(mus_conv_status_name(item->status));
+	mods[n].attr = "musICalUID";
+	mods[n++].values = mus_sync_values1(mus_sync_ical_uid(ctx, w->cn));
+	mods[n].attr = "musSequence";
+	mods[n++].values = mus_sync_values1("0");
+	if (w->team_dn != NULL) {
+		mods[n].attr = "musTeam";
+		mods[n++].values = mus_sync_values1(w->team_dn);
+	}
+	if (placed) {
+		mods[n].attr = "musStart";
+		mods[n++].values = mus_sync_values1(
+			mus_time_generalized(item->slot->start));
+		mods[n].attr = "musEnd";
+		mods[n++].values = mus_sync_values1(
+			mus_time_generalized(item->slot->end));
+	}
+	if (item->reason != NULL) {
+		mods[n].attr = "musReason";
+		mods[n++].values = mus_sync_values1(item->reason);
+	}
+	i_assert(n < N_ELEMENTS(mods));
+	return mus_ldap_add(ctx->conn, mus_ldap_dn_child("cn", w->cn, ctx->round->dn),
+			    mods, error_r);
+}
+
+static int mus_sync_write_update(struct mus_sync_round *ctx,
+				 struct mus_sync_item *item, const char **error_r)
+{
+	struct mus_conversation *conv = item->conv;
+	struct mus_ldap_mod mods[8];
+	unsigned int n = 0;
+	bool placed = item->status == MUS_CONV_SCHEDULED;
+
+	i_zero(&mods);
+	mods[n].attr = "musStatus";
+	mods[n++].values = mus_sync_values1(mus_conv_status_name(item->status));
+	mods[n].attr = "musReason";
+	mods[n++].values = item->reason == NULL ? NULL :
+		mus_sync_values1(item->reason);
+	if (placed || item->status == MUS_CONV_UNSCHEDULABLE) {
+		mods[n].attr = "musStart";
+		mods[n++].values = placed ? mus_sync_values1(
+			mus_time_generalized(item->slot->start)) : NULL;
+		mods[n].attr = "musEnd";
+		mods[n++].values = placed ? mus_sync_values1(
+			mus_time_generalized(item->slot->end)) : NULL;
+	}
+	if (item->wanted != NULL && placed) {
+		mods[n].attr = "musEmployee";
+		mods[n++].values = mus_sync_member_dns(item->wanted);
+	}
+	/* what the attendees already have must be replaced or withdrawn:
+	   a new SEQUENCE makes the next invitation an update */
+	if (conv->sent_sequence >= 0 && (placed || item->status == MUS_CONV_CANCELLED)) {
+		mods[n].attr = "musSequence";
+		mods[n++].values = mus_sync_values1(dec2str(conv->sequence + 1));
+	}
+	i_assert(n < N_ELEMENTS(mods));
+	return mus_ldap_modify(ctx->conn, conv->dn, mods,
+			       conv->csn == NULL ? NULL :
+			       mus_ldap_csn_assertion(conv->csn), error_r);
+}
+
+static void mus_sync_count(struct mus_sync_round *ctx,
+			   const struct mus_sync_item *item)
+{
+	struct mus_sync_result *result = ctx->result;
+
+	if (item->action == MUS_SYNC_CREATE)
+		result->created++;
+	if (item->reopened)
+		result->reopened++;
+	switch (item->status) {
+	case MUS_CONV_SCHEDULED:
+		result->scheduled++;
+		break;
+	case MUS_CONV_UNSCHEDULABLE:
+		result->unschedulable++;
+		break;
+	case MUS_CONV_CANCELLED:
+		result->cancelled++;
+		break;
+	default:
+		break;
+	}
+}
+
+static int mus_sync_write(struct mus_sync_round *ctx, const char **error_r)
+{
+	struct mus_sync_item *item;
+	int ret = 0;
+
+	array_foreach_modifiable(&ctx->items, item) {
+		mus_sync_item_outcome(ctx, item);
+		mus_sync_count(ctx, item);
+		if (ctx->opts->dry_run)
+			continue;
+		T_BEGIN {
+			const char *error;
+
+			ret = item->action == MUS_SYNC_CREATE ?
+				mus_sync_write_create(ctx, item, &error) :
+				mus_sync_write_update(ctx, item, &error);
+			if (ret < 0)
+				*error_r = t_strdup(error);
+		} T_END_PASS_STR_IF(ret < 0, error_r);
+		if (ret < 0)
+			return -1;
+		/* 0: created or changed meanwhile by another writer; the
+		   next sync looks at it again */
+		if (ret == 0)
+			ctx->result->conflicts++;
+	}
+	return 0;
+}
+
+/* ---- one round ---- */
+
+static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
+{
+	struct mus_sched_round sched_round;
+	int ret;
+
+	if (!ctx->opts->dry_run && mus_sync_lease_take(ctx, error_r) < 0)
+		return -1;
+	ret = mus_sync_read(ctx, error_r);
+	if (ret == 0) {
+		mus_round_sched(ctx->round, &sched_round);
+		ctx->sched = mus_schedule_create(&sched_round, error_r);
+		if (ctx->sched == NULL)
+			ret = -1;
+	}
+	if (ret == 0) {
+		p_array_init(&ctx->items, ctx->pool, 64);
+		mus_sync_decide(ctx);
+		mus_sync_busy(ctx);
+		mus_schedule_run(ctx->sched);
+		ret = mus_sync_write(ctx, error_r);
+		ctx->result->total = array_count(&ctx->convs) + ctx->result->created;
+		ctx->result->unchanged = array_count(&ctx->convs) -
+			(array_count(&ctx->items) - ctx->result->created);
+	}
+	mus_sync_lease_release(ctx);
+	mus_schedule_destroy(&ctx->sched);
+	if (hash_table_is_created(ctx->by_cn))
+		hash_table_destroy(&ctx->by_cn);
+	mus_org_destroy(&ctx->org);
+	return ret;
+}
+
+int mus_sync_run(struct mus_ldap *conn, const struct mus_settings *set,
+		 const struct mus_round_context *rctx,
+		 const struct mus_sync_options *opts, mus_sync_log_t *log,
+		 void *log_context, pool_t pool,
+		 ARRAY_TYPE(mus_sync_result) *results, const char **error_r)
+{
+	ARRAY_TYPE(mus_round) rounds;
+	ARRAY_TYPE(const_string) invalid;
+	const char *problem;
+	struct mus_round *round;
+
+	p_array_init(&rounds, pool, 8);
+	p_array_init(&invalid, pool, 4);
+	if (mus_rounds_load(conn, pool, set->round_base, opts->round_name,
+			    rctx, &rounds, &invalid, error_r) < 0)
+		return -1;
+	array_foreach_elem(&invalid, problem)
+		log(t_strdup_printf("skipped invalid %s", problem), log_context);
+	if (opts->round_name != NULL && array_count(&rounds) == 0) {
+		*error_r = t_strdup_printf("no valid round named '%s' under %s",
+					   opts->round_name, set->round_base);
+		return -1;
+	}
+	array_foreach_elem(&rounds, round) {
+		struct mus_sync_round ctx;
+		pool_t round_pool;
+		int ret;
+
+		if (round->state != MUS_ROUND_ACTIVE)
+			continue;
+		round_pool = pool_alloconly_create("mus sync round", 64 * 1024);
+		i_zero(&ctx);
+		ctx.pool = round_pool;
+		ctx.conn = conn;
+		ctx.set = set;
+		ctx.rctx = rctx;
+		ctx.opts = opts;
+		ctx.log = log;
+		ctx.log_context = log_context;
+		ctx.round = round;
+		ctx.now = time(NULL);
+		ctx.result = array_append_space(results);
+		ctx.result->round_dn = round->dn;
+		ctx.result->round_name = round->name;
+		T_BEGIN {
+			ret = mus_sync_round_run(&ctx, error_r);
+		} T_END_PASS_STR_IF(ret < 0, error_r);
+		pool_unref(&round_pool);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+#ifndef MUS_SYNC_H
+#define MUS_SYNC_H
+
+/* doveadm mus sync: reconcile the directory with the rounds. For every
+   active round: read the people in scope, build the roster, create the
+   missing conversations, mark those that no longer apply as cancelled,
+   and schedule the ones waiting for a slot. Every step is idempotent and
+   all state is in LDAP, so any host may run it, any number of times.
+
+   Concurrency: a sync takes a lease on the round (musLease, written with
+   an assertion on the round's entryCSN) before it schedules, so two syncs
+   of one round never place conversations on the same slot; every write to
+   a conversation asserts its entryCSN, so an update made meanwhile by
+   another process (a reply being processed) is never overwritten. */
+
+struct mus_ldap;
+struct mus_settings;
+struct mus_round_context;
+
+struct mus_sync_options {
+	bool dry_run;
+	const char *round_name;		/* NULL: every active round */
+	const char *holder;		/* who holds the lease, e.g. host:pid */
+	unsigned int lease_wait_secs;	/* how long to wait for another sync */
+	unsigned int fb_timeout_msecs;
+	size_t fb_max_size;
+};
+
+struct mus_sync_result {
+	const char *round_dn, *round_name;
+	unsigned int total;		/* conversations in the round after */
+	unsigned int created, scheduled, unschedulable, cancelled, reopened;
+	unsigned int unchanged;
+	unsigned int conflicts;		/* changed by another writer meanwhile */
+	unsigned int fb_failed;		/* calFBURLs that could not be read */
+};
+ARRAY_DEFINE_TYPE(mus_sync_result, struct mus_sync_result);
+
+/* Called for problems the operator should see (unreadable free/busy,
+   invalid rounds); the sync goes on. */
+typedef void mus_sync_log_t(const char *message, void *context);
+
+/* Returns 0, or -1 with the error if the directory failed; the results of
+   the rounds done so far are in results. */
+int mus_sync_run(struct mus_ldap *conn, const struct mus_settings *set,
+		 const struct mus_round_context *rctx,
+		 const struct mus_sync_options *opts, mus_sync_log_t *log,
+		 void *log_context, pool_t pool,
+		 ARRAY_TYPE(mus_sync_result) *results, const char **error_r);
+
+#endif
