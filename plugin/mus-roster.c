@@ -3,6 +3,7 @@
 #include "lib.h"
 #include "array.h"
 #include "hash.h"
+#include "mus-ldap.h"
 #include "mus-time.h"
 #include "mus-org.h"
 #include "mus-roster.h"
@@ -72,7 +73,9 @@ static void mus_roster_add_pair(struct mus_roster *roster,
 	struct mus_wanted *w;
 
 	leader_rdn = person->manager != NULL ? person->manager->uid :
-		person->manager_dn;
+		mus_ldap_dn_rdn_value(person->manager_dn);
+	if (leader_rdn == NULL)
+		leader_rdn = person->manager_dn;
 	w = mus_roster_add(roster, t_strdup_printf("%s-%s-%s", kind,
 						   person->uid, leader_rdn),
 			   person->manager, person->manager_dn, &person, 1);
@@ -91,8 +94,9 @@ static void mus_roster_add_team(struct mus_roster *roster,
 {
 	const char *kind = t_str_lcase(mus_round_kind_name(roster->round->kind));
 	ARRAY_TYPE(mus_person) members;
-	struct mus_person *member;
+	struct mus_person *member, *const *list;
 	struct mus_wanted *w;
+	unsigned int count;
 
 	t_array_init(&members, 16);
 	for (unsigned int i = 0; team->member_ndns[i] != NULL; i++) {
@@ -107,12 +111,12 @@ static void mus_roster_add_team(struct mus_roster *roster,
 		hash_table_insert(covered, member, member);
 		array_push_back(&members, &member);
 	}
+	list = array_get(&members, &count);
 	w = mus_roster_add(roster, t_strdup_printf("%s-%s-%s", kind, team->name,
 						   owner->uid),
-			   owner, owner->dn, array_front(&members),
-			   array_count(&members));
+			   owner, owner->dn, list, count);
 	w->team_dn = p_strdup(roster->pool, team->dn);
-	if (array_count(&members) == 0)
+	if (count == 0)
 		w->reason = "the team has no member in scope who can attend";
 	else
 		w->reason = p_strdup(roster->pool,

@@ -19,6 +19,12 @@ void mus_test_check(bool ok, const char *expr, const char *file,
 				       (b) == NULL ? "(null)" : (b)), \
 		       __FILE__, __LINE__)
 
+#define test_assert_contains(str, sub) \
+	mus_test_check((str) != NULL && strstr((str), (sub)) != NULL, \
+		       t_strdup_printf("%s contains '%s' (got '%s')", #str, \
+				       (sub), (str) == NULL ? "(null)" : (str)), \
+		       __FILE__, __LINE__)
+
 /* the suites, one per file */
 void test_settings(void);
 void test_time(void);
@@ -27,6 +33,8 @@ void test_org(void);
 void test_mime(void);
 void test_holidays(void);
 void test_schedule(void);
+void test_round(void);
+void test_roster(void);
 void test_freebusy(void);
 void test_cards(void);
 

@@ -6,35 +6,7 @@
 #include "str.h"
 #include "mus-org.h"
 #include "mus-test.h"
-
-#define NOW 1795000000	/* 2026-11-18 */
-
-/* A person "uid=<uid>,ou=people,dc=x" whose manager is uid `manager` (NULL:
-   none) and whose mail is given (NULL: none; "" : <uid>@x.test). */
-static struct mus_person *
-person(struct mus_org *org, const char *uid, const char *manager,
-       const char *mail)
-{
-	struct mus_person *p = p_new(org->pool, struct mus_person, 1);
-	const char **mails = p_new(org->pool, const char *, 2);
-
-	p->uid = p_strdup(org->pool, uid);
-	p->dn = p_strdup_printf(org->pool, "uid=%s,ou=people,dc=x", uid);
-	p->ndn = p->dn;
-	if (manager != NULL) {
-		p->manager_dn = p_strdup_printf(org->pool,
-						"uid=%s,ou=people,dc=x", manager);
-		p->manager_ndn = p->manager_dn;
-		p->manager_count = 1;
-	}
-	if (mail != NULL)
-		mails[0] = mail[0] == '\0' ?
-			p_strdup_printf(org->pool, "%s@x.test", uid) :
-			p_strdup(org->pool, mail);
-	p->mails = mails;
-	mus_org_add(org, p);
-	return p;
-}
+#include "mus-test-org.h"
 
 /* "uid=ghost..." does not exist; "uid=outside..." exists outside the
    scope; "uid=broken..." makes the lookup fail */
@@ -83,12 +55,12 @@ static void test_org_clean_tree(void)
 
 	mus_test_begin("org: a clean three-level tree has no problems");
 	/* added out of order on purpose */
-	person(org, "e2", "m1", "");
-	person(org, "top", NULL, "");
-	person(org, "m1", "top", "");
-	person(org, "e1", "m1", "");
-	person(org, "m2", "top", "");
-	person(org, "e3", "m2", "");
+	mus_test_person(org, "e2", "m1", "");
+	mus_test_person(org, "top", NULL, "");
+	mus_test_person(org, "m1", "top", "");
+	mus_test_person(org, "e1", "m1", "");
+	mus_test_person(org, "m2", "top", "");
+	mus_test_person(org, "e3", "m2", "");
 	test_assert(mus_org_analyze(org, NOW, fake_dn_exists, &calls, &error) == 0);
 	test_assert_strcmp(problems(org), "");
 	test_assert(org->depth == 3);
@@ -116,34 +88,34 @@ static void test_org_planted_problems(void)
 	char uid[16];
 
 	mus_test_begin("org: every kind of data problem is found");
-	person(org, "top", NULL, "");
-	person(org, "boss", "top", "");
+	mus_test_person(org, "top", NULL, "");
+	mus_test_person(org, "boss", "top", "");
 	for (unsigned int i = 0; i < MUS_ORG_WIDE_SPAN + 1; i++) {
 		i_snprintf(uid, sizeof(uid), "w%02u", i);
-		person(org, uid, "boss", "");
+		mus_test_person(org, uid, "boss", "");
 	}
-	p = person(org, "lonely", "top", "");
+	p = mus_test_person(org, "lonely", "top", "");
 	p->leader_role = TRUE;
-	person(org, "nomail", "top", NULL);
-	person(org, "mgrless", NULL, NULL);	/* mail-less AND no manager */
-	person(org, "nomailboss", "top", NULL);
-	person(org, "sub", "nomailboss", "");
-	person(org, "orphan", "ghost", "");
-	person(org, "below-orphan", "orphan", "");
-	person(org, "external", "outside", "");
-	person(org, "cyc-a", "cyc-b", "");
-	person(org, "cyc-b", "cyc-a", "");
-	person(org, "below-cycle", "cyc-a", "");
-	person(org, "self", "self", "");
-	person(org, "dup1", "top", "same@x.test");
-	person(org, "dup2", "top", "SAME@x.test");
-	p = person(org, "leave", "top", "");
+	mus_test_person(org, "nomail", "top", NULL);
+	mus_test_person(org, "mgrless", NULL, NULL);	/* mail-less AND no manager */
+	mus_test_person(org, "nomailboss", "top", NULL);
+	mus_test_person(org, "sub", "nomailboss", "");
+	mus_test_person(org, "orphan", "ghost", "");
+	mus_test_person(org, "below-orphan", "orphan", "");
+	mus_test_person(org, "external", "outside", "");
+	mus_test_person(org, "cyc-a", "cyc-b", "");
+	mus_test_person(org, "cyc-b", "cyc-a", "");
+	mus_test_person(org, "below-cycle", "cyc-a", "");
+	mus_test_person(org, "self", "self", "");
+	mus_test_person(org, "dup1", "top", "same@x.test");
+	mus_test_person(org, "dup2", "top", "SAME@x.test");
+	p = mus_test_person(org, "leave", "top", "");
 	p->absent_until = NOW + 86400 * 200;
-	p = person(org, "back", "top", "");
+	p = mus_test_person(org, "back", "top", "");
 	p->absent_until = NOW - 86400;
-	p = person(org, "two", "top", "");
+	p = mus_test_person(org, "two", "top", "");
 	p->manager_count = 2;
-	p = person(org, "badtime", "top", "");
+	p = mus_test_person(org, "badtime", "top", "");
 	p->invalid = "musAbsentUntil 'soon' is not a GeneralizedTime";
 
 	test_assert(mus_org_analyze(org, NOW, fake_dn_exists, &calls, &error) == 0);
@@ -185,8 +157,8 @@ static void test_org_lookup_error(void)
 	const char *error = NULL;
 
 	mus_test_begin("org: a failed directory lookup fails the analysis");
-	person(org, "top", NULL, "");
-	person(org, "x", "broken", "");
+	mus_test_person(org, "top", NULL, "");
+	mus_test_person(org, "x", "broken", "");
 	test_assert(mus_org_analyze(org, NOW, fake_dn_exists, &calls, &error) == -1);
 	test_assert(error != NULL && strstr(error, "Can't contact") != NULL);
 	mus_test_end();
@@ -201,16 +173,16 @@ static void test_org_long_chain(void)
 	char uid[16], manager[16];
 
 	mus_test_begin("org: a 2000-level chain and a 2000-person cycle");
-	person(org, "c0000", NULL, "");
+	mus_test_person(org, "c0000", NULL, "");
 	for (unsigned int i = 1; i < 2000; i++) {
 		i_snprintf(uid, sizeof(uid), "c%04u", i);
 		i_snprintf(manager, sizeof(manager), "c%04u", i - 1);
-		person(org, uid, manager, "");
+		mus_test_person(org, uid, manager, "");
 	}
 	for (unsigned int i = 0; i < 2000; i++) {
 		i_snprintf(uid, sizeof(uid), "r%04u", i);
 		i_snprintf(manager, sizeof(manager), "r%04u", (i + 1) % 2000);
-		person(org, uid, manager, "");
+		mus_test_person(org, uid, manager, "");
 	}
 	test_assert(mus_org_analyze(org, NOW, fake_dn_exists, &calls, &error) == 0);
 	test_assert(org->depth == 2000);
