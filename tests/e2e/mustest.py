@@ -262,3 +262,59 @@ class Stack:
             if uid and mail:
                 out.append((uid, mail))
         return out
+
+    # -- LDAP helpers for the scheduling tests (admin bind; nothing here knows MUS rules)
+
+    def ldap_entries(self, base, flt="(objectClass=*)", *attrs, scope="sub"):
+        """The entries of an admin search as {dn: Entry} (base64 values decoded); attrs
+        may include "+" for the operational attributes (entryCSN, modifyTimestamp)."""
+        return parse_ldif(self.ldapsearch(base, flt, *attrs, scope=scope))
+
+    def round_dn(self, name):
+        """DN of the musRound named name under ou=rounds, or None."""
+        found = self.ldap_entries("ou=rounds," + self.env["MUS_LDAP_BASE"],
+                                  "(&(objectClass=musRound)(cn=%s))" % ldap_escape(name),
+                                  "cn", scope="one")
+        return next(iter(found), None)
+
+    def conversations(self, round_dn, operational=False):
+        """Every musConversation directly under round_dn as {dn: Entry}; with operational,
+        also entryCSN, modifyTimestamp and the other operational attributes."""
+        attrs = ("*", "+") if operational else ()
+        return self.ldap_entries(round_dn, "(objectClass=musConversation)", *attrs, scope="one")
+
+    def _ldap_tool(self, tool, *args, input=None):
+        cmd = [tool, "-x", "-H", self.env["MUS_LDAP_URI"], "-D", self.env["MUS_LDAP_ADMIN_DN"],
+               "-w", self.env["MUS_LDAP_ADMIN_PW"]] + list(args)
+        res = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=30)
+        if res.returncode != 0:
+            raise AssertionError("%s failed (%d): %s" % (tool, res.returncode, res.stderr.strip()))
+        return res
+
+    def ldap_modify(self, ldif):
+        """Apply LDIF change records (ldapmodify) as the admin."""
+        self._ldap_tool("ldapmodify", input=ldif)
+
+    def ldap_delete(self, dn, recursive=True):
+        """Delete dn (with everything below it by default) as the admin; a missing entry
+        is not an error."""
+        cmd = ["ldapdelete", "-x", "-H", self.env["MUS_LDAP_URI"], "-D", self.env["MUS_LDAP_ADMIN_DN"],
+               "-w", self.env["MUS_LDAP_ADMIN_PW"]] + (["-r"] if recursive else []) + [dn]
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        if res.returncode not in (0, 32):       # 32: noSuchObject
+            raise AssertionError("ldapdelete %s failed (%d): %s" % (dn, res.returncode, res.stderr.strip()))
+
+    def doveadm_command(self, *args):
+        """The argv of `doveadm -c <stack's dovecot.conf> ARGS` (for subprocess.Popen)."""
+        return ["doveadm", "-c", self.env["MUS_DOVECOT_CONF"]] + list(args)
+
+
+def ldap_escape(value):
+    """value escaped for use inside an LDAP search filter (RFC 4515)."""
+    out = []
+    for ch in value:
+        if ch in "*()\\\0":
+            out.append("\\%02x" % ord(ch))
+        else:
+            out.append(ch)
+    return "".join(out)
