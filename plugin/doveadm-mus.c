@@ -20,6 +20,7 @@
 #include "mus-cards.h"
 
 #include <time.h>
+#include <unistd.h>
 
 /* doveadm is interactive or run from cron: it may wait longer than a
    delivery would */
@@ -115,9 +116,13 @@ static void mus_print_rows(const ARRAY_TYPE(mus_report_row) *rows)
 	}
 }
 
-static void mus_doveadm_log(const char *message, void *context ATTR_UNUSED)
+static void mus_doveadm_log(bool debug, const char *message,
+			    void *context ATTR_UNUSED)
 {
-	i_warning("mus: %s", message);
+	if (debug)
+		i_debug("mus: %s", message);
+	else
+		i_warning("mus: %s", message);
 }
 
 static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
@@ -190,6 +195,7 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		.fb_timeout_msecs = MUS_DOVEADM_FB_TIMEOUT_MSECS,
 		.fb_max_size = MUS_DOVEADM_FB_MAX_SIZE,
 	};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct mus_round_context rctx;
 	ARRAY_TYPE(mus_sync_result) results;
 	const struct mus_sync_result *r;
@@ -199,6 +205,8 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	pool_t pool;
 	int ret;
 
+	/* parsing calendars is the costly part of a large round */
+	opts.fb_workers = cpus < 1 ? 1 : (cpus > 4 ? 4 : (unsigned int)cpus);
 	(void)doveadm_cmd_param_bool(cctx, "dry-run", &opts.dry_run);
 	(void)doveadm_cmd_param_str(cctx, "round", &opts.round_name);
 	opts.holder = t_strdup_printf("%s:%s", my_hostname, my_pid);

@@ -2,9 +2,14 @@
 
 #include "lib.h"
 #include "buffer.h"
+#include "str.h"
 #include "mus-freebusy.h"
 
 #include <curl/curl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <libical/ical.h>
 
 struct mus_freebusy {
@@ -177,5 +182,265 @@ int mus_freebusy_fetch(struct mus_freebusy *fb, const char *url,
 				 context, error_r);
 	if (ret < 0)
 		*error_r = t_strdup_printf("GET %s: %s", url, *error_r);
+	return ret;
+}
+
+/* ---- batches ---- */
+
+/* what a worker sends for each period or failure */
+struct mus_freebusy_record {
+	uint32_t idx;
+	uint32_t error_len;	/* 0: a period; else an error text follows */
+	int64_t start, end;
+};
+
+#define MUS_FREEBUSY_HOST_FAILURES 3
+
+struct mus_freebusy_worker {
+	const struct mus_freebusy_batch *batch;
+	int fd;
+	unsigned int idx;
+};
+
+static void mus_freebusy_write_all(int fd, const void *data, size_t size)
+{
+	const unsigned char *p = data;
+
+	while (size > 0) {
+		ssize_t ret = write(fd, p, size);
+
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret <= 0)
+			_exit(1);	/* the parent is gone */
+		p += ret;
+		size -= ret;
+	}
+}
+
+static void mus_freebusy_worker_period(time_t start, time_t end, void *context)
+{
+	struct mus_freebusy_worker *w = context;
+	struct mus_freebusy_record rec = {
+		.idx = w->idx, .start = start, .end = end,
+	};
+
+	if (end <= w->batch->from || start >= w->batch->to)
+		return;
+	mus_freebusy_write_all(w->fd, &rec, sizeof(rec));
+}
+
+static void mus_freebusy_worker_failed(struct mus_freebusy_worker *w,
+				       const char *error)
+{
+	struct mus_freebusy_record rec = {
+		.idx = w->idx, .error_len = strlen(error),
+	};
+
+	mus_freebusy_write_all(w->fd, &rec, sizeof(rec));
+	mus_freebusy_write_all(w->fd, error, rec.error_len);
+}
+
+static const char *mus_freebusy_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	const char *ret = "";
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		ret = t_strdup(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ret;
+}
+
+/* fetch every URL with index first, first + step, ... */
+static void mus_freebusy_worker_run(const struct mus_freebusy_batch *batch,
+				    unsigned int first, unsigned int step,
+				    int fd)
+{
+	struct mus_freebusy_worker w = { .batch = batch, .fd = fd };
+	struct mus_freebusy *fb;
+	string_t *bad_host = str_new(default_pool, 64);
+	unsigned int bad_count = 0;
+
+	fb = mus_freebusy_create(batch->timeout_msecs, batch->max_size);
+	for (unsigned int i = first; i < batch->count; i += step) {
+		T_BEGIN {
+			const char *host = mus_freebusy_host(batch->urls[i]);
+			const char *error;
+
+			w.idx = i;
+			if (bad_count >= MUS_FREEBUSY_HOST_FAILURES &&
+			    strcmp(str_c(bad_host), host) == 0) {
+				mus_freebusy_worker_failed(&w, t_strdup_printf(
+					"GET %s: skipped, host %s failed %u times in a row",
+					batch->urls[i], host, bad_count));
+			} else if (mus_freebusy_fetch(fb, batch->urls[i],
+						      mus_freebusy_worker_period,
+						      &w, &error) < 0) {
+				mus_freebusy_worker_failed(&w, error);
+				if (strcmp(str_c(bad_host), host) != 0) {
+					str_truncate(bad_host, 0);
+					str_append(bad_host, host);
+					bad_count = 0;
+				}
+				bad_count++;
+			} else if (strcmp(str_c(bad_host), host) == 0) {
+				bad_count = 0;
+			}
+		} T_END;
+	}
+	mus_freebusy_destroy(&fb);
+	str_free(&bad_host);
+}
+
+static void mus_freebusy_local_period(time_t start, time_t end, void *context)
+{
+	struct mus_freebusy_worker *w = context;
+
+	if (end > w->batch->from && start < w->batch->to)
+		w->batch->period(w->idx, start, end, w->batch->context);
+}
+
+/* one process: no fork, results straight to the callbacks */
+static void mus_freebusy_batch_local(const struct mus_freebusy_batch *batch)
+{
+	struct mus_freebusy_worker w = { .batch = batch };
+	struct mus_freebusy *fb;
+
+	fb = mus_freebusy_create(batch->timeout_msecs, batch->max_size);
+	for (w.idx = 0; w.idx < batch->count; w.idx++) {
+		T_BEGIN {
+			const char *error;
+
+			if (mus_freebusy_fetch(fb, batch->urls[w.idx],
+					       mus_freebusy_local_period, &w,
+					       &error) < 0)
+				batch->failed(w.idx, error, batch->context);
+		} T_END;
+	}
+	mus_freebusy_destroy(&fb);
+}
+
+/* Read whole records from buf; keep a partial one for later. */
+static void mus_freebusy_dispatch(const struct mus_freebusy_batch *batch,
+				  buffer_t *buf)
+{
+	const unsigned char *data = buf->data;
+	size_t pos = 0;
+
+	while (buf->used - pos >= sizeof(struct mus_freebusy_record)) {
+		struct mus_freebusy_record rec;
+
+		memcpy(&rec, data + pos, sizeof(rec));
+		if (rec.error_len > 0) {
+			if (buf->used - pos - sizeof(rec) < rec.error_len)
+				break;
+			T_BEGIN {
+				batch->failed(rec.idx, t_strndup(data + pos + sizeof(rec),
+								 rec.error_len),
+					      batch->context);
+			} T_END;
+		} else if (rec.idx < batch->count) {
+			batch->period(rec.idx, (time_t)rec.start, (time_t)rec.end,
+				      batch->context);
+		}
+		pos += sizeof(rec) + rec.error_len;
+	}
+	buffer_delete(buf, 0, pos);
+}
+
+int mus_freebusy_fetch_batch(const struct mus_freebusy_batch *batch,
+			     const char **error_r)
+{
+	unsigned int workers = batch->workers;
+	struct pollfd fds[8];
+	buffer_t *bufs[8];
+	pid_t pids[8];
+	unsigned int open_count = 0;
+	int ret = 0;
+
+	if (workers > N_ELEMENTS(fds))
+		workers = N_ELEMENTS(fds);
+	if (workers > batch->count)
+		workers = batch->count;
+	if (workers <= 1) {
+		mus_freebusy_batch_local(batch);
+		return 0;
+	}
+	for (unsigned int i = 0; i < workers; i++) {
+		int pipefd[2];
+
+		if (pipe(pipefd) < 0) {
+			*error_r = t_strdup_printf("pipe() failed: %m");
+			ret = -1;
+			break;
+		}
+		pids[i] = fork();
+		if (pids[i] < 0) {
+			*error_r = t_strdup_printf("fork() failed: %m");
+			i_close_fd(&pipefd[0]);
+			i_close_fd(&pipefd[1]);
+			ret = -1;
+			break;
+		}
+		if (pids[i] == 0) {
+			for (unsigned int j = 0; j < open_count; j++)
+				(void)close(fds[j].fd);
+			(void)close(pipefd[0]);
+			mus_freebusy_worker_run(batch, i, workers, pipefd[1]);
+			_exit(0);
+		}
+		(void)close(pipefd[1]);
+		fds[open_count].fd = pipefd[0];
+		fds[open_count].events = POLLIN;
+		bufs[open_count] = buffer_create_dynamic(default_pool, 65536);
+		open_count++;
+	}
+
+	for (unsigned int live = open_count; live > 0; ) {
+		if (poll(fds, open_count, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			*error_r = t_strdup_printf("poll() failed: %m");
+			ret = -1;
+			break;
+		}
+		for (unsigned int i = 0; i < open_count; i++) {
+			unsigned char chunk[65536];
+			ssize_t n;
+
+			if (fds[i].fd < 0 || fds[i].revents == 0)
+				continue;
+			n = read(fds[i].fd, chunk, sizeof(chunk));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				i_close_fd(&fds[i].fd);
+				fds[i].fd = -1;
+				live--;
+				continue;
+			}
+			buffer_append(bufs[i], chunk, n);
+			mus_freebusy_dispatch(batch, bufs[i]);
+		}
+	}
+	for (unsigned int i = 0; i < open_count; i++) {
+		int status;
+
+		if (fds[i].fd >= 0) {
+			(void)kill(pids[i], SIGTERM);
+			i_close_fd(&fds[i].fd);
+		}
+		(void)waitpid(pids[i], &status, 0);
+		if (ret == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+			*error_r = t_strdup_printf("free/busy worker %d failed (status %d)",
+						   (int)pids[i], status);
+			ret = -1;
+		}
+		buffer_free(&bufs[i]);
+	}
 	return ret;
 }

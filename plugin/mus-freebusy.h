@@ -29,4 +29,27 @@ int mus_freebusy_fetch(struct mus_freebusy *fb, const char *url,
 		       mus_freebusy_callback_t *callback, void *context,
 		       const char **error_r);
 
+struct mus_freebusy_batch {
+	const char *const *urls;
+	unsigned int count;
+	/* busy periods outside [from, to) are not reported */
+	time_t from, to;
+	unsigned int timeout_msecs;
+	size_t max_size;
+	/* fetch in this many processes at once (1: in this process) */
+	unsigned int workers;
+	/* called with the index of the URL */
+	void (*period)(unsigned int idx, time_t start, time_t end, void *context);
+	void (*failed)(unsigned int idx, const char *error, void *context);
+	void *context;
+};
+
+/* Fetch and parse every URL of the batch. Parsing calendars is what costs
+   at scale, so the URLs are shared among worker processes; their results
+   come back over pipes. Once a host has failed three times in a row (down
+   or hanging), its remaining URLs fail at once instead of one timeout
+   each. Returns 0, or -1 if the workers could not be run. */
+int mus_freebusy_fetch_batch(const struct mus_freebusy_batch *batch,
+			     const char **error_r);
+
 #endif

@@ -83,11 +83,48 @@ int mus_ldap_dn_check(const char *value, const char **error_r)
 	return 0;
 }
 
+/* The lower-cased copy of dn if it is a DN whose normal form is just
+   that: RDNs of one attr=value each, in letters, digits and ".-_@", without
+   spaces, escapes or multi-valued RDNs. Most DNs in a directory look like
+   this, and libldap's full normaliser costs a parse and two allocations. */
+static char *mus_ldap_dn_normalize_simple(pool_t pool, const char *dn)
+{
+	bool in_value = FALSE, empty = TRUE;
+	const char *p;
+	char *lower;
+
+	for (p = dn; *p != '\0'; p++) {
+		if (i_isalnum(*p) || (in_value && strchr(".-_@", *p) != NULL)) {
+			empty = FALSE;
+		} else if (*p == '=' && !in_value && !empty) {
+			in_value = TRUE;
+			empty = TRUE;
+		} else if (*p == ',' && in_value && !empty) {
+			in_value = FALSE;
+			empty = TRUE;
+		} else {
+			return NULL;
+		}
+	}
+	if (!in_value || empty)
+		return NULL;
+	lower = p_strdup(pool, dn);
+	for (char *q = lower; *q != '\0'; q++)
+		*q = i_tolower(*q);
+	return lower;
+}
+
 int mus_ldap_dn_normalize(pool_t pool, const char *dn, const char **ndn_r,
 			  const char **error_r)
 {
 	char *out = NULL, *lower;
 	int rc;
+
+	lower = mus_ldap_dn_normalize_simple(pool, dn);
+	if (lower != NULL) {
+		*ndn_r = lower;
+		return 0;
+	}
 
 	rc = ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAPV3, &out,
 			       LDAP_DN_FORMAT_LDAPV3);

@@ -5,6 +5,7 @@
 #include "hash.h"
 #include "hex-binary.h"
 #include "hostpid.h"
+#include "time-util.h"
 #include "sha2.h"
 #include "mus-settings.h"
 #include "mus-ldap.h"
@@ -58,8 +59,8 @@ struct mus_sync_round {
 	HASH_TABLE(const char *, struct mus_conversation *) by_cn;
 	struct mus_schedule *sched;
 	ARRAY(struct mus_sync_item) items;
-	struct mus_freebusy *fb;
 	const char *lease;
+	struct timeval step_start;
 };
 
 static void mus_sync_log(struct mus_sync_round *ctx, const char *fmt, ...)
@@ -69,9 +70,23 @@ static void mus_sync_log(struct mus_sync_round *ctx, const char *fmt, ...)
 	va_list args;
 
 	va_start(args, fmt);
-	ctx->log(t_strdup_printf("round %s: %s", ctx->round->name,
-				 t_strdup_vprintf(fmt, args)), ctx->log_context);
+	ctx->log(FALSE, t_strdup_printf("round %s: %s", ctx->round->name,
+					t_strdup_vprintf(fmt, args)),
+		 ctx->log_context);
 	va_end(args);
+}
+
+/* how long the step since the last call took */
+static void mus_sync_step(struct mus_sync_round *ctx, const char *step)
+{
+	struct timeval now;
+
+	i_gettimeofday(&now);
+	ctx->log(TRUE, t_strdup_printf("round %s: %s took %d ms",
+				       ctx->round->name, step,
+				       timeval_diff_msecs(&now, &ctx->step_start)),
+		 ctx->log_context);
+	ctx->step_start = now;
 }
 
 /* Stable across hosts and runs, so that two syncs creating the same
@@ -244,6 +259,8 @@ static int mus_sync_read(struct mus_sync_round *ctx, const char **error_r)
 			    ctx->round->scope_filter, ctx->now, ctx->org,
 			    error_r) < 0)
 		return -1;
+	mus_sync_step(ctx, t_strdup_printf("reading %u people",
+					   array_count(&ctx->org->people)));
 
 	p_array_init(&teams, ctx->pool, 16);
 	if (mus_round_is_group(ctx->round->kind)) {
@@ -264,6 +281,8 @@ static int mus_sync_read(struct mus_sync_round *ctx, const char **error_r)
 	if (mus_conversations_load(ctx->conn, ctx->pool, ctx->round->dn,
 				   &ctx->convs, error_r) < 0)
 		return -1;
+	mus_sync_step(ctx, t_strdup_printf("reading %u conversations",
+					   array_count(&ctx->convs)));
 	hash_table_create(&ctx->by_cn, ctx->pool, array_count(&ctx->convs),
 			  strcase_hash, strcasecmp);
 	array_foreach_elem(&ctx->convs, conv)
@@ -406,17 +425,37 @@ static void mus_sync_decide(struct mus_sync_round *ctx)
 
 /* ---- busy time ---- */
 
-static void mus_sync_busy_cb(time_t start, time_t end, void *context)
+struct mus_sync_busy_ctx {
+	struct mus_sync_round *ctx;
+	ARRAY(struct mus_person *) people;
+	ARRAY(struct mus_sched_person *) sched_people;
+};
+
+static void mus_sync_busy_period(unsigned int idx, time_t start, time_t end,
+				 void *context)
 {
-	mus_schedule_busy(context, start, end);
+	struct mus_sync_busy_ctx *bctx = context;
+
+	mus_schedule_busy(array_idx_elem(&bctx->sched_people, idx), start, end);
 }
 
-static void mus_sync_person_busy(struct mus_sync_round *ctx,
+static void mus_sync_busy_failed(unsigned int idx, const char *error,
+				 void *context)
+{
+	struct mus_sync_busy_ctx *bctx = context;
+
+	bctx->ctx->result->fb_failed++;
+	mus_sync_log(bctx->ctx, "free/busy of %s unusable, scheduling without it: %s",
+		     array_idx_elem(&bctx->people, idx)->dn, error);
+}
+
+/* absence is busy time too; calFBURLs are collected for one batch */
+static void mus_sync_person_busy(struct mus_sync_busy_ctx *bctx,
 				 struct mus_person *person,
 				 HASH_TABLE_TYPE(mus_person_set) done)
 {
+	struct mus_sync_round *ctx = bctx->ctx;
 	struct mus_sched_person *sp;
-	const char *error;
 
 	if (hash_table_lookup(done, person) != NULL)
 		return;
@@ -424,35 +463,55 @@ static void mus_sync_person_busy(struct mus_sync_round *ctx,
 	sp = mus_sync_sched_person(ctx, person->ndn);
 	if (person->absent_until > ctx->round->window_start)
 		mus_schedule_busy(sp, ctx->round->window_start, person->absent_until);
-	if (person->fb_url == NULL)
-		return;
-	if (ctx->fb == NULL) {
-		ctx->fb = mus_freebusy_create(ctx->opts->fb_timeout_msecs,
-					      ctx->opts->fb_max_size);
-	}
-	if (mus_freebusy_fetch(ctx->fb, person->fb_url, mus_sync_busy_cb, sp,
-			       &error) < 0) {
-		ctx->result->fb_failed++;
-		mus_sync_log(ctx, "free/busy of %s unusable, scheduling without it: %s",
-			     person->dn, error);
+	if (person->fb_url != NULL) {
+		array_push_back(&bctx->people, &person);
+		array_push_back(&bctx->sched_people, &sp);
 	}
 }
 
 static void mus_sync_busy(struct mus_sync_round *ctx)
 {
 	HASH_TABLE_TYPE(mus_person_set) done;
+	struct mus_sync_busy_ctx bctx = { .ctx = ctx };
+	struct mus_freebusy_batch batch;
+	ARRAY_TYPE(const_string) urls;
 	struct mus_sync_item *item;
+	struct mus_person *person;
+	const char *error;
 
 	hash_table_create_direct(&done, default_pool, 0);
+	i_array_init(&bctx.people, 256);
+	i_array_init(&bctx.sched_people, 256);
 	array_foreach_modifiable(&ctx->items, item) {
 		if (item->slot == NULL)
 			continue;
-		mus_sync_person_busy(ctx, item->wanted->leader, done);
+		mus_sync_person_busy(&bctx, item->wanted->leader, done);
 		for (unsigned int i = 0; i < item->wanted->member_count; i++)
-			mus_sync_person_busy(ctx, item->wanted->members[i], done);
+			mus_sync_person_busy(&bctx, item->wanted->members[i], done);
 	}
 	hash_table_destroy(&done);
-	mus_freebusy_destroy(&ctx->fb);
+
+	t_array_init(&urls, array_count(&bctx.people) + 1);
+	array_foreach_elem(&bctx.people, person)
+		array_push_back(&urls, &person->fb_url);
+	array_append_zero(&urls);
+	i_zero(&batch);
+	batch.urls = array_front(&urls);
+	batch.count = array_count(&bctx.people);
+	batch.from = ctx->round->window_start;
+	batch.to = ctx->round->window_end;
+	batch.timeout_msecs = ctx->opts->fb_timeout_msecs;
+	batch.max_size = ctx->opts->fb_max_size;
+	batch.workers = ctx->opts->fb_workers;
+	batch.period = mus_sync_busy_period;
+	batch.failed = mus_sync_busy_failed;
+	batch.context = &bctx;
+	if (batch.count > 0 && mus_freebusy_fetch_batch(&batch, &error) < 0) {
+		/* the busy time read so far is kept; scheduling goes on */
+		mus_sync_log(ctx, "reading free/busy failed: %s", error);
+	}
+	array_free(&bctx.people);
+	array_free(&bctx.sched_people);
 }
 
 /* ---- writing ---- */
@@ -632,6 +691,7 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 	struct mus_sched_round sched_round;
 	int ret;
 
+	i_gettimeofday(&ctx->step_start);
 	if (!ctx->opts->dry_run && mus_sync_lease_take(ctx, error_r) < 0)
 		return -1;
 	ret = mus_sync_read(ctx, error_r);
@@ -644,9 +704,13 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 	if (ret == 0) {
 		p_array_init(&ctx->items, ctx->pool, 64);
 		mus_sync_decide(ctx);
+		mus_sync_step(ctx, "deciding");
 		mus_sync_busy(ctx);
+		mus_sync_step(ctx, "reading busy time");
 		mus_schedule_run(ctx->sched);
+		mus_sync_step(ctx, "scheduling");
 		ret = mus_sync_write(ctx, error_r);
+		mus_sync_step(ctx, "writing");
 		ctx->result->total = array_count(&ctx->convs) + ctx->result->created;
 		ctx->result->unchanged = array_count(&ctx->convs) -
 			(array_count(&ctx->items) - ctx->result->created);
@@ -676,7 +740,7 @@ int mus_sync_run(struct mus_ldap *conn, const struct mus_settings *set,
 			    rctx, &rounds, &invalid, error_r) < 0)
 		return -1;
 	array_foreach_elem(&invalid, problem)
-		log(t_strdup_printf("skipped invalid %s", problem), log_context);
+		log(FALSE, t_strdup_printf("skipped invalid %s", problem), log_context);
 	if (opts->round_name != NULL && array_count(&rounds) == 0) {
 		*error_r = t_strdup_printf("no valid round named '%s' under %s",
 					   opts->round_name, set->round_base);

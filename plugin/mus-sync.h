@@ -24,6 +24,7 @@ struct mus_sync_options {
 	unsigned int lease_wait_secs;	/* how long to wait for another sync */
 	unsigned int fb_timeout_msecs;
 	size_t fb_max_size;
+	unsigned int fb_workers;	/* processes reading free/busy at once */
 };
 
 struct mus_sync_result {
@@ -37,8 +38,9 @@ struct mus_sync_result {
 ARRAY_DEFINE_TYPE(mus_sync_result, struct mus_sync_result);
 
 /* Called for problems the operator should see (unreadable free/busy,
-   invalid rounds); the sync goes on. */
-typedef void mus_sync_log_t(const char *message, void *context);
+   invalid rounds; the sync goes on), and with debug TRUE for the progress
+   and timing of each step. */
+typedef void mus_sync_log_t(bool debug, const char *message, void *context);
 
 /* Returns 0, or -1 with the error if the directory failed; the results of
    the rounds done so far are in results. */
