@@ -11,7 +11,8 @@
 const char *const mus_conversation_attrs[] = {
 	"cn", "musLeader", "musEmployee", "musTeam", "musStatus", "musStart",
 	"musEnd", "musICalUID", "musSequence", "musSentSequence", "musReason",
-	"entryCSN", NULL
+	"musSentDigest", "musSentTo", "musCardLeader", "musCardEmployee",
+	"musPartstat", "entryCSN", NULL
 };
 
 static const char *const mus_conv_status_names[MUS_CONV_STATUS_COUNT] = {
@@ -120,6 +121,13 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	conv->team_dn = p_strdup(pool, mus_ldap_entry_value(entry, "musTeam"));
 	conv->ical_uid = p_strdup(pool, mus_ldap_entry_value(entry, "musICalUID"));
 	conv->reason = p_strdup(pool, mus_ldap_entry_value(entry, "musReason"));
+	conv->sent_digest = p_strdup(pool, mus_ldap_entry_value(entry, "musSentDigest"));
+	conv->sent_to = mus_conv_strings(pool, mus_ldap_entry_values(entry, "musSentTo"));
+	conv->cards_leader = mus_conv_strings(pool,
+		mus_ldap_entry_values(entry, "musCardLeader"));
+	conv->cards_employee = mus_conv_strings(pool,
+		mus_ldap_entry_values(entry, "musCardEmployee"));
+	conv->partstat = mus_conv_strings(pool, mus_ldap_entry_values(entry, "musPartstat"));
 	conv->sent_sequence = -1;
 
 	value = mus_ldap_entry_value(entry, "musStatus");

@@ -34,7 +34,12 @@ struct mus_conversation {
 	const char *ical_uid;
 	unsigned int sequence;
 	int sent_sequence;			/* -1: never sent */
+	const char *sent_digest;		/* of the content last sent */
+	const char *const *sent_to;		/* "<sequence> <address>" */
 	const char *reason;
+	const char *const *cards_leader;	/* codes chosen by the leader */
+	const char *const *cards_employee;	/* and by the employee(s) */
+	const char *const *partstat;		/* "<PARTSTAT> <attendee DN>" */
 };
 ARRAY_DEFINE_TYPE(mus_conversation, struct mus_conversation *);
 

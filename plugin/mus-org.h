@@ -44,6 +44,7 @@ struct mus_person {
 	bool exempt;			/* musExempt: no conversation */
 	time_t absent_until;		/* 0: not on leave */
 	const char *fb_url;		/* calFBURL, or NULL */
+	const char *language;		/* musLanguage/preferredLanguage, or NULL */
 	const char *invalid;		/* why a value was unusable, or NULL */
 
 	/* filled by mus_org_analyze() */

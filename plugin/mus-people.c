@@ -13,7 +13,8 @@
 
 const char *const mus_people_attrs[] = {
 	"uid", "cn", "mail", "manager", "employeeType", "ou",
-	"departmentNumber", "musAbsentUntil", "musExempt", "calFBURL", NULL
+	"departmentNumber", "musAbsentUntil", "musExempt", "calFBURL",
+	"musLanguage", "preferredLanguage", NULL
 };
 
 static bool mus_value_is_leader_role(const char *const *values)
@@ -43,7 +44,7 @@ static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 	struct mus_org *org = context;
 	pool_t pool = org->pool;
 	struct mus_person *person = p_new(pool, struct mus_person, 1);
-	const char *const *managers, *unit, *absent, *exempt, *error;
+	const char *const *managers, *unit, *absent, *exempt, *language, *error;
 
 	person->dn = p_strdup(pool, mus_ldap_entry_dn(entry));
 	if (mus_ldap_dn_normalize(pool, person->dn, &person->ndn, &error) < 0) {
@@ -75,6 +76,10 @@ static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 		}
 	}
 	person->fb_url = p_strdup(pool, mus_ldap_entry_value(entry, "calFBURL"));
+	language = mus_ldap_entry_value(entry, "musLanguage");
+	if (language == NULL)
+		language = mus_ldap_entry_value(entry, "preferredLanguage");
+	person->language = p_strdup(pool, language);
 	exempt = mus_ldap_entry_value(entry, "musExempt");
 	person->exempt = exempt != NULL && strcasecmp(exempt, "TRUE") == 0;
 	absent = mus_ldap_entry_value(entry, "musAbsentUntil");

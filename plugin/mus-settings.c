@@ -21,6 +21,7 @@ enum mus_setting_kind {
 	MUS_SETTING_FILE,
 	MUS_SETTING_TIMEZONE,
 	MUS_SETTING_LANGUAGE,
+	MUS_SETTING_BOOL,
 };
 
 struct mus_setting_def {
@@ -45,6 +46,8 @@ static const struct mus_setting_def mus_setting_defs[] = {
 	DEF("mus_hr_group", MUS_SETTING_DN, hr_group, FALSE, NULL),
 	DEF("mus_team_base", MUS_SETTING_DN, team_base, FALSE, NULL),
 	DEF("mus_smtp_url", MUS_SETTING_SMTP_URL, smtp_url, TRUE, NULL),
+	{ "mus_smtp_starttls", MUS_SETTING_BOOL,
+	  offsetof(struct mus_settings, smtp_starttls), FALSE, "no" },
 	DEF("mus_smtp_user", MUS_SETTING_TEXT, smtp_user, FALSE, NULL),
 	DEF("mus_smtp_password_file", MUS_SETTING_FILE, smtp_password_file,
 	    FALSE, NULL),
@@ -145,6 +148,12 @@ static int mus_setting_check(const struct mus_setting_def *def,
 			ret = -1;
 		}
 		break;
+	case MUS_SETTING_BOOL:
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+			error = "expected yes or no";
+			ret = -1;
+		}
+		break;
 	}
 	if (ret < 0) {
 		*error_r = t_strdup_printf("%s: invalid value '%s': %s",
@@ -211,6 +220,9 @@ int mus_settings_parse(pool_t pool, const char *const *envs,
 		if (def->kind == MUS_SETTING_LANGUAGE) {
 			set->language = strcmp(value, "en") == 0 ?
 				MUS_LANGUAGE_EN : MUS_LANGUAGE_DA;
+		} else if (def->kind == MUS_SETTING_BOOL) {
+			*(bool *)((char *)set + def->offset) =
+				strcmp(value, "yes") == 0;
 		} else {
 			*(const char **)((char *)set + def->offset) =
 				p_strdup(pool, value);

@@ -20,6 +20,7 @@ struct mus_settings {
 	const char *hr_group;		/* NULL: no HR read access */
 	const char *team_base;		/* NULL: a leader's reports are a team */
 	const char *smtp_url;
+	bool smtp_starttls;		/* smtp://: require STARTTLS */
 	const char *smtp_user;		/* NULL: no SMTP AUTH */
 	const char *smtp_password_file;
 	const char *organizer;

@@ -1,6 +1,8 @@
 /* Submission of messages over SMTP with libcurl. */
 
 #include "lib.h"
+#include "str.h"
+#include "mus-settings.h"
 #include "mus-smtp.h"
 
 #include <curl/curl.h>
@@ -37,4 +39,161 @@ int mus_smtp_url_check(const char *value, const char **error_r)
 	curl_free(path);
 	curl_url_cleanup(url);
 	return ret;
+}
+
+struct mus_smtp {
+	CURL *curl;
+	char error[CURL_ERROR_SIZE];
+	/* the last reply line the server sent */
+	string_t *reply;
+	/* the message being sent */
+	const unsigned char *data;
+	size_t size, pos;
+};
+
+static int mus_smtp_debug(CURL *curl ATTR_UNUSED, curl_infotype type,
+			  char *data, size_t size, void *context)
+{
+	struct mus_smtp *smtp = context;
+
+	if (type != CURLINFO_HEADER_IN)
+		return 0;
+	str_truncate(smtp->reply, 0);
+	str_append_data(smtp->reply, data, size > 512 ? 512 : size);
+	while (str_len(smtp->reply) > 0 &&
+	       (str_c(smtp->reply)[str_len(smtp->reply) - 1] == '\n' ||
+		str_c(smtp->reply)[str_len(smtp->reply) - 1] == '\r'))
+		str_truncate(smtp->reply, str_len(smtp->reply) - 1);
+	return 0;
+}
+
+static size_t mus_smtp_read(char *buf, size_t size, size_t nitems,
+			    void *context)
+{
+	struct mus_smtp *smtp = context;
+	size_t n = size * nitems;
+
+	if (n > smtp->size - smtp->pos)
+		n = smtp->size - smtp->pos;
+	memcpy(buf, smtp->data + smtp->pos, n);
+	smtp->pos += n;
+	return n;
+}
+
+int mus_smtp_create(const struct mus_settings *set, unsigned int timeout_msecs,
+		    struct mus_smtp **smtp_r, const char **error_r)
+{
+	struct mus_smtp *smtp;
+	const char *password = NULL;
+
+	if (set->smtp_user != NULL &&
+	    mus_settings_read_password(pool_datastack_create(),
+				       "mus_smtp_password_file",
+				       set->smtp_password_file, &password,
+				       error_r) < 0)
+		return -1;
+	smtp = i_new(struct mus_smtp, 1);
+	smtp->curl = curl_easy_init();
+	if (smtp->curl == NULL)
+		i_fatal_status(FATAL_OUTOFMEM, "curl_easy_init() failed");
+	smtp->reply = str_new(default_pool, 128);
+	curl_easy_setopt(smtp->curl, CURLOPT_URL, set->smtp_url);
+	curl_easy_setopt(smtp->curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(smtp->curl, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(smtp->curl, CURLOPT_READFUNCTION, mus_smtp_read);
+	curl_easy_setopt(smtp->curl, CURLOPT_READDATA, smtp);
+	curl_easy_setopt(smtp->curl, CURLOPT_ERRORBUFFER, smtp->error);
+	curl_easy_setopt(smtp->curl, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(smtp->curl, CURLOPT_DEBUGFUNCTION, mus_smtp_debug);
+	curl_easy_setopt(smtp->curl, CURLOPT_DEBUGDATA, smtp);
+	curl_easy_setopt(smtp->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(smtp->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_msecs);
+	curl_easy_setopt(smtp->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+			 (long)(timeout_msecs + 999) / 1000);
+	if (set->smtp_starttls)
+		curl_easy_setopt(smtp->curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (set->smtp_user != NULL) {
+		curl_easy_setopt(smtp->curl, CURLOPT_USERNAME, set->smtp_user);
+		curl_easy_setopt(smtp->curl, CURLOPT_PASSWORD, password);
+	}
+	*smtp_r = smtp;
+	return 0;
+}
+
+void mus_smtp_destroy(struct mus_smtp **_smtp)
+{
+	struct mus_smtp *smtp = *_smtp;
+
+	if (smtp == NULL)
+		return;
+	*_smtp = NULL;
+	curl_easy_cleanup(smtp->curl);
+	str_free(&smtp->reply);
+	i_free(smtp);
+}
+
+/* The one place that maps curl's outcome to ours: the server's reply
+   code decides when there is one, else a transport failure is temporary
+   and anything else (a refused TLS certificate, a bad URL) permanent. */
+static enum mus_smtp_result mus_smtp_classify(CURLcode code, long reply_code)
+{
+	if (code == CURLE_OK)
+		return MUS_SMTP_OK;
+	if (reply_code >= 500 && reply_code < 600)
+		return MUS_SMTP_PERMFAIL;
+	if (reply_code >= 400 && reply_code < 500)
+		return MUS_SMTP_TEMPFAIL;
+	switch (code) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_AGAIN:
+		return MUS_SMTP_TEMPFAIL;
+	default:
+		return MUS_SMTP_PERMFAIL;
+	}
+}
+
+enum mus_smtp_result
+mus_smtp_send(struct mus_smtp *smtp, const char *from, const char *rcpt,
+	      const void *data, size_t size, const char **reply_r)
+{
+	struct curl_slist *rcpts;
+	enum mus_smtp_result result;
+	long reply_code = 0;
+	CURLcode code;
+
+	rcpts = curl_slist_append(NULL, t_strdup_printf("<%s>", rcpt));
+	if (rcpts == NULL)
+		i_fatal_status(FATAL_OUTOFMEM, "curl_slist_append() failed");
+	smtp->data = data;
+	smtp->size = size;
+	smtp->pos = 0;
+	smtp->error[0] = '\0';
+	str_truncate(smtp->reply, 0);
+	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_FROM,
+			 t_strdup_printf("<%s>", from));
+	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_RCPT, rcpts);
+	curl_easy_setopt(smtp->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)size);
+	code = curl_easy_perform(smtp->curl);
+	(void)curl_easy_getinfo(smtp->curl, CURLINFO_RESPONSE_CODE, &reply_code);
+	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_RCPT, NULL);
+	curl_slist_free_all(rcpts);
+
+	result = mus_smtp_classify(code, reply_code);
+	if (result == MUS_SMTP_OK || str_len(smtp->reply) > 0)
+		*reply_r = t_strdup(str_c(smtp->reply));
+	else
+		*reply_r = t_strdup(smtp->error[0] != '\0' ? smtp->error :
+				    curl_easy_strerror(code));
+	if (result != MUS_SMTP_OK && code != CURLE_OK && str_len(smtp->reply) > 0) {
+		*reply_r = t_strdup_printf("%s (%s)", *reply_r,
+					   smtp->error[0] != '\0' ? smtp->error :
+					   curl_easy_strerror(code));
+	}
+	return result;
 }

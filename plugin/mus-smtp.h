@@ -2,10 +2,35 @@
 #define MUS_SMTP_H
 
 /* Submission of messages over SMTP with libcurl. This file owns CURL
-   handles. */
+   handles for SMTP. One struct mus_smtp keeps its connection open, so a
+   round of thousands of messages uses one SMTP session. */
+
+struct mus_settings;
+struct mus_smtp;
+
+enum mus_smtp_result {
+	MUS_SMTP_OK = 0,
+	/* 4xx, or the connection failed: try again on the next sync */
+	MUS_SMTP_TEMPFAIL,
+	/* 5xx for this recipient or message: it will never be accepted */
+	MUS_SMTP_PERMFAIL,
+};
 
 /* Returns 0 if value is an smtp:// or smtps:// URL with a host (and
    optionally a port), else -1 with the reason. */
 int mus_smtp_url_check(const char *value, const char **error_r);
+
+/* Prepare a sender for set->smtp_url (with STARTTLS and AUTH as set).
+   Every step of a transaction gives up after timeout_msecs. Returns 0, or
+   -1 if the password file cannot be read. */
+int mus_smtp_create(const struct mus_settings *set, unsigned int timeout_msecs,
+		    struct mus_smtp **smtp_r, const char **error_r);
+void mus_smtp_destroy(struct mus_smtp **smtp);
+
+/* Submit the message (CRLF lines) from `from` to one recipient. reply_r is
+   the server's last reply or curl's error, from the data stack. */
+enum mus_smtp_result
+mus_smtp_send(struct mus_smtp *smtp, const char *from, const char *rcpt,
+	      const void *data, size_t size, const char **reply_r);
 
 #endif

@@ -80,6 +80,8 @@ static void test_settings_table(void)
 		{ "mus_templates_dir", "/etc/hostname", "is not a directory" },
 		{ "mus_timezone", "Mars/Olympus_Mons", "mus_timezone: invalid value 'Mars/Olympus_Mons': unknown time zone" },
 		{ "mus_language", "fr", "mus_language: invalid value 'fr': expected da or en" },
+		{ "mus_smtp_starttls", "yes", NULL },
+		{ "mus_smtp_starttls", "maybe", "mus_smtp_starttls: invalid value 'maybe': expected yes or no" },
 		{ "mus_ldap_bind_dn", "cn=mus-service,ou=services,dc=eksempel,dc=test", "mus_ldap_bind_dn and mus_ldap_password_file must be set together" },
 		{ "mus_ldap_password_file", "/nonexistent/ldap.pw", "mus_ldap_password_file: invalid value '/nonexistent/ldap.pw': stat(/nonexistent/ldap.pw) failed" },
 		{ "mus_smtp_password_file", "/etc", "mus_smtp_password_file: invalid value '/etc': /etc is not a regular file" },
