@@ -37,5 +37,6 @@ void test_round(void);
 void test_roster(void);
 void test_freebusy(void);
 void test_cards(void);
+void test_message(void);
 
 #endif
