@@ -38,5 +38,7 @@ void test_roster(void);
 void test_freebusy(void);
 void test_cards(void);
 void test_message(void);
+void test_itip(void);
+void test_invitation(void);
 
 #endif
