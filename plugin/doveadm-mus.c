@@ -19,6 +19,7 @@
 #include "mus-sync.h"
 #include "mus-cards.h"
 
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@
 #define MUS_DOVEADM_LEASE_WAIT_SECS 300
 #define MUS_DOVEADM_FB_TIMEOUT_MSECS 5000
 #define MUS_DOVEADM_FB_MAX_SIZE (1024 * 1024)
+#define MUS_DOVEADM_SMTP_TIMEOUT_MSECS 30000
 
 const char *doveadm_mus_plugin_version = DOVECOT_ABI_VERSION;
 
@@ -188,6 +190,14 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 	pool_unref(&pool);
 }
 
+static void mus_doveadm_progress(unsigned int done, unsigned int total,
+				 void *context ATTR_UNUSED)
+{
+	fprintf(stderr, "\rmus: messages %u of %u", done, total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
 static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 {
 	struct mus_sync_options opts = {
@@ -209,6 +219,17 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	opts.fb_workers = cpus < 1 ? 1 : (cpus > 4 ? 4 : (unsigned int)cpus);
 	(void)doveadm_cmd_param_bool(cctx, "dry-run", &opts.dry_run);
 	(void)doveadm_cmd_param_str(cctx, "round", &opts.round_name);
+	(void)doveadm_cmd_param_str(cctx, "eml-dir", &opts.send.eml_dir);
+	opts.send_invitations = TRUE;
+	opts.send.dry_run = opts.dry_run;
+	opts.send.smtp_timeout_msecs = MUS_DOVEADM_SMTP_TIMEOUT_MSECS;
+	if (isatty(STDERR_FILENO))
+		opts.progress = mus_doveadm_progress;
+	if (opts.send.eml_dir != NULL && !opts.dry_run) {
+		i_error("mus: --eml-dir only goes with --dry-run");
+		doveadm_exit_code = EX_USAGE;
+		return;
+	}
 	opts.holder = t_strdup_printf("%s:%s", my_hostname, my_pid);
 	if (mus_doveadm_settings(&set) < 0 ||
 	    mus_doveadm_round_context(set, &rctx) < 0)
@@ -233,6 +254,11 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	doveadm_print_header_simple("unchanged");
 	doveadm_print_header_simple("conflicts");
 	doveadm_print_header_simple("freebusy-failed");
+	doveadm_print_header_simple("invited");
+	doveadm_print_header_simple("cancels");
+	doveadm_print_header_simple("messages");
+	doveadm_print_header_simple("deferred");
+	doveadm_print_header_simple("failed");
 	array_foreach(&results, r) {
 		doveadm_print(r->round_name);
 		doveadm_print_num(r->total);
@@ -243,6 +269,11 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		doveadm_print_num(r->unchanged);
 		doveadm_print_num(r->conflicts);
 		doveadm_print_num(r->fb_failed);
+		doveadm_print_num(r->sent.requests);
+		doveadm_print_num(r->sent.cancels);
+		doveadm_print_num(r->sent.messages);
+		doveadm_print_num(r->sent.deferred);
+		doveadm_print_num(r->sent.failed);
 	}
 	if (ret < 0) {
 		i_error("mus: sync failed: %s", error);
@@ -493,10 +524,11 @@ static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {
 	{
 		.name = "mus sync",
 		.cmd = cmd_mus_sync,
-		.usage = "[--dry-run] [--round <name>]",
+		.usage = "[--dry-run [--eml-dir <dir>]] [--round <name>]",
 		DOVEADM_CMD_PARAMS_START
 		DOVEADM_CMD_PARAM('n', "dry-run", CMD_PARAM_BOOL, 0)
 		DOVEADM_CMD_PARAM('r', "round", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('e', "eml-dir", CMD_PARAM_STR, 0)
 		DOVEADM_CMD_PARAMS_END
 	},
 	{

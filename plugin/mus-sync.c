@@ -17,6 +17,7 @@
 #include "mus-conversation.h"
 #include "mus-schedule.h"
 #include "mus-freebusy.h"
+#include "mus-send.h"
 #include "mus-sync.h"
 
 #include <time.h>
@@ -684,6 +685,111 @@ static int mus_sync_write(struct mus_sync_round *ctx, const char **error_r)
 	return 0;
 }
 
+/* ---- sending ---- */
+
+static const char *const *mus_sync_ndns(pool_t pool, const struct mus_wanted *w)
+{
+	const char **ndns = p_new(pool, const char *, w->member_count + 1);
+
+	for (unsigned int i = 0; i < w->member_count; i++)
+		ndns[i] = w->members[i]->ndn;
+	return ndns;
+}
+
+static const char *const *mus_sync_dns(pool_t pool, const struct mus_wanted *w)
+{
+	const char **dns = p_new(pool, const char *, w->member_count + 1);
+
+	for (unsigned int i = 0; i < w->member_count; i++)
+		dns[i] = w->members[i]->dn;
+	return dns;
+}
+
+/* A dry run writes nothing, so what would be sent is built from the plan:
+   the conversations as they would be after this sync. */
+static void mus_sync_planned(struct mus_sync_round *ctx,
+			     ARRAY_TYPE(mus_conversation) *planned)
+{
+	static const char *const empty[] = { NULL };
+	HASH_TABLE(struct mus_conversation *, struct mus_sync_item *) changed;
+	struct mus_conversation *conv, *c;
+	struct mus_sync_item *item;
+
+	hash_table_create_direct(&changed, default_pool, 0);
+	array_foreach_modifiable(&ctx->items, item) {
+		if (item->conv != NULL)
+			hash_table_insert(changed, item->conv, item);
+		c = p_new(ctx->pool, struct mus_conversation, 1);
+		if (item->conv != NULL) {
+			*c = *item->conv;
+		} else {
+			c->cn = item->wanted->cn;
+			c->dn = p_strdup(ctx->pool, mus_ldap_dn_child("cn", c->cn,
+								     ctx->round->dn));
+			c->leader_dn = item->wanted->leader_dn;
+			c->leader_ndn = item->wanted->leader == NULL ? NULL :
+				item->wanted->leader->ndn;
+			c->team_dn = item->wanted->team_dn;
+			c->ical_uid = p_strdup(ctx->pool,
+				mus_sync_ical_uid(ctx, item->wanted->cn));
+			c->sent_sequence = -1;
+			c->sent_to = c->cards_leader = c->cards_employee =
+				c->partstat = empty;
+		}
+		if (item->wanted != NULL) {
+			c->employee_dns = mus_sync_dns(ctx->pool, item->wanted);
+			c->employee_ndns = mus_sync_ndns(ctx->pool, item->wanted);
+		}
+		c->status = item->status;
+		c->reason = item->reason;
+		if (item->status == MUS_CONV_SCHEDULED) {
+			c->start = item->slot->start;
+			c->end = item->slot->end;
+		}
+		array_push_back(planned, &c);
+	}
+	array_foreach_elem(&ctx->convs, conv) {
+		if (hash_table_lookup(changed, conv) == NULL)
+			array_push_back(planned, &conv);
+	}
+	hash_table_destroy(&changed);
+}
+
+static void mus_sync_send_log(const char *message, void *context)
+{
+	struct mus_sync_round *ctx = context;
+
+	ctx->log(FALSE, message, ctx->log_context);
+}
+
+static void mus_sync_send_progress(unsigned int done, unsigned int total,
+				   void *context)
+{
+	struct mus_sync_round *ctx = context;
+
+	if (ctx->opts->progress != NULL)
+		ctx->opts->progress(done, total, ctx->log_context);
+}
+
+static int mus_sync_send(struct mus_sync_round *ctx, const char **error_r)
+{
+	ARRAY_TYPE(mus_conversation) convs;
+	struct mus_send send = {
+		.conn = ctx->conn, .set = ctx->set, .cards = ctx->rctx->cards,
+		.round = ctx->round, .org = ctx->org, .opts = &ctx->opts->send,
+		.log = mus_sync_send_log, .progress = mus_sync_send_progress,
+		.context = ctx,
+	};
+
+	p_array_init(&convs, ctx->pool, array_count(&ctx->convs) + 16);
+	if (ctx->opts->dry_run)
+		mus_sync_planned(ctx, &convs);
+	else if (mus_conversations_load(ctx->conn, ctx->pool, ctx->round->dn,
+					&convs, error_r) < 0)
+		return -1;
+	return mus_send_round(&send, &convs, &ctx->result->sent, error_r);
+}
+
 /* ---- one round ---- */
 
 static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
@@ -711,6 +817,10 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 		mus_sync_step(ctx, "scheduling");
 		ret = mus_sync_write(ctx, error_r);
 		mus_sync_step(ctx, "writing");
+		if (ret == 0 && ctx->opts->send_invitations) {
+			ret = mus_sync_send(ctx, error_r);
+			mus_sync_step(ctx, "sending");
+		}
 		ctx->result->total = array_count(&ctx->convs) + ctx->result->created;
 		ctx->result->unchanged = array_count(&ctx->convs) -
 			(array_count(&ctx->items) - ctx->result->created);

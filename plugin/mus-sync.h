@@ -13,6 +13,8 @@
    a conversation asserts its entryCSN, so an update made meanwhile by
    another process (a reply being processed) is never overwritten. */
 
+#include "mus-send.h"
+
 struct mus_ldap;
 struct mus_settings;
 struct mus_round_context;
@@ -25,6 +27,11 @@ struct mus_sync_options {
 	unsigned int fb_timeout_msecs;
 	size_t fb_max_size;
 	unsigned int fb_workers;	/* processes reading free/busy at once */
+	/* send invitations and cancels after scheduling (with dry_run: build
+	   them, and write them to send.eml_dir if set) */
+	bool send_invitations;
+	struct mus_send_options send;
+	mus_send_progress_t *progress;
 };
 
 struct mus_sync_result {
@@ -34,6 +41,7 @@ struct mus_sync_result {
 	unsigned int unchanged;
 	unsigned int conflicts;		/* changed by another writer meanwhile */
 	unsigned int fb_failed;		/* calFBURLs that could not be read */
+	struct mus_send_result sent;
 };
 ARRAY_DEFINE_TYPE(mus_sync_result, struct mus_sync_result);
 

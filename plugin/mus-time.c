@@ -9,10 +9,6 @@
 void mus_time_init(void)
 {
 	icalerror_set_errors_are_fatal(0);
-	/* Without this libical names its zones
-	   "/freeassociation.sourceforge.net/Europe/Copenhagen", which clients
-	   do not map to their own zone database. */
-	icaltimezone_set_tzid_prefix("");
 }
 
 bool mus_time_zone_exists(const char *name)

@@ -4,8 +4,9 @@
 /* Time zones and calendar arithmetic. This file owns libical's time zone
    objects; the rest of the code sees time_t and zone names. */
 
-/* Prepare libical once per process: parse errors are not fatal and
-   built-in zones carry their plain Olson name as TZID. */
+/* Prepare libical once per process: parse errors are not fatal. (Its
+   built-in zones keep libical's TZID prefix; an empty prefix means the
+   default in libical 3.0, so mus-itip writes the plain Olson name.) */
 void mus_time_init(void);
 
 /* Returns TRUE if libical knows the Olson zone name. */

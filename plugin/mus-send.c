@@ -1,0 +1,569 @@
+/* Sending the invitations of a round. */
+
+#include "lib.h"
+#include "array.h"
+#include "hash.h"
+#include "str.h"
+#include "hex-binary.h"
+#include "sha2.h"
+#include "mus-settings.h"
+#include "mus-ldap.h"
+#include "mus-org.h"
+#include "mus-round.h"
+#include "mus-cards.h"
+#include "mus-itip.h"
+#include "mus-invitation.h"
+#include "mus-message.h"
+#include "mus-smtp.h"
+#include "mus-send.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+/* after this many temporary failures in a row the MTA is taken as down */
+#define MUS_SEND_MAX_TEMPFAILS 3
+#define MUS_SEND_CARD_MAX_SIZE (1024 * 1024)
+
+enum mus_send_action {
+	MUS_SEND_NOTHING = 0,
+	MUS_SEND_REQUEST,
+	MUS_SEND_CANCEL,
+};
+
+struct mus_send_ctx {
+	const struct mus_send *send;
+	struct mus_send_result *result;
+	struct mus_smtp *smtp;
+	unsigned int tempfails;
+	bool smtp_down;
+	/* card file path -> contents, read once per run */
+	pool_t pool;
+	HASH_TABLE(const char *, buffer_t *) files;
+	unsigned int done, total;
+};
+
+/* One conversation being sent. */
+struct mus_send_conv {
+	const struct mus_conversation *conv;
+	enum mus_send_action action;
+	const struct mus_person *leader;
+	ARRAY(const struct mus_person *) members;
+	ARRAY_TYPE(mus_card_p) cards;
+	ARRAY(enum mus_card_origin) origins;
+	ARRAY_TYPE(mus_card_p) choosable;
+	const char *digest;
+	unsigned int sequence;
+};
+
+static enum mus_send_action mus_send_action(const struct mus_conversation *conv)
+{
+	switch (conv->status) {
+	case MUS_CONV_SCHEDULED:
+	case MUS_CONV_INVITED:
+	case MUS_CONV_ACCEPTED:
+	case MUS_CONV_FAILED:
+		return conv->start != 0 && conv->ical_uid != NULL ?
+			MUS_SEND_REQUEST : MUS_SEND_NOTHING;
+	case MUS_CONV_CANCELLED:
+		return conv->sent_sequence >= 0 ? MUS_SEND_CANCEL :
+			MUS_SEND_NOTHING;
+	default:
+		return MUS_SEND_NOTHING;
+	}
+}
+
+static bool mus_codes_contain(const char *const *codes, const char *code)
+{
+	for (; codes != NULL && *codes != NULL; codes++) {
+		if (strcasecmp(*codes, code) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void mus_send_cards(struct mus_send_ctx *ctx, struct mus_send_conv *sc)
+{
+	const struct mus_send *send = ctx->send;
+	bool group = mus_round_is_group(send->round->kind);
+	ARRAY_TYPE(const_string) problems;
+	const struct mus_card *card;
+	const char *problem;
+
+	t_array_init(&sc->cards, 16);
+	t_array_init(&sc->origins, 16);
+	t_array_init(&sc->choosable, 32);
+	t_array_init(&problems, 4);
+	(void)mus_cards_select(send->cards, group, send->round->cards,
+			       sc->conv->cards_leader, sc->conv->cards_employee,
+			       &sc->cards, &problems);
+	array_foreach_elem(&problems, problem)
+		send->log(t_strdup_printf("round %s: %s: %s", send->round->name,
+					  sc->conv->cn, problem), send->context);
+	array_foreach_elem(&sc->cards, card) {
+		enum mus_card_origin origin =
+			card->mandatory ? MUS_CARD_ORIGIN_MANDATORY :
+			mus_codes_contain(send->round->cards, card->code) ?
+			MUS_CARD_ORIGIN_LMU :
+			mus_codes_contain(sc->conv->cards_leader, card->code) ?
+			MUS_CARD_ORIGIN_LEADER : MUS_CARD_ORIGIN_EMPLOYEE;
+
+		array_push_back(&sc->origins, &origin);
+	}
+	for (unsigned int i = 0; i < mus_cards_count(send->cards); i++) {
+		bool selected = FALSE;
+		const struct mus_card *c;
+
+		card = mus_cards_idx(send->cards, i);
+		if (card->mandatory || (group && card->group_excluded))
+			continue;
+		array_foreach_elem(&sc->cards, c)
+			selected = selected || c == card;
+		if (!selected)
+			array_push_back(&sc->choosable, &card);
+	}
+}
+
+/* what the attendees must have; a change means a new SEQUENCE */
+static const char *mus_send_digest(const struct mus_send_ctx *ctx,
+				   const struct mus_send_conv *sc)
+{
+	unsigned char digest[SHA256_RESULTLEN];
+	const struct mus_person *member;
+	const struct mus_card *card;
+	string_t *str = t_str_new(256);
+
+	if (sc->action == MUS_SEND_CANCEL)
+		return "cancel";
+	str_printfa(str, "request\n%ld\n%ld\n%s\n%s\n", (long)sc->conv->start,
+		    (long)sc->conv->end,
+		    ctx->send->round->location == NULL ? "" :
+		    ctx->send->round->location, sc->leader->mails[0]);
+	array_foreach_elem(&sc->members, member)
+		str_printfa(str, "%s\n", member->mails[0]);
+	array_foreach_elem(&sc->cards, card)
+		str_printfa(str, "card %s\n", card->code);
+	sha256_get_digest(str_data(str), str_len(str), digest);
+	return binary_to_hex(digest, 16);
+}
+
+static bool mus_send_recipient_done(const struct mus_conversation *conv,
+				    unsigned int sequence, const char *mail)
+{
+	const char *value = t_strdup_printf("%u %s", sequence, mail);
+
+	for (unsigned int i = 0; conv->sent_to[i] != NULL; i++) {
+		if (strcasecmp(conv->sent_to[i], value) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static enum mus_language mus_send_language(const struct mus_send_ctx *ctx,
+					   const struct mus_person *person)
+{
+	if (person->language != NULL)
+		return strncasecmp(person->language, "en", 2) == 0 ?
+			MUS_LANGUAGE_EN : MUS_LANGUAGE_DA;
+	return ctx->send->set->language;
+}
+
+static const buffer_t *mus_send_file(struct mus_send_ctx *ctx, const char *path,
+				     const char **error_r)
+{
+	buffer_t *buf = hash_table_lookup(ctx->files, path);
+	unsigned char chunk[8192];
+	ssize_t n;
+	int fd;
+
+	if (buf != NULL)
+		return buf;
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		*error_r = t_strdup_printf("open(%s) failed: %m", path);
+		return NULL;
+	}
+	buf = buffer_create_dynamic(ctx->pool, 8192);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
+	       buf->used + n <= MUS_SEND_CARD_MAX_SIZE)
+		buffer_append(buf, chunk, n);
+	i_close_fd(&fd);
+	if (n != 0) {
+		*error_r = t_strdup_printf("read(%s) failed: %s", path,
+					   n < 0 ? strerror(errno) : "file too large");
+		return NULL;
+	}
+	hash_table_insert(ctx->files, (const char *)p_strdup(ctx->pool, path), buf);
+	return buf;
+}
+
+/* the message for one recipient, appended to out */
+static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
+			  const struct mus_person *recipient, string_t *out,
+			  const char **error_r)
+{
+	const struct mus_send *send = ctx->send;
+	const struct mus_conversation *conv = sc->conv;
+	enum mus_language lang = mus_send_language(ctx, recipient);
+	struct mus_invitation_vars vars;
+	struct mus_invitation_text text;
+	struct mus_itip_event event;
+	struct mus_message msg;
+	ARRAY(struct mus_itip_person) itip_members;
+	ARRAY(struct mus_message_address) to;
+	ARRAY(struct mus_message_attachment) attachments;
+	ARRAY_TYPE(const_string) member_names;
+	const struct mus_person *member;
+	const struct mus_card *card;
+	const char *ics;
+	unsigned int count;
+
+	t_array_init(&member_names, 8);
+	t_array_init(&itip_members, 8);
+	t_array_init(&to, 8);
+	array_push_back(&to, (&(struct mus_message_address){
+		.name = sc->leader->cn, .address = sc->leader->mails[0] }));
+	array_foreach_elem(&sc->members, member) {
+		struct mus_itip_person *ip = array_append_space(&itip_members);
+
+		ip->name = member->cn;
+		ip->mail = member->mails[0];
+		array_push_back(&member_names, &member->cn);
+		array_push_back(&to, (&(struct mus_message_address){
+			.name = member->cn, .address = member->mails[0] }));
+	}
+	array_append_zero(&member_names);
+
+	i_zero(&vars);
+	vars.language = lang;
+	vars.kind = mus_round_kind_name(send->round->kind);
+	vars.round_name = send->round->name;
+	vars.leader_name = sc->leader->cn;
+	vars.member_names = array_front(&member_names);
+	vars.team_name = conv->team_dn == NULL ? NULL :
+		mus_ldap_dn_rdn_value(conv->team_dn);
+	vars.start = conv->start;
+	vars.end = conv->end;
+	vars.timezone = send->set->timezone;
+	vars.location = send->round->location;
+	vars.organizer = send->set->organizer;
+	vars.uid_short = t_strndup(conv->ical_uid, 8);
+	vars.cards = array_get(&sc->cards, &vars.card_count);
+	vars.card_origins = array_get(&sc->origins, &count);
+	vars.choosable = array_get(&sc->choosable, &vars.choosable_count);
+	vars.cancel_reason = conv->reason != NULL ? conv->reason : "";
+	if (mus_invitation_render(send->set->templates_dir,
+				  sc->action == MUS_SEND_CANCEL, &vars, &text,
+				  error_r) < 0)
+		return -1;
+
+	i_zero(&event);
+	event.method = sc->action == MUS_SEND_CANCEL ? MUS_ITIP_CANCEL :
+		MUS_ITIP_REQUEST;
+	event.uid = conv->ical_uid;
+	event.sequence = sc->sequence;
+	event.dtstamp = time(NULL);
+	event.start = conv->start;
+	event.end = conv->end;
+	event.timezone = send->set->timezone;
+	event.summary = text.summary;
+	event.description = text.description;
+	event.location = send->round->location;
+	event.organizer_mail = send->set->organizer;
+	event.organizer_name = sc->leader->cn;
+	event.leader.name = sc->leader->cn;
+	event.leader.mail = sc->leader->mails[0];
+	event.members = array_get(&itip_members, &event.member_count);
+	event.language = lang == MUS_LANGUAGE_EN ? "en" : "da";
+	if (mus_itip_build(send->set->templates_dir, &event, &ics, error_r) < 0)
+		return -1;
+
+	t_array_init(&attachments, 8);
+	if (sc->action == MUS_SEND_REQUEST) {
+		array_foreach_elem(&sc->cards, card) {
+			struct mus_message_attachment *att;
+			const buffer_t *data =
+				mus_send_file(ctx, card->html_path[lang], error_r);
+
+			if (data == NULL)
+				return -1;
+			att = array_append_space(&attachments);
+			att->content_type = "text/html; charset=UTF-8";
+			att->filename = t_strdup_printf("%s.html", card->title[lang]);
+			att->data = data->data;
+			att->size = data->used;
+		}
+	}
+
+	i_zero(&msg);
+	msg.from.name = sc->leader->cn;
+	msg.from.address = send->set->organizer;
+	msg.to = array_get(&to, &msg.to_count);
+	msg.subject = text.subject;
+	msg.unique_token = t_strdup_printf("%s.%u.%s",
+		t_strcut(conv->ical_uid, '@'), sc->sequence,
+		t_str_lcase(t_strcut(recipient->mails[0], '@')));
+	msg.date = time(NULL);
+	msg.text_plain = text.body_text;
+	msg.text_plain_size = strlen(text.body_text);
+	msg.text_html = text.body_html;
+	msg.text_html_size = strlen(text.body_html);
+	msg.calendar = ics;
+	msg.calendar_size = strlen(ics);
+	msg.method = sc->action == MUS_SEND_CANCEL ?
+		MUS_MESSAGE_METHOD_CANCEL : MUS_MESSAGE_METHOD_REQUEST;
+	msg.attachments = array_get(&attachments, &msg.attachment_count);
+	return mus_message_build(&msg, out, error_r);
+}
+
+static int mus_send_write_eml(struct mus_send_ctx *ctx,
+			      const struct mus_send_conv *sc, const char *mail,
+			      const string_t *msg, const char **error_r)
+{
+	string_t *name = t_str_new(128);
+	const char *path;
+	FILE *f;
+
+	str_printfa(name, "%s.%u.%s.eml", sc->conv->cn, sc->sequence, mail);
+	for (char *p = str_c_modifiable(name); *p != '\0'; p++) {
+		if (!i_isalnum(*p) && strchr(".-_@", *p) == NULL)
+			*p = '_';
+	}
+	path = t_strdup_printf("%s/%s", ctx->send->opts->eml_dir, str_c(name));
+	f = fopen(path, "w");
+	if (f == NULL || fwrite(str_data(msg), 1, str_len(msg), f) != str_len(msg) ||
+	    fclose(f) != 0) {
+		*error_r = t_strdup_printf("writing %s failed: %m", path);
+		if (f != NULL)
+			(void)fclose(f);
+		return -1;
+	}
+	return 0;
+}
+
+static int mus_send_record(struct mus_send_ctx *ctx, const char *dn,
+			   const struct mus_ldap_mod *mods, const char *assertion,
+			   const char **error_r)
+{
+	if (ctx->send->opts->dry_run)
+		return 1;
+	return mus_ldap_modify(ctx->send->conn, dn, mods, assertion, error_r);
+}
+
+static const char *const *mus_values1(const char *value)
+{
+	const char **values = t_new(const char *, 2);
+
+	values[0] = value;
+	return values;
+}
+
+/* Returns 1 if every recipient has it, 0 if left for later, -1 on a
+   directory error. */
+static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
+				    struct mus_send_conv *sc,
+				    const char **error_r)
+{
+	const struct mus_conversation *conv = sc->conv;
+	ARRAY(const struct mus_person *) recipients;
+	const struct mus_person *person;
+	struct mus_ldap_mod mods[4];
+	int ret;
+
+	t_array_init(&recipients, 8);
+	array_push_back(&recipients, &sc->leader);
+	array_append_array(&recipients, &sc->members);
+	array_foreach_elem(&recipients, person) {
+		const char *mail = person->mails[0], *reply;
+		string_t *msg = t_str_new(32 * 1024);
+		enum mus_smtp_result result;
+
+		if (mus_send_recipient_done(conv, sc->sequence, mail))
+			continue;
+		if (mus_send_build(ctx, sc, person, msg, error_r) < 0) {
+			/* a template or card problem is the admin's to fix;
+			   the other conversations go on */
+			ctx->send->log(t_strdup_printf("round %s: %s: %s",
+				ctx->send->round->name, conv->cn, *error_r),
+				ctx->send->context);
+			return 0;
+		}
+		ctx->done++;
+		if (ctx->send->progress != NULL)
+			ctx->send->progress(ctx->done, ctx->total, ctx->send->context);
+		if (ctx->send->opts->dry_run) {
+			ctx->result->messages++;
+			if (ctx->send->opts->eml_dir != NULL &&
+			    mus_send_write_eml(ctx, sc, mail, msg, error_r) < 0)
+				return -1;
+			continue;
+		}
+		result = mus_smtp_send(ctx->smtp, ctx->send->set->organizer, mail,
+				       str_data(msg), str_len(msg), &reply);
+		if (result == MUS_SMTP_TEMPFAIL) {
+			ctx->result->deferred++;
+			ctx->send->log(t_strdup_printf(
+				"round %s: %s: %s deferred, next sync retries: %s",
+				ctx->send->round->name, conv->cn, mail, reply),
+				ctx->send->context);
+			if (++ctx->tempfails >= MUS_SEND_MAX_TEMPFAILS)
+				ctx->smtp_down = TRUE;
+			return 0;
+		}
+		ctx->tempfails = 0;
+		i_zero(&mods);
+		if (result == MUS_SMTP_PERMFAIL) {
+			ctx->result->failed++;
+			mods[0].attr = "musStatus";
+			mods[0].values = mus_values1("failed");
+			mods[1].attr = "musReason";
+			mods[1].values = mus_values1(t_strdup_printf(
+				"the mail server refused %s: %s", mail, reply));
+			mods[2].attr = "musSentDigest";
+			mods[2].values = mus_values1(sc->digest);
+			ret = mus_send_record(ctx, conv->dn, mods, NULL, error_r);
+			return ret < 0 ? -1 : 0;
+		}
+		ctx->result->messages++;
+		mods[0].op = MUS_LDAP_MOD_ADD;
+		mods[0].attr = "musSentTo";
+		mods[0].values = mus_values1(t_strdup_printf("%u %s", sc->sequence, mail));
+		if (mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+static int mus_send_conv(struct mus_send_ctx *ctx,
+			 const struct mus_conversation *conv,
+			 const char **error_r)
+{
+	const struct mus_send *send = ctx->send;
+	struct mus_send_conv sc;
+	struct mus_ldap_mod mods[5];
+	int ret;
+
+	i_zero(&sc);
+	sc.conv = conv;
+	sc.action = mus_send_action(conv);
+	if (sc.action == MUS_SEND_NOTHING)
+		return 0;
+	sc.leader = mus_org_find(send->org, conv->leader_ndn);
+	t_array_init(&sc.members, 8);
+	for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
+		const struct mus_person *p = mus_org_find(send->org, conv->employee_ndns[i]);
+
+		if (p == NULL || p->mails[0] == NULL) {
+			send->log(t_strdup_printf("round %s: %s: no mail address known for %s",
+						  send->round->name, conv->cn,
+						  conv->employee_dns[i]), send->context);
+			continue;
+		}
+		array_push_back(&sc.members, &p);
+	}
+	if (sc.leader == NULL || sc.leader->mails[0] == NULL ||
+	    array_count(&sc.members) == 0) {
+		send->log(t_strdup_printf("round %s: %s: nobody to send it to",
+					  send->round->name, conv->cn), send->context);
+		return 0;
+	}
+	mus_send_cards(ctx, &sc);
+	sc.digest = mus_send_digest(ctx, &sc);
+	if (null_strcmp(sc.digest, conv->sent_digest) == 0 &&
+	    (conv->status == MUS_CONV_FAILED ||
+	     conv->sent_sequence == (int)conv->sequence))
+		return 0;
+
+	/* the SEQUENCE this content goes out with is written first, so
+	   that a crash never sends other content under the same number */
+	if (conv->sent_sequence < 0 || (int)conv->sequence > conv->sent_sequence)
+		sc.sequence = conv->sequence;
+	else
+		sc.sequence = conv->sent_sequence + 1;
+	if (sc.sequence != conv->sequence) {
+		i_zero(&mods);
+		mods[0].attr = "musSequence";
+		mods[0].values = mus_values1(dec2str(sc.sequence));
+		ret = mus_send_record(ctx, conv->dn, mods,
+				      conv->csn == NULL ? NULL :
+				      mus_ldap_csn_assertion(conv->csn), error_r);
+		if (ret <= 0) {
+			if (ret == 0)
+				ctx->result->conflicts++;
+			return ret;
+		}
+	}
+
+	ret = mus_send_conv_recipients(ctx, &sc, error_r);
+	if (ret <= 0)
+		return ret;
+
+	i_zero(&mods);
+	mods[0].attr = "musSentSequence";
+	mods[0].values = mus_values1(dec2str(sc.sequence));
+	mods[1].attr = "musSentDigest";
+	mods[1].values = mus_values1(sc.digest);
+	mods[2].attr = "musSentTo";
+	if (mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0)
+		return -1;
+	if (sc.action == MUS_SEND_REQUEST) {
+		ctx->result->requests++;
+		/* a reply may have moved it on meanwhile: only scheduled and
+		   failed conversations become invited */
+		i_zero(&mods);
+		mods[0].attr = "musStatus";
+		mods[0].values = mus_values1("invited");
+		mods[1].attr = "musReason";
+		if (mus_send_record(ctx, conv->dn, mods,
+				    "(|(musStatus=scheduled)(musStatus=failed))",
+				    error_r) < 0)
+			return -1;
+	} else {
+		ctx->result->cancels++;
+	}
+	return 0;
+}
+
+int mus_send_round(const struct mus_send *send,
+		   const ARRAY_TYPE(mus_conversation) *convs,
+		   struct mus_send_result *result, const char **error_r)
+{
+	struct mus_send_ctx ctx;
+	struct mus_conversation *conv;
+	int ret = 0;
+
+	i_zero(&ctx);
+	ctx.send = send;
+	ctx.result = result;
+	ctx.pool = pool_alloconly_create("mus send files", 64 * 1024);
+	hash_table_create(&ctx.files, ctx.pool, 0, str_hash, strcmp);
+	array_foreach_elem(convs, conv) {
+		if (mus_send_action(conv) != MUS_SEND_NOTHING)
+			ctx.total += 1 + str_array_length(conv->employee_ndns);
+	}
+	if (!send->opts->dry_run && ctx.total > 0 &&
+	    mus_smtp_create(send->set, send->opts->smtp_timeout_msecs,
+			    &ctx.smtp, error_r) < 0)
+		ret = -1;
+	array_foreach_elem(convs, conv) {
+		if (ret < 0)
+			break;
+		if (ctx.smtp_down) {
+			*error_r = t_strdup_printf(
+				"the mail server %s failed %u times in a row; "
+				"the rest is left for the next sync",
+				send->set->smtp_url, MUS_SEND_MAX_TEMPFAILS);
+			ret = -1;
+			break;
+		}
+		T_BEGIN {
+			ret = mus_send_conv(&ctx, conv, error_r);
+		} T_END_PASS_STR_IF(ret < 0, error_r);
+	}
+	mus_smtp_destroy(&ctx.smtp);
+	hash_table_destroy(&ctx.files);
+	pool_unref(&ctx.pool);
+	return ret;
+}

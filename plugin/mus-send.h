@@ -1,0 +1,66 @@
+#ifndef MUS_SEND_H
+#define MUS_SEND_H
+
+/* Sending the invitations of a round: for every conversation whose
+   attendees do not have its current content, an iTIP REQUEST (new time,
+   attendees or cards: SEQUENCE+1), and for every withdrawn one that was
+   sent, a CANCEL. One message per attendee, in the attendee's language,
+   with the selected conversation cards attached.
+
+   Never twice: before a send, the target SEQUENCE is written to the
+   conversation; each recipient the MTA accepted is recorded at once as
+   musSentTo "<sequence> <address>" and is not sent that SEQUENCE again.
+   The one crash window: between the MTA's acceptance and that LDAP write,
+   after which the next sync sends an identical copy (same UID, SEQUENCE
+   and content) to that one recipient; calendar clients treat it as the
+   same invitation. */
+
+#include "mus-conversation.h"
+
+struct mus_ldap;
+struct mus_settings;
+struct mus_cards;
+struct mus_round;
+struct mus_org;
+
+struct mus_send_options {
+	bool dry_run;
+	/* dry run: write every message here as <cn>.<seq>.<address>.eml
+	   (NULL: build them, write nothing) */
+	const char *eml_dir;
+	unsigned int smtp_timeout_msecs;
+};
+
+struct mus_send_result {
+	unsigned int requests, cancels;	/* conversations sent in full */
+	unsigned int messages;		/* messages the MTA accepted */
+	unsigned int deferred;		/* left for the next sync (4xx) */
+	unsigned int failed;		/* conversations marked failed (5xx) */
+	unsigned int conflicts;		/* changed by another writer */
+};
+
+typedef void mus_send_log_t(const char *message, void *context);
+/* called after each message, for progress on a terminal */
+typedef void mus_send_progress_t(unsigned int done, unsigned int total,
+				 void *context);
+
+struct mus_send {
+	struct mus_ldap *conn;
+	const struct mus_settings *set;
+	const struct mus_cards *cards;
+	const struct mus_round *round;
+	const struct mus_org *org;	/* people by DN: names, mails, language */
+	const struct mus_send_options *opts;
+	mus_send_log_t *log;
+	mus_send_progress_t *progress;
+	void *context;
+};
+
+/* Send what the conversations need. Returns 0, or -1 if the directory
+   failed or the MTA could not be reached at all (what was sent is
+   recorded; the rest waits for the next sync). */
+int mus_send_round(const struct mus_send *send,
+		   const ARRAY_TYPE(mus_conversation) *convs,
+		   struct mus_send_result *result, const char **error_r);
+
+#endif

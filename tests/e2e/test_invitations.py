@@ -1,0 +1,196 @@
+"""Invitations on the stack: iTIP REQUESTs with the cards attached, sent
+through Postfix and read back over IMAP; updates, cancels and no repeats.
+
+Every message is checked by parsers we did not write (Python's email
+package and python3-icalendar, through check_imip)."""
+
+import email
+import email.policy
+import os
+import tempfile
+import unittest
+
+from check_imip import check_message
+from mustest import Stack
+
+ROUND = "MUS invitations test"
+PEOPLE = "ou=people,dc=eksempel,dc=test"
+
+
+def dn(uid):
+    return "uid=%s,%s" % (uid, PEOPLE)
+
+
+class InvitationTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        people = cls.stack.ldap_people()
+        by_manager = {}
+        for pdn, p in people.items():
+            for m in p.get("manager", [])[:1]:
+                by_manager.setdefault(m.lower(), []).append(pdn)
+        # two leaders with mail, and their reports with mail
+        leaders = sorted(m for m, reports in by_manager.items()
+                         if m in {d.lower() for d in people} and len(reports) >= 3
+                         and people[next(d for d in people if d.lower() == m)].get("mail"))
+        cls.l1, cls.l2 = leaders[0], leaders[1]
+        cls.people = people
+        flt = "(|(manager=%s)(manager=%s))" % (cls.l1, cls.l2)
+        cls.stack.ldap_delete(cls.stack.round_dn(ROUND) or "cn=%s,ou=rounds,dc=eksempel,dc=test" % ROUND)
+        cls.stack.doveadm("mus", "round", "create", "--name", ROUND, "--kind", "MUS",
+                          "--start", "2027-04-05", "--end", "2027-05-28", "--duration", "45",
+                          "--workday", "0900-1500", "--max-per-day", "4", "--buffer", "15",
+                          "--scope-filter", flt, "--card", "engagement",
+                          "--location", "Mødelokale 2, Rådhuset")
+        cls.round_dn = cls.stack.round_dn(ROUND)
+        cls.first = cls.stack.doveadm("mus", "sync", "--round", ROUND)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def person(self, pdn):
+        return next(p for d, p in self.people.items() if d.lower() == pdn.lower())
+
+    def mail_of(self, pdn):
+        return self.person(pdn)["mail"][0]
+
+    def inbox(self, address):
+        """[(method, uid, sequence, raw bytes)] of every iMIP message in the INBOX."""
+        conn = self.stack.imap(address)
+        try:
+            conn.select("INBOX", readonly=True)
+            typ, data = conn.search(None, "ALL")
+            found = []
+            for num in data[0].split():
+                typ, msg = conn.fetch(num, "(RFC822)")
+                raw = msg[0][1]
+                parsed = email.message_from_bytes(raw, policy=email.policy.default)
+                for part in parsed.walk():
+                    if part.get_content_type() == "text/calendar":
+                        cal = part.get_content()
+                        uid = seq = method = None
+                        for line in cal.replace("\r\n ", "").splitlines():
+                            if line.startswith("METHOD:"):
+                                method = line[7:]
+                            elif line.startswith("UID:"):
+                                uid = line[4:]
+                            elif line.startswith("SEQUENCE:"):
+                                seq = int(line[9:])
+                        found.append((method, uid, seq, raw))
+                        break
+            return found
+        finally:
+            conn.logout()
+
+    def convs(self):
+        return self.stack.conversations(self.round_dn)
+
+    def ours(self, address, uid):
+        return [m for m in self.inbox(address) if m[1] == uid]
+
+    def test_1_every_attendee_has_one_checked_invitation(self):
+        convs = self.convs()
+        invited = [c for c in convs.values() if c["musStatus"][0] == "invited"]
+        self.assertGreaterEqual(len(invited), 6, self.first.stdout)
+        for c in invited:
+            uid = c["musICalUID"][0]
+            for attendee in [c["musLeader"][0]] + c["musEmployee"]:
+                msgs = self.ours(self.mail_of(attendee), uid)
+                self.assertEqual(len(msgs), 1, (attendee, uid))
+                method, _, seq, raw = msgs[0]
+                self.assertEqual((method, seq), ("REQUEST", 0))
+                cal = check_message(raw)
+                event = cal.walk("VEVENT")[0]
+                self.assertEqual(str(event["UID"]), uid)
+                self.assertIn("Rådhuset", str(event["LOCATION"]))
+                self.assertEqual(event["DTSTART"].params.get("TZID"), "Europe/Copenhagen")
+                att = [str(a) for a in event.get("ATTENDEE")]
+                self.assertEqual(len(att), 2)
+                parsed = email.message_from_bytes(raw, policy=email.policy.default)
+                names = [p.get_filename() for p in parsed.iter_attachments()]
+                # invite.ics, the three mandatory cards and the LMU card
+                self.assertEqual(len(names), 5, names)
+                self.assertIn("invite.ics", names)
+            self.assertEqual(c["musSentSequence"], ["0"])
+
+    def test_2_second_sync_sends_nothing(self):
+        before = {c: self.inbox(self.mail_of(c)) for c in (self.l1, self.l2)}
+        res = self.stack.doveadm("-f", "json", "mus", "sync", "--round", ROUND)
+        self.assertIn('"messages":"0"', res.stdout.replace(" ", ""))
+        after = {c: self.inbox(self.mail_of(c)) for c in (self.l1, self.l2)}
+        self.assertEqual({k: len(v) for k, v in before.items()},
+                         {k: len(v) for k, v in after.items()})
+
+    def test_3_a_card_chosen_in_ldap_sends_an_update(self):
+        convs = self.convs()
+        cdn, c = sorted((d, c) for d, c in convs.items()
+                        if c["musStatus"][0] == "invited")[0]
+        uid = c["musICalUID"][0]
+        self.stack.ldap_modify("dn: %s\nchangetype: modify\nadd: musCardEmployee\n"
+                               "musCardEmployee: sparring\n" % cdn)
+        self.stack.doveadm("mus", "sync", "--round", ROUND)
+        for attendee in [c["musLeader"][0]] + c["musEmployee"]:
+            msgs = sorted(self.ours(self.mail_of(attendee), uid), key=lambda m: m[2])
+            self.assertEqual([(m[0], m[2]) for m in msgs], [("REQUEST", 0), ("REQUEST", 1)])
+            parsed = email.message_from_bytes(msgs[1][3], policy=email.policy.default)
+            names = [p.get_filename() for p in parsed.iter_attachments()]
+            self.assertEqual(len(names), 6, names)
+            self.assertTrue(any("Sparring" in n for n in names), names)
+            check_message(msgs[1][3])
+        after = self.convs()[cdn]
+        self.assertEqual(after["musSequence"], ["1"])
+        self.assertEqual(after["musSentSequence"], ["1"])
+
+    def test_4_a_moved_employee_gets_a_cancel_and_a_new_request(self):
+        convs = self.convs()
+        old_dn, old = sorted((d, c) for d, c in convs.items()
+                             if c["musStatus"][0] == "invited"
+                             and c["musLeader"][0].lower() == self.l1)[-1]
+        employee = old["musEmployee"][0]
+        old_uid, old_seq = old["musICalUID"][0], int(old["musSequence"][0])
+        self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: manager\nmanager: %s\n"
+                               % (employee, self.l2))
+        try:
+            self.stack.doveadm("mus", "sync", "--round", ROUND)
+            convs = self.convs()
+            self.assertEqual(convs[old_dn]["musStatus"], ["cancelled"])
+            new = [c for c in convs.values()
+                   if c["musEmployee"][0].lower() == employee.lower()
+                   and c["musLeader"][0].lower() == self.l2]
+            self.assertEqual(len(new), 1)
+            new_uid = new[0]["musICalUID"][0]
+            self.assertNotEqual(new_uid, old_uid)
+            cancels = [m for m in self.ours(self.mail_of(employee), old_uid) if m[0] == "CANCEL"]
+            self.assertEqual([m[2] for m in cancels], [old_seq + 1])
+            self.assertEqual(len([m for m in self.ours(self.mail_of(self.l1), old_uid)
+                                  if m[0] == "CANCEL"]), 1)
+            check_message(cancels[0][3])
+            for who in (employee, self.l2):
+                self.assertEqual([m[0] for m in self.ours(self.mail_of(who), new_uid)],
+                                 ["REQUEST"])
+        finally:
+            self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: manager\nmanager: %s\n"
+                                   % (employee, self.l1))
+
+    def test_5_dry_run_writes_checked_eml_files(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            os.chmod(tmp, 0o755)
+            self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musLocation\n"
+                                   "musLocation: Byrådssalen\n" % self.round_dn)
+            res = self.stack.doveadm("mus", "sync", "--dry-run", "--eml-dir", tmp,
+                                     "--round", ROUND)
+            files = sorted(os.listdir(tmp))
+            self.assertGreater(len(files), 0, res.stdout + res.stderr)
+            for name in files:
+                with open(os.path.join(tmp, name), "rb") as f:
+                    cal = check_message(f.read())
+                self.assertIn("Byrådssalen", str(cal.walk("VEVENT")[0]["LOCATION"]))
+            # nothing was sent or written
+            for c in self.convs().values():
+                self.assertNotIn("Byrådssalen", str(c))
+
+
+if __name__ == "__main__":
+    unittest.main()
