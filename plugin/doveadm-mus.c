@@ -18,6 +18,8 @@
 #include "mus-report.h"
 #include "mus-sync.h"
 #include "mus-cards.h"
+#include "mus-invitation.h"
+#include "str.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -513,6 +515,104 @@ static void cmd_mus_round_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 	pool_unref(&pool);
 }
 
+static int mus_conv_leader_cmp(struct mus_conversation *const *a,
+			       struct mus_conversation *const *b)
+{
+	int ret = strcmp((*a)->leader_ndn, (*b)->leader_ndn);
+
+	if (ret != 0)
+		return ret;
+	return (*a)->start < (*b)->start ? -1 : ((*a)->start > (*b)->start ? 1 :
+		strcmp((*a)->cn, (*b)->cn));
+}
+
+static const char *mus_show_name(const struct mus_org *org, const char *ndn,
+				 const char *dn)
+{
+	const struct mus_person *person = ndn == NULL ? NULL :
+		mus_org_find(org, ndn);
+
+	return person != NULL && person->cn != NULL ? person->cn : dn;
+}
+
+/* every conversation of one round, leader by leader, in time order */
+static void cmd_mus_round_show(struct doveadm_cmd_context *cctx)
+{
+	struct mus_round_context rctx;
+	ARRAY_TYPE(mus_round) rounds;
+	ARRAY_TYPE(const_string) invalid;
+	ARRAY_TYPE(mus_conversation) convs;
+	const struct mus_settings *set;
+	struct mus_conversation *conv;
+	struct mus_ldap *conn;
+	struct mus_org *org;
+	const char *name, *error;
+	pool_t pool;
+
+	if (!doveadm_cmd_param_str(cctx, "name", &name)) {
+		i_error("mus: round show: --name is missing");
+		doveadm_exit_code = EX_USAGE;
+		return;
+	}
+	if (mus_doveadm_settings(&set) < 0 ||
+	    mus_doveadm_round_context(set, &rctx) < 0)
+		return;
+	if (mus_doveadm_connect(set, &conn) < 0) {
+		mus_doveadm_round_context_free(&rctx);
+		return;
+	}
+	pool = pool_alloconly_create("mus round show", 64 * 1024);
+	p_array_init(&rounds, pool, 2);
+	p_array_init(&invalid, pool, 2);
+	p_array_init(&convs, pool, 256);
+	org = mus_org_create();
+	if (mus_rounds_load(conn, pool, set->round_base, name, &rctx, &rounds,
+			    &invalid, &error) < 0 ||
+	    (array_count(&rounds) > 0 &&
+	     (mus_conversations_load(conn, pool, array_idx_elem(&rounds, 0)->dn,
+				     &convs, &error) < 0 ||
+	      mus_people_load(conn, array_idx_elem(&rounds, 0)->scope_base,
+			      array_idx_elem(&rounds, 0)->scope_filter,
+			      time(NULL), org, &error) < 0))) {
+		i_error("mus: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+	} else if (array_count(&rounds) == 0) {
+		i_error("mus: round show: no valid round named '%s'%s%s", name,
+			array_count(&invalid) > 0 ? ": " : "",
+			array_count(&invalid) > 0 ? array_idx_elem(&invalid, 0) : "");
+		doveadm_exit_code = DOVEADM_EX_NOTFOUND;
+	} else {
+		array_sort(&convs, mus_conv_leader_cmp);
+		doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
+		doveadm_print_header_simple("leader");
+		doveadm_print_header_simple("when");
+		doveadm_print_header_simple("employee");
+		doveadm_print_header_simple("status");
+		doveadm_print_header_simple("reason");
+		array_foreach_elem(&convs, conv) {
+			string_t *employees = t_str_new(64);
+
+			for (unsigned int i = 0; conv->employee_dns[i] != NULL; i++) {
+				if (i > 0)
+					str_append(employees, ", ");
+				str_append(employees, mus_show_name(org,
+					conv->employee_ndns[i], conv->employee_dns[i]));
+			}
+			doveadm_print(mus_show_name(org, conv->leader_ndn, conv->leader_dn));
+			doveadm_print(conv->start == 0 || conv->end <= conv->start ? "" :
+				      mus_invitation_when(set->language, set->timezone,
+							  conv->start, conv->end));
+			doveadm_print(str_c(employees));
+			doveadm_print(mus_conv_status_name(conv->status));
+			doveadm_print(conv->reason != NULL ? conv->reason : "");
+		}
+	}
+	mus_org_destroy(&org);
+	mus_ldap_disconnect(&conn);
+	mus_doveadm_round_context_free(&rctx);
+	pool_unref(&pool);
+}
+
 static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {
 	{
 		.name = "mus status",
@@ -555,6 +655,14 @@ static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {
 		DOVEADM_CMD_PARAM('\0', "closed", CMD_PARAM_ARRAY, 0)
 		DOVEADM_CMD_PARAM('\0', "location", CMD_PARAM_STR, 0)
 		DOVEADM_CMD_PARAM('\0', "state", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAMS_END
+	},
+	{
+		.name = "mus round show",
+		.cmd = cmd_mus_round_show,
+		.usage = "--name <name>",
+		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAM('\0', "name", CMD_PARAM_STR, 0)
 		DOVEADM_CMD_PARAMS_END
 	},
 	{
