@@ -189,6 +189,38 @@ class InvitationTest(unittest.TestCase):
             self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: manager\nmanager: %s\n"
                                    % (employee, self.l1))
 
+    def test_6_a_refused_recipient_fails_only_that_conversation(self):
+        convs = self.convs()
+        cdn, c = sorted((d, c) for d, c in convs.items()
+                        if c["musStatus"][0] == "invited"
+                        and c["musLeader"][0].lower() == self.l2)[0]
+        employee = c["musEmployee"][0]
+        mails = self.person(employee)["mail"]
+        # Postfix answers 550 for an address that has no mailbox
+        self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: mail\n"
+                               "mail: nobody.here@eksempel.test\n" % employee)
+        try:
+            res = self.stack.doveadm("mus", "sync", "--round", ROUND)
+            convs = self.convs()
+            self.assertEqual(convs[cdn]["musStatus"], ["failed"], res.stderr)
+            self.assertIn("nobody.here@eksempel.test", convs[cdn]["musReason"][0])
+            self.assertIn("550", convs[cdn]["musReason"][0])
+            others = [d for d, o in convs.items()
+                      if d != cdn and o["musStatus"][0] == "failed"]
+            self.assertEqual(others, [])
+            # unchanged, the failed one is not tried again
+            again = self.stack.doveadm("-f", "json", "mus", "sync", "--round", ROUND)
+            self.assertIn('"messages":"0"', again.stdout.replace(" ", ""))
+        finally:
+            self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: mail\n%s"
+                                   % (employee, "".join("mail: %s\n" % m for m in mails)))
+        # with the address fixed, the next sync sends it again
+        self.stack.doveadm("mus", "sync", "--round", ROUND)
+        fixed = self.convs()[cdn]
+        self.assertEqual(fixed["musStatus"], ["invited"])
+        uid = fixed["musICalUID"][0]
+        self.assertEqual(len(self.ours(mails[0], uid, 2)), 2)
+
     def test_5_dry_run_writes_checked_eml_files(self):
         with tempfile.TemporaryDirectory() as tmp:
             os.chmod(tmp, 0o755)
