@@ -6,7 +6,6 @@
 #include "mus-freebusy.h"
 
 #include <curl/curl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -200,7 +199,12 @@ struct mus_freebusy_worker {
 	const struct mus_freebusy_batch *batch;
 	int fd;
 	unsigned int idx;
+	/* records are written in large chunks: a write per period would
+	   cost a system call for every 24 bytes */
+	buffer_t *out;
 };
+
+#define MUS_FREEBUSY_WORKER_CHUNK (64 * 1024)
 
 static void mus_freebusy_write_all(int fd, const void *data, size_t size)
 {
@@ -218,6 +222,12 @@ static void mus_freebusy_write_all(int fd, const void *data, size_t size)
 	}
 }
 
+static void mus_freebusy_worker_flush(struct mus_freebusy_worker *w)
+{
+	mus_freebusy_write_all(w->fd, w->out->data, w->out->used);
+	buffer_set_used_size(w->out, 0);
+}
+
 static void mus_freebusy_worker_period(time_t start, time_t end, void *context)
 {
 	struct mus_freebusy_worker *w = context;
@@ -227,7 +237,9 @@ static void mus_freebusy_worker_period(time_t start, time_t end, void *context)
 
 	if (end <= w->batch->from || start >= w->batch->to)
 		return;
-	mus_freebusy_write_all(w->fd, &rec, sizeof(rec));
+	buffer_append(w->out, &rec, sizeof(rec));
+	if (w->out->used >= MUS_FREEBUSY_WORKER_CHUNK)
+		mus_freebusy_worker_flush(w);
 }
 
 static void mus_freebusy_worker_failed(struct mus_freebusy_worker *w,
@@ -237,8 +249,10 @@ static void mus_freebusy_worker_failed(struct mus_freebusy_worker *w,
 		.idx = w->idx, .error_len = strlen(error),
 	};
 
-	mus_freebusy_write_all(w->fd, &rec, sizeof(rec));
-	mus_freebusy_write_all(w->fd, error, rec.error_len);
+	buffer_append(w->out, &rec, sizeof(rec));
+	buffer_append(w->out, error, rec.error_len);
+	if (w->out->used >= MUS_FREEBUSY_WORKER_CHUNK)
+		mus_freebusy_worker_flush(w);
 }
 
 static const char *mus_freebusy_host(const char *url)
@@ -264,6 +278,8 @@ static void mus_freebusy_worker_run(const struct mus_freebusy_batch *batch,
 	struct mus_freebusy *fb;
 	string_t *bad_host = str_new(default_pool, 64);
 	unsigned int bad_count = 0;
+
+	w.out = buffer_create_dynamic(default_pool, MUS_FREEBUSY_WORKER_CHUNK + 4096);
 
 	fb = mus_freebusy_create(batch->timeout_msecs, batch->max_size);
 	for (unsigned int i = first; i < batch->count; i += step) {
@@ -292,6 +308,8 @@ static void mus_freebusy_worker_run(const struct mus_freebusy_batch *batch,
 			}
 		} T_END;
 	}
+	mus_freebusy_worker_flush(&w);
+	buffer_free(&w.out);
 	mus_freebusy_destroy(&fb);
 	str_free(&bad_host);
 }
@@ -352,95 +370,133 @@ static void mus_freebusy_dispatch(const struct mus_freebusy_batch *batch,
 	buffer_delete(buf, 0, pos);
 }
 
+struct mus_freebusy_run {
+	const struct mus_freebusy_batch *batch;
+	unsigned int count;
+	pid_t pids[8];
+	int fds[8];
+};
+
+static int mus_freebusy_tmpfile(const char **error_r)
+{
+	char path[] = "/tmp/mus-freebusy.XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0) {
+		*error_r = t_strdup_printf("mkstemp(%s) failed: %m", path);
+		return -1;
+	}
+	i_unlink(path);
+	return fd;
+}
+
+int mus_freebusy_batch_start(const struct mus_freebusy_batch *batch,
+			     struct mus_freebusy_run **run_r,
+			     const char **error_r)
+{
+	struct mus_freebusy_run *run = i_new(struct mus_freebusy_run, 1);
+	unsigned int workers = batch->workers;
+
+	run->batch = batch;
+	*run_r = run;
+	if (workers > N_ELEMENTS(run->pids))
+		workers = N_ELEMENTS(run->pids);
+	if (workers > batch->count)
+		workers = batch->count;
+	if (workers == 0 || (workers == 1 && !batch->background))
+		return 0;
+	for (unsigned int i = 0; i < workers; i++) {
+		int fd = mus_freebusy_tmpfile(error_r);
+
+		if (fd < 0)
+			return -1;
+		run->pids[i] = fork();
+		if (run->pids[i] < 0) {
+			*error_r = t_strdup_printf("fork() failed: %m");
+			i_close_fd(&fd);
+			return -1;
+		}
+		if (run->pids[i] == 0) {
+			for (unsigned int j = 0; j < run->count; j++)
+				(void)close(run->fds[j]);
+			mus_freebusy_worker_run(batch, i, workers, fd);
+			_exit(0);
+		}
+		run->fds[run->count++] = fd;
+	}
+	return 0;
+}
+
+int mus_freebusy_batch_finish(struct mus_freebusy_run **_run,
+			      const char **error_r)
+{
+	struct mus_freebusy_run *run = *_run;
+	buffer_t *buf;
+	int ret = 0;
+
+	*_run = NULL;
+	if (run->count == 0 && run->batch->count > 0 && run->batch->workers <= 1 &&
+	    !run->batch->background) {
+		mus_freebusy_batch_local(run->batch);
+		i_free(run);
+		return 0;
+	}
+	buf = buffer_create_dynamic(default_pool, 65536 * 2);
+	for (unsigned int i = 0; i < run->count; i++) {
+		unsigned char chunk[65536];
+		int status;
+		ssize_t n;
+
+		if (waitpid(run->pids[i], &status, 0) < 0 ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			if (ret == 0) {
+				*error_r = t_strdup_printf(
+					"free/busy worker %d failed (status %d)",
+					(int)run->pids[i], status);
+			}
+			ret = -1;
+		}
+		/* what a failed worker wrote is still good */
+		if (lseek(run->fds[i], 0, SEEK_SET) < 0) {
+			*error_r = t_strdup_printf("lseek() failed: %m");
+			ret = -1;
+		}
+		buffer_set_used_size(buf, 0);
+		while ((n = read(run->fds[i], chunk, sizeof(chunk))) > 0) {
+			buffer_append(buf, chunk, n);
+			mus_freebusy_dispatch(run->batch, buf);
+		}
+		i_close_fd(&run->fds[i]);
+	}
+	buffer_free(&buf);
+	i_free(run);
+	return ret;
+}
+
+void mus_freebusy_batch_abort(struct mus_freebusy_run **_run)
+{
+	struct mus_freebusy_run *run = *_run;
+
+	*_run = NULL;
+	for (unsigned int i = 0; i < run->count; i++) {
+		(void)kill(run->pids[i], SIGTERM);
+		(void)waitpid(run->pids[i], NULL, 0);
+		i_close_fd(&run->fds[i]);
+	}
+	i_free(run);
+}
+
 int mus_freebusy_fetch_batch(const struct mus_freebusy_batch *batch,
 			     const char **error_r)
 {
-	unsigned int workers = batch->workers;
-	struct pollfd fds[8];
-	buffer_t *bufs[8];
-	pid_t pids[8];
-	unsigned int open_count = 0;
-	int ret = 0;
+	struct mus_freebusy_run *run;
+	const char *error;
+	int ret;
 
-	if (workers > N_ELEMENTS(fds))
-		workers = N_ELEMENTS(fds);
-	if (workers > batch->count)
-		workers = batch->count;
-	if (workers <= 1) {
-		mus_freebusy_batch_local(batch);
-		return 0;
-	}
-	for (unsigned int i = 0; i < workers; i++) {
-		int pipefd[2];
-
-		if (pipe(pipefd) < 0) {
-			*error_r = t_strdup_printf("pipe() failed: %m");
-			ret = -1;
-			break;
-		}
-		pids[i] = fork();
-		if (pids[i] < 0) {
-			*error_r = t_strdup_printf("fork() failed: %m");
-			i_close_fd(&pipefd[0]);
-			i_close_fd(&pipefd[1]);
-			ret = -1;
-			break;
-		}
-		if (pids[i] == 0) {
-			for (unsigned int j = 0; j < open_count; j++)
-				(void)close(fds[j].fd);
-			(void)close(pipefd[0]);
-			mus_freebusy_worker_run(batch, i, workers, pipefd[1]);
-			_exit(0);
-		}
-		(void)close(pipefd[1]);
-		fds[open_count].fd = pipefd[0];
-		fds[open_count].events = POLLIN;
-		bufs[open_count] = buffer_create_dynamic(default_pool, 65536);
-		open_count++;
-	}
-
-	for (unsigned int live = open_count; live > 0; ) {
-		if (poll(fds, open_count, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			*error_r = t_strdup_printf("poll() failed: %m");
-			ret = -1;
-			break;
-		}
-		for (unsigned int i = 0; i < open_count; i++) {
-			unsigned char chunk[65536];
-			ssize_t n;
-
-			if (fds[i].fd < 0 || fds[i].revents == 0)
-				continue;
-			n = read(fds[i].fd, chunk, sizeof(chunk));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				i_close_fd(&fds[i].fd);
-				fds[i].fd = -1;
-				live--;
-				continue;
-			}
-			buffer_append(bufs[i], chunk, n);
-			mus_freebusy_dispatch(batch, bufs[i]);
-		}
-	}
-	for (unsigned int i = 0; i < open_count; i++) {
-		int status;
-
-		if (fds[i].fd >= 0) {
-			(void)kill(pids[i], SIGTERM);
-			i_close_fd(&fds[i].fd);
-		}
-		(void)waitpid(pids[i], &status, 0);
-		if (ret == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-			*error_r = t_strdup_printf("free/busy worker %d failed (status %d)",
-						   (int)pids[i], status);
-			ret = -1;
-		}
-		buffer_free(&bufs[i]);
+	ret = mus_freebusy_batch_start(batch, &run, error_r);
+	if (mus_freebusy_batch_finish(&run, &error) < 0 && ret == 0) {
+		*error_r = error;
+		ret = -1;
 	}
 	return ret;
 }

@@ -36,8 +36,10 @@ struct mus_freebusy_batch {
 	time_t from, to;
 	unsigned int timeout_msecs;
 	size_t max_size;
-	/* fetch in this many processes at once (1: in this process) */
+	/* fetch in this many processes at once (1: in this process, unless
+	   started in the background) */
 	unsigned int workers;
+	bool background;
 	/* called with the index of the URL */
 	void (*period)(unsigned int idx, time_t start, time_t end, void *context);
 	void (*failed)(unsigned int idx, const char *error, void *context);
@@ -51,5 +53,20 @@ struct mus_freebusy_batch {
    each. Returns 0, or -1 if the workers could not be run. */
 int mus_freebusy_fetch_batch(const struct mus_freebusy_batch *batch,
 			     const char **error_r);
+
+/* The same in two steps, so that the caller can do other work while the
+   workers fetch: start returns at once (the workers write their results
+   to unlinked temporary files, never waiting for the caller); finish
+   waits for them and calls the batch's callbacks. The batch and its URLs
+   must stay valid until finish. With one worker, start does nothing and
+   finish does all the work. */
+struct mus_freebusy_run;
+int mus_freebusy_batch_start(const struct mus_freebusy_batch *batch,
+			     struct mus_freebusy_run **run_r,
+			     const char **error_r);
+int mus_freebusy_batch_finish(struct mus_freebusy_run **run,
+			      const char **error_r);
+/* Stop the workers of a run and forget their results. */
+void mus_freebusy_batch_abort(struct mus_freebusy_run **run);
 
 #endif

@@ -13,10 +13,17 @@ struct mus_ldap {
 	struct timeval timeout;
 };
 
+struct mus_ldap_attr {
+	const char *name;
+	const char *const *values;
+};
+
+/* An entry is decoded once, as it arrives: a lookup by attribute name
+   then costs a scan of a few names instead of a walk through the BER
+   encoding for every attribute asked for. */
 struct mus_ldap_entry {
-	LDAP *ld;
-	LDAPMessage *msg;
 	const char *dn;
+	ARRAY(struct mus_ldap_attr) attrs;
 };
 
 /* The one place that decides which libldap result codes are worth trying
@@ -233,23 +240,54 @@ const char *mus_ldap_entry_dn(const struct mus_ldap_entry *entry)
 const char *const *
 mus_ldap_entry_values(const struct mus_ldap_entry *entry, const char *attr)
 {
-	struct berval **vals;
-	ARRAY_TYPE(const_string) result;
+	static const char *const empty[] = { NULL };
+	const struct mus_ldap_attr *a;
 
-	t_array_init(&result, 4);
-	vals = ldap_get_values_len(entry->ld, entry->msg, attr);
-	for (unsigned int i = 0; vals != NULL && vals[i] != NULL; i++) {
-		const char *value;
-
-		if (memchr(vals[i]->bv_val, '\0', vals[i]->bv_len) != NULL)
-			continue;
-		value = t_strndup(vals[i]->bv_val, vals[i]->bv_len);
-		array_push_back(&result, &value);
+	array_foreach(&entry->attrs, a) {
+		if (strcasecmp(a->name, attr) == 0)
+			return a->values;
 	}
-	if (vals != NULL)
-		ldap_value_free_len(vals);
-	array_append_zero(&result);
-	return array_front(&result);
+	return empty;
+}
+
+/* Decode msg into entry, on the data stack. Returns FALSE if it is no
+   usable entry. */
+static bool mus_ldap_entry_decode(LDAP *ld, LDAPMessage *msg,
+				  struct mus_ldap_entry *entry)
+{
+	BerElement *ber = NULL;
+	struct berval dn, name, *vals;
+	bool ok = FALSE;
+
+	if (ldap_get_dn_ber(ld, msg, &ber, &dn) != LDAP_SUCCESS)
+		goto out;
+	entry->dn = t_strndup(dn.bv_val, dn.bv_len);
+	t_array_init(&entry->attrs, 16);
+	while (ldap_get_attribute_ber(ld, msg, ber, &name, &vals) == LDAP_SUCCESS &&
+	       name.bv_val != NULL) {
+		struct mus_ldap_attr *a = array_append_space(&entry->attrs);
+		ARRAY_TYPE(const_string) values;
+
+		a->name = t_strndup(name.bv_val, name.bv_len);
+		t_array_init(&values, 4);
+		for (unsigned int i = 0; vals != NULL && vals[i].bv_val != NULL; i++) {
+			const char *value;
+
+			/* no attribute we read may hold binary data */
+			if (memchr(vals[i].bv_val, '\0', vals[i].bv_len) != NULL)
+				continue;
+			value = t_strndup(vals[i].bv_val, vals[i].bv_len);
+			array_push_back(&values, &value);
+		}
+		array_append_zero(&values);
+		a->values = array_front(&values);
+		ber_memfree(vals);
+	}
+	ok = TRUE;
+out:
+	if (ber != NULL)
+		ber_free(ber, 0);
+	return ok;
 }
 
 const char *mus_ldap_entry_value(const struct mus_ldap_entry *entry,
@@ -305,21 +343,18 @@ mus_ldap_search_page(struct mus_ldap *conn, const char *base, int scope,
 	}
 	for (msg = ldap_first_entry(conn->ld, res); ret == 0 && msg != NULL;
 	     msg = ldap_next_entry(conn->ld, msg)) {
-		struct mus_ldap_entry entry = { .ld = conn->ld, .msg = msg };
-		char *dn = ldap_get_dn(conn->ld, msg), *cb_error = NULL;
+		char *cb_error = NULL;
 
-		if (dn == NULL)
-			continue;
 		/* one data stack frame per entry keeps a 50,000 entry search
 		   flat in memory; the callback's error outlives the frame */
 		T_BEGIN {
+			struct mus_ldap_entry entry;
 			const char *error;
 
-			entry.dn = t_strdup(dn);
-			if (callback(&entry, context, &error) < 0)
+			if (mus_ldap_entry_decode(conn->ld, msg, &entry) &&
+			    callback(&entry, context, &error) < 0)
 				cb_error = i_strdup(error);
 		} T_END;
-		ldap_memfree(dn);
 		if (cb_error != NULL) {
 			*error_r = t_strdup(cb_error);
 			i_free(cb_error);

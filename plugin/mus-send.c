@@ -382,6 +382,11 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 
 		if (mus_send_recipient_done(conv, sc->sequence, mail))
 			continue;
+		if (ctx->send->opts->dry_run && ctx->send->opts->eml_dir == NULL) {
+			/* planning only: count what would go out */
+			ctx->result->messages++;
+			continue;
+		}
 		if (mus_send_build(ctx, sc, person, msg, error_r) < 0) {
 			/* a template or card problem is the admin's to fix;
 			   the other conversations go on */
@@ -467,6 +472,14 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 	    array_count(&sc.members) == 0) {
 		send->log(t_strdup_printf("round %s: %s: nobody to send it to",
 					  send->round->name, conv->cn), send->context);
+		return 0;
+	}
+	if (send->opts->dry_run && send->opts->eml_dir == NULL &&
+	    conv->sent_sequence < 0) {
+		/* planning only, and nothing was sent yet: count, build
+		   nothing */
+		ctx->result->messages += 1 + array_count(&sc.members);
+		ctx->result->requests++;
 		return 0;
 	}
 	mus_send_cards(ctx, &sc);

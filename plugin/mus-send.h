@@ -25,8 +25,8 @@ struct mus_org;
 
 struct mus_send_options {
 	bool dry_run;
-	/* dry run: write every message here as <cn>.<seq>.<address>.eml
-	   (NULL: build them, write nothing) */
+	/* dry run: build every message and write it here as
+	   <cn>.<seq>.<address>.eml (NULL: only count them) */
 	const char *eml_dir;
 	unsigned int smtp_timeout_msecs;
 };

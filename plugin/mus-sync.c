@@ -62,6 +62,9 @@ struct mus_sync_round {
 	ARRAY(struct mus_sync_item) items;
 	const char *lease;
 	struct timeval step_start;
+	/* free/busy being read ahead by workers, and whose it is */
+	struct mus_freebusy_run *prefetch;
+	ARRAY_TYPE(const_string) prefetch_urls, prefetch_ndns;
 };
 
 static void mus_sync_log(struct mus_sync_round *ctx, const char *fmt, ...)
@@ -248,12 +251,109 @@ static void mus_sync_default_teams(struct mus_sync_round *ctx,
 	}
 }
 
+/* ---- free/busy read ahead ---- */
+
+static void mus_sync_prefetch_period(unsigned int idx, time_t start, time_t end,
+				     void *context)
+{
+	struct mus_sync_round *ctx = context;
+
+	mus_schedule_busy(mus_schedule_person(ctx->sched,
+			  array_idx_elem(&ctx->prefetch_ndns, idx)), start, end);
+}
+
+static void mus_sync_prefetch_failed(unsigned int idx, const char *error,
+				     void *context)
+{
+	struct mus_sync_round *ctx = context;
+
+	ctx->result->fb_failed++;
+	mus_sync_log(ctx, "free/busy of %s unusable, scheduling without it: %s",
+		     array_idx_elem(&ctx->prefetch_ndns, idx), error);
+}
+
+static int mus_sync_prefetch_entry(const struct mus_ldap_entry *entry,
+				   void *context, const char **error_r ATTR_UNUSED)
+{
+	struct mus_sync_round *ctx = context;
+	const char *url = mus_ldap_entry_value(entry, "calFBURL");
+	const char *ndn, *error;
+
+	if (url == NULL ||
+	    mus_ldap_dn_normalize(ctx->pool, mus_ldap_entry_dn(entry), &ndn,
+				  &error) < 0)
+		return 0;
+	url = p_strdup(ctx->pool, url);
+	array_push_back(&ctx->prefetch_urls, &url);
+	array_push_back(&ctx->prefetch_ndns, &ndn);
+	return 0;
+}
+
+/* When the round has conversations to place (always on its first sync),
+   the busy time of everybody in scope with a calFBURL is read by worker
+   processes while this one reads the directory: parsing calendars is the
+   largest cost of planning a large round. */
+static int mus_sync_prefetch(struct mus_sync_round *ctx, const char **error_r)
+{
+	static const char *const attrs[] = { "calFBURL", NULL };
+	struct mus_freebusy_batch *batch;
+	struct mus_conversation *conv;
+	bool wanted = array_count(&ctx->convs) == 0;
+
+	array_foreach_elem(&ctx->convs, conv)
+		wanted = wanted || mus_conv_status_wants_slot(conv->status);
+	if (!wanted || ctx->opts->fb_workers == 0)
+		return 0;
+
+	p_array_init(&ctx->prefetch_urls, ctx->pool, 256);
+	p_array_init(&ctx->prefetch_ndns, ctx->pool, 256);
+	if (mus_ldap_search_paged(ctx->conn, ctx->round->scope_base,
+				  t_strdup_printf("(&%s(calFBURL=*))",
+						  ctx->round->scope_filter),
+				  attrs, 400, mus_sync_prefetch_entry, ctx,
+				  error_r) < 0)
+		return -1;
+	array_append_zero(&ctx->prefetch_urls);
+	batch = p_new(ctx->pool, struct mus_freebusy_batch, 1);
+	batch->urls = array_front(&ctx->prefetch_urls);
+	batch->count = array_count(&ctx->prefetch_urls) - 1;
+	batch->from = ctx->round->window_start;
+	batch->to = ctx->round->window_end;
+	batch->timeout_msecs = ctx->opts->fb_timeout_msecs;
+	batch->max_size = ctx->opts->fb_max_size;
+	/* the directory is read meanwhile by this process and slapd: leave
+	   them the other cores */
+	batch->workers = ctx->opts->fb_workers > 2 ? ctx->opts->fb_workers - 2 : 1;
+	batch->background = TRUE;
+	batch->period = mus_sync_prefetch_period;
+	batch->failed = mus_sync_prefetch_failed;
+	batch->context = ctx;
+	if (mus_freebusy_batch_start(batch, &ctx->prefetch, error_r) < 0) {
+		mus_sync_log(ctx, "reading free/busy ahead failed: %s", *error_r);
+		/* the workers that did start are waited for at the end */
+	}
+	return 0;
+}
+
 static int mus_sync_read(struct mus_sync_round *ctx, const char **error_r)
 {
 	ARRAY_TYPE(mus_team) teams;
 	const struct mus_team *team_list;
 	unsigned int team_count;
 	struct mus_conversation *conv;
+
+	p_array_init(&ctx->convs, ctx->pool, 256);
+	if (mus_conversations_load(ctx->conn, ctx->pool, ctx->round->dn,
+				   &ctx->convs, error_r) < 0)
+		return -1;
+	mus_sync_step(ctx, t_strdup_printf("reading %u conversations",
+					   array_count(&ctx->convs)));
+	hash_table_create(&ctx->by_cn, ctx->pool, array_count(&ctx->convs),
+			  strcase_hash, strcasecmp);
+	array_foreach_elem(&ctx->convs, conv)
+		hash_table_insert(ctx->by_cn, conv->cn, conv);
+	if (mus_sync_prefetch(ctx, error_r) < 0)
+		return -1;
 
 	ctx->org = mus_org_create();
 	if (mus_people_load(ctx->conn, ctx->round->scope_base,
@@ -277,17 +377,6 @@ static int mus_sync_read(struct mus_sync_round *ctx, const char **error_r)
 	team_list = array_get(&teams, &team_count);
 	mus_roster_build(ctx->pool, ctx->org, ctx->round, team_list, team_count,
 			 &ctx->wanted);
-
-	p_array_init(&ctx->convs, ctx->pool, array_count(&ctx->wanted));
-	if (mus_conversations_load(ctx->conn, ctx->pool, ctx->round->dn,
-				   &ctx->convs, error_r) < 0)
-		return -1;
-	mus_sync_step(ctx, t_strdup_printf("reading %u conversations",
-					   array_count(&ctx->convs)));
-	hash_table_create(&ctx->by_cn, ctx->pool, array_count(&ctx->convs),
-			  strcase_hash, strcasecmp);
-	array_foreach_elem(&ctx->convs, conv)
-		hash_table_insert(ctx->by_cn, conv->cn, conv);
 	return 0;
 }
 
@@ -492,24 +581,29 @@ static void mus_sync_busy(struct mus_sync_round *ctx)
 	}
 	hash_table_destroy(&done);
 
-	t_array_init(&urls, array_count(&bctx.people) + 1);
-	array_foreach_elem(&bctx.people, person)
-		array_push_back(&urls, &person->fb_url);
-	array_append_zero(&urls);
-	i_zero(&batch);
-	batch.urls = array_front(&urls);
-	batch.count = array_count(&bctx.people);
-	batch.from = ctx->round->window_start;
-	batch.to = ctx->round->window_end;
-	batch.timeout_msecs = ctx->opts->fb_timeout_msecs;
-	batch.max_size = ctx->opts->fb_max_size;
-	batch.workers = ctx->opts->fb_workers;
-	batch.period = mus_sync_busy_period;
-	batch.failed = mus_sync_busy_failed;
-	batch.context = &bctx;
-	if (batch.count > 0 && mus_freebusy_fetch_batch(&batch, &error) < 0) {
+	if (ctx->prefetch != NULL) {
+		/* read ahead for everybody in scope, this included */
+		if (mus_freebusy_batch_finish(&ctx->prefetch, &error) < 0)
+			mus_sync_log(ctx, "reading free/busy failed: %s", error);
+	} else if (array_count(&bctx.people) > 0) {
+		t_array_init(&urls, array_count(&bctx.people) + 1);
+		array_foreach_elem(&bctx.people, person)
+			array_push_back(&urls, &person->fb_url);
+		array_append_zero(&urls);
+		i_zero(&batch);
+		batch.urls = array_front(&urls);
+		batch.count = array_count(&bctx.people);
+		batch.from = ctx->round->window_start;
+		batch.to = ctx->round->window_end;
+		batch.timeout_msecs = ctx->opts->fb_timeout_msecs;
+		batch.max_size = ctx->opts->fb_max_size;
+		batch.workers = ctx->opts->fb_workers;
+		batch.period = mus_sync_busy_period;
+		batch.failed = mus_sync_busy_failed;
+		batch.context = &bctx;
 		/* the busy time read so far is kept; scheduling goes on */
-		mus_sync_log(ctx, "reading free/busy failed: %s", error);
+		if (mus_freebusy_fetch_batch(&batch, &error) < 0)
+			mus_sync_log(ctx, "reading free/busy failed: %s", error);
 	}
 	array_free(&bctx.people);
 	array_free(&bctx.sched_people);
@@ -825,6 +919,9 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 		ctx->result->unchanged = array_count(&ctx->convs) -
 			(array_count(&ctx->items) - ctx->result->created);
 	}
+	/* after an error before scheduling: stop the workers */
+	if (ctx->prefetch != NULL)
+		mus_freebusy_batch_abort(&ctx->prefetch);
 	mus_sync_lease_release(ctx);
 	mus_schedule_destroy(&ctx->sched);
 	if (hash_table_is_created(ctx->by_cn))
