@@ -102,6 +102,36 @@ static int mus_doveadm_connect(const struct mus_settings *set,
 }
 
 
+/* What the commands that read rounds share: the settings, the card
+   catalogue, a directory connection and a pool. */
+struct mus_doveadm_session {
+	const struct mus_settings *set;
+	struct mus_round_context rctx;
+	struct mus_ldap *conn;
+	pool_t pool;
+};
+
+static int mus_doveadm_session_begin(struct mus_doveadm_session *session)
+{
+	i_zero(session);
+	if (mus_doveadm_settings(&session->set) < 0 ||
+	    mus_doveadm_round_context(session->set, &session->rctx) < 0)
+		return -1;
+	if (mus_doveadm_connect(session->set, &session->conn) < 0) {
+		mus_doveadm_round_context_free(&session->rctx);
+		return -1;
+	}
+	session->pool = pool_alloconly_create("mus doveadm", 64 * 1024);
+	return 0;
+}
+
+static void mus_doveadm_session_end(struct mus_doveadm_session *session)
+{
+	mus_ldap_disconnect(&session->conn);
+	mus_doveadm_round_context_free(&session->rctx);
+	pool_unref(&session->pool);
+}
+
 static void mus_print_rows(const ARRAY_TYPE(mus_report_row) *rows)
 {
 	const struct mus_report_row *row;
@@ -131,7 +161,7 @@ static void mus_doveadm_log(bool debug, const char *message,
 
 static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
-	struct mus_round_context rctx;
+	struct mus_doveadm_session session;
 	ARRAY_TYPE(mus_report_row) rows;
 	ARRAY_TYPE(mus_round) rounds;
 	ARRAY_TYPE(const_string) invalid;
@@ -142,22 +172,19 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 	const char *error, *problem;
 	pool_t pool;
 
-	if (mus_doveadm_settings(&set) < 0 ||
-	    mus_doveadm_round_context(set, &rctx) < 0)
+	if (mus_doveadm_session_begin(&session) < 0)
 		return;
-	if (mus_doveadm_connect(set, &conn) < 0) {
-		mus_doveadm_round_context_free(&rctx);
-		return;
-	}
+	set = session.set;
+	conn = session.conn;
+	pool = session.pool;
 
-	pool = pool_alloconly_create("mus status", 64 * 1024);
 	p_array_init(&rows, pool, 256);
 	p_array_init(&rounds, pool, 8);
 	p_array_init(&invalid, pool, 4);
 	org = mus_org_create();
 	if (mus_people_load(conn, set->people_base, MUS_PEOPLE_FILTER,
 			    time(NULL), org, &error) < 0 ||
-	    mus_rounds_load(conn, pool, set->round_base, NULL, &rctx,
+	    mus_rounds_load(conn, pool, set->round_base, NULL, &session.rctx,
 			    &rounds, &invalid, &error) < 0) {
 		i_error("mus: %s", error);
 		doveadm_exit_code = EX_TEMPFAIL;
@@ -187,9 +214,7 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 			mus_print_rows(&rows);
 	}
 	mus_org_destroy(&org);
-	mus_ldap_disconnect(&conn);
-	mus_doveadm_round_context_free(&rctx);
-	pool_unref(&pool);
+	mus_doveadm_session_end(&session);
 }
 
 static void mus_doveadm_progress(unsigned int done, unsigned int total,
@@ -208,7 +233,7 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		.fb_max_size = MUS_DOVEADM_FB_MAX_SIZE,
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	struct mus_round_context rctx;
+	struct mus_doveadm_session session;
 	ARRAY_TYPE(mus_sync_result) results;
 	const struct mus_sync_result *r;
 	const struct mus_settings *set;
@@ -233,17 +258,14 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		return;
 	}
 	opts.holder = t_strdup_printf("%s:%s", my_hostname, my_pid);
-	if (mus_doveadm_settings(&set) < 0 ||
-	    mus_doveadm_round_context(set, &rctx) < 0)
+	if (mus_doveadm_session_begin(&session) < 0)
 		return;
-	if (mus_doveadm_connect(set, &conn) < 0) {
-		mus_doveadm_round_context_free(&rctx);
-		return;
-	}
+	set = session.set;
+	conn = session.conn;
+	pool = session.pool;
 
-	pool = pool_alloconly_create("mus sync", 64 * 1024);
 	p_array_init(&results, pool, 8);
-	ret = mus_sync_run(conn, set, &rctx, &opts, mus_doveadm_log, NULL,
+	ret = mus_sync_run(conn, set, &session.rctx, &opts, mus_doveadm_log, NULL,
 			   pool, &results, &error);
 
 	doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
@@ -281,9 +303,7 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		i_error("mus: sync failed: %s", error);
 		doveadm_exit_code = EX_TEMPFAIL;
 	}
-	mus_ldap_disconnect(&conn);
-	mus_doveadm_round_context_free(&rctx);
-	pool_unref(&pool);
+	mus_doveadm_session_end(&session);
 }
 
 /* ---- round create / list ---- */
@@ -459,7 +479,7 @@ static void cmd_mus_round_create(struct doveadm_cmd_context *cctx)
 
 static void cmd_mus_round_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
-	struct mus_round_context rctx;
+	struct mus_doveadm_session session;
 	ARRAY_TYPE(mus_round) rounds;
 	ARRAY_TYPE(const_string) invalid;
 	const struct mus_settings *set;
@@ -468,17 +488,14 @@ static void cmd_mus_round_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 	const char *error, *problem;
 	pool_t pool;
 
-	if (mus_doveadm_settings(&set) < 0 ||
-	    mus_doveadm_round_context(set, &rctx) < 0)
+	if (mus_doveadm_session_begin(&session) < 0)
 		return;
-	if (mus_doveadm_connect(set, &conn) < 0) {
-		mus_doveadm_round_context_free(&rctx);
-		return;
-	}
-	pool = pool_alloconly_create("mus round list", 4096);
+	set = session.set;
+	conn = session.conn;
+	pool = session.pool;
 	p_array_init(&rounds, pool, 8);
 	p_array_init(&invalid, pool, 4);
-	if (mus_rounds_load(conn, pool, set->round_base, NULL, &rctx,
+	if (mus_rounds_load(conn, pool, set->round_base, NULL, &session.rctx,
 			    &rounds, &invalid, &error) < 0) {
 		i_error("mus: %s", error);
 		doveadm_exit_code = EX_TEMPFAIL;
@@ -510,9 +527,7 @@ static void cmd_mus_round_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 		array_foreach_elem(&invalid, problem)
 			i_warning("mus: skipped invalid %s", problem);
 	}
-	mus_ldap_disconnect(&conn);
-	mus_doveadm_round_context_free(&rctx);
-	pool_unref(&pool);
+	mus_doveadm_session_end(&session);
 }
 
 static int mus_conv_leader_cmp(struct mus_conversation *const *a,
@@ -538,7 +553,7 @@ static const char *mus_show_name(const struct mus_org *org, const char *ndn,
 /* every conversation of one round, leader by leader, in time order */
 static void cmd_mus_round_show(struct doveadm_cmd_context *cctx)
 {
-	struct mus_round_context rctx;
+	struct mus_doveadm_session session;
 	ARRAY_TYPE(mus_round) rounds;
 	ARRAY_TYPE(const_string) invalid;
 	ARRAY_TYPE(mus_conversation) convs;
@@ -554,19 +569,16 @@ static void cmd_mus_round_show(struct doveadm_cmd_context *cctx)
 		doveadm_exit_code = EX_USAGE;
 		return;
 	}
-	if (mus_doveadm_settings(&set) < 0 ||
-	    mus_doveadm_round_context(set, &rctx) < 0)
+	if (mus_doveadm_session_begin(&session) < 0)
 		return;
-	if (mus_doveadm_connect(set, &conn) < 0) {
-		mus_doveadm_round_context_free(&rctx);
-		return;
-	}
-	pool = pool_alloconly_create("mus round show", 64 * 1024);
+	set = session.set;
+	conn = session.conn;
+	pool = session.pool;
 	p_array_init(&rounds, pool, 2);
 	p_array_init(&invalid, pool, 2);
 	p_array_init(&convs, pool, 256);
 	org = mus_org_create();
-	if (mus_rounds_load(conn, pool, set->round_base, name, &rctx, &rounds,
+	if (mus_rounds_load(conn, pool, set->round_base, name, &session.rctx, &rounds,
 			    &invalid, &error) < 0 ||
 	    (array_count(&rounds) > 0 &&
 	     (mus_conversations_load(conn, pool, array_idx_elem(&rounds, 0)->dn,
@@ -608,9 +620,7 @@ static void cmd_mus_round_show(struct doveadm_cmd_context *cctx)
 		}
 	}
 	mus_org_destroy(&org);
-	mus_ldap_disconnect(&conn);
-	mus_doveadm_round_context_free(&rctx);
-	pool_unref(&pool);
+	mus_doveadm_session_end(&session);
 }
 
 static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {

@@ -7,6 +7,7 @@
 #include "unichar.h"
 #include "path-util.h"
 #include "mus-cards.h"
+#include "mus-file.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -152,57 +153,18 @@ mus_catalogue_card_line(const char *text, int idx)
 static int mus_catalogue_read(const char *path, const char **text_r,
 			      const char **error_r)
 {
-	char chunk[8192];
-	struct stat st;
-	string_t *text;
-	ssize_t ret;
-	int fd;
+	const char *text;
+	size_t size;
 
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		*error_r = t_strdup_printf("%s: open() failed: %m", path);
+	if (mus_file_read(path, MUS_CARDS_CATALOGUE_MAX_SIZE, &text, &size,
+			  error_r) < 0)
 		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		*error_r = t_strdup_printf("%s: fstat() failed: %m", path);
-		i_close_fd(&fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*error_r = t_strdup_printf("%s: not a regular file", path);
-		i_close_fd(&fd);
-		return -1;
-	}
-	if (st.st_size > MUS_CARDS_CATALOGUE_MAX_SIZE) {
-		*error_r = t_strdup_printf("%s: larger than %u bytes", path,
-					   MUS_CARDS_CATALOGUE_MAX_SIZE);
-		i_close_fd(&fd);
-		return -1;
-	}
-	text = t_str_new(st.st_size + 1);
-	/* the size from fstat() is only a hint: the file may grow meanwhile */
-	while ((ret = read(fd, chunk, sizeof(chunk))) > 0) {
-		str_append_data(text, chunk, ret);
-		if (str_len(text) > MUS_CARDS_CATALOGUE_MAX_SIZE)
-			break;
-	}
-	i_close_fd(&fd);
-	if (ret < 0) {
-		*error_r = t_strdup_printf("%s: read() failed: %m", path);
-		return -1;
-	}
-	if (str_len(text) > MUS_CARDS_CATALOGUE_MAX_SIZE) {
-		*error_r = t_strdup_printf("%s: larger than %u bytes", path,
-					   MUS_CARDS_CATALOGUE_MAX_SIZE);
-		return -1;
-	}
-	if (strlen(str_c(text)) != str_len(text)) {
+	if (strlen(text) != size) {
 		*error_r = t_strdup_printf("%s:%u: a NUL byte in the text", path,
-			mus_text_line(str_c(text),
-				      str_c(text) + strlen(str_c(text))));
+			mus_text_line(text, text + strlen(text)));
 		return -1;
 	}
-	*text_r = str_c(text);
+	*text_r = text;
 	return 0;
 }
 

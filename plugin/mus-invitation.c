@@ -7,6 +7,7 @@
 #include "str-sanitize.h"
 #include "unichar.h"
 #include "mus-time.h"
+#include "mus-file.h"
 #include "mus-holidays.h"
 #include "mus-invitation.h"
 
@@ -546,45 +547,20 @@ static unsigned int mus_line_of(const char *text, const char *pos)
 static int mus_template_read(const char *path, const char **text_r,
 			     const char **error_r)
 {
-	char chunk[4096];
-	struct stat st;
-	string_t *raw, *text;
+	const char *raw_text;
+	size_t raw_size;
+	string_t *text;
 	const char *p;
-	ssize_t ret;
-	int fd;
 
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		*error_r = t_strdup_printf("%s: open() failed: %m", path);
+	if (mus_file_read(path, MUS_INVITATION_TEMPLATE_MAX_SIZE, &raw_text,
+			  &raw_size, error_r) < 0)
 		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		*error_r = t_strdup_printf("%s: not a regular file", path);
-		i_close_fd(&fd);
-		return -1;
-	}
-	raw = t_str_new(st.st_size + 1);
-	while ((ret = read(fd, chunk, sizeof(chunk))) > 0) {
-		str_append_data(raw, chunk, ret);
-		if (str_len(raw) > MUS_INVITATION_TEMPLATE_MAX_SIZE)
-			break;
-	}
-	i_close_fd(&fd);
-	if (ret < 0) {
-		*error_r = t_strdup_printf("%s: read() failed: %m", path);
-		return -1;
-	}
-	if (str_len(raw) > MUS_INVITATION_TEMPLATE_MAX_SIZE) {
-		*error_r = t_strdup_printf("%s: larger than %u bytes", path,
-					   MUS_INVITATION_TEMPLATE_MAX_SIZE);
-		return -1;
-	}
-	text = t_str_new(str_len(raw) + 1);
-	p = str_c(raw);
-	for (size_t i = 0; i < str_len(raw); i++) {
+	text = t_str_new(raw_size + 1);
+	p = raw_text;
+	for (size_t i = 0; i < raw_size; i++) {
 		unsigned char c = p[i];
 
-		if (c == '\r' && i + 1 < str_len(raw) && p[i + 1] == '\n')
+		if (c == '\r' && i + 1 < raw_size && p[i + 1] == '\n')
 			continue;
 		if ((c < ' ' && c != '\n' && c != '\t') || c == 0x7f) {
 			*error_r = t_strdup_printf(

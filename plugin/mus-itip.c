@@ -6,6 +6,7 @@
 #include "str-sanitize.h"
 #include "unichar.h"
 #include "mus-itip.h"
+#include "mus-file.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -257,48 +258,17 @@ static int mus_itip_check(const struct mus_itip_event *event,
 static int mus_itip_read_template(const char *path, const char **text_r,
 				  const char **error_r)
 {
-	char chunk[4096];
-	struct stat st;
-	string_t *text;
-	ssize_t ret;
-	int fd;
+	const char *text;
+	size_t size;
 
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		*error_r = t_strdup_printf("%s: open() failed: %m", path);
+	if (mus_file_read(path, MUS_ITIP_TEMPLATE_MAX_SIZE, &text, &size,
+			  error_r) < 0)
 		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		*error_r = t_strdup_printf("%s: fstat() failed: %m", path);
-		i_close_fd(&fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*error_r = t_strdup_printf("%s: not a regular file", path);
-		i_close_fd(&fd);
-		return -1;
-	}
-	text = t_str_new(st.st_size + 1);
-	while ((ret = read(fd, chunk, sizeof(chunk))) > 0) {
-		str_append_data(text, chunk, ret);
-		if (str_len(text) > MUS_ITIP_TEMPLATE_MAX_SIZE)
-			break;
-	}
-	i_close_fd(&fd);
-	if (ret < 0) {
-		*error_r = t_strdup_printf("%s: read() failed: %m", path);
-		return -1;
-	}
-	if (str_len(text) > MUS_ITIP_TEMPLATE_MAX_SIZE) {
-		*error_r = t_strdup_printf("%s: larger than %u bytes", path,
-					   MUS_ITIP_TEMPLATE_MAX_SIZE);
-		return -1;
-	}
-	if (strlen(str_c(text)) != str_len(text)) {
+	if (strlen(text) != size) {
 		*error_r = t_strdup_printf("%s: contains a NUL byte", path);
 		return -1;
 	}
-	*text_r = str_c(text);
+	*text_r = text;
 	return 0;
 }
 

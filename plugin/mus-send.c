@@ -11,6 +11,7 @@
 #include "mus-org.h"
 #include "mus-round.h"
 #include "mus-cards.h"
+#include "mus-file.h"
 #include "mus-itip.h"
 #include "mus-invitation.h"
 #include "mus-message.h"
@@ -18,7 +19,6 @@
 #include "mus-send.h"
 
 #include <ctype.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -174,27 +174,15 @@ static const buffer_t *mus_send_file(struct mus_send_ctx *ctx, const char *path,
 				     const char **error_r)
 {
 	buffer_t *buf = hash_table_lookup(ctx->files, path);
-	unsigned char chunk[8192];
-	ssize_t n;
-	int fd;
+	const char *data;
+	size_t size;
 
 	if (buf != NULL)
 		return buf;
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		*error_r = t_strdup_printf("open(%s) failed: %m", path);
+	if (mus_file_read(path, MUS_SEND_CARD_MAX_SIZE, &data, &size, error_r) < 0)
 		return NULL;
-	}
-	buf = buffer_create_dynamic(ctx->pool, 8192);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
-	       buf->used + n <= MUS_SEND_CARD_MAX_SIZE)
-		buffer_append(buf, chunk, n);
-	i_close_fd(&fd);
-	if (n != 0) {
-		*error_r = t_strdup_printf("read(%s) failed: %s", path,
-					   n < 0 ? strerror(errno) : "file too large");
-		return NULL;
-	}
+	buf = buffer_create_dynamic(ctx->pool, size);
+	buffer_append(buf, data, size);
 	hash_table_insert(ctx->files, (const char *)p_strdup(ctx->pool, path), buf);
 	return buf;
 }
