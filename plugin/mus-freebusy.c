@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <libical/ical.h>
@@ -197,6 +198,8 @@ struct mus_freebusy_record {
 
 struct mus_freebusy_worker {
 	const struct mus_freebusy_batch *batch;
+	/* in the calling process: results go to the callbacks directly */
+	bool local;
 	int fd;
 	unsigned int idx;
 	/* records are written in large chunks: a write per period would
@@ -237,6 +240,10 @@ static void mus_freebusy_worker_period(time_t start, time_t end, void *context)
 
 	if (end <= w->batch->from || start >= w->batch->to)
 		return;
+	if (w->local) {
+		w->batch->period(w->idx, start, end, w->batch->context);
+		return;
+	}
 	buffer_append(w->out, &rec, sizeof(rec));
 	if (w->out->used >= MUS_FREEBUSY_WORKER_CHUNK)
 		mus_freebusy_worker_flush(w);
@@ -249,6 +256,10 @@ static void mus_freebusy_worker_failed(struct mus_freebusy_worker *w,
 		.idx = w->idx, .error_len = strlen(error),
 	};
 
+	if (w->local) {
+		w->batch->failed(w->idx, error, w->batch->context);
+		return;
+	}
 	buffer_append(w->out, &rec, sizeof(rec));
 	buffer_append(w->out, error, rec.error_len);
 	if (w->out->used >= MUS_FREEBUSY_WORKER_CHUNK)
@@ -269,34 +280,39 @@ static const char *mus_freebusy_host(const char *url)
 	return ret;
 }
 
-/* fetch every URL with index first, first + step, ... */
-static void mus_freebusy_worker_run(const struct mus_freebusy_batch *batch,
-				    unsigned int first, unsigned int step,
-				    int fd)
+/* Fetch every URL this process claims. claims (shared by all processes
+   of a run, one byte per URL; NULL: no sharing) lets workers take URLs
+   as they go and the calling process take the rest from the end once it
+   is free, so nobody idles while another still has a queue. */
+static void mus_freebusy_loop(struct mus_freebusy_worker *w,
+			      unsigned char *claims, bool backwards)
 {
-	struct mus_freebusy_worker w = { .batch = batch, .fd = fd };
+	const struct mus_freebusy_batch *batch = w->batch;
 	struct mus_freebusy *fb;
 	string_t *bad_host = str_new(default_pool, 64);
 	unsigned int bad_count = 0;
 
-	w.out = buffer_create_dynamic(default_pool, MUS_FREEBUSY_WORKER_CHUNK + 4096);
-
 	fb = mus_freebusy_create(batch->timeout_msecs, batch->max_size);
-	for (unsigned int i = first; i < batch->count; i += step) {
+	for (unsigned int k = 0; k < batch->count; k++) {
+		unsigned int i = backwards ? batch->count - 1 - k : k;
+
+		if (claims != NULL &&
+		    __atomic_exchange_n(&claims[i], 1, __ATOMIC_ACQ_REL) != 0)
+			continue;
 		T_BEGIN {
 			const char *host = mus_freebusy_host(batch->urls[i]);
 			const char *error;
 
-			w.idx = i;
+			w->idx = i;
 			if (bad_count >= MUS_FREEBUSY_HOST_FAILURES &&
 			    strcmp(str_c(bad_host), host) == 0) {
-				mus_freebusy_worker_failed(&w, t_strdup_printf(
+				mus_freebusy_worker_failed(w, t_strdup_printf(
 					"GET %s: skipped, host %s failed %u times in a row",
 					batch->urls[i], host, bad_count));
 			} else if (mus_freebusy_fetch(fb, batch->urls[i],
 						      mus_freebusy_worker_period,
-						      &w, &error) < 0) {
-				mus_freebusy_worker_failed(&w, error);
+						      w, &error) < 0) {
+				mus_freebusy_worker_failed(w, error);
 				if (strcmp(str_c(bad_host), host) != 0) {
 					str_truncate(bad_host, 0);
 					str_append(bad_host, host);
@@ -308,38 +324,27 @@ static void mus_freebusy_worker_run(const struct mus_freebusy_batch *batch,
 			}
 		} T_END;
 	}
-	mus_freebusy_worker_flush(&w);
-	buffer_free(&w.out);
 	mus_freebusy_destroy(&fb);
 	str_free(&bad_host);
 }
 
-static void mus_freebusy_local_period(time_t start, time_t end, void *context)
+static void mus_freebusy_worker_run(const struct mus_freebusy_batch *batch,
+				    unsigned char *claims, int fd)
 {
-	struct mus_freebusy_worker *w = context;
+	struct mus_freebusy_worker w = { .batch = batch, .fd = fd };
 
-	if (end > w->batch->from && start < w->batch->to)
-		w->batch->period(w->idx, start, end, w->batch->context);
+	w.out = buffer_create_dynamic(default_pool, MUS_FREEBUSY_WORKER_CHUNK + 4096);
+	mus_freebusy_loop(&w, claims, FALSE);
+	mus_freebusy_worker_flush(&w);
+	buffer_free(&w.out);
 }
 
-/* one process: no fork, results straight to the callbacks */
-static void mus_freebusy_batch_local(const struct mus_freebusy_batch *batch)
+static void mus_freebusy_run_local(const struct mus_freebusy_batch *batch,
+				   unsigned char *claims)
 {
-	struct mus_freebusy_worker w = { .batch = batch };
-	struct mus_freebusy *fb;
+	struct mus_freebusy_worker w = { .batch = batch, .local = TRUE };
 
-	fb = mus_freebusy_create(batch->timeout_msecs, batch->max_size);
-	for (w.idx = 0; w.idx < batch->count; w.idx++) {
-		T_BEGIN {
-			const char *error;
-
-			if (mus_freebusy_fetch(fb, batch->urls[w.idx],
-					       mus_freebusy_local_period, &w,
-					       &error) < 0)
-				batch->failed(w.idx, error, batch->context);
-		} T_END;
-	}
-	mus_freebusy_destroy(&fb);
+	mus_freebusy_loop(&w, claims, claims != NULL);
 }
 
 /* Read whole records from buf; keep a partial one for later. */
@@ -375,6 +380,8 @@ struct mus_freebusy_run {
 	unsigned int count;
 	pid_t pids[8];
 	int fds[8];
+	/* one byte per URL, shared with the workers: taken or not */
+	unsigned char *claims;
 };
 
 static int mus_freebusy_tmpfile(const char **error_r)
@@ -405,6 +412,13 @@ int mus_freebusy_batch_start(const struct mus_freebusy_batch *batch,
 		workers = batch->count;
 	if (workers == 0 || (workers == 1 && !batch->background))
 		return 0;
+	run->claims = mmap(NULL, batch->count, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (run->claims == MAP_FAILED) {
+		run->claims = NULL;
+		*error_r = t_strdup_printf("mmap(%u) failed: %m", batch->count);
+		return -1;
+	}
 	for (unsigned int i = 0; i < workers; i++) {
 		int fd = mus_freebusy_tmpfile(error_r);
 
@@ -419,7 +433,7 @@ int mus_freebusy_batch_start(const struct mus_freebusy_batch *batch,
 		if (run->pids[i] == 0) {
 			for (unsigned int j = 0; j < run->count; j++)
 				(void)close(run->fds[j]);
-			mus_freebusy_worker_run(batch, i, workers, fd);
+			mus_freebusy_worker_run(batch, run->claims, fd);
 			_exit(0);
 		}
 		run->fds[run->count++] = fd;
@@ -435,12 +449,10 @@ int mus_freebusy_batch_finish(struct mus_freebusy_run **_run,
 	int ret = 0;
 
 	*_run = NULL;
-	if (run->count == 0 && run->batch->count > 0 && run->batch->workers <= 1 &&
-	    !run->batch->background) {
-		mus_freebusy_batch_local(run->batch);
-		i_free(run);
-		return 0;
-	}
+	/* what no worker has taken yet, this process does itself (all of it
+	   when there are no workers) */
+	if (run->claims != NULL || run->count == 0)
+		mus_freebusy_run_local(run->batch, run->claims);
 	buf = buffer_create_dynamic(default_pool, 65536 * 2);
 	for (unsigned int i = 0; i < run->count; i++) {
 		unsigned char chunk[65536];
@@ -469,6 +481,8 @@ int mus_freebusy_batch_finish(struct mus_freebusy_run **_run,
 		i_close_fd(&run->fds[i]);
 	}
 	buffer_free(&buf);
+	if (run->claims != NULL)
+		(void)munmap(run->claims, run->batch->count);
 	i_free(run);
 	return ret;
 }
@@ -483,6 +497,8 @@ void mus_freebusy_batch_abort(struct mus_freebusy_run **_run)
 		(void)waitpid(run->pids[i], NULL, 0);
 		i_close_fd(&run->fds[i]);
 	}
+	if (run->claims != NULL)
+		(void)munmap(run->claims, run->batch->count);
 	i_free(run);
 }
 

@@ -128,23 +128,9 @@ struct mus_schedule *mus_schedule_create(const struct mus_sched_round *round,
 void mus_schedule_destroy(struct mus_schedule **_sched)
 {
 	struct mus_schedule *sched = *_sched;
-	struct mus_sched_entry *entry;
-	struct hash_iterate_context *iter;
-	struct mus_sched_person *person;
-	const char *id;
-
 	if (sched == NULL)
 		return;
 	*_sched = NULL;
-	iter = hash_table_iterate_init(sched->people);
-	while (hash_table_iterate(iter, sched->people, &id, &person)) {
-		array_free(&person->busy);
-		array_free(&person->booked);
-		i_free(person->led_per_day);
-	}
-	hash_table_iterate_deinit(&iter);
-	array_foreach_elem(&sched->entries, entry)
-		i_free(entry->members);
 	hash_table_destroy(&sched->people);
 	pool_unref(&sched->pool);
 }
@@ -162,8 +148,10 @@ mus_schedule_person(struct mus_schedule *sched, const char *id)
 	if (person == NULL) {
 		person = p_new(sched->pool, struct mus_sched_person, 1);
 		person->id = p_strdup(sched->pool, id);
-		i_array_init(&person->busy, 4);
-		i_array_init(&person->booked, 4);
+		/* everything of a schedule lives in its pool: a round of
+		   50,000 people would otherwise cost 100,000 mallocs */
+		p_array_init(&person->busy, sched->pool, 4);
+		p_array_init(&person->booked, sched->pool, 4);
 		hash_table_insert(sched->people, person->id, person);
 	}
 	return person;
@@ -188,7 +176,7 @@ mus_schedule_add(struct mus_schedule *sched, const char *id,
 
 	entry->conv.id = p_strdup(sched->pool, id);
 	entry->leader = leader;
-	entry->members = i_new(struct mus_sched_person *, member_count + 1);
+	entry->members = p_new(sched->pool, struct mus_sched_person *, member_count + 1);
 	memcpy(entry->members, members, sizeof(*members) * member_count);
 	entry->member_count = member_count;
 	array_push_back(&sched->entries, &entry);
@@ -241,7 +229,7 @@ static void mus_schedule_book(struct mus_schedule *sched,
 		return;
 	if (entry->leader->led_per_day == NULL) {
 		entry->leader->led_per_day =
-			i_new(unsigned int, array_count(&sched->days));
+			p_new(sched->pool, unsigned int, array_count(&sched->days));
 	}
 	entry->leader->led_per_day[day]++;
 }

@@ -800,10 +800,12 @@ static const char *const *mus_sync_dns(pool_t pool, const struct mus_wanted *w)
 }
 
 /* A dry run writes nothing, so what would be sent is built from the plan:
-   the conversations as they would be after this sync. */
+   the conversations as they would be after this sync. When no messages
+   are to be written, new conversations are only counted. */
 static void mus_sync_planned(struct mus_sync_round *ctx,
 			     ARRAY_TYPE(mus_conversation) *planned)
 {
+	bool count_new = ctx->opts->send.eml_dir == NULL;
 	static const char *const empty[] = { NULL };
 	HASH_TABLE(struct mus_conversation *, struct mus_sync_item *) changed;
 	struct mus_conversation *conv, *c;
@@ -813,6 +815,14 @@ static void mus_sync_planned(struct mus_sync_round *ctx,
 	array_foreach_modifiable(&ctx->items, item) {
 		if (item->conv != NULL)
 			hash_table_insert(changed, item->conv, item);
+		else if (count_new) {
+			if (item->status == MUS_CONV_SCHEDULED) {
+				ctx->result->sent.requests++;
+				ctx->result->sent.messages +=
+					1 + item->wanted->member_count;
+			}
+			continue;
+		}
 		c = p_new(ctx->pool, struct mus_conversation, 1);
 		if (item->conv != NULL) {
 			*c = *item->conv;
