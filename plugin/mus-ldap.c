@@ -15,6 +15,7 @@ struct mus_ldap {
 
 struct mus_ldap_attr {
 	const char *name;
+	size_t name_len;
 	const char *const *values;
 };
 
@@ -242,9 +243,10 @@ mus_ldap_entry_values(const struct mus_ldap_entry *entry, const char *attr)
 {
 	static const char *const empty[] = { NULL };
 	const struct mus_ldap_attr *a;
+	size_t len = strlen(attr);
 
 	array_foreach(&entry->attrs, a) {
-		if (strcasecmp(a->name, attr) == 0)
+		if (a->name_len == len && strcasecmp(a->name, attr) == 0)
 			return a->values;
 	}
 	return empty;
@@ -269,6 +271,7 @@ static bool mus_ldap_entry_decode(LDAP *ld, LDAPMessage *msg,
 		ARRAY_TYPE(const_string) values;
 
 		a->name = t_strndup(name.bv_val, name.bv_len);
+		a->name_len = name.bv_len;
 		t_array_init(&values, 4);
 		for (unsigned int i = 0; vals != NULL && vals[i].bv_val != NULL; i++) {
 			const char *value;
