@@ -114,6 +114,24 @@ static size_t mus_freebusy_write(char *ptr, size_t size, size_t nmemb,
 	return len;
 }
 
+/* The one place that tells curl's errors apart: the server did not
+   answer (so the next URL on it will not be answered either), or this
+   one request failed. */
+static bool mus_freebusy_no_answer(CURLcode code)
+{
+	switch (code) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
 struct mus_freebusy *mus_freebusy_create(unsigned int timeout_msecs,
 					 size_t max_size)
 {
@@ -171,7 +189,7 @@ int mus_freebusy_fetch(struct mus_freebusy *fb, const char *url,
 	if (code != CURLE_OK) {
 		*error_r = t_strdup_printf("GET %s failed: %s", url,
 					   curl_easy_strerror(code));
-		return -1;
+		return mus_freebusy_no_answer(code) ? -2 : -1;
 	}
 	(void)curl_easy_getinfo(fb->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status != 200) {
@@ -272,10 +290,15 @@ static const char *mus_freebusy_host(const char *url)
 	char *host = NULL;
 	const char *ret = "";
 
+	char *port = NULL;
+
+	/* a server is its host and port */
 	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-		ret = t_strdup(host);
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		ret = t_strdup_printf("%s:%s", host, port);
 	curl_free(host);
+	curl_free(port);
 	curl_url_cleanup(u);
 	return ret;
 }
@@ -302,23 +325,26 @@ static void mus_freebusy_loop(struct mus_freebusy_worker *w,
 		T_BEGIN {
 			const char *host = mus_freebusy_host(batch->urls[i]);
 			const char *error;
+			int ret;
 
 			w->idx = i;
 			if (bad_count >= MUS_FREEBUSY_HOST_FAILURES &&
 			    strcmp(str_c(bad_host), host) == 0) {
 				mus_freebusy_worker_failed(w, t_strdup_printf(
-					"GET %s: skipped, host %s failed %u times in a row",
+					"GET %s: skipped, server %s did not answer %u times in a row",
 					batch->urls[i], host, bad_count));
-			} else if (mus_freebusy_fetch(fb, batch->urls[i],
-						      mus_freebusy_worker_period,
-						      w, &error) < 0) {
+			} else if ((ret = mus_freebusy_fetch(fb, batch->urls[i],
+							     mus_freebusy_worker_period,
+							     w, &error)) < 0) {
 				mus_freebusy_worker_failed(w, error);
-				if (strcmp(str_c(bad_host), host) != 0) {
-					str_truncate(bad_host, 0);
-					str_append(bad_host, host);
-					bad_count = 0;
+				if (ret == -2) {
+					if (strcmp(str_c(bad_host), host) != 0) {
+						str_truncate(bad_host, 0);
+						str_append(bad_host, host);
+						bad_count = 0;
+					}
+					bad_count++;
 				}
-				bad_count++;
 			} else if (strcmp(str_c(bad_host), host) == 0) {
 				bad_count = 0;
 			}

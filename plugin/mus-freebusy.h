@@ -22,9 +22,9 @@ struct mus_freebusy *mus_freebusy_create(unsigned int timeout_msecs,
 					 size_t max_size);
 void mus_freebusy_destroy(struct mus_freebusy **fb);
 
-/* Fetch url and parse it. Returns the number of busy periods, or -1 with
-   the URL and the reason (unreachable, HTTP status, too big, not
-   iCalendar). */
+/* Fetch url and parse it. Returns the number of busy periods, -1 with the
+   URL and the reason (HTTP status, too big, not iCalendar), or -2 when the
+   server did not answer at all (unreachable, timeout). */
 int mus_freebusy_fetch(struct mus_freebusy *fb, const char *url,
 		       mus_freebusy_callback_t *callback, void *context,
 		       const char **error_r);
@@ -48,9 +48,9 @@ struct mus_freebusy_batch {
 
 /* Fetch and parse every URL of the batch. Parsing calendars is what costs
    at scale, so the URLs are shared among worker processes; their results
-   come back over pipes. Once a host has failed three times in a row (down
-   or hanging), its remaining URLs fail at once instead of one timeout
-   each. Returns 0, or -1 if the workers could not be run. */
+   come back through files. Once a server has not answered three times in
+   a row (down or hanging), its remaining URLs fail at once instead of one
+   timeout each. Returns 0, or -1 if the workers could not be run. */
 int mus_freebusy_fetch_batch(const struct mus_freebusy_batch *batch,
 			     const char **error_r);
 
