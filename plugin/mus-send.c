@@ -38,6 +38,8 @@ struct mus_send_ctx {
 	struct mus_send_result *result;
 	struct mus_smtp *smtp;
 	unsigned int tempfails;
+	/* why the last temporary failure happened */
+	char *tempfail_reason;
 	bool smtp_down;
 	/* card file path -> contents, read once per run */
 	pool_t pool;
@@ -401,6 +403,8 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 				"round %s: %s: %s deferred, next sync retries: %s",
 				ctx->send->round->name, conv->cn, mail, reply),
 				ctx->send->context);
+			i_free(ctx->tempfail_reason);
+			ctx->tempfail_reason = i_strdup(reply);
 			if (++ctx->tempfails >= MUS_SEND_MAX_TEMPFAILS)
 				ctx->smtp_down = TRUE;
 			return 0;
@@ -551,19 +555,22 @@ int mus_send_round(const struct mus_send *send,
 	array_foreach_elem(convs, conv) {
 		if (ret < 0)
 			break;
-		if (ctx.smtp_down) {
-			*error_r = t_strdup_printf(
-				"the mail server %s failed %u times in a row; "
-				"the rest is left for the next sync",
-				send->set->smtp_url, MUS_SEND_MAX_TEMPFAILS);
-			ret = -1;
-			break;
-		}
 		T_BEGIN {
 			ret = mus_send_conv(&ctx, conv, error_r);
 		} T_END_PASS_STR_IF(ret < 0, error_r);
+		/* checked after the conversation, so that the last ones of a
+		   round also end the sync with this error */
+		if (ret == 0 && ctx.smtp_down) {
+			*error_r = t_strdup_printf(
+				"the mail server %s failed %u times in a row, "
+				"last: %s; the rest is left for the next sync",
+				send->set->smtp_url, MUS_SEND_MAX_TEMPFAILS,
+				ctx.tempfail_reason);
+			ret = -1;
+		}
 	}
 	mus_smtp_destroy(&ctx.smtp);
+	i_free(ctx.tempfail_reason);
 	hash_table_destroy(&ctx.files);
 	pool_unref(&ctx.pool);
 	return ret;

@@ -51,6 +51,7 @@ static const struct mus_setting_def mus_setting_defs[] = {
 	DEF("mus_smtp_user", MUS_SETTING_TEXT, smtp_user, FALSE, NULL),
 	DEF("mus_smtp_password_file", MUS_SETTING_FILE, smtp_password_file,
 	    FALSE, NULL),
+	DEF("mus_smtp_ca_file", MUS_SETTING_FILE, smtp_ca_file, FALSE, NULL),
 	DEF("mus_organizer", MUS_SETTING_ADDRESS, organizer, TRUE, NULL),
 	DEF("mus_templates_dir", MUS_SETTING_DIR, templates_dir, FALSE,
 	    MUS_DEFAULT_TEMPLATES_DIR),

@@ -23,6 +23,7 @@ struct mus_settings {
 	bool smtp_starttls;		/* smtp://: require STARTTLS */
 	const char *smtp_user;		/* NULL: no SMTP AUTH */
 	const char *smtp_password_file;
+	const char *smtp_ca_file;	/* NULL: the system's CAs */
 	const char *organizer;
 	const char *templates_dir;
 	const char *timezone;

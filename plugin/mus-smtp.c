@@ -5,6 +5,7 @@
 #include "mus-settings.h"
 #include "mus-smtp.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 
 int mus_smtp_url_check(const char *value, const char **error_r)
@@ -43,9 +44,11 @@ int mus_smtp_url_check(const char *value, const char **error_r)
 
 struct mus_smtp {
 	CURL *curl;
+	char *url, *ca_file;
 	char error[CURL_ERROR_SIZE];
-	/* the last reply line the server sent */
+	/* the last reply line the server sent before QUIT */
 	string_t *reply;
+	bool quit_sent;
 	/* the message being sent */
 	const unsigned char *data;
 	size_t size, pos;
@@ -56,7 +59,16 @@ static int mus_smtp_debug(CURL *curl ATTR_UNUSED, curl_infotype type,
 {
 	struct mus_smtp *smtp = context;
 
-	if (type != CURLINFO_HEADER_IN)
+	/* curl says QUIT when it closes the connection after a failure:
+	   keep the reply that failed, not the 221, until a new connection
+	   greets */
+	if (type == CURLINFO_HEADER_OUT && size >= 4 &&
+	    strncasecmp(data, "QUIT", 4) == 0)
+		smtp->quit_sent = TRUE;
+	if (type == CURLINFO_HEADER_IN && smtp->quit_sent && size >= 4 &&
+	    strncmp(data, "220 ", 4) == 0)
+		smtp->quit_sent = FALSE;
+	if (type != CURLINFO_HEADER_IN || smtp->quit_sent)
 		return 0;
 	str_truncate(smtp->reply, 0);
 	str_append_data(smtp->reply, data, size > 512 ? 512 : size);
@@ -97,6 +109,8 @@ int mus_smtp_create(const struct mus_settings *set, unsigned int timeout_msecs,
 	if (smtp->curl == NULL)
 		i_fatal_status(FATAL_OUTOFMEM, "curl_easy_init() failed");
 	smtp->reply = str_new(default_pool, 128);
+	smtp->url = i_strdup(set->smtp_url);
+	smtp->ca_file = i_strdup(set->smtp_ca_file);
 	curl_easy_setopt(smtp->curl, CURLOPT_URL, set->smtp_url);
 	curl_easy_setopt(smtp->curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(smtp->curl, CURLOPT_UPLOAD, 1L);
@@ -112,6 +126,15 @@ int mus_smtp_create(const struct mus_settings *set, unsigned int timeout_msecs,
 			 (long)(timeout_msecs + 999) / 1000);
 	if (set->smtp_starttls)
 		curl_easy_setopt(smtp->curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	/* the defaults, said out loud: the server's certificate is always
+	   verified, its name included */
+	curl_easy_setopt(smtp->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(smtp->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (set->smtp_ca_file != NULL) {
+		/* these CAs instead of the system's, not in addition */
+		curl_easy_setopt(smtp->curl, CURLOPT_CAINFO, set->smtp_ca_file);
+		curl_easy_setopt(smtp->curl, CURLOPT_CAPATH, NULL);
+	}
 	if (set->smtp_user != NULL) {
 		curl_easy_setopt(smtp->curl, CURLOPT_USERNAME, set->smtp_user);
 		curl_easy_setopt(smtp->curl, CURLOPT_PASSWORD, password);
@@ -129,16 +152,46 @@ void mus_smtp_destroy(struct mus_smtp **_smtp)
 	*_smtp = NULL;
 	curl_easy_cleanup(smtp->curl);
 	str_free(&smtp->reply);
+	i_free(smtp->url);
+	i_free(smtp->ca_file);
 	i_free(smtp);
 }
 
-/* The one place that maps curl's outcome to ours: the server's reply
-   code decides when there is one, else a transport failure is temporary
-   and anything else (a refused TLS certificate, a bad URL) permanent. */
-static enum mus_smtp_result mus_smtp_classify(CURLcode code, long reply_code)
+/* RFC 3463 X.7.X, "security or policy": the server refuses this client
+   (not logged in, not allowed to relay or to use this sender), whoever the
+   recipient is. */
+static bool mus_smtp_reply_is_policy(const char *reply)
+{
+	return strlen(reply) >= 8 && i_isdigit(reply[0]) && i_isdigit(reply[1]) &&
+		i_isdigit(reply[2]) && (reply[3] == ' ' || reply[3] == '-') &&
+		reply[4] == reply[0] && strncmp(reply + 5, ".7.", 3) == 0;
+}
+
+/* The one place that maps curl's outcome to ours. A TLS certificate that
+   does not verify, a refused login or a policy refusal (530 or X.7.X) says
+   that our side is set up wrong, not that this message will never be
+   accepted: it is temporary, so that nothing is marked failed for good and
+   the next sync after the fix sends everything. Else the server's reply
+   code decides when there is one, a transport failure is temporary, and
+   anything else (a bad URL) permanent. */
+static enum mus_smtp_result
+mus_smtp_classify(CURLcode code, long reply_code, const char *reply)
 {
 	if (code == CURLE_OK)
 		return MUS_SMTP_OK;
+	switch (code) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_LOGIN_DENIED:
+		return MUS_SMTP_TEMPFAIL;
+	default:
+		break;
+	}
+	if (reply_code == 530 ||
+	    (reply_code >= 500 && reply_code < 600 && mus_smtp_reply_is_policy(reply)))
+		return MUS_SMTP_TEMPFAIL;
 	if (reply_code >= 500 && reply_code < 600)
 		return MUS_SMTP_PERMFAIL;
 	if (reply_code >= 400 && reply_code < 500)
@@ -158,6 +211,27 @@ static enum mus_smtp_result mus_smtp_classify(CURLcode code, long reply_code)
 	}
 }
 
+/* What failed, for the log and musReason: the server's refusal if there
+   was one, and curl's error with the server's URL. */
+static const char *mus_smtp_failure(struct mus_smtp *smtp, CURLcode code)
+{
+	const char *error = smtp->error[0] != '\0' ? smtp->error :
+		curl_easy_strerror(code);
+	const char *reply = str_c(smtp->reply);
+
+	if (code == CURLE_PEER_FAILED_VERIFICATION) {
+		error = t_strdup_printf(
+			"TLS certificate of %s not verified with %s: %s",
+			smtp->url, smtp->ca_file != NULL ? smtp->ca_file :
+			"the system's CAs", error);
+	} else {
+		error = t_strdup_printf("%s: %s", smtp->url, error);
+	}
+	if (reply[0] == '4' || reply[0] == '5')
+		return t_strdup_printf("%s (%s)", reply, error);
+	return error;
+}
+
 enum mus_smtp_result
 mus_smtp_send(struct mus_smtp *smtp, const char *from, const char *rcpt,
 	      const void *data, size_t size, const char **reply_r)
@@ -175,6 +249,7 @@ mus_smtp_send(struct mus_smtp *smtp, const char *from, const char *rcpt,
 	smtp->pos = 0;
 	smtp->error[0] = '\0';
 	str_truncate(smtp->reply, 0);
+	smtp->quit_sent = FALSE;
 	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_FROM,
 			 t_strdup_printf("<%s>", from));
 	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_RCPT, rcpts);
@@ -184,16 +259,8 @@ mus_smtp_send(struct mus_smtp *smtp, const char *from, const char *rcpt,
 	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpts);
 
-	result = mus_smtp_classify(code, reply_code);
-	if (result == MUS_SMTP_OK || str_len(smtp->reply) > 0)
-		*reply_r = t_strdup(str_c(smtp->reply));
-	else
-		*reply_r = t_strdup(smtp->error[0] != '\0' ? smtp->error :
-				    curl_easy_strerror(code));
-	if (result != MUS_SMTP_OK && code != CURLE_OK && str_len(smtp->reply) > 0) {
-		*reply_r = t_strdup_printf("%s (%s)", *reply_r,
-					   smtp->error[0] != '\0' ? smtp->error :
-					   curl_easy_strerror(code));
-	}
+	result = mus_smtp_classify(code, reply_code, str_c(smtp->reply));
+	*reply_r = result == MUS_SMTP_OK ? t_strdup(str_c(smtp->reply)) :
+		mus_smtp_failure(smtp, code);
 	return result;
 }

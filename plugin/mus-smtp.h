@@ -10,7 +10,9 @@ struct mus_smtp;
 
 enum mus_smtp_result {
 	MUS_SMTP_OK = 0,
-	/* 4xx, or the connection failed: try again on the next sync */
+	/* 4xx, the connection failed, or our side is set up wrong (TLS
+	   certificate, login, a 530 or 5.7.x refusal): try again on the
+	   next sync */
 	MUS_SMTP_TEMPFAIL,
 	/* 5xx for this recipient or message: it will never be accepted */
 	MUS_SMTP_PERMFAIL,
@@ -20,7 +22,8 @@ enum mus_smtp_result {
    optionally a port), else -1 with the reason. */
 int mus_smtp_url_check(const char *value, const char **error_r);
 
-/* Prepare a sender for set->smtp_url (with STARTTLS and AUTH as set).
+/* Prepare a sender for set->smtp_url (with STARTTLS, AUTH and the CAs of
+   set->smtp_ca_file as set; TLS certificates are always verified).
    Every step of a transaction gives up after timeout_msecs. Returns 0, or
    -1 if the password file cannot be read. */
 int mus_smtp_create(const struct mus_settings *set, unsigned int timeout_msecs,
@@ -28,7 +31,8 @@ int mus_smtp_create(const struct mus_settings *set, unsigned int timeout_msecs,
 void mus_smtp_destroy(struct mus_smtp **smtp);
 
 /* Submit the message (CRLF lines) from `from` to one recipient. reply_r is
-   the server's last reply or curl's error, from the data stack. */
+   the server's last reply, or on failure the refusal and curl's error with
+   the server's URL; from the data stack. */
 enum mus_smtp_result
 mus_smtp_send(struct mus_smtp *smtp, const char *from, const char *rcpt,
 	      const void *data, size_t size, const char **reply_r);

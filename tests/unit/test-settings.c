@@ -86,6 +86,10 @@ static void test_settings_table(void)
 		{ "mus_ldap_password_file", "/nonexistent/ldap.pw", "mus_ldap_password_file: invalid value '/nonexistent/ldap.pw': stat(/nonexistent/ldap.pw) failed" },
 		{ "mus_smtp_password_file", "/etc", "mus_smtp_password_file: invalid value '/etc': /etc is not a regular file" },
 		{ "mus_smtp_user", "mus", "mus_smtp_user and mus_smtp_password_file must be set together" },
+		{ "mus_smtp_ca_file", password_file, NULL },
+		{ "mus_smtp_ca_file", "", NULL },
+		{ "mus_smtp_ca_file", "/nonexistent/ca.pem", "mus_smtp_ca_file: invalid value '/nonexistent/ca.pem': stat(/nonexistent/ca.pem) failed" },
+		{ "mus_smtp_ca_file", "/etc/ssl", "mus_smtp_ca_file: invalid value '/etc/ssl': /etc/ssl is not a regular file" },
 	};
 
 	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
@@ -126,7 +130,11 @@ static void test_settings_values(void)
 	test_assert(set->language == MUS_LANGUAGE_DA);
 	test_assert(set->plan_base == NULL);
 	test_assert(set->ldap_bind_dn == NULL);
+	test_assert(set->smtp_ca_file == NULL);
 	test_assert_strcmp(set->organizer, "mus@eksempel.test");
+	test_assert(mus_settings_parse(pool, envs_with("mus_smtp_ca_file", password_file),
+				       &set, &error) == 0);
+	test_assert_strcmp(set->smtp_ca_file, password_file);
 	test_assert(mus_settings_parse(pool, envs_with("mus_language", "en"),
 				       &set, &error) == 0);
 	test_assert(set->language == MUS_LANGUAGE_EN);
