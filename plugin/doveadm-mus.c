@@ -225,6 +225,14 @@ static void mus_doveadm_progress(unsigned int done, unsigned int total,
 		fputc('\n', stderr);
 }
 
+static void mus_doveadm_planned(const char *round_name,
+				unsigned int conversations, unsigned int placed,
+				void *context ATTR_UNUSED)
+{
+	fprintf(stderr, "mus: round %s: %u conversations planned, %u placed now\n",
+		round_name, conversations, placed);
+}
+
 static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 {
 	struct mus_sync_options opts = {
@@ -250,8 +258,10 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	opts.send_invitations = TRUE;
 	opts.send.dry_run = opts.dry_run;
 	opts.send.smtp_timeout_msecs = MUS_DOVEADM_SMTP_TIMEOUT_MSECS;
-	if (isatty(STDERR_FILENO))
+	if (isatty(STDERR_FILENO)) {
 		opts.progress = mus_doveadm_progress;
+		opts.planned = mus_doveadm_planned;
+	}
 	if (opts.send.eml_dir != NULL && !opts.dry_run) {
 		i_error("mus: --eml-dir only goes with --dry-run");
 		doveadm_exit_code = EX_USAGE;

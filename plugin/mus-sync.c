@@ -921,6 +921,11 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 		mus_sync_step(ctx, "scheduling");
 		ret = mus_sync_write(ctx, error_r);
 		mus_sync_step(ctx, "writing");
+		if (ctx->opts->planned != NULL) {
+			ctx->opts->planned(ctx->round->name,
+				array_count(&ctx->convs) + ctx->result->created,
+				ctx->result->scheduled, ctx->log_context);
+		}
 		if (ret == 0 && ctx->opts->send_invitations) {
 			ret = mus_sync_send(ctx, error_r);
 			mus_sync_step(ctx, "sending");

@@ -32,6 +32,10 @@ struct mus_sync_options {
 	bool send_invitations;
 	struct mus_send_options send;
 	mus_send_progress_t *progress;
+	/* told once a round is planned: its conversations, and how many of
+	   them got a slot in this sync (for progress on a terminal) */
+	void (*planned)(const char *round_name, unsigned int conversations,
+			unsigned int placed, void *context);
 };
 
 struct mus_sync_result {
