@@ -22,7 +22,7 @@ ALL_CFLAGS := $(DOVECOT_CFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -DHAVE_CONFIG_H \
 
 # The host-independent core: links into the unit tests with libdovecot
 # (lib, lib-mail) only, never with Dovecot's storage libraries.
-CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-sync mus-report mus-ldap mus-smtp mus-org mus-people mus-mime mus-cards mus-message mus-itip mus-invitation mus-send mus-file
+CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-sync mus-report mus-ldap mus-smtp mus-org mus-people mus-mime mus-cards mus-message mus-itip mus-invitation mus-send mus-file mus-reply
 CORE_OBJS := $(CORE:%=build/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/obj/%.o)
@@ -35,7 +35,7 @@ TEST_LIBS := -L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LI
 MAIL_PLUGIN := build/lib90_mus_plugin.so
 DOVEADM_PLUGIN := build/lib10_doveadm_mus_plugin.so
 
-.PHONY: all deps install uninstall test unit unit-asan unit-valgrind e2e demo demo-down clean
+.PHONY: all deps install uninstall test unit unit-asan unit-valgrind fuzz e2e demo demo-down clean
 
 all: $(MAIL_PLUGIN) $(DOVEADM_PLUGIN) build/test-unit
 
@@ -95,6 +95,32 @@ unit-asan: build/test-unit-asan
 unit-valgrind: build/test-unit
 	valgrind -q --error-exitcode=3 --leak-check=full \
 		--errors-for-leak-kinds=definite build/test-unit
+
+# libFuzzer comes with clang. Dovecot's CFLAGS carry gcc-only options, so
+# the fuzzers have flags of their own. `make fuzz FUZZ_SECONDS=300` runs
+# longer; what the fuzzer finds is left in build/ as crash-*, leak-*,
+# timeout-* files.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=gnu99 -g -O1 -Wall -Wextra -Werror -DHAVE_CONFIG_H \
+	$(DOVECOT_INCLUDE) $(PKG_CFLAGS) -Iplugin \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_REPLY_SRCS := tests/fuzz/fuzz-reply.c plugin/mus-reply.c \
+	plugin/mus-time.c plugin/mus-holidays.c
+
+build/fuzz-reply: $(FUZZ_REPLY_SRCS) plugin/*.h | build/obj
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_REPLY_SRCS) \
+		-L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LIBS)
+
+# Runs on a copy of the seed corpus, which grows from run to run.
+fuzz: build/fuzz-reply
+	mkdir -p build/fuzz-reply-corpus
+	cp tests/data/replies/*.eml tests/data/cards-mail/*.eml build/fuzz-reply-corpus/
+	build/fuzz-reply -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
+		-timeout=10 -print_final_stats=1 -artifact_prefix=build/ \
+		build/fuzz-reply-corpus
 
 e2e: install
 	tests/e2e/run

@@ -40,5 +40,6 @@ void test_cards(void);
 void test_message(void);
 void test_itip(void);
 void test_invitation(void);
+void test_reply(void);
 
 #endif
