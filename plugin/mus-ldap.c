@@ -452,6 +452,14 @@ int mus_ldap_search_children(struct mus_ldap *conn, const char *base,
 				    error_r);
 }
 
+const char *const *mus_ldap_values1(const char *value)
+{
+	const char **values = t_new(const char *, 2);
+
+	values[0] = value;
+	return values;
+}
+
 static LDAPMod **mus_ldap_mods(const struct mus_ldap_mod *mods, bool add)
 {
 	ARRAY(LDAPMod *) result;

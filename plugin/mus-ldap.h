@@ -73,6 +73,9 @@ struct mus_ldap_mod {
 	const char *const *values;	/* NULL-terminated */
 };
 
+/* A one-value list for struct mus_ldap_mod, from the data stack. */
+const char *const *mus_ldap_values1(const char *value);
+
 /* Add an entry. Returns 1 if added, 0 if an entry with this DN exists
    already (another host created it first), -1 on error. */
 int mus_ldap_add(struct mus_ldap *conn, const char *dn,

@@ -342,14 +342,6 @@ static int mus_send_record(struct mus_send_ctx *ctx, const char *dn,
 	return mus_ldap_modify(ctx->send->conn, dn, mods, assertion, error_r);
 }
 
-static const char *const *mus_values1(const char *value)
-{
-	const char **values = t_new(const char *, 2);
-
-	values[0] = value;
-	return values;
-}
-
 /* Returns 1 if every recipient has it, 0 if left for later, -1 on a
    directory error. */
 static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
@@ -414,19 +406,19 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 		if (result == MUS_SMTP_PERMFAIL) {
 			ctx->result->failed++;
 			mods[0].attr = "musStatus";
-			mods[0].values = mus_values1("failed");
+			mods[0].values = mus_ldap_values1("failed");
 			mods[1].attr = "musReason";
-			mods[1].values = mus_values1(t_strdup_printf(
+			mods[1].values = mus_ldap_values1(t_strdup_printf(
 				"the mail server refused %s: %s", mail, reply));
 			mods[2].attr = "musSentDigest";
-			mods[2].values = mus_values1(sc->digest);
+			mods[2].values = mus_ldap_values1(sc->digest);
 			ret = mus_send_record(ctx, conv->dn, mods, NULL, error_r);
 			return ret < 0 ? -1 : 0;
 		}
 		ctx->result->messages++;
 		mods[0].op = MUS_LDAP_MOD_ADD;
 		mods[0].attr = "musSentTo";
-		mods[0].values = mus_values1(t_strdup_printf("%u %s", sc->sequence, mail));
+		mods[0].values = mus_ldap_values1(t_strdup_printf("%u %s", sc->sequence, mail));
 		if (mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0)
 			return -1;
 	}
@@ -490,7 +482,7 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 	if (sc.sequence != conv->sequence) {
 		i_zero(&mods);
 		mods[0].attr = "musSequence";
-		mods[0].values = mus_values1(dec2str(sc.sequence));
+		mods[0].values = mus_ldap_values1(dec2str(sc.sequence));
 		ret = mus_send_record(ctx, conv->dn, mods,
 				      conv->csn == NULL ? NULL :
 				      mus_ldap_csn_assertion(conv->csn), error_r);
@@ -507,9 +499,9 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 
 	i_zero(&mods);
 	mods[0].attr = "musSentSequence";
-	mods[0].values = mus_values1(dec2str(sc.sequence));
+	mods[0].values = mus_ldap_values1(dec2str(sc.sequence));
 	mods[1].attr = "musSentDigest";
-	mods[1].values = mus_values1(sc.digest);
+	mods[1].values = mus_ldap_values1(sc.digest);
 	mods[2].attr = "musSentTo";
 	if (mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0)
 		return -1;
@@ -519,7 +511,7 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 		   failed conversations become invited */
 		i_zero(&mods);
 		mods[0].attr = "musStatus";
-		mods[0].values = mus_values1("invited");
+		mods[0].values = mus_ldap_values1("invited");
 		mods[1].attr = "musReason";
 		if (mus_send_record(ctx, conv->dn, mods,
 				    "(|(musStatus=scheduled)(musStatus=failed))",

@@ -166,7 +166,7 @@ static int mus_sync_lease_take(struct mus_sync_round *ctx, const char **error_r)
 
 	for (;;) {
 		struct mus_ldap_mod mods[2];
-		const char *holder, *values[2];
+		const char *holder;
 		time_t expiry, now = time(NULL);
 		int ret;
 
@@ -185,11 +185,9 @@ static int mus_sync_lease_take(struct mus_sync_round *ctx, const char **error_r)
 			ctx->lease = p_strdup_printf(ctx->pool, "%s %s",
 				mus_time_generalized(now + MUS_SYNC_LEASE_SECS),
 				ctx->opts->holder);
-			values[0] = ctx->lease;
-			values[1] = NULL;
 			i_zero(&mods);
 			mods[0].attr = "musLease";
-			mods[0].values = values;
+			mods[0].values = mus_ldap_values1(ctx->lease);
 			ret = mus_ldap_modify(ctx->conn, round->dn, mods,
 					      round->csn == NULL ? NULL :
 					      mus_ldap_csn_assertion(round->csn),
@@ -611,20 +609,14 @@ static void mus_sync_busy(struct mus_sync_round *ctx)
 
 /* ---- writing ---- */
 
-static const char *const *mus_sync_values1(const char *value)
+/* The members' DNs as written (normalised: the ndn forms), from pool. */
+static const char *const *mus_sync_dns(pool_t pool, const struct mus_wanted *w,
+				       bool normalised)
 {
-	const char **values = t_new(const char *, 2);
-
-	values[0] = value;
-	return values;
-}
-
-static const char *const *mus_sync_member_dns(const struct mus_wanted *w)
-{
-	const char **dns = t_new(const char *, w->member_count + 1);
+	const char **dns = p_new(pool, const char *, w->member_count + 1);
 
 	for (unsigned int i = 0; i < w->member_count; i++)
-		dns[i] = w->members[i]->dn;
+		dns[i] = normalised ? w->members[i]->ndn : w->members[i]->dn;
 	return dns;
 }
 
@@ -654,34 +646,34 @@ static int mus_sync_write_create(struct mus_sync_round *ctx,
 
 	i_zero(&mods);
 	mods[n].attr = "objectClass";
-	mods[n++].values = mus_sync_values1("musConversation");
+	mods[n++].values = mus_ldap_values1("musConversation");
 	mods[n].attr = "cn";
-	mods[n++].values = mus_sync_values1(w->cn);
+	mods[n++].values = mus_ldap_values1(w->cn);
 	mods[n].attr = "musEmployee";
-	mods[n++].values = mus_sync_member_dns(w);
+	mods[n++].values = mus_sync_dns(pool_datastack_create(), w, FALSE);
 	mods[n].attr = "musLeader";
-	mods[n++].values = mus_sync_values1(w->leader_dn);
+	mods[n++].values = mus_ldap_values1(w->leader_dn);
 	mods[n].attr = "musStatus";
-	mods[n++].values = mus_sync_values1(mus_conv_status_name(item->status));
+	mods[n++].values = mus_ldap_values1(mus_conv_status_name(item->status));
 	mods[n].attr = "musICalUID";
-	mods[n++].values = mus_sync_values1(mus_sync_ical_uid(ctx, w->cn));
+	mods[n++].values = mus_ldap_values1(mus_sync_ical_uid(ctx, w->cn));
 	mods[n].attr = "musSequence";
-	mods[n++].values = mus_sync_values1("0");
+	mods[n++].values = mus_ldap_values1("0");
 	if (w->team_dn != NULL) {
 		mods[n].attr = "musTeam";
-		mods[n++].values = mus_sync_values1(w->team_dn);
+		mods[n++].values = mus_ldap_values1(w->team_dn);
 	}
 	if (placed) {
 		mods[n].attr = "musStart";
-		mods[n++].values = mus_sync_values1(
+		mods[n++].values = mus_ldap_values1(
 			mus_time_generalized(item->slot->start));
 		mods[n].attr = "musEnd";
-		mods[n++].values = mus_sync_values1(
+		mods[n++].values = mus_ldap_values1(
 			mus_time_generalized(item->slot->end));
 	}
 	if (item->reason != NULL) {
 		mods[n].attr = "musReason";
-		mods[n++].values = mus_sync_values1(item->reason);
+		mods[n++].values = mus_ldap_values1(item->reason);
 	}
 	i_assert(n < N_ELEMENTS(mods));
 	return mus_ldap_add(ctx->conn, mus_ldap_dn_child("cn", w->cn, ctx->round->dn),
@@ -698,27 +690,27 @@ static int mus_sync_write_update(struct mus_sync_round *ctx,
 
 	i_zero(&mods);
 	mods[n].attr = "musStatus";
-	mods[n++].values = mus_sync_values1(mus_conv_status_name(item->status));
+	mods[n++].values = mus_ldap_values1(mus_conv_status_name(item->status));
 	mods[n].attr = "musReason";
 	mods[n++].values = item->reason == NULL ? NULL :
-		mus_sync_values1(item->reason);
+		mus_ldap_values1(item->reason);
 	if (placed || item->status == MUS_CONV_UNSCHEDULABLE) {
 		mods[n].attr = "musStart";
-		mods[n++].values = placed ? mus_sync_values1(
+		mods[n++].values = placed ? mus_ldap_values1(
 			mus_time_generalized(item->slot->start)) : NULL;
 		mods[n].attr = "musEnd";
-		mods[n++].values = placed ? mus_sync_values1(
+		mods[n++].values = placed ? mus_ldap_values1(
 			mus_time_generalized(item->slot->end)) : NULL;
 	}
 	if (item->wanted != NULL && placed) {
 		mods[n].attr = "musEmployee";
-		mods[n++].values = mus_sync_member_dns(item->wanted);
+		mods[n++].values = mus_sync_dns(pool_datastack_create(), item->wanted, FALSE);
 	}
 	/* what the attendees already have must be replaced or withdrawn:
 	   a new SEQUENCE makes the next invitation an update */
 	if (conv->sent_sequence >= 0 && (placed || item->status == MUS_CONV_CANCELLED)) {
 		mods[n].attr = "musSequence";
-		mods[n++].values = mus_sync_values1(dec2str(conv->sequence + 1));
+		mods[n++].values = mus_ldap_values1(dec2str(conv->sequence + 1));
 	}
 	i_assert(n < N_ELEMENTS(mods));
 	return mus_ldap_modify(ctx->conn, conv->dn, mods,
@@ -781,23 +773,6 @@ static int mus_sync_write(struct mus_sync_round *ctx, const char **error_r)
 
 /* ---- sending ---- */
 
-static const char *const *mus_sync_ndns(pool_t pool, const struct mus_wanted *w)
-{
-	const char **ndns = p_new(pool, const char *, w->member_count + 1);
-
-	for (unsigned int i = 0; i < w->member_count; i++)
-		ndns[i] = w->members[i]->ndn;
-	return ndns;
-}
-
-static const char *const *mus_sync_dns(pool_t pool, const struct mus_wanted *w)
-{
-	const char **dns = p_new(pool, const char *, w->member_count + 1);
-
-	for (unsigned int i = 0; i < w->member_count; i++)
-		dns[i] = w->members[i]->dn;
-	return dns;
-}
 
 /* A dry run writes nothing, so what would be sent is built from the plan:
    the conversations as they would be after this sync. When no messages
@@ -841,8 +816,8 @@ static void mus_sync_planned(struct mus_sync_round *ctx,
 				c->partstat = empty;
 		}
 		if (item->wanted != NULL) {
-			c->employee_dns = mus_sync_dns(ctx->pool, item->wanted);
-			c->employee_ndns = mus_sync_ndns(ctx->pool, item->wanted);
+			c->employee_dns = mus_sync_dns(ctx->pool, item->wanted, FALSE);
+			c->employee_ndns = mus_sync_dns(ctx->pool, item->wanted, TRUE);
 		}
 		c->status = item->status;
 		c->reason = item->reason;
