@@ -154,6 +154,7 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 		problem = "cn or musLeader is missing";
 	if (problem != NULL) {
 		/* keep it visible instead of acting on half-read values */
+		conv->unreadable = TRUE;
 		conv->status = MUS_CONV_FAILED;
 		conv->reason = p_strdup(pool, problem);
 		if (conv->cn == NULL)

@@ -37,6 +37,9 @@ struct mus_conversation {
 	const char *sent_digest;		/* of the content last sent */
 	const char *const *sent_to;		/* "<sequence> <address>" */
 	const char *reason;
+	/* a value did not parse: status is failed and reason says which;
+	   sync and send leave the entry alone until an admin mends it */
+	bool unreadable;
 	const char *const *cards_leader;	/* codes chosen by the leader */
 	const char *const *cards_employee;	/* and by the employee(s) */
 	const char *const *partstat;		/* "<PARTSTAT> <attendee DN>" */
@@ -55,8 +58,8 @@ bool mus_conv_status_holds_slot(enum mus_conv_status status);
 bool mus_conv_status_wants_slot(enum mus_conv_status status);
 
 /* Read every conversation below round_dn (paged). Entries whose values do
-   not parse are read as far as possible with status failed and the
-   problem as reason. Returns 0, or -1 if the directory failed. */
+   not parse are read as far as possible, marked unreadable, with status
+   failed and the problem as reason. Returns 0, or -1 if the directory failed. */
 int mus_conversations_load(struct mus_ldap *conn, pool_t pool,
 			   const char *round_dn,
 			   ARRAY_TYPE(mus_conversation) *convs,

@@ -62,6 +62,8 @@ struct mus_send_conv {
 
 static enum mus_send_action mus_send_action(const struct mus_conversation *conv)
 {
+	if (conv->unreadable)
+		return MUS_SEND_NOTHING;
 	switch (conv->status) {
 	case MUS_CONV_SCHEDULED:
 	case MUS_CONV_INVITED:

@@ -449,9 +449,8 @@ static void mus_sync_decide_wanted(struct mus_sync_round *ctx,
 		}
 		return;
 	}
-	if (conv->status == MUS_CONV_FAILED && conv->start == 0 &&
-	    conv->ical_uid == NULL) {
-		/* unreadable entry: leave it to the admin, status shows it */
+	if (conv->unreadable) {
+		/* leave it to the admin; status shows it */
 		return;
 	}
 	if (w->reason != NULL) {
@@ -493,7 +492,7 @@ static void mus_sync_decide(struct mus_sync_round *ctx)
 		struct mus_sync_item *item;
 
 		if (hash_table_lookup(wanted_by_cn, conv->cn) == NULL) {
-			if (conv->status == MUS_CONV_CANCELLED)
+			if (conv->status == MUS_CONV_CANCELLED || conv->unreadable)
 				continue;
 			/* the employee moved to another leader or left the
 			   scope: the invitation (if sent) must be withdrawn */
