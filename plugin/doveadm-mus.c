@@ -19,7 +19,15 @@
 #include "mus-sync.h"
 #include "mus-cards.h"
 #include "mus-invitation.h"
+#include "mus-reply.h"
+#include "mus-inbox.h"
+#include "mus-smtp.h"
+#include "mus-send.h"
 #include "str.h"
+#include "master-service.h"
+#include "mail-storage-service.h"
+#include "mail-storage.h"
+#include "mail-search-build.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -159,6 +167,287 @@ static void mus_doveadm_log(bool debug, const char *message,
 		i_warning("mus: %s", message);
 }
 
+/* ---- the organizer mailbox ---- */
+
+/* Every message of the organizer's INBOX that sync has applied carries
+   this keyword and one "$Mus-<outcome>"; a message without it is applied
+   (again) by the next sync. */
+#define MUS_INBOX_DONE_KEYWORD "$MusDone"
+#define MUS_INBOX_OUTCOME_KEYWORD_PREFIX "$Mus-"
+
+struct mus_doveadm_mailbox {
+	struct mail_storage_service_ctx *storage_service;
+	struct mail_storage_service_user *service_user;
+	struct mail_user *user;
+	struct mailbox *box;
+};
+
+/* Open the organizer's INBOX as the organizer's mail user. Privileges
+   are dropped to that user only while the mailbox is open (see
+   mus_doveadm_mailbox_close()). */
+static int mus_doveadm_mailbox_open(const struct mus_settings *set,
+				    struct mus_doveadm_mailbox *mbox_r,
+				    const char **error_r)
+{
+	struct mail_storage_service_input input = {
+		.service = "doveadm",
+		.username = set->organizer,
+	};
+	enum mail_error mail_error;
+	const char *error;
+	int ret;
+
+	i_zero(mbox_r);
+	mbox_r->storage_service = mail_storage_service_init(master_service, NULL,
+		MAIL_STORAGE_SERVICE_FLAG_USERDB_LOOKUP |
+		MAIL_STORAGE_SERVICE_FLAG_TEMP_PRIV_DROP |
+		MAIL_STORAGE_SERVICE_FLAG_NO_LOG_INIT |
+		MAIL_STORAGE_SERVICE_FLAG_NO_CHDIR |
+		/* our own mail plugin has no business in doveadm */
+		MAIL_STORAGE_SERVICE_FLAG_NO_PLUGINS);
+	ret = mail_storage_service_lookup_next(mbox_r->storage_service, &input,
+					       &mbox_r->service_user,
+					       &mbox_r->user, &error);
+	if (ret <= 0) {
+		*error_r = ret == 0 ?
+			t_strdup_printf("the organizer %s is no mail user", set->organizer) :
+			t_strdup_printf("looking up the organizer %s failed: %s",
+					set->organizer, error);
+		mail_storage_service_deinit(&mbox_r->storage_service);
+		return -1;
+	}
+	mbox_r->box = mailbox_alloc_for_user(mbox_r->user, "INBOX", 0);
+	if (mailbox_open(mbox_r->box) < 0 ||
+	    mailbox_sync(mbox_r->box, 0) < 0) {
+		*error_r = t_strdup_printf("opening the INBOX of %s failed: %s",
+			set->organizer,
+			mailbox_get_last_internal_error(mbox_r->box, &mail_error));
+		return -1;
+	}
+	return 0;
+}
+
+static void mus_doveadm_mailbox_close(struct mus_doveadm_mailbox *mbox)
+{
+	if (mbox->box != NULL)
+		mailbox_free(&mbox->box);
+	if (mbox->user != NULL)
+		mail_user_deinit(&mbox->user);
+	if (mbox->service_user != NULL)
+		mail_storage_service_user_unref(&mbox->service_user);
+	if (mbox->storage_service != NULL)
+		mail_storage_service_deinit(&mbox->storage_service);
+	/* the rest of the command (password files, the next round) runs
+	   with the privileges it started with */
+	if (getuid() == 0 && geteuid() != 0 && seteuid(0) < 0)
+		i_fatal("mus: seteuid(0) failed: %m");
+}
+
+struct mus_doveadm_inbox {
+	const struct mus_settings *set;
+	struct mus_smtp *smtp;
+	unsigned int counts[MUS_INBOX_OUTCOME_COUNT];
+};
+
+static int mus_doveadm_inbox_send(const char *to, const char *subject,
+				  const char *body, void *context,
+				  const char **error_r)
+{
+	struct mus_doveadm_inbox *ib = context;
+	int ret;
+
+	ret = mus_send_notice(ib->smtp, ib->set, to, subject, body, error_r);
+	if (ret == 0) {
+		/* the address is refused for good: nothing to wait for */
+		i_warning("mus: inbox: the answer to %s was refused: %s", to, *error_r);
+		return 0;
+	}
+	return ret < 0 ? -1 : 0;
+}
+
+/* Apply one message; returns 0 (marked as done) or -1 to stop. */
+static int mus_doveadm_inbox_mail(const struct mus_inbox *inbox,
+				  struct mus_doveadm_inbox *ib,
+				  struct mail *mail, const char **error_r)
+{
+	struct mus_reply_limits limits = MUS_REPLY_LIMITS_DEFAULT;
+	struct mail_keywords *kw;
+	struct mus_reply *reply = NULL;
+	enum mus_inbox_outcome outcome;
+	const char *parse_error = NULL, *detail, *names[3];
+	struct istream *input;
+	pool_t pool;
+	int parse_ret, ret = 0;
+
+	limits.default_timezone = ib->set->timezone;
+	if (mail_get_stream(mail, NULL, NULL, &input) < 0) {
+		*error_r = t_strdup_printf("reading message %u failed: %s", mail->uid,
+			mailbox_get_last_internal_error(mail->box, NULL));
+		return -1;
+	}
+	pool = pool_alloconly_create("mus inbox mail", 16 * 1024);
+	parse_ret = mus_reply_parse(input, &limits, pool, &reply, &parse_error);
+	if (mus_inbox_apply(inbox, reply, parse_ret, parse_error, &outcome,
+			    &detail, error_r) < 0)
+		ret = -1;
+	else {
+		ib->counts[outcome]++;
+		i_info("mus: inbox: message %u: %s: %s", mail->uid,
+		       mus_inbox_outcome_name(outcome), detail);
+		names[0] = MUS_INBOX_DONE_KEYWORD;
+		names[1] = t_strconcat(MUS_INBOX_OUTCOME_KEYWORD_PREFIX,
+				       mus_inbox_outcome_name(outcome), NULL);
+		names[2] = NULL;
+		if (mailbox_keywords_create(mail->box, names, &kw) < 0) {
+			*error_r = t_strdup_printf("keywords for message %u: %s", mail->uid,
+				mailbox_get_last_internal_error(mail->box, NULL));
+			ret = -1;
+		} else {
+			mail_update_keywords(mail, MODIFY_ADD, kw);
+			mailbox_keywords_unref(&kw);
+		}
+	}
+	pool_unref(&pool);
+	return ret;
+}
+
+/* Apply every message of the organizer's INBOX that no sync has applied
+   yet: replies delivered while the directory was down, card choices, and
+   what the delivery could not answer. Returns 0 or -1 with the error (what
+   was applied so far stays marked). */
+static int mus_doveadm_inbox(struct mus_doveadm_session *session,
+			     struct mus_doveadm_inbox *ib, const char **error_r)
+{
+	const struct mus_settings *set = session->set;
+	struct mus_inbox inbox = {
+		.conn = session->conn,
+		.round_base = set->round_base,
+		.timezone = set->timezone,
+		.organizer = set->organizer,
+		.cards = session->rctx.cards,
+		.send = mus_doveadm_inbox_send,
+		.context = ib,
+		.language = set->language,
+	};
+	struct mus_doveadm_mailbox mbox;
+	struct mail_search_args *args;
+	struct mail_search_arg *arg;
+	struct mailbox_transaction_context *t;
+	struct mail_search_context *search;
+	struct mail *mail;
+	int ret = 0;
+
+	ib->set = set;
+	/* before privileges are dropped: it reads the password file */
+	if (mus_smtp_create(set, MUS_DOVEADM_SMTP_TIMEOUT_MSECS, &ib->smtp,
+			    error_r) < 0)
+		return -1;
+	if (mus_doveadm_mailbox_open(set, &mbox, error_r) < 0) {
+		mus_doveadm_mailbox_close(&mbox);
+		mus_smtp_destroy(&ib->smtp);
+		return -1;
+	}
+	args = mail_search_build_init();
+	arg = mail_search_build_add(args, SEARCH_KEYWORDS);
+	arg->value.str = p_strdup(args->pool, MUS_INBOX_DONE_KEYWORD);
+	arg->match_not = TRUE;
+	t = mailbox_transaction_begin(mbox.box, 0, "mus sync");
+	search = mailbox_search_init(t, args, NULL, MAIL_FETCH_STREAM_HEADER |
+				     MAIL_FETCH_STREAM_BODY, NULL);
+	while (ret == 0 && mailbox_search_next(search, &mail)) T_BEGIN {
+		const char *error;
+
+		ret = mus_doveadm_inbox_mail(&inbox, ib, mail, &error);
+		if (ret < 0)
+			*error_r = t_strdup_printf("the organizer's INBOX: %s", error);
+	} T_END_PASS_STR_IF(ret < 0, error_r);
+	if (mailbox_search_deinit(&search) < 0 && ret == 0) {
+		*error_r = t_strdup_printf("searching the INBOX of %s failed: %s",
+			set->organizer, mailbox_get_last_internal_error(mbox.box, NULL));
+		ret = -1;
+	}
+	/* what was applied is marked even if a later message failed */
+	if (mailbox_transaction_commit(&t) < 0 && ret == 0) {
+		*error_r = t_strdup_printf("marking messages in the INBOX of %s failed: %s",
+			set->organizer, mailbox_get_last_internal_error(mbox.box, NULL));
+		ret = -1;
+	}
+	mail_search_args_unref(&args);
+	mus_doveadm_mailbox_close(&mbox);
+	mus_smtp_destroy(&ib->smtp);
+	return ret;
+}
+
+/* Count the organizer's messages by the outcome sync gave them, and
+   those waiting for the next sync, as rows of status. */
+static int mus_doveadm_inbox_report(const struct mus_settings *set, pool_t pool,
+				    ARRAY_TYPE(mus_report_row) *rows,
+				    const char **error_r)
+{
+	unsigned int counts[MUS_INBOX_OUTCOME_COUNT], waiting = 0;
+	struct mus_doveadm_mailbox mbox;
+	struct mail_search_args *args;
+	struct mailbox_transaction_context *t;
+	struct mail_search_context *search;
+	struct mail *mail;
+	size_t prefix_len = strlen(MUS_INBOX_OUTCOME_KEYWORD_PREFIX);
+	int ret = 0;
+
+	i_zero(&counts);
+	if (mus_doveadm_mailbox_open(set, &mbox, error_r) < 0) {
+		mus_doveadm_mailbox_close(&mbox);
+		return -1;
+	}
+	args = mail_search_build_init();
+	mail_search_build_add_all(args);
+	t = mailbox_transaction_begin(mbox.box, 0, "mus status");
+	search = mailbox_search_init(t, args, NULL, MAIL_FETCH_FLAGS, NULL);
+	while (mailbox_search_next(search, &mail)) {
+		const char *const *keywords = mail_get_keywords(mail);
+		bool done = FALSE;
+
+		for (unsigned int i = 0; keywords[i] != NULL; i++) {
+			if (strcasecmp(keywords[i], MUS_INBOX_DONE_KEYWORD) == 0)
+				done = TRUE;
+			if (strncasecmp(keywords[i], MUS_INBOX_OUTCOME_KEYWORD_PREFIX,
+					prefix_len) != 0)
+				continue;
+			for (unsigned int o = 0; o < MUS_INBOX_OUTCOME_COUNT; o++) {
+				if (strcasecmp(keywords[i] + prefix_len,
+					       mus_inbox_outcome_name(o)) == 0)
+					counts[o]++;
+			}
+		}
+		if (!done)
+			waiting++;
+	}
+	if (mailbox_search_deinit(&search) < 0) {
+		*error_r = t_strdup_printf("reading the INBOX of %s failed: %s",
+			set->organizer, mailbox_get_last_internal_error(mbox.box, NULL));
+		ret = -1;
+	}
+	(void)mailbox_transaction_commit(&t);
+	mail_search_args_unref(&args);
+	mus_doveadm_mailbox_close(&mbox);
+	if (ret < 0)
+		return -1;
+	for (unsigned int o = 0; o <= MUS_INBOX_OUTCOME_COUNT; o++) {
+		struct mus_report_row *row;
+
+		if (o < MUS_INBOX_OUTCOME_COUNT &&
+		    (counts[o] == 0 || o == MUS_INBOX_DEFERRED))
+			continue;
+		row = array_append_space(rows);
+		row->type = "mailbox";
+		row->subject = p_strdup(pool, set->organizer);
+		row->count = p_strdup(pool, dec2str(o < MUS_INBOX_OUTCOME_COUNT ?
+						    counts[o] : waiting));
+		row->detail = o < MUS_INBOX_OUTCOME_COUNT ?
+			mus_inbox_outcome_name(o) : "waiting-for-sync";
+	}
+	return 0;
+}
+
 static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
 	struct mus_doveadm_session session;
@@ -210,8 +499,13 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 			row->count = "";
 			row->detail = problem;
 		}
-		if (doveadm_exit_code == 0)
-			mus_print_rows(&rows);
+		if (doveadm_exit_code == 0 &&
+		    mus_doveadm_inbox_report(set, pool, &rows, &error) < 0) {
+			/* the directory's figures are still worth showing */
+			i_error("mus: %s", error);
+			doveadm_exit_code = EX_TEMPFAIL;
+		}
+		mus_print_rows(&rows);
 	}
 	mus_org_destroy(&org);
 	mus_doveadm_session_end(&session);
@@ -242,6 +536,7 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct mus_doveadm_session session;
+	struct mus_doveadm_inbox inbox;
 	ARRAY_TYPE(mus_sync_result) results;
 	const struct mus_sync_result *r;
 	const struct mus_settings *set;
@@ -275,6 +570,12 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	pool = session.pool;
 
 	p_array_init(&results, pool, 8);
+	i_zero(&inbox);
+	if (!opts.dry_run && mus_doveadm_inbox(&session, &inbox, &error) < 0) {
+		/* the rounds go on; the messages wait for the next sync */
+		i_error("mus: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+	}
 	ret = mus_sync_run(conn, set, &session.rctx, &opts, mus_doveadm_log, NULL,
 			   pool, &results, &error);
 

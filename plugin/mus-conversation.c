@@ -12,7 +12,8 @@ const char *const mus_conversation_attrs[] = {
 	"cn", "musLeader", "musEmployee", "musTeam", "musStatus", "musStart",
 	"musEnd", "musICalUID", "musSequence", "musSentSequence", "musReason",
 	"musSentDigest", "musSentTo", "musCardLeader", "musCardEmployee",
-	"musPartstat", "entryCSN", NULL
+	"musPartstat", "musPartstatComment", "musDeclined", "musCounter",
+	"musCounterRefused", "entryCSN", NULL
 };
 
 static const char *const mus_conv_status_names[MUS_CONV_STATUS_COUNT] = {
@@ -128,6 +129,13 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	conv->cards_employee = mus_conv_strings(pool,
 		mus_ldap_entry_values(entry, "musCardEmployee"));
 	conv->partstat = mus_conv_strings(pool, mus_ldap_entry_values(entry, "musPartstat"));
+	conv->partstat_comments = mus_conv_strings(pool,
+		mus_ldap_entry_values(entry, "musPartstatComment"));
+	conv->declined = mus_conv_strings(pool,
+		mus_ldap_entry_values(entry, "musDeclined"));
+	conv->counter = p_strdup(pool, mus_ldap_entry_value(entry, "musCounter"));
+	conv->counter_refused = p_strdup(pool,
+		mus_ldap_entry_value(entry, "musCounterRefused"));
 	conv->sent_sequence = -1;
 
 	value = mus_ldap_entry_value(entry, "musStatus");
@@ -164,16 +172,58 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	return 0;
 }
 
+int mus_conversations_search(struct mus_ldap *conn, pool_t pool,
+			     const char *base, const char *filter,
+			     ARRAY_TYPE(mus_conversation) *convs,
+			     const char **error_r)
+{
+	struct mus_conversations_ctx ctx = { .pool = pool, .convs = convs };
+
+	return mus_ldap_search_paged(conn, base, filter, mus_conversation_attrs,
+				     MUS_CONVERSATION_PAGE_SIZE,
+				     mus_conversation_add_entry, &ctx, error_r);
+}
+
 int mus_conversations_load(struct mus_ldap *conn, pool_t pool,
 			   const char *round_dn,
 			   ARRAY_TYPE(mus_conversation) *convs,
 			   const char **error_r)
 {
-	struct mus_conversations_ctx ctx = { .pool = pool, .convs = convs };
+	return mus_conversations_search(conn, pool, round_dn,
+					"(objectClass=musConversation)",
+					convs, error_r);
+}
 
-	return mus_ldap_search_paged(conn, round_dn,
-				     "(objectClass=musConversation)",
-				     mus_conversation_attrs,
-				     MUS_CONVERSATION_PAGE_SIZE,
-				     mus_conversation_add_entry, &ctx, error_r);
+bool mus_conversation_parse_span(const char *value, time_t *start_r,
+				 time_t *end_r, const char **dn_r,
+				 const char **text_r)
+{
+	const char *const *words = t_strsplit(value, " ");
+	const char *rest;
+	size_t skip;
+
+	if (str_array_length(words) < 3 ||
+	    mus_time_parse_generalized(words[0], start_r) < 0 ||
+	    mus_time_parse_generalized(words[1], end_r) < 0 ||
+	    *end_r <= *start_r)
+		return FALSE;
+	/* a DN has no unescaped space next to a comma, but may hold spaces:
+	   the reason follows the DN after " -- " */
+	skip = strlen(words[0]) + strlen(words[1]) + 2;
+	rest = value + skip;
+	if (*rest == '\0')
+		return FALSE;
+	*text_r = "";
+	*dn_r = rest;
+	if ((rest = strstr(rest, " -- ")) != NULL) {
+		*dn_r = t_strdup_until(*dn_r, rest);
+		*text_r = rest + 4;
+	}
+	return TRUE;
+}
+
+const char *mus_conversation_span(time_t start, time_t end, const char *dn)
+{
+	return t_strdup_printf("%s %s %s", mus_time_generalized(start),
+			       mus_time_generalized(end), dn);
 }

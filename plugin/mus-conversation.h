@@ -43,6 +43,14 @@ struct mus_conversation {
 	const char *const *cards_leader;	/* codes chosen by the leader */
 	const char *const *cards_employee;	/* and by the employee(s) */
 	const char *const *partstat;		/* "<PARTSTAT> <attendee DN>" */
+	const char *const *partstat_comments;	/* "<attendee DN> <text>" */
+	/* "<start> <end> <attendee DN>": times declined, busy for that
+	   person when the conversation is placed again */
+	const char *const *declined;
+	/* a proposed new time waiting for sync, "<start> <end> <DN>", and a
+	   refused one waiting for its DECLINECOUNTER, "<start> <end> <DN>
+	   <reason>"; NULL if none */
+	const char *counter, *counter_refused;
 };
 ARRAY_DEFINE_TYPE(mus_conversation, struct mus_conversation *);
 
@@ -64,5 +72,19 @@ int mus_conversations_load(struct mus_ldap *conn, pool_t pool,
 			   const char *round_dn,
 			   ARRAY_TYPE(mus_conversation) *convs,
 			   const char **error_r);
+/* The same for the conversations matching filter anywhere below base. */
+int mus_conversations_search(struct mus_ldap *conn, pool_t pool,
+			     const char *base, const char *filter,
+			     ARRAY_TYPE(mus_conversation) *convs,
+			     const char **error_r);
+
+/* A "<start> <end> <DN>[ <text>]" value (musCounter, musDeclined,
+   musCounterRefused): returns TRUE with its parts (text_r "" if none;
+   strings on the data stack), FALSE if it does not parse. */
+bool mus_conversation_parse_span(const char *value, time_t *start_r,
+				 time_t *end_r, const char **dn_r,
+				 const char **text_r);
+/* The value "<start> <end> <DN>" for it, on the data stack. */
+const char *mus_conversation_span(time_t start, time_t end, const char *dn);
 
 #endif

@@ -171,7 +171,7 @@ const char *mus_invitation_when(enum mus_language language, const char *tz,
 
 /* --- values --- */
 
-static const char *mus_html_escape(const char *value)
+const char *mus_invitation_html_escape(const char *value)
 {
 	string_t *str = t_str_new(strlen(value) + 16);
 
@@ -415,7 +415,7 @@ static void mus_add(ARRAY_TYPE(mus_placeholder) *vars, const char *name,
 
 	var->name = name;
 	var->text = text;
-	var->html = mus_html_escape(text);
+	var->html = mus_invitation_html_escape(text);
 }
 
 static void mus_add_cards(ARRAY_TYPE(mus_placeholder) *placeholders,
@@ -435,8 +435,8 @@ static void mus_add_cards(ARRAY_TYPE(mus_placeholder) *placeholders,
 		str_printfa(text, "  %2u. %s (%s)", i + 1, card->title[lang],
 			    origin);
 		str_printfa(html, "<li>%s <em>(%s)</em></li>\n",
-			    mus_html_escape(card->title[lang]),
-			    mus_html_escape(origin));
+			    mus_invitation_html_escape(card->title[lang]),
+			    mus_invitation_html_escape(origin));
 	}
 	str_append(html, "</ol>");
 	var = array_append_space(placeholders);
@@ -450,7 +450,7 @@ static void mus_add_cards(ARRAY_TYPE(mus_placeholder) *placeholders,
 	if (vars->choosable_count == 0) {
 		str_printfa(text, "  %s", words->no_choosable);
 		str_printfa(html, "<p><em>%s</em></p>",
-			    mus_html_escape(words->no_choosable));
+			    mus_invitation_html_escape(words->no_choosable));
 	} else {
 		str_append(html, "<ul>\n");
 	}
@@ -462,9 +462,9 @@ static void mus_add_cards(ARRAY_TYPE(mus_placeholder) *placeholders,
 		str_printfa(text, "  - %s: %s (%s)", card->code,
 			    card->title[lang], card->theme_title[lang]);
 		str_printfa(html, "<li><code>%s</code>: %s (%s)</li>\n",
-			    mus_html_escape(card->code),
-			    mus_html_escape(card->title[lang]),
-			    mus_html_escape(card->theme_title[lang]));
+			    mus_invitation_html_escape(card->code),
+			    mus_invitation_html_escape(card->title[lang]),
+			    mus_invitation_html_escape(card->theme_title[lang]));
 	}
 	if (vars->choosable_count > 0)
 		str_append(html, "</ul>");
@@ -524,7 +524,7 @@ static void mus_placeholders_build(const struct mus_invitation_vars *vars,
 	var->name = "cancel_reason";
 	var->text = vars->cancel_reason == NULL || vars->cancel_reason[0] == '\0' ?
 		words->no_reason : vars->cancel_reason;
-	var->html = mus_html_escape(var->text);
+	var->html = mus_invitation_html_escape(var->text);
 	var->multiline = TRUE;
 	var->cancel_only = TRUE;
 }

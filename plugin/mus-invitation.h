@@ -102,4 +102,8 @@ int mus_invitation_render(const char *templates_dir, bool cancel,
 const char *mus_invitation_when(enum mus_language language, const char *tz,
 				time_t start, time_t end);
 
+/* value with &, <, >, " and ' escaped for HTML (newlines become <br>),
+   from the data stack. */
+const char *mus_invitation_html_escape(const char *value);
+
 #endif

@@ -20,6 +20,7 @@
 static const char *const mus_itip_template_names[] = {
 	[MUS_ITIP_REQUEST] = "request.ics",
 	[MUS_ITIP_CANCEL] = "cancel.ics",
+	[MUS_ITIP_DECLINECOUNTER] = "request.ics",
 };
 
 /* Properties of the VEVENT that the code sets for every conversation:
@@ -28,7 +29,7 @@ static const icalproperty_kind mus_itip_event_props[] = {
 	ICAL_UID_PROPERTY, ICAL_SEQUENCE_PROPERTY, ICAL_DTSTAMP_PROPERTY,
 	ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY, ICAL_SUMMARY_PROPERTY,
 	ICAL_DESCRIPTION_PROPERTY, ICAL_LOCATION_PROPERTY,
-	ICAL_ORGANIZER_PROPERTY, ICAL_ATTENDEE_PROPERTY,
+	ICAL_ORGANIZER_PROPERTY, ICAL_ATTENDEE_PROPERTY, ICAL_COMMENT_PROPERTY,
 };
 
 /* A conversation is one meeting with a DTEND: these would change what the
@@ -190,7 +191,8 @@ static int mus_itip_check(const struct mus_itip_event *event,
 			  icaltimezone **zone_r, const char **error_r)
 {
 	if (event->method != MUS_ITIP_REQUEST &&
-	    event->method != MUS_ITIP_CANCEL) {
+	    event->method != MUS_ITIP_CANCEL &&
+	    event->method != MUS_ITIP_DECLINECOUNTER) {
 		*error_r = t_strdup_printf("method: unknown method %d",
 					   (int)event->method);
 		return -1;
@@ -240,6 +242,10 @@ static int mus_itip_check(const struct mus_itip_event *event,
 		return -1;
 	if (event->location != NULL && event->location[0] != '\0' &&
 	    mus_itip_check_text("location", event->location,
+				MUS_ITIP_SUMMARY_MAX_LEN, FALSE, error_r) < 0)
+		return -1;
+	if (event->comment != NULL &&
+	    mus_itip_check_text("comment", event->comment,
 				MUS_ITIP_SUMMARY_MAX_LEN, FALSE, error_r) < 0)
 		return -1;
 	if (mus_itip_check_mail("organizer_mail", event->organizer_mail,
@@ -366,7 +372,7 @@ mus_itip_template_check(icalcomponent *root, enum mus_itip_method method,
 		*error_r = "a CANCEL needs STATUS:CANCELLED in the VEVENT";
 		return NULL;
 	}
-	if (method == MUS_ITIP_REQUEST && prop != NULL &&
+	if (method != MUS_ITIP_CANCEL && prop != NULL &&
 	    icalproperty_get_status(prop) == ICAL_STATUS_CANCELLED) {
 		*error_r = "a REQUEST must not have STATUS:CANCELLED";
 		return NULL;
@@ -502,8 +508,9 @@ static int mus_itip_fill(icalcomponent *root, icalcomponent *vevent,
 
 	mus_itip_remove_all(root, ICAL_METHOD_PROPERTY);
 	icalcomponent_add_property(root, icalproperty_new_method(
-		event->method == MUS_ITIP_CANCEL ?
-		ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST));
+		event->method == MUS_ITIP_CANCEL ? ICAL_METHOD_CANCEL :
+		event->method == MUS_ITIP_DECLINECOUNTER ?
+		ICAL_METHOD_DECLINECOUNTER : ICAL_METHOD_REQUEST));
 	for (unsigned int i = 0; i < N_ELEMENTS(mus_itip_event_props); i++)
 		mus_itip_remove_all(vevent, mus_itip_event_props[i]);
 
@@ -524,6 +531,10 @@ static int mus_itip_fill(icalcomponent *root, icalcomponent *vevent,
 	if (event->location != NULL && event->location[0] != '\0') {
 		icalcomponent_add_property(vevent,
 			icalproperty_new_location(event->location));
+	}
+	if (event->comment != NULL) {
+		icalcomponent_add_property(vevent,
+			icalproperty_new_comment(event->comment));
 	}
 	prop = icalproperty_new_organizer(
 		t_strconcat("mailto:", event->organizer_mail, NULL));

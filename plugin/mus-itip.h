@@ -29,6 +29,9 @@
 enum mus_itip_method {
 	MUS_ITIP_REQUEST = 0,
 	MUS_ITIP_CANCEL,
+	/* the answer to an attendee's COUNTER that is refused: the event as
+	   it stays, built from the REQUEST skeleton, with a COMMENT why */
+	MUS_ITIP_DECLINECOUNTER,
 };
 
 struct mus_itip_person {
@@ -62,6 +65,8 @@ struct mus_itip_event {
 	/* "da", "en": the LANGUAGE parameter of SUMMARY and DESCRIPTION;
 	   NULL for none */
 	const char *language;
+	/* plain text for a COMMENT property, or NULL */
+	const char *comment;
 };
 
 /* Build the iCalendar text of event from the skeleton of its method.

@@ -11,6 +11,8 @@
 struct mus_ldap {
 	LDAP *ld;
 	struct timeval timeout;
+	/* the result code of the last search */
+	int last_rc;
 };
 
 struct mus_ldap_attr {
@@ -337,6 +339,7 @@ mus_ldap_search_page(struct mus_ldap *conn, const char *base, int scope,
 	} else {
 		err = rc;
 	}
+	conn->last_rc = err;
 	if (err != LDAP_SUCCESS) {
 		*error_r = t_strdup_printf(
 			"ldap_search(base=%s, filter=%s) failed: %s%s", base,
@@ -421,6 +424,26 @@ int mus_ldap_entry_exists(struct mus_ldap *conn, const char *dn,
 		return 0;
 	*error_r = t_strdup_printf("ldap_search(base=%s, scope=base) failed: %s",
 				   dn, mus_ldap_error_text(conn->ld, rc));
+	return -1;
+}
+
+int mus_ldap_read(struct mus_ldap *conn, const char *dn,
+		  const char *const *attrs,
+		  mus_ldap_entry_callback_t *callback, void *context,
+		  const char **error_r)
+{
+	struct berval cookie = { 0, NULL };
+	const char *error;
+	int ret;
+
+	ret = mus_ldap_search_page(conn, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+				   attrs, 0, &cookie, callback, context, &error);
+	if (ret == 0)
+		return 1;
+	if (conn->last_rc == LDAP_NO_SUCH_OBJECT ||
+	    conn->last_rc == LDAP_INVALID_DN_SYNTAX)
+		return 0;
+	*error_r = error;
 	return -1;
 }
 
@@ -567,6 +590,22 @@ const char *mus_ldap_dn_child(const char *attr, const char *value,
 	dn = t_strconcat(rdn, ",", parent, NULL);
 	ldap_memfree(rdn);
 	return dn;
+}
+
+const char *mus_ldap_dn_parent(const char *dn)
+{
+	LDAPDN parsed = NULL;
+	char *str = NULL;
+	const char *parent = NULL;
+
+	if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS &&
+	    parsed != NULL && parsed[0] != NULL && parsed[1] != NULL &&
+	    ldap_dn2str(&parsed[1], &str, LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS)
+		parent = t_strdup(str);
+	ldap_memfree(str);
+	if (parsed != NULL)
+		ldap_dnfree(parsed);
+	return parent;
 }
 
 const char *mus_ldap_dn_rdn_value(const char *dn)

@@ -55,6 +55,13 @@ int mus_ldap_search_paged(struct mus_ldap *conn, const char *base,
 			  mus_ldap_entry_callback_t *callback, void *context,
 			  const char **error_r);
 
+/* Read the one entry dn: returns 1 after calling callback for it, 0 if
+   there is no such entry, -1 on error. */
+int mus_ldap_read(struct mus_ldap *conn, const char *dn,
+		  const char *const *attrs,
+		  mus_ldap_entry_callback_t *callback, void *context,
+		  const char **error_r);
+
 /* Returns 1 if the entry dn exists, 0 if not, -1 on error. */
 int mus_ldap_entry_exists(struct mus_ldap *conn, const char *dn,
 			  const char **error_r);
@@ -103,6 +110,9 @@ int mus_ldap_search_children(struct mus_ldap *conn, const char *base,
    4514 requires, from the data stack. */
 const char *mus_ldap_dn_child(const char *attr, const char *value,
 			      const char *parent);
+/* The DN of dn's parent, from the data stack, or NULL if dn does not
+   parse or has a single RDN. */
+const char *mus_ldap_dn_parent(const char *dn);
 /* The value of the first RDN of dn (unescaped), from the data stack, or
    NULL if dn does not parse. */
 const char *mus_ldap_dn_rdn_value(const char *dn);

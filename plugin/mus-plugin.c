@@ -11,8 +11,14 @@
 #include "notify-plugin.h"
 #include "mus-settings.h"
 #include "mus-time.h"
-#include "mus-mime.h"
+#include "mus-ldap.h"
+#include "mus-reply.h"
+#include "mus-inbox.h"
 #include "mus-plugin.h"
+
+/* Directory calls from a delivery give up after this long: a reply that
+   could not be applied is delivered all the same and left for sync. */
+#define MUS_PLUGIN_LDAP_TIMEOUT_MSECS 2000
 
 #define MUS_USER_CONTEXT(obj) \
 	MODULE_CONTEXT(obj, mus_user_module)
@@ -23,13 +29,17 @@ struct mus_user {
 	struct event *event;
 };
 
+/* A message delivered to the organizer mailbox, read at save time while
+   the mail is at hand. */
 struct mus_delivery {
 	const char *message_id;
-	const char *class;
+	struct mus_reply *reply;
+	int parse_ret;
+	const char *parse_error;
 };
 
-/* The deliveries of one transaction; logged (and later acted on) only
-   when it commits. */
+/* The deliveries of one transaction: applied to the directory only when
+   it commits. */
 struct mus_txn {
 	pool_t pool;
 	struct mus_user *muser;
@@ -90,31 +100,18 @@ static void mus_mail_user_created(struct mail_user *user)
 		user->error = p_strconcat(user->pool, "mus: ", error, NULL);
 }
 
-/* calendar, not calendar, or why we could not tell */
-static const char *mus_classify_mail(struct mail *mail)
+/* Replies go to the organizer address only: every other mailbox pays
+   nothing but this comparison. LMTP names the user by address, LDA may
+   use the local part alone. */
+static bool mus_user_is_organizer(const struct mus_user *muser,
+				  const char *username)
 {
-	const char *content_type, *error;
-	struct istream *input;
-	int ret;
+	const char *organizer = muser->set->organizer;
+	size_t local_len = strcspn(organizer, "@");
 
-	if (mail_get_first_header(mail, "Content-Type", &content_type) < 0)
-		return t_strdup_printf("unreadable: %s",
-				       mailbox_get_last_internal_error(mail->box, NULL));
-	switch (mus_mime_classify_content_type(content_type)) {
-	case MUS_MIME_NOT_CALENDAR:
-		return "not calendar";
-	case MUS_MIME_CALENDAR:
-		return "calendar";
-	case MUS_MIME_MULTIPART:
-		break;
-	}
-	if (mail_get_stream(mail, NULL, NULL, &input) < 0)
-		return t_strdup_printf("unreadable: %s",
-				       mailbox_get_last_internal_error(mail->box, NULL));
-	ret = mus_mime_find_calendar(input, &error);
-	if (ret < 0)
-		return t_strdup_printf("unreadable: %s", error);
-	return ret > 0 ? "calendar" : "not calendar";
+	return strcasecmp(username, organizer) == 0 ||
+		(strlen(username) == local_len &&
+		 strncasecmp(username, organizer, local_len) == 0);
 }
 
 static void *mus_transaction_begin(struct mailbox_transaction_context *t)
@@ -126,7 +123,8 @@ static void *mus_transaction_begin(struct mailbox_transaction_context *t)
 
 	/* only deliveries (LMTP, LDA) open mailboxes as a post session */
 	if (muser == NULL || muser->set == NULL ||
-	    (t->box->flags & MAILBOX_FLAG_POST_SESSION) == 0)
+	    (t->box->flags & MAILBOX_FLAG_POST_SESSION) == 0 ||
+	    !mus_user_is_organizer(muser, user->username))
 		return NULL;
 	pool = pool_alloconly_create("mus txn", 512);
 	txn = p_new(pool, struct mus_txn, 1);
@@ -139,8 +137,10 @@ static void *mus_transaction_begin(struct mailbox_transaction_context *t)
 
 static void mus_delivered(struct mus_txn *txn, struct mail *mail)
 {
+	struct mus_reply_limits limits = MUS_REPLY_LIMITS_DEFAULT;
 	struct mus_delivery *delivery;
-	const char *message_id;
+	const char *message_id, *error;
+	struct istream *input;
 
 	if (txn == NULL)
 		return;
@@ -148,7 +148,18 @@ static void mus_delivered(struct mus_txn *txn, struct mail *mail)
 		message_id = "";
 	delivery = array_append_space(&txn->deliveries);
 	delivery->message_id = p_strdup(txn->pool, str_sanitize(message_id, 200));
-	delivery->class = p_strdup(txn->pool, mus_classify_mail(mail));
+	limits.default_timezone = txn->muser->set->timezone;
+	if (mail_get_stream(mail, NULL, NULL, &input) < 0) {
+		delivery->parse_ret = -1;
+		delivery->parse_error = p_strdup_printf(txn->pool,
+			"reading the message failed: %s",
+			mailbox_get_last_internal_error(mail->box, NULL));
+		return;
+	}
+	delivery->parse_ret = mus_reply_parse(input, &limits, txn->pool,
+					      &delivery->reply, &error);
+	if (delivery->parse_ret < 0)
+		delivery->parse_error = p_strdup(txn->pool, error);
 }
 
 static void mus_mail_save(void *txn, struct mail *mail)
@@ -169,20 +180,62 @@ static void mus_txn_free(struct mus_txn *txn)
 	pool_unref(&txn->pool);
 }
 
+static void mus_apply(struct mus_txn *txn, struct mus_ldap *conn,
+		      const struct mus_delivery *delivery)
+{
+	const struct mus_settings *set = txn->muser->set;
+	struct mus_inbox inbox = {
+		.conn = conn,
+		.round_base = set->round_base,
+		.timezone = set->timezone,
+		.organizer = set->organizer,
+		.language = set->language,
+	};
+	enum mus_inbox_outcome outcome;
+	const char *detail, *error;
+
+	if (mus_inbox_apply(&inbox, delivery->reply, delivery->parse_ret,
+			    delivery->parse_error, &outcome, &detail,
+			    &error) < 0) {
+		e_warning(txn->muser->event,
+			  "delivery to %s (message-id=%s) left for doveadm mus sync: %s",
+			  str_sanitize(txn->username, 200), delivery->message_id,
+			  str_sanitize(error, 500));
+		return;
+	}
+	e_info(txn->muser->event, "delivery to %s: %s: %s (message-id=%s)",
+	       str_sanitize(txn->username, 200), mus_inbox_outcome_name(outcome),
+	       str_sanitize(detail, 500), delivery->message_id);
+}
+
 static void
 mus_transaction_commit(void *_txn,
 		       struct mail_transaction_commit_changes *changes ATTR_UNUSED)
 {
 	struct mus_txn *txn = _txn;
 	const struct mus_delivery *delivery;
+	struct mus_ldap *conn = NULL;
+	const char *error;
+	bool retry;
 
 	if (txn == NULL)
 		return;
-	array_foreach(&txn->deliveries, delivery) {
-		e_debug(txn->muser->event, "delivery to %s: %s (message-id=%s)",
-			str_sanitize(txn->username, 200), delivery->class,
-			delivery->message_id);
+	/* the message is delivered whatever happens here: when the
+	   directory cannot be reached, the next sync reads it from the
+	   mailbox */
+	if (array_count(&txn->deliveries) > 0 &&
+	    mus_ldap_connect(txn->muser->set, MUS_PLUGIN_LDAP_TIMEOUT_MSECS,
+			     &conn, &retry, &error) < 0) {
+		e_warning(txn->muser->event,
+			  "delivery to %s: %u message(s) left for doveadm mus sync: %s",
+			  str_sanitize(txn->username, 200),
+			  array_count(&txn->deliveries), str_sanitize(error, 500));
+	} else {
+		array_foreach(&txn->deliveries, delivery) T_BEGIN {
+			mus_apply(txn, conn, delivery);
+		} T_END;
 	}
+	mus_ldap_disconnect(&conn);
 	mus_txn_free(txn);
 }
 

@@ -39,6 +39,7 @@ struct mus_schedule {
 	ARRAY(struct mus_sched_day) days;
 	HASH_TABLE(const char *, struct mus_sched_person *) people;
 	ARRAY(struct mus_sched_entry *) entries;
+	ARRAY(struct mus_sched_entry *) proposals;
 };
 
 static bool mus_day_closed(const struct mus_sched_round *round, int day)
@@ -103,6 +104,7 @@ struct mus_schedule *mus_schedule_create(const struct mus_sched_round *round,
 	p_array_init(&sched->days, pool, 64);
 	hash_table_create(&sched->people, pool, 0, str_hash, strcmp);
 	p_array_init(&sched->entries, pool, 256);
+	p_array_init(&sched->proposals, pool, 4);
 
 	mus_time_to_local(round->timezone, round->window_start, &first, &minute);
 	mus_time_to_local(round->timezone, round->window_end - 1, &last, &minute);
@@ -354,6 +356,77 @@ static void mus_schedule_place(struct mus_schedule *sched,
 		days, sched->round.max_per_day);
 }
 
+void mus_schedule_propose(struct mus_schedule *sched,
+			  struct mus_sched_conv *conv, time_t start,
+			  time_t end, time_t new_start, time_t new_end)
+{
+	struct mus_sched_entry *entry = (struct mus_sched_entry *)conv;
+
+	i_assert(conv->state == MUS_SCHED_PENDING);
+	conv->start = start;
+	conv->end = end;
+	conv->proposed_start = new_start;
+	conv->proposed_end = new_end;
+	array_push_back(&sched->proposals, &entry);
+}
+
+/* NULL if the entry may take [start, end), else the rule it breaks */
+static const char *mus_schedule_check(struct mus_schedule *sched,
+				      const struct mus_sched_entry *entry,
+				      time_t start, time_t end)
+{
+	const struct mus_sched_round *round = &sched->round;
+	time_t buffer = (time_t)round->buffer * 60;
+	int day = mus_schedule_day_of(sched, start);
+
+	if (end - start != (time_t)round->duration * 60) {
+		return p_strdup_printf(sched->pool,
+			"the proposed time lasts %ld minutes, the conversations of this round last %u",
+			(long)(end - start) / 60, round->duration);
+	}
+	if (day < 0 ||
+	    end > ((const struct mus_sched_day *)array_idx(&sched->days, day))->close) {
+		return p_strdup_printf(sched->pool,
+			"the proposed time is not inside working hours (%02u:%02u-%02u:%02u) "
+			"of a working day in the round's window",
+			round->workday_start / 60, round->workday_start % 60,
+			round->workday_end / 60, round->workday_end % 60);
+	}
+	if (entry->leader->led_per_day != NULL &&
+	    entry->leader->led_per_day[day] >= round->max_per_day) {
+		return p_strdup_printf(sched->pool,
+			"the leader has %u conversations that day already",
+			entry->leader->led_per_day[day]);
+	}
+	if (!mus_person_free(entry->leader, start, end, buffer))
+		return "the leader is busy then, or too close to another conversation";
+	for (unsigned int i = 0; i < entry->member_count; i++) {
+		if (!mus_person_free(entry->members[i], start, end, buffer)) {
+			return entry->member_count > 1 ?
+				"a member of the team is busy then" :
+				"the employee is busy then, or too close to another conversation";
+		}
+	}
+	return NULL;
+}
+
+static void mus_schedule_decide_proposal(struct mus_schedule *sched,
+					 struct mus_sched_entry *entry)
+{
+	struct mus_sched_conv *conv = &entry->conv;
+
+	conv->refused = mus_schedule_check(sched, entry, conv->proposed_start,
+					   conv->proposed_end);
+	if (conv->refused == NULL) {
+		conv->state = MUS_SCHED_PLACED;
+		conv->start = conv->proposed_start;
+		conv->end = conv->proposed_end;
+	} else {
+		conv->state = MUS_SCHED_FIXED;
+	}
+	mus_schedule_book(sched, entry);
+}
+
 static int mus_entry_cmp(struct mus_sched_entry *const *a,
 			 struct mus_sched_entry *const *b)
 {
@@ -364,7 +437,7 @@ static int mus_entry_cmp(struct mus_sched_entry *const *a,
 
 void mus_schedule_run(struct mus_schedule *sched)
 {
-	struct mus_sched_entry *const *entries;
+	struct mus_sched_entry *const *entries, *entry;
 	struct hash_iterate_context *iter;
 	struct mus_sched_person *person;
 	unsigned int i, j, count;
@@ -375,6 +448,8 @@ void mus_schedule_run(struct mus_schedule *sched)
 		mus_busy_normalize(&person->busy);
 	hash_table_iterate_deinit(&iter);
 
+	array_foreach_elem(&sched->proposals, entry)
+		mus_schedule_decide_proposal(sched, entry);
 	array_sort(&sched->entries, mus_entry_cmp);
 	entries = array_get(&sched->entries, &count);
 	for (i = 0; i < count; i = j) {

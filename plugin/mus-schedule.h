@@ -54,6 +54,10 @@ struct mus_sched_conv {
 	time_t start, end;
 	const char *reason;	/* when unschedulable */
 	void *context;		/* the caller's */
+	/* mus_schedule_propose(): the proposed time, and why it was
+	   refused (NULL: it was taken) */
+	time_t proposed_start, proposed_end;
+	const char *refused;
 };
 
 /* Returns 0 if the round can hold at least one conversation, else -1
@@ -88,6 +92,19 @@ mus_schedule_add(struct mus_schedule *sched, const char *id,
    people and counts toward the leader's day. */
 void mus_schedule_fix(struct mus_schedule *sched, struct mus_sched_conv *conv,
 		      time_t start, time_t end);
+
+/* An attendee of a conversation that holds [start, end) proposes
+   [new_start, new_end) instead. mus_schedule_run() first moves it there
+   (state PLACED) if the proposal keeps every rule above but the
+   quarter-hour grid: the round's duration, a working day in the window,
+   working hours, the leader's conversations a day, everybody's busy time,
+   other conversations and the buffer. Otherwise it stays FIXED at
+   [start, end) and conv->refused says which rule the proposal breaks.
+   Proposals are decided in the order they were made, before any pending
+   conversation is placed. */
+void mus_schedule_propose(struct mus_schedule *sched,
+			  struct mus_sched_conv *conv, time_t start,
+			  time_t end, time_t new_start, time_t new_end);
 
 /* Place every pending conversation. */
 void mus_schedule_run(struct mus_schedule *sched);

@@ -6,6 +6,7 @@
 #include "str.h"
 #include "hex-binary.h"
 #include "sha2.h"
+#include "randgen.h"
 #include "mus-settings.h"
 #include "mus-ldap.h"
 #include "mus-org.h"
@@ -31,6 +32,8 @@ enum mus_send_action {
 	MUS_SEND_NOTHING = 0,
 	MUS_SEND_REQUEST,
 	MUS_SEND_CANCEL,
+	/* to the attendee whose proposal of a new time was refused */
+	MUS_SEND_DECLINECOUNTER,
 };
 
 struct mus_send_ctx {
@@ -58,6 +61,9 @@ struct mus_send_conv {
 	ARRAY_TYPE(mus_card_p) choosable;
 	const char *digest;
 	unsigned int sequence;
+	/* DECLINECOUNTER: what was proposed and why it was refused */
+	time_t proposed_start, proposed_end;
+	const char *refused;
 };
 
 static enum mus_send_action mus_send_action(const struct mus_conversation *conv)
@@ -141,6 +147,7 @@ static const char *mus_send_digest(const struct mus_send_ctx *ctx,
 
 	if (sc->action == MUS_SEND_CANCEL)
 		return "cancel";
+	i_assert(sc->action == MUS_SEND_REQUEST);
 	str_printfa(str, "request\n%ld\n%ld\n%s\n%s\n", (long)sc->conv->start,
 		    (long)sc->conv->end,
 		    ctx->send->round->location == NULL ? "" :
@@ -163,6 +170,22 @@ static bool mus_send_recipient_done(const struct mus_conversation *conv,
 			return TRUE;
 	}
 	return FALSE;
+}
+
+/* every attendee has the SEQUENCE last sent (a REFRESH takes one away) */
+static bool mus_send_all_recorded(const struct mus_send_conv *sc)
+{
+	const struct mus_person *member;
+
+	if (!mus_send_recipient_done(sc->conv, sc->conv->sent_sequence,
+				     sc->leader->mails[0]))
+		return FALSE;
+	array_foreach_elem(&sc->members, member) {
+		if (!mus_send_recipient_done(sc->conv, sc->conv->sent_sequence,
+					     member->mails[0]))
+			return FALSE;
+	}
+	return TRUE;
 }
 
 static enum mus_language mus_send_language(const struct mus_send_ctx *ctx,
@@ -189,6 +212,32 @@ static const buffer_t *mus_send_file(struct mus_send_ctx *ctx, const char *path,
 	buffer_append(buf, data, size);
 	hash_table_insert(ctx->files, (const char *)p_strdup(ctx->pool, path), buf);
 	return buf;
+}
+
+/* A refused proposal: the subject says so and the body starts with why;
+   the rest is the invitation as it stands. */
+static void mus_send_declinecounter_text(const struct mus_send *send,
+					 const struct mus_send_conv *sc,
+					 enum mus_language lang,
+					 struct mus_invitation_text *text)
+{
+	const char *proposed = mus_invitation_when(lang, send->set->timezone,
+		sc->proposed_start, sc->proposed_end);
+	const char *notice = lang == MUS_LANGUAGE_EN ?
+		t_strdup_printf("Your proposal of a new time (%s) cannot be used: %s.\n"
+				"The conversation stays as below.\n\n",
+				proposed, sc->refused) :
+		t_strdup_printf("Dit forslag om et nyt tidspunkt (%s) kan ikke bruges: %s.\n"
+				"Samtalen bliver som nedenfor.\n\n",
+				proposed, sc->refused);
+
+	text->subject = t_strdup_printf("%s %s", lang == MUS_LANGUAGE_EN ?
+		"New time not possible:" : "Nyt tidspunkt ikke muligt:",
+		text->subject);
+	text->body_text = t_strconcat(notice, text->body_text, NULL);
+	text->body_html = t_strconcat("<p>",
+		mus_invitation_html_escape(notice), "</p>",
+		text->body_html, NULL);
 }
 
 /* the message for one recipient, appended to out */
@@ -250,10 +299,14 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 				  sc->action == MUS_SEND_CANCEL, &vars, &text,
 				  error_r) < 0)
 		return -1;
+	if (sc->action == MUS_SEND_DECLINECOUNTER)
+		mus_send_declinecounter_text(send, sc, lang, &text);
 
 	i_zero(&event);
 	event.method = sc->action == MUS_SEND_CANCEL ? MUS_ITIP_CANCEL :
+		sc->action == MUS_SEND_DECLINECOUNTER ? MUS_ITIP_DECLINECOUNTER :
 		MUS_ITIP_REQUEST;
+	event.comment = sc->refused;
 	event.uid = conv->ical_uid;
 	event.sequence = sc->sequence;
 	event.dtstamp = time(NULL);
@@ -294,8 +347,9 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	msg.from.address = send->set->organizer;
 	msg.to = array_get(&to, &msg.to_count);
 	msg.subject = text.subject;
-	msg.unique_token = t_strdup_printf("%s.%u.%s",
+	msg.unique_token = t_strdup_printf("%s.%u%s.%s",
 		t_strcut(conv->ical_uid, '@'), sc->sequence,
+		sc->action == MUS_SEND_DECLINECOUNTER ? ".declinecounter" : "",
 		t_str_lcase(t_strcut(recipient->mails[0], '@')));
 	msg.date = time(NULL);
 	msg.text_plain = text.body_text;
@@ -304,8 +358,9 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	msg.text_html_size = strlen(text.body_html);
 	msg.calendar = ics;
 	msg.calendar_size = strlen(ics);
-	msg.method = sc->action == MUS_SEND_CANCEL ?
-		MUS_MESSAGE_METHOD_CANCEL : MUS_MESSAGE_METHOD_REQUEST;
+	msg.method = sc->action == MUS_SEND_CANCEL ? MUS_MESSAGE_METHOD_CANCEL :
+		sc->action == MUS_SEND_DECLINECOUNTER ?
+		MUS_MESSAGE_METHOD_DECLINECOUNTER : MUS_MESSAGE_METHOD_REQUEST;
 	msg.attachments = array_get(&attachments, &msg.attachment_count);
 	return mus_message_build(&msg, out, error_r);
 }
@@ -472,7 +527,8 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 	sc.digest = mus_send_digest(ctx, &sc);
 	if (null_strcmp(sc.digest, conv->sent_digest) == 0 &&
 	    (conv->status == MUS_CONV_FAILED ||
-	     conv->sent_sequence == (int)conv->sequence))
+	     (conv->sent_sequence == (int)conv->sequence &&
+	      mus_send_all_recorded(&sc))))
 		return 0;
 
 	/* the SEQUENCE this content goes out with is written first, so
@@ -525,6 +581,79 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 	return 0;
 }
 
+/* The answer to a refused proposal, to the one who made it; the value
+   is removed once the MTA took the message. Returns 0 or -1 on a
+   directory error. */
+static int mus_send_declinecounter(struct mus_send_ctx *ctx,
+				   const struct mus_conversation *conv,
+				   const char **error_r)
+{
+	const struct mus_send *send = ctx->send;
+	const struct mus_person *proposer, *member;
+	struct mus_send_conv sc;
+	struct mus_ldap_mod mods[2];
+	enum mus_smtp_result result;
+	const char *dn, *ndn, *error, *reply;
+	string_t *msg = t_str_new(16 * 1024);
+
+	i_zero(&sc);
+	sc.conv = conv;
+	sc.action = MUS_SEND_DECLINECOUNTER;
+	sc.sequence = conv->sent_sequence < 0 ? conv->sequence :
+		(unsigned int)conv->sent_sequence;
+	if (!mus_conversation_parse_span(conv->counter_refused,
+					 &sc.proposed_start, &sc.proposed_end,
+					 &dn, &sc.refused) ||
+	    mus_ldap_dn_normalize(pool_datastack_create(), dn, &ndn, &error) < 0 ||
+	    (proposer = mus_org_find(send->org, ndn)) == NULL ||
+	    proposer->mails[0] == NULL ||
+	    (sc.leader = mus_org_find(send->org, conv->leader_ndn)) == NULL ||
+	    sc.leader->mails[0] == NULL) {
+		send->log(t_strdup_printf("round %s: %s: cannot answer the proposal '%s'",
+					  send->round->name, conv->cn,
+					  conv->counter_refused), send->context);
+		return 0;
+	}
+	t_array_init(&sc.members, 4);
+	for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
+		member = mus_org_find(send->org, conv->employee_ndns[i]);
+		if (member != NULL && member->mails[0] != NULL)
+			array_push_back(&sc.members, &member);
+	}
+	mus_send_cards(ctx, &sc);
+	if (send->opts->dry_run) {
+		ctx->result->messages++;
+		return 0;
+	}
+	if (mus_send_build(ctx, &sc, proposer, msg, error_r) < 0) {
+		send->log(t_strdup_printf("round %s: %s: %s", send->round->name,
+					  conv->cn, *error_r), send->context);
+		return 0;
+	}
+	result = mus_smtp_send(ctx->smtp, send->set->organizer,
+			       proposer->mails[0], str_data(msg), str_len(msg),
+			       &reply);
+	if (result == MUS_SMTP_TEMPFAIL) {
+		ctx->result->deferred++;
+		send->log(t_strdup_printf("round %s: %s: DECLINECOUNTER to %s deferred: %s",
+					  send->round->name, conv->cn,
+					  proposer->mails[0], reply), send->context);
+		return 0;
+	}
+	if (result == MUS_SMTP_OK)
+		ctx->result->messages++;
+	else {
+		send->log(t_strdup_printf("round %s: %s: DECLINECOUNTER to %s refused: %s",
+					  send->round->name, conv->cn,
+					  proposer->mails[0], reply), send->context);
+	}
+	i_zero(&mods);
+	mods[0].attr = "musCounterRefused";
+	return mus_send_record(ctx, conv->dn, mods, t_strdup_printf(
+		"(musCounterRefused=%s)",
+		mus_ldap_filter_escape(conv->counter_refused)), error_r) < 0 ? -1 : 0;
+}
+
 int mus_send_round(const struct mus_send *send,
 		   const ARRAY_TYPE(mus_conversation) *convs,
 		   struct mus_send_result *result, const char **error_r)
@@ -541,6 +670,8 @@ int mus_send_round(const struct mus_send *send,
 	array_foreach_elem(convs, conv) {
 		if (mus_send_action(conv) != MUS_SEND_NOTHING)
 			ctx.total += 1 + str_array_length(conv->employee_ndns);
+		if (conv->counter_refused != NULL)
+			ctx.total++;
 	}
 	if (!send->opts->dry_run && ctx.total > 0 &&
 	    mus_smtp_create(send->set, send->opts->smtp_timeout_msecs,
@@ -550,7 +681,10 @@ int mus_send_round(const struct mus_send *send,
 		if (ret < 0)
 			break;
 		T_BEGIN {
-			ret = mus_send_conv(&ctx, conv, error_r);
+			ret = conv->counter_refused == NULL || conv->unreadable ? 0 :
+				mus_send_declinecounter(&ctx, conv, error_r);
+			if (ret == 0)
+				ret = mus_send_conv(&ctx, conv, error_r);
 		} T_END_PASS_STR_IF(ret < 0, error_r);
 		/* checked after the conversation, so that the last ones of a
 		   round also end the sync with this error */
@@ -568,4 +702,46 @@ int mus_send_round(const struct mus_send *send,
 	hash_table_destroy(&ctx.files);
 	pool_unref(&ctx.pool);
 	return ret;
+}
+
+int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
+		    const char *to, const char *subject, const char *body,
+		    const char **error_r)
+{
+	struct mus_message_address rcpt = { .address = to };
+	struct mus_message msg;
+	string_t *out = t_str_new(4096);
+	unsigned char token[12];
+	const char *reply;
+
+	random_fill(token, sizeof(token));
+	i_zero(&msg);
+	msg.unique_token = t_strconcat("notice.", binary_to_hex(token, sizeof(token)), NULL);
+	msg.from.name = "MUS";
+	msg.from.address = set->organizer;
+	msg.to = &rcpt;
+	msg.to_count = 1;
+	msg.subject = subject;
+	msg.date = time(NULL);
+	msg.text_plain = body;
+	msg.text_plain_size = strlen(body);
+	/* never answered by an autoresponder, never looped back to us */
+	msg.headers = (const struct mus_message_header[]){
+		{ .name = "Auto-Submitted", .value = "auto-replied" },
+	};
+	msg.header_count = 1;
+	if (mus_message_build(&msg, out, error_r) < 0)
+		return -1;
+	switch (mus_smtp_send(smtp, set->organizer, to, str_data(out),
+			      str_len(out), &reply)) {
+	case MUS_SMTP_OK:
+		return 1;
+	case MUS_SMTP_PERMFAIL:
+		*error_r = reply;
+		return 0;
+	case MUS_SMTP_TEMPFAIL:
+		break;
+	}
+	*error_r = reply;
+	return -1;
 }

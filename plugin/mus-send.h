@@ -63,4 +63,14 @@ int mus_send_round(const struct mus_send *send,
 		   const ARRAY_TYPE(mus_conversation) *convs,
 		   struct mus_send_result *result, const char **error_r);
 
+struct mus_smtp;
+
+/* Send a plain text mail from the organizer address to one person (an
+   answer to something they mailed). Returns 1 if the MTA took it, 0 if it
+   refused the address for good (logged by the caller), -1 with the reason
+   if it should be tried again later. */
+int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
+		    const char *to, const char *subject, const char *body,
+		    const char **error_r);
+
 #endif

@@ -40,6 +40,8 @@ struct mus_sync_item {
 	enum mus_conv_status status;		/* the status to write */
 	const char *reason;
 	bool reopened;
+	/* an attendee's proposal (musCounter) is decided in this sync */
+	bool counter;
 };
 
 struct mus_sync_round {
@@ -412,20 +414,65 @@ static void mus_sync_want_slot(struct mus_sync_round *ctx,
 				      members, w->member_count);
 }
 
+/* Statuses in which an attendee's proposal of a new time is decided. */
+static bool mus_sync_counter_open(enum mus_conv_status status)
+{
+	return status == MUS_CONV_SCHEDULED || status == MUS_CONV_INVITED ||
+		status == MUS_CONV_ACCEPTED;
+}
+
+/* A conversation keeps its slot, or moves to the time an attendee
+   proposed if that keeps every rule (decided by the scheduler). */
 static void mus_sync_hold_slot(struct mus_sync_round *ctx,
-			       struct mus_conversation *conv)
+			       struct mus_conversation *conv,
+			       struct mus_wanted *wanted)
 {
 	unsigned int count = str_array_length(conv->employee_ndns);
 	struct mus_sched_person **members =
 		t_new(struct mus_sched_person *, count + 1);
 	struct mus_sched_conv *slot;
+	struct mus_sync_item *item;
+	time_t start, end;
+	const char *dn, *text;
 
 	for (unsigned int i = 0; i < count; i++)
 		members[i] = mus_sync_sched_person(ctx, conv->employee_ndns[i]);
 	slot = mus_schedule_add(ctx->sched, conv->cn,
 				mus_sync_sched_person(ctx, conv->leader_ndn),
 				members, count);
-	mus_schedule_fix(ctx->sched, slot, conv->start, conv->end);
+	if (conv->counter == NULL || !mus_sync_counter_open(conv->status) ||
+	    wanted == NULL) {
+		mus_schedule_fix(ctx->sched, slot, conv->start, conv->end);
+		return;
+	}
+	item = mus_sync_item(ctx, MUS_SYNC_UPDATE, wanted, conv);
+	item->counter = TRUE;
+	item->slot = slot;
+	if (!mus_conversation_parse_span(conv->counter, &start, &end, &dn, &text)) {
+		/* written by hand: answer nothing, keep the slot */
+		mus_schedule_fix(ctx->sched, slot, conv->start, conv->end);
+		slot->refused = "the proposal in musCounter does not parse";
+		return;
+	}
+	mus_schedule_propose(ctx->sched, slot, conv->start, conv->end, start, end);
+}
+
+/* Times a person declined are busy for them when the conversation is
+   placed again. */
+static void mus_sync_declined_busy(struct mus_sync_round *ctx,
+				   const struct mus_conversation *conv)
+{
+	for (unsigned int i = 0; conv->declined[i] != NULL; i++) {
+		const char *dn, *ndn, *text, *error;
+		time_t start, end;
+
+		if (!mus_conversation_parse_span(conv->declined[i], &start,
+						 &end, &dn, &text) ||
+		    mus_ldap_dn_normalize(pool_datastack_create(), dn, &ndn,
+					  &error) < 0)
+			continue;
+		mus_schedule_busy(mus_sync_sched_person(ctx, ndn), start, end);
+	}
 }
 
 static void mus_sync_decide_wanted(struct mus_sync_round *ctx,
@@ -472,6 +519,7 @@ static void mus_sync_decide_wanted(struct mus_sync_round *ctx,
 	    mus_conv_status_wants_slot(conv->status)) {
 		item = mus_sync_item(ctx, MUS_SYNC_UPDATE, w, conv);
 		item->reopened = !mus_conv_status_wants_slot(conv->status);
+		mus_sync_declined_busy(ctx, conv);
 		mus_sync_want_slot(ctx, item);
 	}
 }
@@ -503,7 +551,7 @@ static void mus_sync_decide(struct mus_sync_round *ctx)
 		}
 		if (mus_conv_status_holds_slot(conv->status) && conv->start != 0 &&
 		    conv->end > conv->start)
-			mus_sync_hold_slot(ctx, conv);
+			mus_sync_hold_slot(ctx, conv, hash_table_lookup(wanted_by_cn, conv->cn));
 	}
 	array_foreach_elem(&ctx->wanted, w)
 		mus_sync_decide_wanted(ctx, w);
@@ -625,6 +673,12 @@ static void mus_sync_item_outcome(struct mus_sync_round *ctx,
 {
 	if (item->slot == NULL)
 		return;
+	if (item->counter && item->slot->state != MUS_SCHED_PLACED) {
+		/* the proposal is refused; the conversation stays */
+		item->status = item->conv->status;
+		item->reason = item->conv->reason;
+		return;
+	}
 	if (item->slot->state == MUS_SCHED_PLACED) {
 		item->status = MUS_CONV_SCHEDULED;
 		item->reason = NULL;
@@ -683,17 +737,33 @@ static int mus_sync_write_update(struct mus_sync_round *ctx,
 				 struct mus_sync_item *item, const char **error_r)
 {
 	struct mus_conversation *conv = item->conv;
-	struct mus_ldap_mod mods[8];
+	struct mus_ldap_mod mods[12];
 	unsigned int n = 0;
-	bool placed = item->status == MUS_CONV_SCHEDULED;
+	bool placed = item->status == MUS_CONV_SCHEDULED &&
+		item->slot != NULL && item->slot->state == MUS_SCHED_PLACED;
 
 	i_zero(&mods);
+	if (item->counter) {
+		/* decided: a refusal waits for its DECLINECOUNTER */
+		mods[n].attr = "musCounter";
+		mods[n++].values = NULL;
+		if (!placed) {
+			mods[n].attr = "musCounterRefused";
+			mods[n++].values = mus_ldap_values1(t_strdup_printf(
+				"%s -- %s", conv->counter, item->slot->refused));
+		}
+	}
+	if (placed && conv->sent_sequence >= 0) {
+		/* a new time needs new answers */
+		mods[n].attr = "musPartstat";
+		mods[n++].values = NULL;
+	}
 	mods[n].attr = "musStatus";
 	mods[n++].values = mus_ldap_values1(mus_conv_status_name(item->status));
 	mods[n].attr = "musReason";
 	mods[n++].values = item->reason == NULL ? NULL :
 		mus_ldap_values1(item->reason);
-	if (placed || item->status == MUS_CONV_UNSCHEDULABLE) {
+	if (placed || (item->status == MUS_CONV_UNSCHEDULABLE && !item->counter)) {
 		mods[n].attr = "musStart";
 		mods[n++].values = placed ? mus_ldap_values1(
 			mus_time_generalized(item->slot->start)) : NULL;

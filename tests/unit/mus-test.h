@@ -30,7 +30,6 @@ void test_settings(void);
 void test_time(void);
 void test_ldap(void);
 void test_org(void);
-void test_mime(void);
 void test_holidays(void);
 void test_schedule(void);
 void test_round(void);

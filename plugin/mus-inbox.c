@@ -1,0 +1,777 @@
+/* What arrives in the organizer mailbox, applied to the directory. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "mus-ldap.h"
+#include "mus-time.h"
+#include "mus-cards.h"
+#include "mus-conversation.h"
+#include "mus-invitation.h"
+#include "mus-inbox.h"
+
+/* another writer changed the conversation meanwhile: read it again */
+#define MUS_INBOX_MAX_ATTEMPTS 5
+/* a comment longer than this is cut */
+#define MUS_INBOX_COMMENT_MAX_LEN 1000
+
+static const char *const mus_inbox_outcome_names[MUS_INBOX_OUTCOME_COUNT] = {
+	[MUS_INBOX_APPLIED] = "applied",
+	[MUS_INBOX_UNCHANGED] = "unchanged",
+	[MUS_INBOX_STALE] = "stale",
+	[MUS_INBOX_NOT_OURS] = "not-ours",
+	[MUS_INBOX_UNKNOWN_UID] = "unknown-uid",
+	[MUS_INBOX_PARTY_CRASHER] = "party-crasher",
+	[MUS_INBOX_SENDER_MISMATCH] = "sender-mismatch",
+	[MUS_INBOX_INVALID] = "invalid",
+	[MUS_INBOX_CARDS_REFUSED] = "cards-refused",
+	[MUS_INBOX_DEFERRED] = "deferred",
+};
+
+const char *mus_inbox_outcome_name(enum mus_inbox_outcome outcome)
+{
+	i_assert(outcome < MUS_INBOX_OUTCOME_COUNT);
+	return mus_inbox_outcome_names[outcome];
+}
+
+/* One of the conversation's people, as the directory has them now. */
+struct mus_inbox_person {
+	const char *dn;		/* as the conversation names them */
+	const char *cn;
+	const char *const *mails;
+	const char *language;
+	bool leader;
+};
+
+/* What one message does to one conversation. */
+struct mus_inbox_ctx {
+	const struct mus_inbox *inbox;
+	const struct mus_reply *reply;
+	pool_t pool;
+	struct mus_conversation *conv;
+	ARRAY(struct mus_inbox_person) people;
+	enum mus_inbox_outcome outcome;
+	const char *detail;
+};
+
+static const char *const mus_inbox_person_attrs[] = {
+	"cn", "mail", "musLanguage", "preferredLanguage", NULL
+};
+
+struct mus_inbox_person_read {
+	pool_t pool;
+	struct mus_inbox_person *person;
+};
+
+/* runs in a data stack frame of its own: keep what is needed in pool */
+static int mus_inbox_person_entry(const struct mus_ldap_entry *entry,
+				  void *context, const char **error_r ATTR_UNUSED)
+{
+	struct mus_inbox_person_read *read = context;
+	struct mus_inbox_person *person = read->person;
+	const char *const *mails = mus_ldap_entry_values(entry, "mail");
+	const char **copy = p_new(read->pool, const char *,
+				  str_array_length(mails) + 1);
+	const char *language;
+
+	for (unsigned int i = 0; mails[i] != NULL; i++)
+		copy[i] = p_strdup(read->pool, t_str_lcase(mails[i]));
+	person->mails = copy;
+	person->cn = p_strdup(read->pool, mus_ldap_entry_value(entry, "cn"));
+	language = mus_ldap_entry_value(entry, "musLanguage");
+	if (language == NULL)
+		language = mus_ldap_entry_value(entry, "preferredLanguage");
+	person->language = p_strdup(read->pool, language);
+	return 0;
+}
+
+static int mus_inbox_read_person(struct mus_inbox_ctx *ctx, const char *dn,
+				 bool leader, const char **error_r)
+{
+	static const char *const none[] = { NULL };
+	struct mus_inbox_person person = {
+		.dn = dn, .leader = leader, .mails = none,
+	};
+	struct mus_inbox_person_read read = {
+		.pool = ctx->pool, .person = &person,
+	};
+
+	/* a person who left the directory can no longer answer */
+	if (mus_ldap_read(ctx->inbox->conn, dn, mus_inbox_person_attrs,
+			  mus_inbox_person_entry, &read, error_r) < 0)
+		return -1;
+	array_push_back(&ctx->people, &person);
+	return 0;
+}
+
+static int mus_inbox_read_people(struct mus_inbox_ctx *ctx, const char **error_r)
+{
+	t_array_init(&ctx->people, 4);
+	if (mus_inbox_read_person(ctx, ctx->conv->leader_dn, TRUE, error_r) < 0)
+		return -1;
+	for (unsigned int i = 0; ctx->conv->employee_dns[i] != NULL; i++) {
+		if (mus_inbox_read_person(ctx, ctx->conv->employee_dns[i],
+					  FALSE, error_r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool mus_inbox_person_has(const struct mus_inbox_person *person,
+				 const char *address)
+{
+	if (address == NULL)
+		return FALSE;
+	for (unsigned int i = 0; person->mails[i] != NULL; i++) {
+		if (strcasecmp(person->mails[i], address) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static const struct mus_inbox_person *
+mus_inbox_find_person(struct mus_inbox_ctx *ctx, const char *address)
+{
+	const struct mus_inbox_person *person;
+
+	array_foreach(&ctx->people, person) {
+		if (mus_inbox_person_has(person, address))
+			return person;
+	}
+	return NULL;
+}
+
+static enum mus_language mus_inbox_language(const struct mus_inbox *inbox,
+					    const struct mus_inbox_person *person)
+{
+	if (person != NULL && person->language != NULL)
+		return strncasecmp(person->language, "en", 2) == 0 ?
+			MUS_LANGUAGE_EN : MUS_LANGUAGE_DA;
+	return inbox->language;
+}
+
+static void mus_inbox_set(struct mus_inbox_ctx *ctx,
+			  enum mus_inbox_outcome outcome, const char *detail)
+{
+	ctx->outcome = outcome;
+	ctx->detail = detail;
+}
+
+/* ---- the conversation ---- */
+
+/* Returns 1 with ctx->conv, 0 if there is no such conversation, -1 on a
+   directory error. */
+static int mus_inbox_find_conv(struct mus_inbox_ctx *ctx, const char *filter,
+			       const char **error_r)
+{
+	ARRAY_TYPE(mus_conversation) convs;
+
+	t_array_init(&convs, 2);
+	if (mus_conversations_search(ctx->inbox->conn, ctx->pool,
+				     ctx->inbox->round_base, filter, &convs,
+				     error_r) < 0)
+		return -1;
+	if (array_count(&convs) != 1)
+		return array_count(&convs) == 0 ? 0 : 2;
+	ctx->conv = array_idx_elem(&convs, 0);
+	return 1;
+}
+
+/* values of a "<DN> ..." or "<PARTSTAT> <DN>" list without the ones of dn */
+static void mus_inbox_values_without(const char *const *values, const char *dn,
+				     bool dn_first, ARRAY_TYPE(const_string) *out)
+{
+	for (unsigned int i = 0; values[i] != NULL; i++) {
+		const char *v = values[i], *sp = strchr(v, ' ');
+		bool match;
+
+		if (sp == NULL)
+			match = FALSE;
+		else if (dn_first)
+			match = strncasecmp(v, dn, strlen(dn)) == 0 &&
+				v[strlen(dn)] == ' ';
+		else
+			match = strcasecmp(sp + 1, dn) == 0;
+		if (!match)
+			array_push_back(out, &v);
+	}
+}
+
+static bool mus_inbox_same_set(const char *const *a, const ARRAY_TYPE(const_string) *b)
+{
+	const char *v;
+
+	if (str_array_length(a) != array_count(b))
+		return FALSE;
+	array_foreach_elem(b, v) {
+		if (!str_array_icase_find(a, v))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* a NULL-terminated copy of values, for struct mus_ldap_mod */
+static const char *const *mus_inbox_list(const ARRAY_TYPE(const_string) *values)
+{
+	unsigned int count = array_count(values);
+	const char **list = t_new(const char *, count + 1);
+
+	if (count > 0)
+		memcpy(list, array_front(values), sizeof(*list) * count);
+	return list;
+}
+
+static bool mus_inbox_has_partstat(const ARRAY_TYPE(const_string) *values,
+				   const char *partstat, const char *dn)
+{
+	const char *wanted = t_strdup_printf("%s %s", partstat, dn), *v;
+
+	array_foreach_elem(values, v) {
+		if (strcasecmp(v, wanted) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static const char *mus_inbox_comment(const char *comment)
+{
+	string_t *str;
+
+	if (comment == NULL)
+		return NULL;
+	str = t_str_new(strlen(comment) + 1);
+	for (const char *p = comment; *p != '\0'; p++)
+		str_append_c(str, *p == '\r' || *p == '\n' ? ' ' : *p);
+	str_truncate_utf8(str, MUS_INBOX_COMMENT_MAX_LEN);
+	comment = t_str_trim(str_c(str), " \t");
+	return comment[0] == '\0' ? NULL : comment;
+}
+
+/* Write mods with an assertion on the entryCSN the conversation was read
+   with. Returns 1 if written, 0 if another writer came first. */
+static int mus_inbox_write(struct mus_inbox_ctx *ctx,
+			   const struct mus_ldap_mod *mods, const char **error_r)
+{
+	return mus_ldap_modify(ctx->inbox->conn, ctx->conv->dn, mods,
+			       ctx->conv->csn == NULL ? NULL :
+			       mus_ldap_csn_assertion(ctx->conv->csn), error_r);
+}
+
+/* ---- iTIP ---- */
+
+/* Statuses in which an invitation is out and answers count. */
+static bool mus_inbox_invitation_open(enum mus_conv_status status)
+{
+	switch (status) {
+	case MUS_CONV_SCHEDULED:
+	case MUS_CONV_INVITED:
+	case MUS_CONV_ACCEPTED:
+	case MUS_CONV_FAILED:
+	case MUS_CONV_RESCHEDULING:
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+static int mus_inbox_reply(struct mus_inbox_ctx *ctx,
+			   const struct mus_inbox_person *person,
+			   const struct mus_reply_attendee *att,
+			   const char **error_r)
+{
+	struct mus_conversation *conv = ctx->conv;
+	ARRAY_TYPE(const_string) partstat, comments;
+	struct mus_ldap_mod mods[5];
+	enum mus_conv_status status = conv->status;
+	const char *ps, *comment = mus_inbox_comment(att->comment);
+	const struct mus_inbox_person *p;
+	unsigned int n = 0;
+	bool all_accepted = TRUE;
+
+	switch (att->partstat) {
+	case MUS_REPLY_PARTSTAT_ACCEPTED:
+	case MUS_REPLY_PARTSTAT_DECLINED:
+	case MUS_REPLY_PARTSTAT_TENTATIVE:
+	case MUS_REPLY_PARTSTAT_NEEDS_ACTION:
+		ps = mus_reply_partstat_name(att->partstat);
+		break;
+	default:
+		mus_inbox_set(ctx, MUS_INBOX_INVALID, t_strdup_printf(
+			"PARTSTAT %s is not an answer we take",
+			mus_reply_partstat_name(att->partstat)));
+		return 0;
+	}
+	t_array_init(&partstat, 8);
+	mus_inbox_values_without(conv->partstat, person->dn, FALSE, &partstat);
+	array_push_back(&partstat, (const char *[]){
+		t_strdup_printf("%s %s", ps, person->dn) });
+	t_array_init(&comments, 4);
+	if (comment != NULL) {
+		mus_inbox_values_without(conv->partstat_comments, person->dn,
+					 TRUE, &comments);
+		array_push_back(&comments, (const char *[]){
+			t_strdup_printf("%s %s", person->dn, comment) });
+	}
+
+	array_foreach(&ctx->people, p)
+		all_accepted = all_accepted &&
+			mus_inbox_has_partstat(&partstat, "ACCEPTED", p->dn);
+	i_zero(&mods);
+	if (att->partstat == MUS_REPLY_PARTSTAT_DECLINED) {
+		if (status != MUS_CONV_RESCHEDULING && conv->start != 0) {
+			status = MUS_CONV_RESCHEDULING;
+			mods[n].op = MUS_LDAP_MOD_ADD;
+			mods[n].attr = "musDeclined";
+			mods[n++].values = mus_ldap_values1(mus_conversation_span(
+				conv->start, conv->end, person->dn));
+		}
+	} else if (status != MUS_CONV_RESCHEDULING && status != MUS_CONV_FAILED) {
+		status = all_accepted ? MUS_CONV_ACCEPTED :
+			(status == MUS_CONV_ACCEPTED ? MUS_CONV_INVITED : status);
+	}
+	if (!mus_inbox_same_set(conv->partstat, &partstat)) {
+		mods[n].attr = "musPartstat";
+		mods[n++].values = mus_inbox_list(&partstat);
+	}
+	if (comment != NULL && !mus_inbox_same_set(conv->partstat_comments, &comments)) {
+		mods[n].attr = "musPartstatComment";
+		mods[n++].values = mus_inbox_list(&comments);
+	}
+	if (status != conv->status) {
+		mods[n].attr = "musStatus";
+		mods[n++].values = mus_ldap_values1(mus_conv_status_name(status));
+	}
+	if (n == 0) {
+		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED,
+			      t_strdup_printf("%s from %s is in effect already",
+					      ps, person->dn));
+		return 1;
+	}
+	mus_inbox_set(ctx, MUS_INBOX_APPLIED, t_strdup_printf(
+		"%s from %s%s", ps, person->dn,
+		status != conv->status ? t_strdup_printf(
+			", now %s", mus_conv_status_name(status)) : ""));
+	return mus_inbox_write(ctx, mods, error_r);
+}
+
+static int mus_inbox_counter(struct mus_inbox_ctx *ctx,
+			     const struct mus_inbox_person *person,
+			     const char **error_r)
+{
+	const struct mus_reply *reply = ctx->reply;
+	struct mus_ldap_mod mods[2];
+	const char *value;
+
+	if (ctx->conv->status == MUS_CONV_RESCHEDULING) {
+		mus_inbox_set(ctx, MUS_INBOX_STALE,
+			      "the conversation is being moved already");
+		return 1;
+	}
+	value = mus_conversation_span(reply->counter_start, reply->counter_end,
+				      person->dn);
+	if (ctx->conv->counter != NULL &&
+	    strcasecmp(ctx->conv->counter, value) == 0) {
+		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED,
+			      "the same proposal is waiting already");
+		return 1;
+	}
+	i_zero(&mods);
+	mods[0].attr = "musCounter";
+	mods[0].values = mus_ldap_values1(value);
+	mus_inbox_set(ctx, MUS_INBOX_APPLIED, t_strdup_printf(
+		"%s proposes %s-%s, for the next sync to decide", person->dn,
+		mus_time_generalized(reply->counter_start),
+		mus_time_generalized(reply->counter_end)));
+	return mus_inbox_write(ctx, mods, error_r);
+}
+
+static int mus_inbox_refresh(struct mus_inbox_ctx *ctx,
+			     const struct mus_inbox_person *person,
+			     const char **error_r)
+{
+	struct mus_conversation *conv = ctx->conv;
+	ARRAY_TYPE(const_string) gone;
+	struct mus_ldap_mod mods[2];
+	const char *prefix = t_strdup_printf("%d ", conv->sent_sequence);
+
+	t_array_init(&gone, 2);
+	for (unsigned int i = 0; conv->sent_to[i] != NULL; i++) {
+		const char *v = conv->sent_to[i];
+
+		if (strncmp(v, prefix, strlen(prefix)) == 0 &&
+		    mus_inbox_person_has(person, v + strlen(prefix)))
+			array_push_back(&gone, &v);
+	}
+	if (array_count(&gone) == 0) {
+		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED,
+			      "the invitation is on its way again already");
+		return 1;
+	}
+	i_zero(&mods);
+	mods[0].op = MUS_LDAP_MOD_DELETE;
+	mods[0].attr = "musSentTo";
+	mods[0].values = mus_inbox_list(&gone);
+	mus_inbox_set(ctx, MUS_INBOX_APPLIED, t_strdup_printf(
+		"%s asks for the invitation again; the next sync sends it",
+		person->dn));
+	return mus_inbox_write(ctx, mods, error_r);
+}
+
+/* Returns 1 when decided (ctx->outcome), 0 if another writer changed the
+   conversation meanwhile, -1 on error. */
+static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
+{
+	const struct mus_reply *reply = ctx->reply;
+	const struct mus_inbox_person *person;
+	const char *address;
+	int ret;
+
+	ret = mus_inbox_find_conv(ctx, t_strdup_printf(
+		"(&(objectClass=musConversation)(musICalUID=%s))",
+		mus_ldap_filter_escape(reply->uid)), error_r);
+	if (ret <= 0 || ret == 2) {
+		if (ret >= 0)
+			mus_inbox_set(ctx, MUS_INBOX_UNKNOWN_UID, t_strdup_printf(
+				"UID %s is not a conversation of ours", reply->uid));
+		return ret < 0 ? -1 : 1;
+	}
+	if (mus_inbox_read_people(ctx, error_r) < 0)
+		return -1;
+
+	/* who answers: the one ATTENDEE of a REPLY or REFRESH, the sender
+	   of a COUNTER (which may list every attendee) */
+	address = reply->method == MUS_REPLY_METHOD_COUNTER ? reply->from :
+		reply->attendees[0].address;
+	person = mus_inbox_find_person(ctx, address);
+	if (person == NULL) {
+		mus_inbox_set(ctx, MUS_INBOX_PARTY_CRASHER, t_strdup_printf(
+			"%s is not an attendee of %s", address == NULL ? "(nobody)" :
+			address, ctx->conv->dn));
+		return 1;
+	}
+	if (!mus_inbox_person_has(person, reply->from)) {
+		mus_inbox_set(ctx, MUS_INBOX_SENDER_MISMATCH, t_strdup_printf(
+			"the answer of %s came from %s, not one of their addresses",
+			person->dn, reply->from == NULL ? "(no From)" : reply->from));
+		return 1;
+	}
+	if (ctx->conv->unreadable ||
+	    !mus_inbox_invitation_open(ctx->conv->status) ||
+	    ctx->conv->sent_sequence < 0) {
+		mus_inbox_set(ctx, MUS_INBOX_STALE, t_strdup_printf(
+			"%s is %s%s", ctx->conv->dn,
+			mus_conv_status_name(ctx->conv->status),
+			ctx->conv->sent_sequence < 0 ? " and was never sent" : ""));
+		return 1;
+	}
+	if (reply->sequence >= 0 && reply->sequence < ctx->conv->sent_sequence) {
+		mus_inbox_set(ctx, MUS_INBOX_STALE, t_strdup_printf(
+			"answers SEQUENCE %d, the attendees have %d",
+			reply->sequence, ctx->conv->sent_sequence));
+		return 1;
+	}
+	switch (reply->method) {
+	case MUS_REPLY_METHOD_REPLY:
+		return mus_inbox_reply(ctx, person, &reply->attendees[0], error_r);
+	case MUS_REPLY_METHOD_COUNTER:
+		return mus_inbox_counter(ctx, person, error_r);
+	case MUS_REPLY_METHOD_REFRESH:
+		return mus_inbox_refresh(ctx, person, error_r);
+	default:
+		i_unreached();
+	}
+}
+
+/* ---- card choices ---- */
+
+/* the Danish or the English text (a macro, so formats stay checked) */
+#define MUS_INBOX_L(lang, da, en) ((lang) == MUS_LANGUAGE_EN ? (en) : (da))
+
+/* Tell the sender what was wrong; 1 when sent, -1 on failure. */
+static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
+			    const char *uid_short,
+			    const ARRAY_TYPE(const_string) *problems,
+			    const char **error_r)
+{
+	const struct mus_inbox *inbox = ctx->inbox;
+	const char *subject = ctx->reply->subject, *problem;
+	string_t *body = t_str_new(1024);
+
+	str_append(body, MUS_INBOX_L(lang,
+		"Dit valg af samtalekort er ikke gemt, fordi:\n\n",
+		"Your choice of conversation cards was not saved because:\n\n"));
+	array_foreach_elem(problems, problem)
+		str_printfa(body, "- %s\n", problem);
+	str_printfa(body, MUS_INBOX_L(lang,
+		"\nSkriv igen til %s med emnet \"%s %s\" og en linje som\n"
+		"\"%s: kode1, kode2\" (højst %u kort; koderne står i invitationen).\n"
+		"Intet andet er ændret.\n",
+		"\nWrite again to %s with the subject \"%s %s\" and a line such as\n"
+		"\"%s: code1, code2\" (at most %u cards; the codes are listed in the\n"
+		"invitation). Nothing else was changed.\n"),
+		inbox->organizer,
+		MUS_INBOX_L(lang, MUS_INVITATION_CARDS_SUBJECT_DA,
+			    MUS_INVITATION_CARDS_SUBJECT_EN),
+		uid_short == NULL ? "..." : uid_short,
+		MUS_INBOX_L(lang, MUS_INVITATION_CARDS_KEYWORD_DA,
+			    MUS_INVITATION_CARDS_KEYWORD_EN),
+		MUS_CARDS_MAX_CHOSEN);
+	subject = t_strdup_printf("%s %s", MUS_INBOX_L(lang, "SV:", "Re:"),
+				  subject == NULL || subject[0] == '\0' ?
+				  MUS_INBOX_L(lang, "Samtalekort", "Cards") : subject);
+	if (inbox->send(ctx->reply->from, subject, str_c(body), inbox->context,
+			error_r) < 0)
+		return -1;
+	mus_inbox_set(ctx, MUS_INBOX_CARDS_REFUSED, t_strdup_printf(
+		"card choice from %s refused: %s", ctx->reply->from,
+		t_strarray_join(mus_inbox_list(problems), "; ")));
+	return 1;
+}
+
+static int mus_inbox_refuse(struct mus_inbox_ctx *ctx, enum mus_language lang,
+			    const char *uid_short, const char *problem,
+			    const char **error_r)
+{
+	ARRAY_TYPE(const_string) problems;
+
+	t_array_init(&problems, 1);
+	array_push_back(&problems, &problem);
+	return mus_inbox_answer(ctx, lang, uid_short, &problems, error_r);
+}
+
+static const char *const mus_inbox_round_attrs[] = { "musKind", "musCard", NULL };
+
+struct mus_inbox_round {
+	pool_t pool;
+	bool group;
+	const char *const *cards;
+};
+
+static int mus_inbox_round_entry(const struct mus_ldap_entry *entry,
+				 void *context, const char **error_r ATTR_UNUSED)
+{
+	struct mus_inbox_round *round = context;
+	const char *kind = mus_ldap_entry_value(entry, "musKind");
+	const char *const *cards = mus_ldap_entry_values(entry, "musCard");
+	const char **copy = p_new(round->pool, const char *,
+				  str_array_length(cards) + 1);
+
+	round->group = kind != NULL && (strcasecmp(kind, "GRUS") == 0 ||
+					strcasecmp(kind, "TUS") == 0);
+	for (unsigned int i = 0; cards[i] != NULL; i++)
+		copy[i] = p_strdup(round->pool, cards[i]);
+	round->cards = copy;
+	return 0;
+}
+
+/* the problems of a choice of codes, in lang */
+static void mus_inbox_check_codes(struct mus_inbox_ctx *ctx,
+				  enum mus_language lang,
+				  const struct mus_inbox_round *round,
+				  const struct mus_card_choice *choice,
+				  ARRAY_TYPE(const_string) *problems)
+{
+	unsigned int chosen = 0;
+
+	for (unsigned int i = 0; i < choice->code_count; i++) {
+		const char *code = choice->codes[i];
+		const struct mus_card *card = mus_cards_find(ctx->inbox->cards, code);
+		const char *problem = NULL;
+
+		if (card == NULL) {
+			problem = t_strdup_printf(MUS_INBOX_L(lang,
+				"\"%s\" er ikke koden på et samtalekort",
+				"\"%s\" is not the code of a conversation card"), code);
+		} else if (round->group && card->group_excluded) {
+			problem = t_strdup_printf(MUS_INBOX_L(lang,
+				"kortet \"%s\" bruges ikke i gruppe- og teamsamtaler",
+				"the card \"%s\" is not used in group and team conversations"),
+				card->title[lang]);
+		} else if (!card->mandatory &&
+			   !str_array_icase_find(round->cards, code)) {
+			chosen++;
+		}
+		if (problem != NULL)
+			array_push_back(problems, &problem);
+	}
+	if (chosen > MUS_CARDS_MAX_CHOSEN) {
+		const char *problem = t_strdup_printf(MUS_INBOX_L(lang,
+			"du kan vælge højst %u kort, ikke %u",
+			"you can choose at most %u cards, not %u"),
+			MUS_CARDS_MAX_CHOSEN, chosen);
+		array_push_back(problems, &problem);
+	}
+}
+
+static int mus_inbox_cards_once(struct mus_inbox_ctx *ctx,
+				const struct mus_card_choice *choice,
+				const char **error_r)
+{
+	const struct mus_inbox *inbox = ctx->inbox;
+	struct mus_inbox_round round;
+	const struct mus_inbox_person *person;
+	ARRAY_TYPE(const_string) problems, codes;
+	struct mus_ldap_mod mods[2];
+	enum mus_language lang = choice->language;
+	const char *round_dn;
+	int ret;
+
+	ret = mus_inbox_find_conv(ctx, t_strdup_printf(
+		"(&(objectClass=musConversation)(musICalUID=%s*))",
+		mus_ldap_filter_escape(choice->uid_short)), error_r);
+	if (ret <= 0 || ret == 2) {
+		if (ret < 0)
+			return -1;
+		return mus_inbox_refuse(ctx, lang, choice->uid_short,
+			t_strdup_printf(ret == 0 ? MUS_INBOX_L(lang,
+				"ingen samtale har referencen \"%s\"",
+				"no conversation has the reference \"%s\"") :
+				MUS_INBOX_L(lang,
+				"referencen \"%s\" passer på flere samtaler",
+				"the reference \"%s\" matches several conversations"),
+				choice->uid_short), error_r);
+	}
+	if (mus_inbox_read_people(ctx, error_r) < 0)
+		return -1;
+	person = mus_inbox_find_person(ctx, ctx->reply->from);
+	if (person == NULL) {
+		/* strangers are told nothing about the conversation */
+		mus_inbox_set(ctx, MUS_INBOX_PARTY_CRASHER, t_strdup_printf(
+			"card choice from %s, who is not in %s",
+			ctx->reply->from == NULL ? "(no From)" : ctx->reply->from,
+			ctx->conv->dn));
+		return 1;
+	}
+	lang = mus_inbox_language(inbox, person);
+	if (ctx->conv->unreadable ||
+	    (!mus_inbox_invitation_open(ctx->conv->status) &&
+	     ctx->conv->status != MUS_CONV_NEW &&
+	     ctx->conv->status != MUS_CONV_UNSCHEDULABLE)) {
+		return mus_inbox_refuse(ctx, lang, choice->uid_short,
+			t_strdup_printf(MUS_INBOX_L(lang,
+				"samtalen er %s, og kortene kan ikke længere ændres",
+				"the conversation is %s, and its cards can no longer change"),
+				mus_conv_status_name(ctx->conv->status)), error_r);
+	}
+
+	i_zero(&round);
+	round.pool = ctx->pool;
+	round_dn = mus_ldap_dn_parent(ctx->conv->dn);
+	if (round_dn == NULL ||
+	    (ret = mus_ldap_read(inbox->conn, round_dn, mus_inbox_round_attrs,
+				 mus_inbox_round_entry, &round, error_r)) < 0)
+		return -1;
+	if (ret == 0) {
+		*error_r = t_strdup_printf("the round %s of %s is gone",
+					   round_dn, ctx->conv->dn);
+		return -1;
+	}
+	t_array_init(&problems, 4);
+	mus_inbox_check_codes(ctx, lang, &round, choice, &problems);
+	if (array_count(&problems) > 0)
+		return mus_inbox_answer(ctx, lang, choice->uid_short, &problems,
+					error_r);
+
+	t_array_init(&codes, choice->code_count + 1);
+	for (unsigned int i = 0; i < choice->code_count; i++)
+		array_push_back(&codes, &choice->codes[i]);
+	if (mus_inbox_same_set(person->leader ? ctx->conv->cards_leader :
+			       ctx->conv->cards_employee, &codes)) {
+		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED, t_strdup_printf(
+			"the cards of %s are chosen already", person->dn));
+		return 1;
+	}
+	i_zero(&mods);
+	mods[0].attr = person->leader ? "musCardLeader" : "musCardEmployee";
+	mods[0].values = mus_inbox_list(&codes);
+	mus_inbox_set(ctx, MUS_INBOX_APPLIED, t_strdup_printf(
+		"%s chose the cards %s", person->dn,
+		t_strarray_join(choice->codes, ", ")));
+	return mus_inbox_write(ctx, mods, error_r);
+}
+
+/* ---- the message ---- */
+
+static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
+{
+	const struct mus_inbox *inbox = ctx->inbox;
+	const struct mus_reply *reply = ctx->reply;
+	struct mus_card_choice choice;
+	const char *error;
+	int ret;
+
+	switch (reply->method) {
+	case MUS_REPLY_METHOD_REPLY:
+	case MUS_REPLY_METHOD_COUNTER:
+	case MUS_REPLY_METHOD_REFRESH:
+		return mus_inbox_itip_once(ctx, error_r);
+	case MUS_REPLY_METHOD_OTHER:
+		mus_inbox_set(ctx, MUS_INBOX_INVALID, t_strdup_printf(
+			"METHOD:%s is not sent to an organizer", reply->method_name));
+		return 1;
+	case MUS_REPLY_METHOD_NONE:
+		break;
+	}
+	if (reply->tnef_only) {
+		mus_inbox_set(ctx, MUS_INBOX_INVALID,
+			      "Outlook's TNEF (winmail.dat) without iCalendar is not read");
+		return 1;
+	}
+	ret = mus_reply_parse_cards(reply->subject, reply->body_text,
+				    reply->body_html, ctx->pool, &choice, &error);
+	if (ret == 0) {
+		mus_inbox_set(ctx, MUS_INBOX_NOT_OURS, "no calendar reply, no card choice");
+		return 1;
+	}
+	if (inbox->cards == NULL || inbox->send == NULL) {
+		mus_inbox_set(ctx, MUS_INBOX_DEFERRED, "a card choice, for the next sync");
+		return 1;
+	}
+	if (ret < 0) {
+		return mus_inbox_refuse(ctx, inbox->language, NULL,
+					t_strdup(error), error_r);
+	}
+	return mus_inbox_cards_once(ctx, &choice, error_r);
+}
+
+int mus_inbox_apply(const struct mus_inbox *inbox, const struct mus_reply *reply,
+		    int parse_ret, const char *parse_error,
+		    enum mus_inbox_outcome *outcome_r, const char **detail_r,
+		    const char **error_r)
+{
+	struct mus_inbox_ctx ctx;
+	int ret = 0;
+
+	i_zero(&ctx);
+	ctx.inbox = inbox;
+	ctx.reply = reply;
+	if (parse_ret < 0) {
+		*outcome_r = MUS_INBOX_INVALID;
+		*detail_r = t_strdup(parse_error);
+		return 0;
+	}
+	if (reply->from != NULL && strcasecmp(reply->from, inbox->organizer) == 0) {
+		/* our own mail coming back (a copy, a loop): never a reply */
+		*outcome_r = MUS_INBOX_NOT_OURS;
+		*detail_r = "sent by the organizer address itself";
+		return 0;
+	}
+	ctx.pool = pool_alloconly_create("mus inbox", 4096);
+	for (unsigned int attempt = 0; ret == 0; attempt++) {
+		if (attempt == MUS_INBOX_MAX_ATTEMPTS) {
+			*error_r = t_strdup_printf(
+				"the conversation kept changing while the message was applied (%u attempts)",
+				attempt);
+			ret = -1;
+			break;
+		}
+		ctx.conv = NULL;
+		ret = mus_inbox_apply_once(&ctx, error_r);
+	}
+	if (ret > 0) {
+		*outcome_r = ctx.outcome;
+		*detail_r = ctx.detail;
+	}
+	pool_unref(&ctx.pool);
+	return ret < 0 ? -1 : 0;
+}
