@@ -331,7 +331,6 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 	};
 	struct mus_doveadm_mailbox mbox;
 	struct mail_search_args *args;
-	struct mail_search_arg *arg;
 	struct mailbox_transaction_context *t;
 	struct mail_search_context *search;
 	struct mail *mail;
@@ -347,19 +346,21 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 		mus_smtp_destroy(&ib->smtp);
 		return -1;
 	}
+	/* the keywords are in the index: looking at every message costs
+	   no message read */
 	args = mail_search_build_init();
-	arg = mail_search_build_add(args, SEARCH_KEYWORDS);
-	arg->value.str = p_strdup(args->pool, MUS_INBOX_DONE_KEYWORD);
-	arg->match_not = TRUE;
+	mail_search_build_add_all(args);
 	t = mailbox_transaction_begin(mbox.box, 0, "mus sync");
-	search = mailbox_search_init(t, args, NULL, MAIL_FETCH_STREAM_HEADER |
-				     MAIL_FETCH_STREAM_BODY, NULL);
+	search = mailbox_search_init(t, args, NULL, MAIL_FETCH_FLAGS, NULL);
 	while (ret == 0 && mailbox_search_next(search, &mail)) T_BEGIN {
 		const char *error;
 
-		ret = mus_doveadm_inbox_mail(&inbox, ib, mail, &error);
-		if (ret < 0)
-			*error_r = t_strdup_printf("the organizer's INBOX: %s", error);
+		if (!str_array_icase_find(mail_get_keywords(mail),
+					  MUS_INBOX_DONE_KEYWORD)) {
+			ret = mus_doveadm_inbox_mail(&inbox, ib, mail, &error);
+			if (ret < 0)
+				*error_r = t_strdup_printf("the organizer's INBOX: %s", error);
+		}
 	} T_END_PASS_STR_IF(ret < 0, error_r);
 	if (mailbox_search_deinit(&search) < 0 && ret == 0) {
 		*error_r = t_strdup_printf("searching the INBOX of %s failed: %s",

@@ -13,7 +13,7 @@ const char *const mus_conversation_attrs[] = {
 	"musEnd", "musICalUID", "musSequence", "musSentSequence", "musReason",
 	"musSentDigest", "musSentTo", "musCardLeader", "musCardEmployee",
 	"musPartstat", "musPartstatComment", "musDeclined", "musCounter",
-	"musCounterRefused", "entryCSN", NULL
+	"musCounterRefused", "musRefresh", "entryCSN", NULL
 };
 
 static const char *const mus_conv_status_names[MUS_CONV_STATUS_COUNT] = {
@@ -136,6 +136,7 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	conv->counter = p_strdup(pool, mus_ldap_entry_value(entry, "musCounter"));
 	conv->counter_refused = p_strdup(pool,
 		mus_ldap_entry_value(entry, "musCounterRefused"));
+	conv->refresh = mus_conv_strings(pool, mus_ldap_entry_values(entry, "musRefresh"));
 	conv->sent_sequence = -1;
 
 	value = mus_ldap_entry_value(entry, "musStatus");

@@ -51,6 +51,8 @@ struct mus_conversation {
 	   refused one waiting for its DECLINECOUNTER, "<start> <end> <DN>
 	   <reason>"; NULL if none */
 	const char *counter, *counter_refused;
+	/* addresses that asked for the current invitation again */
+	const char *const *refresh;
 };
 ARRAY_DEFINE_TYPE(mus_conversation, struct mus_conversation *);
 

@@ -389,28 +389,18 @@ static int mus_inbox_refresh(struct mus_inbox_ctx *ctx,
 			     const struct mus_inbox_person *person,
 			     const char **error_r)
 {
-	struct mus_conversation *conv = ctx->conv;
-	ARRAY_TYPE(const_string) gone;
 	struct mus_ldap_mod mods[2];
-	const char *prefix = t_strdup_printf("%d ", conv->sent_sequence);
 
-	t_array_init(&gone, 2);
-	for (unsigned int i = 0; conv->sent_to[i] != NULL; i++) {
-		const char *v = conv->sent_to[i];
-
-		if (strncmp(v, prefix, strlen(prefix)) == 0 &&
-		    mus_inbox_person_has(person, v + strlen(prefix)))
-			array_push_back(&gone, &v);
-	}
-	if (array_count(&gone) == 0) {
+	if (person->mails[0] == NULL ||
+	    str_array_icase_find(ctx->conv->refresh, person->mails[0])) {
 		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED,
 			      "the invitation is on its way again already");
 		return 1;
 	}
 	i_zero(&mods);
-	mods[0].op = MUS_LDAP_MOD_DELETE;
-	mods[0].attr = "musSentTo";
-	mods[0].values = mus_inbox_list(&gone);
+	mods[0].op = MUS_LDAP_MOD_ADD;
+	mods[0].attr = "musRefresh";
+	mods[0].values = mus_ldap_values1(person->mails[0]);
 	mus_inbox_set(ctx, MUS_INBOX_APPLIED, t_strdup_printf(
 		"%s asks for the invitation again; the next sync sends it",
 		person->dn));

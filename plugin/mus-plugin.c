@@ -226,10 +226,12 @@ mus_transaction_commit(void *_txn,
 	if (array_count(&txn->deliveries) > 0 &&
 	    mus_ldap_connect(txn->muser->set, MUS_PLUGIN_LDAP_TIMEOUT_MSECS,
 			     &conn, &retry, &error) < 0) {
-		e_warning(txn->muser->event,
-			  "delivery to %s: %u message(s) left for doveadm mus sync: %s",
-			  str_sanitize(txn->username, 200),
-			  array_count(&txn->deliveries), str_sanitize(error, 500));
+		array_foreach(&txn->deliveries, delivery) {
+			e_warning(txn->muser->event,
+				  "delivery to %s (message-id=%s) left for doveadm mus sync: %s",
+				  str_sanitize(txn->username, 200),
+				  delivery->message_id, str_sanitize(error, 500));
+		}
 	} else {
 		array_foreach(&txn->deliveries, delivery) T_BEGIN {
 			mus_apply(txn, conn, delivery);

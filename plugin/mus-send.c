@@ -172,22 +172,6 @@ static bool mus_send_recipient_done(const struct mus_conversation *conv,
 	return FALSE;
 }
 
-/* every attendee has the SEQUENCE last sent (a REFRESH takes one away) */
-static bool mus_send_all_recorded(const struct mus_send_conv *sc)
-{
-	const struct mus_person *member;
-
-	if (!mus_send_recipient_done(sc->conv, sc->conv->sent_sequence,
-				     sc->leader->mails[0]))
-		return FALSE;
-	array_foreach_elem(&sc->members, member) {
-		if (!mus_send_recipient_done(sc->conv, sc->conv->sent_sequence,
-					     member->mails[0]))
-			return FALSE;
-	}
-	return TRUE;
-}
-
 static enum mus_language mus_send_language(const struct mus_send_ctx *ctx,
 					   const struct mus_person *person)
 {
@@ -482,6 +466,58 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 	return 1;
 }
 
+/* The current invitation again, unchanged, to the attendees who asked
+   for it (iTIP REFRESH); each request is removed once the MTA took the
+   message. Returns 0, or -1 on a directory error. */
+static int mus_send_refresh(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
+			    const char **error_r)
+{
+	const struct mus_send *send = ctx->send;
+	ARRAY(const struct mus_person *) recipients;
+	const struct mus_person *person;
+	struct mus_ldap_mod mods[2];
+	enum mus_smtp_result result;
+	const char *reply;
+
+	if (sc->action != MUS_SEND_REQUEST || sc->conv->sent_sequence < 0)
+		return 0;
+	sc->sequence = (unsigned int)sc->conv->sent_sequence;
+	t_array_init(&recipients, 4);
+	array_push_back(&recipients, &sc->leader);
+	array_append_array(&recipients, &sc->members);
+	array_foreach_elem(&recipients, person) {
+		string_t *msg = t_str_new(32 * 1024);
+
+		if (!str_array_icase_find(sc->conv->refresh, person->mails[0]))
+			continue;
+		if (send->opts->dry_run) {
+			ctx->result->messages++;
+			continue;
+		}
+		if (mus_send_build(ctx, sc, person, msg, error_r) < 0) {
+			send->log(t_strdup_printf("round %s: %s: %s", send->round->name,
+						  sc->conv->cn, *error_r), send->context);
+			return 0;
+		}
+		result = mus_smtp_send(ctx->smtp, send->set->organizer,
+				       person->mails[0], str_data(msg), str_len(msg),
+				       &reply);
+		if (result == MUS_SMTP_TEMPFAIL) {
+			ctx->result->deferred++;
+			return 0;
+		}
+		if (result == MUS_SMTP_OK)
+			ctx->result->messages++;
+		i_zero(&mods);
+		mods[0].op = MUS_LDAP_MOD_DELETE;
+		mods[0].attr = "musRefresh";
+		mods[0].values = mus_ldap_values1(person->mails[0]);
+		if (mus_send_record(ctx, sc->conv->dn, mods, NULL, error_r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int mus_send_conv(struct mus_send_ctx *ctx,
 			 const struct mus_conversation *conv,
 			 const char **error_r)
@@ -527,9 +563,9 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 	sc.digest = mus_send_digest(ctx, &sc);
 	if (null_strcmp(sc.digest, conv->sent_digest) == 0 &&
 	    (conv->status == MUS_CONV_FAILED ||
-	     (conv->sent_sequence == (int)conv->sequence &&
-	      mus_send_all_recorded(&sc))))
-		return 0;
+	     conv->sent_sequence == (int)conv->sequence))
+		return conv->refresh[0] == NULL ? 0 :
+			mus_send_refresh(ctx, &sc, error_r);
 
 	/* the SEQUENCE this content goes out with is written first, so
 	   that a crash never sends other content under the same number */

@@ -882,7 +882,8 @@ static void mus_sync_planned(struct mus_sync_round *ctx,
 				mus_sync_ical_uid(ctx, item->wanted->cn));
 			c->sent_sequence = -1;
 			c->sent_to = c->cards_leader = c->cards_employee =
-				c->partstat = empty;
+				c->partstat = c->partstat_comments =
+				c->declined = c->refresh = empty;
 		}
 		if (item->wanted != NULL) {
 			c->employee_dns = mus_sync_dns(ctx->pool, item->wanted, FALSE);

@@ -29,7 +29,7 @@ PLANTED = {
 # rows that are no data problem of the organisation
 SUMMARY_ROWS = {"scope", "leaders", "depth", "problems", "top", "leader"}
 ROUND_ROWS = {"round", "round-status", "unit-status", "leader-status",
-              "shortfall", "unschedulable", "failed", "invalid-round"}
+              "shortfall", "unschedulable", "failed", "invalid-round", "mailbox"}
 
 
 def uid_of(dn):

@@ -1,0 +1,459 @@
+"""Replies on the stack: iTIP REPLY, COUNTER and REFRESH messages and card
+choices sent through Postfix to the organizer address, in the shapes real
+clients send, change the conversations in LDAP; spoofed, party-crashing and
+stale replies change nothing; with slapd frozen a reply is still delivered
+and the next sync applies it once.
+
+The replies are written here by hand (as Outlook, Gmail, Apple Mail and
+Thunderbird write them); nothing is shared with the plugin's code."""
+
+import base64
+import datetime
+import email
+import email.policy
+import os
+import signal
+import smtplib
+import time
+import unittest
+import urllib.request
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from icalendar import Calendar, vDuration
+
+from mustest import Stack, wait_for
+
+ROUND = "MUS replies test"
+PEOPLE = "ou=people,dc=eksempel,dc=test"
+WINDOW = ("2027-09-06", "2027-10-29")
+DURATION = 60
+BUFFER = 15
+
+
+def utc(ts):
+    return datetime.datetime.strptime(ts, "%Y%m%d%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+
+
+def ical_utc(dt):
+    return dt.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def now_stamp():
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+
+
+class Conv:
+    """One conversation as the test sees it in LDAP."""
+
+    def __init__(self, dn, entry):
+        self.dn = dn
+        self.e = entry
+
+    def __getattr__(self, name):
+        return self.e.get(name, [None])[0]
+
+    @property
+    def partstat(self):
+        return {v.split(" ", 1)[1].lower(): v.split(" ", 1)[0] for v in self.e.get("musPartstat", [])}
+
+
+class RepliesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        people = cls.stack.ldap_people()
+        cls.people = {d.lower(): p for d, p in people.items()}
+        by_manager = {}
+        for pdn, p in people.items():
+            for m in p.get("manager", [])[:1]:
+                by_manager.setdefault(m.lower(), []).append(pdn)
+        # a leader with mail and at least six reports with mail, none of
+        # them on leave, so that every test has a conversation of its own
+        def usable(d):
+            p = cls.people[d.lower()]
+            return p.get("mail") and not p.get("musAbsentUntil")
+        cls.leader = sorted(m for m, r in by_manager.items()
+                            if m in cls.people and usable(m) and
+                            sum(1 for x in r if usable(x)) >= 6)[0]
+        flt = "(|(manager=%s)(entryDN=%s))" % (cls.leader, cls.leader)
+        old = cls.stack.round_dn(ROUND)
+        if old:
+            cls.stack.ldap_delete(old)
+        cls.stack.doveadm("mus", "round", "create", "--name", ROUND, "--kind", "MUS",
+                          "--start", WINDOW[0], "--end", WINDOW[1],
+                          "--duration", str(DURATION), "--workday", "0900-1500",
+                          "--max-per-day", "3", "--buffer", str(BUFFER),
+                          "--scope-filter", flt)
+        cls.round_dn = cls.stack.round_dn(ROUND)
+        cls.stack.doveadm("mus", "sync", "--round", ROUND)
+        convs = cls.convs()
+        cls.free = sorted(c.dn for c in convs if c.musStatus == "invited"
+                          and c.musLeader.lower() == cls.leader.lower())
+        if len(cls.free) < 6:
+            raise AssertionError("fewer than six invited conversations: %r" % [
+                (c.dn, c.musStatus, c.musReason) for c in convs])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_delete(cls.round_dn)
+
+    # -- helpers
+
+    @classmethod
+    def convs(cls):
+        return [Conv(d, e) for d, e in cls.stack.conversations(cls.round_dn, operational=True).items()]
+
+    def conv(self, dn):
+        return next(c for c in self.convs() if c.dn == dn)
+
+    def take(self):
+        """A conversation no other test uses."""
+        return self.conv(self.free.pop(0))
+
+    def mail(self, pdn):
+        return self.people[pdn.lower()]["mail"][0]
+
+    def send(self, msg):
+        with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
+            self.assertEqual(smtp.send_message(msg, to_addrs=[self.stack["MUS_ORGANIZER"]]), {})
+        return msg["Message-ID"].strip("<>")
+
+    def itip(self, method, conv, attendee, partstat=None, sequence=None, extra=(),
+             vevent_extra=(), attendee_params=""):
+        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//e2e//replies//EN",
+                 "METHOD:%s" % method, "BEGIN:VEVENT", "UID:%s" % conv.musICalUID,
+                 "DTSTAMP:%s" % now_stamp()]
+        if sequence is not None:
+            lines.append("SEQUENCE:%d" % sequence)
+        lines += list(vevent_extra)
+        ps = ";PARTSTAT=%s" % partstat if partstat else ""
+        lines.append("ATTENDEE%s%s:mailto:%s" % (ps, attendee_params, attendee))
+        lines += list(extra) + ["END:VEVENT", "END:VCALENDAR"]
+        return "\r\n".join(lines) + "\r\n"
+
+    def message(self, sender, subject, ics=None, method=None, text="", b64=False):
+        msg = EmailMessage()
+        msg["From"] = sender
+        msg["To"] = self.stack["MUS_ORGANIZER"]
+        msg["Subject"] = subject
+        msg["Message-ID"] = make_msgid(domain="e2e.eksempel.test")
+        msg.set_content(text or "Svar\n")
+        if ics is not None:
+            msg.add_alternative(ics, subtype="calendar", params={"method": method},
+                                cte="base64" if b64 else None)
+        return msg
+
+    def wait_log(self, msgid, outcome, timeout=15):
+        want = ": %s: " % outcome
+
+        def probe():
+            return [line for line in self.stack.dovecot_log().splitlines()
+                    if "mus: delivery to" in line and msgid in line and want in line]
+        return wait_for("plugin outcome %r for %s" % (outcome, msgid), probe, timeout=timeout)
+
+    def organizer_flags(self, msgid):
+        """The flags of the message with msgid in the organizer's INBOX (None: not there)."""
+        conn = self.stack.imap(self.stack["MUS_ORGANIZER"])
+        try:
+            conn.select("INBOX", readonly=True)
+            typ, data = conn.search(None, "HEADER", "Message-ID", msgid)
+            if not data[0]:
+                return None
+            typ, data = conn.fetch(data[0].split()[-1], "(FLAGS)")
+            return data[0].decode()
+        finally:
+            conn.logout()
+
+    def calendars(self, address, uid):
+        """[(METHOD, SEQUENCE, VEVENT)] of the iMIP messages of uid in address's INBOX."""
+        conn = self.stack.imap(address)
+        try:
+            conn.select("INBOX", readonly=True)
+            typ, data = conn.search(None, "ALL")
+            out = []
+            for num in data[0].split():
+                typ, msg = conn.fetch(num, "(RFC822)")
+                parsed = email.message_from_bytes(msg[0][1], policy=email.policy.default)
+                for part in parsed.walk():
+                    if part.get_content_type() == "text/calendar":
+                        cal = Calendar.from_ical(part.get_content())
+                        ev = cal.walk("VEVENT")[0]
+                        if str(ev["UID"]) == uid:
+                            out.append((str(cal["METHOD"]), int(ev.get("SEQUENCE", 0)), ev))
+                        break
+            return out
+        finally:
+            conn.logout()
+
+    def wait_calendars(self, address, uid, count):
+        return wait_for("%d messages of %s for %s" % (count, uid, address),
+                        lambda: (lambda c: c if len(c) >= count else None)(self.calendars(address, uid)),
+                        timeout=15, interval=0.2)
+
+    def texts(self, address, subject_part):
+        conn = self.stack.imap(address)
+        try:
+            conn.select("INBOX", readonly=True)
+            typ, data = conn.search(None, "ALL")
+            out = []
+            for num in data[0].split():
+                typ, msg = conn.fetch(num, "(RFC822)")
+                parsed = email.message_from_bytes(msg[0][1], policy=email.policy.default)
+                if subject_part in str(parsed["Subject"]):
+                    out.append(parsed.get_body(("plain",)).get_content())
+            return out
+        finally:
+            conn.logout()
+
+    def sync(self):
+        return self.stack.doveadm("mus", "sync", "--round", ROUND)
+
+    # -- accept, decline
+
+    def test_accept_by_leader_and_employee(self):
+        c = self.take()
+        employee = c.musEmployee
+        # Outlook: no ORGANIZER, MAILTO: in capitals, base64, a COMMENT
+        ics = self.itip("REPLY", c, self.mail(employee), "ACCEPTED", c.musSequence and int(c.musSequence),
+                        extra=["COMMENT:Det passer fint"]).replace("mailto:", "MAILTO:")
+        m1 = self.send(self.message(self.mail(employee), "Accepteret: MUS", ics, "REPLY", b64=True))
+        self.wait_log(m1, "applied")
+        self.assertEqual(self.conv(c.dn).musStatus, "invited")
+        # Thunderbird: the leader, with ORGANIZER and SEQUENCE
+        ics = self.itip("REPLY", c, self.mail(c.musLeader), "ACCEPTED", int(c.musSequence),
+                        vevent_extra=["ORGANIZER:mailto:%s" % self.stack["MUS_ORGANIZER"]])
+        m2 = self.send(self.message(self.mail(c.musLeader), "Accepted: MUS", ics, "REPLY"))
+        self.wait_log(m2, "applied")
+        after = self.conv(c.dn)
+        self.assertEqual(after.musStatus, "accepted")
+        self.assertEqual(after.partstat, {c.musLeader.lower(): "ACCEPTED", employee.lower(): "ACCEPTED"})
+        self.assertIn("%s Det passer fint" % employee, after.e.get("musPartstatComment", []))
+        # time, sequence and cards are untouched by replies
+        for attr in ("musStart", "musEnd", "musSequence", "musICalUID"):
+            self.assertEqual(getattr(after, attr), getattr(c, attr), attr)
+        # the same reply again changes nothing
+        csn = after.entryCSN
+        m3 = self.send(self.message(self.mail(c.musLeader), "Accepted: MUS", ics, "REPLY"))
+        self.wait_log(m3, "unchanged")
+        self.assertEqual(self.conv(c.dn).entryCSN, csn)
+
+    def test_decline_leads_to_a_new_slot_and_an_update(self):
+        c = self.take()
+        employee = c.musEmployee
+        # Google: the comment as X-RESPONSE-COMMENT on the ATTENDEE
+        ics = self.itip("REPLY", c, self.mail(employee), "DECLINED", int(c.musSequence),
+                        attendee_params=';X-RESPONSE-COMMENT="Jeg er på kursus den dag"')
+        mid = self.send(self.message(self.mail(employee), "Afvist: MUS", ics, "REPLY"))
+        self.wait_log(mid, "applied")
+        declined = self.conv(c.dn)
+        self.assertEqual(declined.musStatus, "rescheduling")
+        self.assertIn("%s Jeg er på kursus den dag" % employee, declined.e["musPartstatComment"])
+        self.assertEqual(declined.e["musDeclined"], ["%s %s %s" % (c.musStart, c.musEnd, employee)])
+
+        self.sync()
+        moved = self.conv(c.dn)
+        self.assertEqual(moved.musStatus, "invited")
+        self.assertEqual(int(moved.musSequence), int(c.musSequence) + 1)
+        new, old = (utc(moved.musStart), utc(moved.musEnd)), (utc(c.musStart), utc(c.musEnd))
+        self.assertTrue(new[1] <= old[0] or new[0] >= old[1], (new, old))
+        self.assertEqual(moved.partstat, {})
+        for who in (employee, c.musLeader):
+            msgs = self.wait_calendars(self.mail(who), c.musICalUID, 2)
+            self.assertEqual([(m, s) for m, s, _ in msgs],
+                             [("REQUEST", int(c.musSequence)), ("REQUEST", int(c.musSequence) + 1)])
+            self.assertEqual(msgs[1][2].decoded("DTSTART"), new[0])
+
+        # a reply to the invitation before the move is stale now
+        ics = self.itip("REPLY", c, self.mail(employee), "ACCEPTED", int(c.musSequence))
+        mid = self.send(self.message(self.mail(employee), "Accepteret: MUS", ics, "REPLY"))
+        self.wait_log(mid, "stale")
+        self.assertEqual(self.conv(c.dn).entryCSN, moved.entryCSN)
+
+    # -- security
+
+    def test_spoofed_crasher_and_unknown_change_nothing(self):
+        c = self.take()
+        employee = c.musEmployee
+        stranger = next(p["mail"][0] for d, p in self.people.items()
+                        if p.get("mail") and d not in (employee.lower(), c.musLeader.lower()))
+        cases = [
+            # the employee's ATTENDEE, sent by someone else
+            ("sender-mismatch", stranger,
+             self.itip("REPLY", c, self.mail(employee), "DECLINED", int(c.musSequence))),
+            # someone who is not invited answers for themself
+            ("party-crasher", stranger,
+             self.itip("REPLY", c, stranger, "ACCEPTED", int(c.musSequence))),
+            # a UID that is none of ours
+            ("unknown-uid", self.mail(employee),
+             self.itip("REPLY", c, self.mail(employee), "ACCEPTED", 0).replace(
+                 c.musICalUID, "not-ours-%d@example.org" % os.getpid())),
+        ]
+        before = self.conv(c.dn)
+        for outcome, sender, ics in cases:
+            mid = self.send(self.message(sender, "Svar", ics, "REPLY"))
+            self.wait_log(mid, outcome)
+        self.assertEqual(self.conv(c.dn).entryCSN, before.entryCSN)
+        # sync counts each kind in status
+        self.sync()
+        rows = self.stack.doveadm_json("mus", "status")
+        counted = {r["detail"]: int(r["count"]) for r in rows if r["type"] == "mailbox"}
+        for outcome, _, _ in cases:
+            self.assertGreaterEqual(counted.get(outcome, 0), 1, (outcome, counted))
+
+    # -- LDAP away
+
+    def test_reply_while_slapd_is_frozen_is_applied_once_by_sync(self):
+        c = self.take()
+        slapd = next(pid for name, pid, _ in self.stack.pids() if name == "slapd")
+        ics = self.itip("REPLY", c, self.mail(c.musLeader), "TENTATIVE", int(c.musSequence))
+        msg = self.message(self.mail(c.musLeader), "Foreløbig: MUS", ics, "REPLY")
+        mid = msg["Message-ID"].strip("<>")
+        os.kill(slapd, signal.SIGSTOP)
+        try:
+            self.send(msg)
+            wait_for("the delivery to give up on LDAP",
+                     lambda: [line for line in self.stack.dovecot_log().splitlines()
+                              if mid in line and "left for doveadm mus sync" in line],
+                     timeout=20)
+        finally:
+            os.kill(slapd, signal.SIGCONT)
+        flags = self.organizer_flags(mid)
+        self.assertIsNotNone(flags, "the reply was not delivered")
+        self.assertNotIn("$MusDone", flags)
+        self.assertEqual(self.conv(c.dn).entryCSN, c.entryCSN)
+
+        self.sync()
+        after = self.conv(c.dn)
+        self.assertEqual(after.partstat.get(c.musLeader.lower()), "TENTATIVE")
+        self.assertIn("$MusDone", self.organizer_flags(mid))
+        self.assertIn("$Mus-applied", self.organizer_flags(mid))
+        self.sync()
+        self.assertEqual(self.conv(c.dn).entryCSN, after.entryCSN)
+
+    # -- COUNTER and REFRESH
+
+    def busy(self, pdn):
+        """Busy periods of a person from their calFBURL, as (start, end) in UTC."""
+        url = self.people[pdn.lower()].get("calFBURL", [None])[0]
+        if not url:
+            return []
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            cal = Calendar.from_ical(resp.read())
+        out = []
+        for fb in cal.walk("VFREEBUSY"):
+            props = fb.get("FREEBUSY", [])
+            for prop in props if isinstance(props, list) else [props]:
+                for period in prop.to_ical().decode().split(","):
+                    s, e = period.split("/")
+                    start = datetime.datetime.strptime(s, "%Y%m%dT%H%M%SZ").replace(
+                        tzinfo=datetime.timezone.utc)
+                    if e.startswith("P"):
+                        end = start + vDuration.from_ical(e)
+                    else:
+                        end = datetime.datetime.strptime(e, "%Y%m%dT%H%M%SZ").replace(
+                            tzinfo=datetime.timezone.utc)
+                    out.append((start, end))
+        return out
+
+    def free_time(self, c):
+        """A working-day hour in the window that keeps every rule for c's people."""
+        tz = datetime.timezone(datetime.timedelta(hours=2))    # CEST in September/October
+        taken = []
+        for other in self.convs():
+            if other.musStart and other.dn != c.dn:
+                taken.append((utc(other.musStart) - datetime.timedelta(minutes=BUFFER),
+                              utc(other.musEnd) + datetime.timedelta(minutes=BUFFER)))
+        busy = self.busy(c.musLeader) + self.busy(c.musEmployee) + taken
+        day = datetime.date(2027, 10, 25)
+        while True:
+            if day.weekday() < 5:
+                for hour in (13, 11, 9):
+                    start = datetime.datetime(day.year, day.month, day.day, hour, 0, tzinfo=tz)
+                    end = start + datetime.timedelta(minutes=DURATION)
+                    if not any(s < end and start < e for s, e in busy):
+                        return start, end
+            day -= datetime.timedelta(days=1)
+
+    def test_counter_applied_when_it_fits(self):
+        c = self.take()
+        start, end = self.free_time(c)
+        ics = self.itip("COUNTER", c, self.mail(c.musEmployee), "ACCEPTED", int(c.musSequence),
+                        vevent_extra=["DTSTART:%s" % ical_utc(start), "DTEND:%s" % ical_utc(end),
+                                      "ORGANIZER:mailto:%s" % self.stack["MUS_ORGANIZER"]])
+        mid = self.send(self.message(self.mail(c.musEmployee), "Nyt tidspunkt foreslået", ics, "COUNTER"))
+        self.wait_log(mid, "applied")
+        self.sync()
+        after = self.conv(c.dn)
+        self.assertEqual((utc(after.musStart), utc(after.musEnd)), (start, end))
+        self.assertEqual(int(after.musSequence), int(c.musSequence) + 1)
+        self.assertIsNone(after.musCounter)
+        self.assertIsNone(after.musCounterRefused)
+        for who in (c.musEmployee, c.musLeader):
+            msgs = self.wait_calendars(self.mail(who), c.musICalUID, 2)
+            self.assertEqual(msgs[-1][:2], ("REQUEST", int(c.musSequence) + 1))
+            self.assertEqual(msgs[-1][2].decoded("DTSTART"), start)
+
+    def test_counter_on_a_sunday_gets_a_declinecounter(self):
+        c = self.take()
+        tz = datetime.timezone(datetime.timedelta(hours=2))
+        start = datetime.datetime(2027, 9, 12, 10, 0, tzinfo=tz)      # a Sunday
+        end = start + datetime.timedelta(minutes=DURATION)
+        ics = self.itip("COUNTER", c, self.mail(c.musEmployee), "ACCEPTED", int(c.musSequence),
+                        vevent_extra=["DTSTART:%s" % ical_utc(start), "DTEND:%s" % ical_utc(end)])
+        mid = self.send(self.message(self.mail(c.musEmployee), "Nyt tidspunkt foreslået", ics, "COUNTER"))
+        self.wait_log(mid, "applied")
+        self.sync()
+        after = self.conv(c.dn)
+        self.assertEqual((after.musStart, after.musSequence), (c.musStart, c.musSequence))
+        self.assertIsNone(after.musCounter)
+        self.assertIsNone(after.musCounterRefused)
+        msgs = self.wait_calendars(self.mail(c.musEmployee), c.musICalUID, 2)
+        method, seq, ev = msgs[-1]
+        self.assertEqual((method, seq), ("DECLINECOUNTER", int(c.musSequence)))
+        self.assertIn("working hours", str(ev["COMMENT"]))
+        self.assertEqual(ev.decoded("DTSTART"), utc(c.musStart))
+        # the leader gets nothing new
+        self.assertEqual(len(self.calendars(self.mail(c.musLeader), c.musICalUID)), 1)
+        self.sync()
+        self.assertEqual(len(self.calendars(self.mail(c.musEmployee), c.musICalUID)), 2)
+
+    def test_refresh_sends_the_current_invitation_again(self):
+        c = self.take()
+        lines = self.itip("REFRESH", c, self.mail(c.musEmployee))
+        mid = self.send(self.message(self.mail(c.musEmployee), "Opdater", lines, "REFRESH"))
+        self.wait_log(mid, "applied")
+        self.sync()
+        msgs = self.wait_calendars(self.mail(c.musEmployee), c.musICalUID, 2)
+        self.assertEqual([(m, s) for m, s, _ in msgs],
+                         [("REQUEST", int(c.musSequence))] * 2)
+        self.assertEqual(len(self.calendars(self.mail(c.musLeader), c.musICalUID)), 1)
+        self.sync()
+        self.assertEqual(len(self.calendars(self.mail(c.musEmployee), c.musICalUID)), 2)
+
+    # -- cards by mail
+
+    def test_cards_by_mail(self):
+        c = self.take()
+        employee = self.mail(c.musEmployee)
+        short = c.musICalUID[:8]
+        bad = self.message(employee, "Samtalekort %s" % short, text="kort: sparring, findes-ikke\n")
+        self.send(bad)
+        self.sync()
+        answers = wait_for("the answer naming the mistake",
+                           lambda: self.texts(employee, "Samtalekort %s" % short), timeout=15)
+        self.assertIn("findes-ikke", answers[0])
+        self.assertEqual(self.conv(c.dn).e.get("musCardEmployee"), None)
+
+        good = self.message(employee, "Samtalekort %s" % short, text="Hej\n\nkort: sparring\n")
+        mid = self.send(good)
+        self.wait_log(mid, "deferred")
+        self.sync()
+        after = self.conv(c.dn)
+        self.assertEqual(after.e.get("musCardEmployee"), ["sparring"])
+        msgs = self.wait_calendars(employee, c.musICalUID, 2)
+        self.assertEqual(msgs[-1][:2], ("REQUEST", int(c.musSequence) + 1))
+
+
+if __name__ == "__main__":
+    unittest.main()
