@@ -32,6 +32,7 @@ void test_ldap(void);
 void test_org(void);
 void test_holidays(void);
 void test_schedule(void);
+void test_conversation(void);
 void test_round(void);
 void test_roster(void);
 void test_freebusy(void);

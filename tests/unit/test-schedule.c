@@ -271,6 +271,75 @@ static void test_schedule_fixed(void)
 	mus_schedule_destroy(&sched);
 }
 
+/* A conversation held Monday 4 January 2027 09:00-10:00 whose employee
+   proposes another hour; the leader (at most two a day) also leads e2 on
+   Tuesday 10:00, e4 and e5 on Thursday, and e1 is busy Wednesday
+   09:00-12:00. */
+static const struct {
+	const char *name;
+	int day;
+	unsigned int hh, mm, minutes;
+	bool taken;
+	const char *refused;
+} propose_cases[] = {
+	{ "a free hour", 6, 13, 0, 60, TRUE, NULL },
+	{ "off the quarter-hour grid", 6, 13, 10, 60, TRUE, NULL },
+	{ "a Saturday", 9, 10, 0, 60, FALSE, "working hours" },
+	{ "before the working day", 6, 7, 30, 60, FALSE, "working hours" },
+	{ "over the end of the working day", 6, 15, 0, 60, FALSE, "working hours" },
+	{ "longer than the round's conversations", 6, 10, 0, 90, FALSE, "lasts 90 minutes" },
+	{ "the employee's busy time", 6, 11, 0, 60, FALSE, "employee is busy" },
+	{ "inside the buffer of another conversation", 5, 11, 0, 60, FALSE, "leader is busy" },
+	{ "the leader's full day", 7, 11, 0, 60, FALSE, "conversations that day" },
+	{ "outside the window", 12, 10, 0, 60, FALSE, "working hours" },
+};
+
+static void test_schedule_propose(void)
+{
+	mus_test_begin("schedule: a proposed new time is taken only if it keeps every rule");
+	for (unsigned int i = 0; i < N_ELEMENTS(propose_cases); i++) {
+		struct mus_sched_round round = round_of(2027, 1, 4, 2027, 1, 8, 2);
+		struct mus_schedule *sched = mus_schedule_create(&round, NULL);
+		struct mus_sched_conv *c, *other, *next;
+		time_t start = local(2027, 1, propose_cases[i].day,
+				     propose_cases[i].hh, propose_cases[i].mm);
+		time_t end = start + propose_cases[i].minutes * 60;
+		bool ok;
+
+		c = add_one(sched, "leader", "e1");
+		other = add_one(sched, "leader", "e2");
+		next = add_one(sched, "leader", "e3");
+		mus_schedule_fix(sched, other, local(2027, 1, 5, 10, 0),
+				 local(2027, 1, 5, 11, 0));
+		mus_schedule_fix(sched, add_one(sched, "leader", "e4"),
+				 local(2027, 1, 7, 8, 30), local(2027, 1, 7, 9, 30));
+		mus_schedule_fix(sched, add_one(sched, "leader", "e5"),
+				 local(2027, 1, 7, 14, 0), local(2027, 1, 7, 15, 0));
+		mus_schedule_busy(mus_schedule_person(sched, "e1"),
+				  local(2027, 1, 6, 9, 0), local(2027, 1, 6, 12, 0));
+		mus_schedule_propose(sched, c, local(2027, 1, 4, 9, 0),
+				     local(2027, 1, 4, 10, 0), start, end);
+		mus_schedule_run(sched);
+		if (propose_cases[i].taken) {
+			ok = c->state == MUS_SCHED_PLACED && c->start == start &&
+				c->end == end && c->refused == NULL;
+		} else {
+			ok = c->state == MUS_SCHED_FIXED &&
+				c->start == local(2027, 1, 4, 9, 0) &&
+				c->refused != NULL &&
+				strstr(c->refused, propose_cases[i].refused) != NULL;
+		}
+		mus_test_check(ok, t_strdup_printf("%s: state %d refused '%s'",
+			propose_cases[i].name, c->state,
+			c->refused == NULL ? "" : c->refused), __FILE__, __LINE__);
+		/* the slot it ends in is taken before anything is placed */
+		test_assert(next->state == MUS_SCHED_PLACED &&
+			    (next->end <= c->start || next->start >= c->end));
+		mus_schedule_destroy(&sched);
+	}
+	mus_test_end();
+}
+
 static void test_schedule_window_edges(void)
 {
 	struct mus_sched_round round = round_of(2027, 1, 4, 2027, 1, 4, 4);
@@ -360,6 +429,7 @@ void test_schedule(void)
 	test_schedule_team();
 	test_schedule_chain();
 	test_schedule_fixed();
+	test_schedule_propose();
 	test_schedule_window_edges();
 	test_schedule_invalid_rounds();
 	test_schedule_deterministic();
