@@ -16,6 +16,8 @@
 #include "mus-inbox.h"
 #include "mus-plugin.h"
 
+#include <time.h>
+
 /* Directory calls from a delivery give up after this long: a reply that
    could not be applied is delivered all the same and left for sync. */
 #define MUS_PLUGIN_LDAP_TIMEOUT_MSECS 2000
@@ -180,8 +182,40 @@ static void mus_txn_free(struct mus_txn *txn)
 	pool_unref(&txn->pool);
 }
 
-static void mus_apply(struct mus_txn *txn, struct mus_ldap *conn,
-		      const struct mus_delivery *delivery)
+/* One directory connection per mail process, kept from one delivery to
+   the organizer to the next (an LMTP process serves many): binding anew
+   for every reply would cost more than applying it. key is the URI and
+   bind DN it was made for. */
+static struct mus_ldap *mus_plugin_conn;
+static char *mus_plugin_conn_key;
+
+static void mus_plugin_conn_drop(void)
+{
+	mus_ldap_disconnect(&mus_plugin_conn);
+	i_free(mus_plugin_conn_key);
+}
+
+static struct mus_ldap *mus_plugin_conn_get(const struct mus_settings *set,
+					    const char **error_r)
+{
+	const char *key = t_strconcat(set->ldap_uri, "\n",
+				      set->ldap_bind_dn == NULL ? "" :
+				      set->ldap_bind_dn, NULL);
+	bool retry;
+
+	if (mus_plugin_conn != NULL && strcmp(mus_plugin_conn_key, key) == 0)
+		return mus_plugin_conn;
+	mus_plugin_conn_drop();
+	if (mus_ldap_connect(set, MUS_PLUGIN_LDAP_TIMEOUT_MSECS,
+			     &mus_plugin_conn, &retry, error_r) < 0)
+		return NULL;
+	mus_plugin_conn_key = i_strdup(key);
+	return mus_plugin_conn;
+}
+
+/* Returns 0, or -1 with the error if the directory failed. */
+static int mus_apply(struct mus_txn *txn, struct mus_ldap *conn,
+		     const struct mus_delivery *delivery, const char **error_r)
 {
 	const struct mus_settings *set = txn->muser->set;
 	struct mus_inbox inbox = {
@@ -192,20 +226,45 @@ static void mus_apply(struct mus_txn *txn, struct mus_ldap *conn,
 		.language = set->language,
 	};
 	enum mus_inbox_outcome outcome;
-	const char *detail, *error;
+	const char *detail;
 
 	if (mus_inbox_apply(&inbox, delivery->reply, delivery->parse_ret,
 			    delivery->parse_error, &outcome, &detail,
-			    &error) < 0) {
-		e_warning(txn->muser->event,
-			  "delivery to %s (message-id=%s) left for doveadm mus sync: %s",
-			  str_sanitize(txn->username, 200), delivery->message_id,
-			  str_sanitize(error, 500));
-		return;
-	}
+			    error_r) < 0)
+		return -1;
 	e_info(txn->muser->event, "delivery to %s: %s: %s (message-id=%s)",
 	       str_sanitize(txn->username, 200), mus_inbox_outcome_name(outcome),
 	       str_sanitize(detail, 500), delivery->message_id);
+	return 0;
+}
+
+/* Apply one delivery. A kept connection may have been closed by the
+   server meanwhile: when it fails at once, the delivery is tried once
+   more on a new one; a server that did not answer in time is not asked
+   again. */
+static void mus_deliver(struct mus_txn *txn, const struct mus_delivery *delivery)
+{
+	struct mus_ldap *conn;
+	const char *error;
+
+	for (unsigned int attempt = 0; attempt < 2; attempt++) {
+		bool kept = mus_plugin_conn != NULL;
+		time_t started = time(NULL);
+
+		conn = mus_plugin_conn_get(txn->muser->set, &error);
+		if (conn != NULL && mus_apply(txn, conn, delivery, &error) == 0)
+			return;
+		mus_plugin_conn_drop();
+		if (!kept || time(NULL) - started >=
+		    MUS_PLUGIN_LDAP_TIMEOUT_MSECS / 1000)
+			break;
+	}
+	/* the message is delivered all the same; the next sync reads it
+	   from the mailbox */
+	e_warning(txn->muser->event,
+		  "delivery to %s (message-id=%s) left for doveadm mus sync: %s",
+		  str_sanitize(txn->username, 200), delivery->message_id,
+		  str_sanitize(error, 500));
 }
 
 static void
@@ -214,30 +273,12 @@ mus_transaction_commit(void *_txn,
 {
 	struct mus_txn *txn = _txn;
 	const struct mus_delivery *delivery;
-	struct mus_ldap *conn = NULL;
-	const char *error;
-	bool retry;
 
 	if (txn == NULL)
 		return;
-	/* the message is delivered whatever happens here: when the
-	   directory cannot be reached, the next sync reads it from the
-	   mailbox */
-	if (array_count(&txn->deliveries) > 0 &&
-	    mus_ldap_connect(txn->muser->set, MUS_PLUGIN_LDAP_TIMEOUT_MSECS,
-			     &conn, &retry, &error) < 0) {
-		array_foreach(&txn->deliveries, delivery) {
-			e_warning(txn->muser->event,
-				  "delivery to %s (message-id=%s) left for doveadm mus sync: %s",
-				  str_sanitize(txn->username, 200),
-				  delivery->message_id, str_sanitize(error, 500));
-		}
-	} else {
-		array_foreach(&txn->deliveries, delivery) T_BEGIN {
-			mus_apply(txn, conn, delivery);
-		} T_END;
-	}
-	mus_ldap_disconnect(&conn);
+	array_foreach(&txn->deliveries, delivery) T_BEGIN {
+		mus_deliver(txn, delivery);
+	} T_END;
 	mus_txn_free(txn);
 }
 
@@ -268,6 +309,7 @@ void mus_plugin_init(struct module *module)
 
 void mus_plugin_deinit(void)
 {
+	mus_plugin_conn_drop();
 	mail_storage_hooks_remove(&mus_mail_storage_hooks);
 	notify_unregister(mus_notify_ctx);
 }
