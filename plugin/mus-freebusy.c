@@ -1,8 +1,10 @@
 /* Busy time from calFBURL: libcurl for HTTP, libical for VFREEBUSY. */
 
 #include "lib.h"
+#include "array.h"
 #include "buffer.h"
 #include "str.h"
+#include "fd-util.h"
 #include "mus-freebusy.h"
 
 #include <curl/curl.h>
@@ -303,80 +305,167 @@ static const char *mus_freebusy_host(const char *url)
 	return ret;
 }
 
-/* Fetch every URL this process claims. claims (shared by all processes
-   of a run, one byte per URL; NULL: no sharing) lets workers take URLs
-   as they go and the calling process take the rest from the end once it
-   is free, so nobody idles while another still has a queue. */
-static void mus_freebusy_loop(struct mus_freebusy_worker *w,
-			      unsigned char *claims, bool backwards)
-{
-	const struct mus_freebusy_batch *batch = w->batch;
+/* What a process remembers between fetches: its connections, and the
+   server that did not answer last (see mus_freebusy_fetch_batch()). */
+struct mus_freebusy_fetcher {
+	struct mus_freebusy_worker *w;
 	struct mus_freebusy *fb;
-	string_t *bad_host = str_new(default_pool, 64);
-	unsigned int bad_count = 0;
+	string_t *bad_host;
+	unsigned int bad_count;
+};
 
-	fb = mus_freebusy_create(batch->timeout_msecs, batch->max_size);
-	for (unsigned int k = 0; k < batch->count; k++) {
-		unsigned int i = backwards ? batch->count - 1 - k : k;
+static void mus_freebusy_fetcher_init(struct mus_freebusy_fetcher *f,
+				      struct mus_freebusy_worker *w)
+{
+	i_zero(f);
+	f->w = w;
+	f->fb = mus_freebusy_create(w->batch->timeout_msecs, w->batch->max_size);
+	f->bad_host = str_new(default_pool, 64);
+}
 
-		if (claims != NULL &&
-		    __atomic_exchange_n(&claims[i], 1, __ATOMIC_ACQ_REL) != 0)
-			continue;
-		T_BEGIN {
-			const char *host = mus_freebusy_host(batch->urls[i]);
-			const char *error;
-			int ret;
+static void mus_freebusy_fetcher_deinit(struct mus_freebusy_fetcher *f)
+{
+	mus_freebusy_destroy(&f->fb);
+	str_free(&f->bad_host);
+}
 
-			w->idx = i;
-			if (bad_count >= MUS_FREEBUSY_HOST_FAILURES &&
-			    strcmp(str_c(bad_host), host) == 0) {
-				mus_freebusy_worker_failed(w, t_strdup_printf(
-					"GET %s: skipped, server %s did not answer %u times in a row",
-					batch->urls[i], host, bad_count));
-			} else if ((ret = mus_freebusy_fetch(fb, batch->urls[i],
-							     mus_freebusy_worker_period,
-							     w, &error)) < 0) {
-				mus_freebusy_worker_failed(w, error);
-				if (ret == -2) {
-					if (strcmp(str_c(bad_host), host) != 0) {
-						str_truncate(bad_host, 0);
-						str_append(bad_host, host);
-						bad_count = 0;
-					}
-					bad_count++;
+static void mus_freebusy_fetch_one(struct mus_freebusy_fetcher *f,
+				   unsigned int idx, const char *url)
+{
+	struct mus_freebusy_worker *w = f->w;
+
+	T_BEGIN {
+		const char *host = mus_freebusy_host(url);
+		const char *error;
+		int ret;
+
+		w->idx = idx;
+		if (f->bad_count >= MUS_FREEBUSY_HOST_FAILURES &&
+		    strcmp(str_c(f->bad_host), host) == 0) {
+			mus_freebusy_worker_failed(w, t_strdup_printf(
+				"GET %s: skipped, server %s did not answer %u times in a row",
+				url, host, f->bad_count));
+		} else if ((ret = mus_freebusy_fetch(f->fb, url,
+						     mus_freebusy_worker_period,
+						     w, &error)) < 0) {
+			mus_freebusy_worker_failed(w, error);
+			if (ret == -2) {
+				if (strcmp(str_c(f->bad_host), host) != 0) {
+					str_truncate(f->bad_host, 0);
+					str_append(f->bad_host, host);
+					f->bad_count = 0;
 				}
-			} else if (strcmp(str_c(bad_host), host) == 0) {
-				bad_count = 0;
+				f->bad_count++;
 			}
-		} T_END;
-	}
-	mus_freebusy_destroy(&fb);
-	str_free(&bad_host);
+		} else if (strcmp(str_c(f->bad_host), host) == 0) {
+			f->bad_count = 0;
+		}
+	} T_END;
+}
+
+/* ---- runs ---- */
+
+/* The URLs of a run as the workers see them: a shared mapping the
+   calling process appends to while the workers take URLs from the front,
+   and from whose end the caller takes what is left once it is free.
+   Pages are only allocated when touched, so the maxima cost nothing; URLs
+   beyond them are fetched by the caller. */
+#define MUS_FREEBUSY_SHARED_URLS (1024 * 1024)
+#define MUS_FREEBUSY_SHARED_TEXT (64 * 1024 * 1024)
+
+struct mus_freebusy_shared {
+	/* URLs the workers may take; written by the caller only */
+	uint32_t published;
+	/* one byte per URL: taken or not */
+	unsigned char claims[MUS_FREEBUSY_SHARED_URLS];
+	/* where each URL starts in text */
+	uint32_t offsets[MUS_FREEBUSY_SHARED_URLS];
+	char text[MUS_FREEBUSY_SHARED_TEXT];
+};
+
+struct mus_freebusy_run {
+	const struct mus_freebusy_batch *batch;
+	/* every URL, also those not shared */
+	ARRAY_TYPE(const_string) urls;
+	size_t text_used;
+	/* NULL: no workers, the caller fetches everything */
+	struct mus_freebusy_shared *shared;
+	/* the caller writes a byte here for each URL it shares and closes it
+	   when it has no more */
+	int notify_fd;
+	unsigned int count;
+	pid_t pids[8];
+	int fds[8];
+};
+
+static bool mus_freebusy_claim(struct mus_freebusy_shared *shared,
+			       unsigned int idx)
+{
+	return __atomic_exchange_n(&shared->claims[idx], 1, __ATOMIC_ACQ_REL) == 0;
+}
+
+/* Wait until the caller shares more URLs. Returns FALSE when it has
+   closed the run: nothing more comes. */
+static bool mus_freebusy_worker_wait(int fd)
+{
+	char buf[256];
+	ssize_t ret;
+
+	do {
+		ret = read(fd, buf, sizeof(buf));
+	} while (ret < 0 && errno == EINTR);
+	return ret > 0;
 }
 
 static void mus_freebusy_worker_run(const struct mus_freebusy_batch *batch,
-				    unsigned char *claims, int fd)
+				    struct mus_freebusy_shared *shared,
+				    int notify_fd, int fd)
 {
 	struct mus_freebusy_worker w = { .batch = batch, .fd = fd };
+	struct mus_freebusy_fetcher f;
+	bool open = TRUE;
 
 	w.out = buffer_create_dynamic(default_pool, MUS_FREEBUSY_WORKER_CHUNK + 4096);
-	mus_freebusy_loop(&w, claims, FALSE);
+	mus_freebusy_fetcher_init(&f, &w);
+	for (unsigned int i = 0;; i++) {
+		while (i >= __atomic_load_n(&shared->published, __ATOMIC_ACQUIRE)) {
+			if (!open)
+				goto done;
+			open = mus_freebusy_worker_wait(notify_fd);
+		}
+		if (mus_freebusy_claim(shared, i))
+			mus_freebusy_fetch_one(&f, i, shared->text + shared->offsets[i]);
+	}
+done:
+	mus_freebusy_fetcher_deinit(&f);
 	mus_freebusy_worker_flush(&w);
 	buffer_free(&w.out);
 }
 
-static void mus_freebusy_run_local(const struct mus_freebusy_batch *batch,
-				   unsigned char *claims)
+/* The caller's share: every URL no worker has taken, from the end. */
+static void mus_freebusy_run_local(struct mus_freebusy_run *run)
 {
-	struct mus_freebusy_worker w = { .batch = batch, .local = TRUE };
+	struct mus_freebusy_worker w = { .batch = run->batch, .local = TRUE };
+	struct mus_freebusy_fetcher f;
+	unsigned int count = array_count(&run->urls);
+	uint32_t shared = run->shared == NULL ? 0 : run->shared->published;
 
-	mus_freebusy_loop(&w, claims, claims != NULL);
+	mus_freebusy_fetcher_init(&f, &w);
+	for (unsigned int k = 0; k < count; k++) {
+		unsigned int i = count - 1 - k;
+
+		if (i >= shared || mus_freebusy_claim(run->shared, i))
+			mus_freebusy_fetch_one(&f, i, array_idx_elem(&run->urls, i));
+	}
+	mus_freebusy_fetcher_deinit(&f);
 }
 
 /* Read whole records from buf; keep a partial one for later. */
-static void mus_freebusy_dispatch(const struct mus_freebusy_batch *batch,
+static void mus_freebusy_dispatch(const struct mus_freebusy_run *run,
 				  buffer_t *buf)
 {
+	const struct mus_freebusy_batch *batch = run->batch;
+	unsigned int count = array_count(&run->urls);
 	const unsigned char *data = buf->data;
 	size_t pos = 0;
 
@@ -387,12 +476,14 @@ static void mus_freebusy_dispatch(const struct mus_freebusy_batch *batch,
 		if (rec.error_len > 0) {
 			if (buf->used - pos - sizeof(rec) < rec.error_len)
 				break;
-			T_BEGIN {
-				batch->failed(rec.idx, t_strndup(data + pos + sizeof(rec),
-								 rec.error_len),
-					      batch->context);
-			} T_END;
-		} else if (rec.idx < batch->count) {
+			if (rec.idx < count) {
+				T_BEGIN {
+					batch->failed(rec.idx, t_strndup(
+						data + pos + sizeof(rec), rec.error_len),
+						batch->context);
+				} T_END;
+			}
+		} else if (rec.idx < count) {
 			batch->period(rec.idx, (time_t)rec.start, (time_t)rec.end,
 				      batch->context);
 		}
@@ -400,15 +491,6 @@ static void mus_freebusy_dispatch(const struct mus_freebusy_batch *batch,
 	}
 	buffer_delete(buf, 0, pos);
 }
-
-struct mus_freebusy_run {
-	const struct mus_freebusy_batch *batch;
-	unsigned int count;
-	pid_t pids[8];
-	int fds[8];
-	/* one byte per URL, shared with the workers: taken or not */
-	unsigned char *claims;
-};
 
 static int mus_freebusy_tmpfile(const char **error_r)
 {
@@ -423,48 +505,104 @@ static int mus_freebusy_tmpfile(const char **error_r)
 	return fd;
 }
 
+void mus_freebusy_batch_add(struct mus_freebusy_run *run, const char *url)
+{
+	struct mus_freebusy_shared *shared = run->shared;
+	unsigned int idx = array_count(&run->urls);
+	size_t size = strlen(url) + 1;
+
+	array_push_back(&run->urls, &url);
+	/* URLs are shared in order: once one does not fit, none after it */
+	if (shared == NULL || shared->published != idx ||
+	    idx >= MUS_FREEBUSY_SHARED_URLS ||
+	    size > MUS_FREEBUSY_SHARED_TEXT - run->text_used)
+		return;
+	memcpy(shared->text + run->text_used, url, size);
+	shared->offsets[idx] = run->text_used;
+	run->text_used += size;
+	__atomic_store_n(&shared->published, idx + 1, __ATOMIC_RELEASE);
+	if (write(run->notify_fd, "", 1) < 0) {
+		/* a full pipe has enough wake-ups in it already */
+	}
+}
+
+static int mus_freebusy_run_fork(struct mus_freebusy_run *run,
+				 unsigned int workers, const char **error_r)
+{
+	int notify[2];
+
+	run->shared = mmap(NULL, sizeof(*run->shared), PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (run->shared == MAP_FAILED) {
+		run->shared = NULL;
+		*error_r = t_strdup_printf("mmap(%zu) failed: %m",
+					   sizeof(*run->shared));
+		return -1;
+	}
+	if (pipe(notify) < 0) {
+		*error_r = t_strdup_printf("pipe() failed: %m");
+		(void)munmap(run->shared, sizeof(*run->shared));
+		run->shared = NULL;
+		return -1;
+	}
+	fd_set_nonblock(notify[1], TRUE);
+	run->notify_fd = notify[1];
+	for (unsigned int i = 0; i < workers; i++) {
+		int fd = mus_freebusy_tmpfile(error_r);
+
+		if (fd < 0)
+			break;
+		run->pids[i] = fork();
+		if (run->pids[i] < 0) {
+			*error_r = t_strdup_printf("fork() failed: %m");
+			i_close_fd(&fd);
+			break;
+		}
+		if (run->pids[i] == 0) {
+			for (unsigned int j = 0; j < run->count; j++)
+				(void)close(run->fds[j]);
+			(void)close(notify[1]);
+			mus_freebusy_worker_run(run->batch, run->shared,
+						notify[0], fd);
+			_exit(0);
+		}
+		run->fds[run->count++] = fd;
+	}
+	i_close_fd(&notify[0]);
+	return run->count == workers ? 0 : -1;
+}
+
 int mus_freebusy_batch_start(const struct mus_freebusy_batch *batch,
 			     struct mus_freebusy_run **run_r,
 			     const char **error_r)
 {
 	struct mus_freebusy_run *run = i_new(struct mus_freebusy_run, 1);
 	unsigned int workers = batch->workers;
+	int ret = 0;
 
 	run->batch = batch;
+	run->notify_fd = -1;
+	i_array_init(&run->urls, batch->count > 0 ? batch->count : 256);
 	*run_r = run;
 	if (workers > N_ELEMENTS(run->pids))
 		workers = N_ELEMENTS(run->pids);
-	if (workers > batch->count)
+	if (!batch->background && workers > batch->count)
 		workers = batch->count;
-	if (workers == 0 || (workers == 1 && !batch->background))
-		return 0;
-	run->claims = mmap(NULL, batch->count, PROT_READ | PROT_WRITE,
-			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (run->claims == MAP_FAILED) {
-		run->claims = NULL;
-		*error_r = t_strdup_printf("mmap(%u) failed: %m", batch->count);
-		return -1;
-	}
-	for (unsigned int i = 0; i < workers; i++) {
-		int fd = mus_freebusy_tmpfile(error_r);
+	if (workers > 1 || (workers == 1 && batch->background))
+		ret = mus_freebusy_run_fork(run, workers, error_r);
+	for (unsigned int i = 0; i < batch->count; i++)
+		mus_freebusy_batch_add(run, batch->urls[i]);
+	return ret;
+}
 
-		if (fd < 0)
-			return -1;
-		run->pids[i] = fork();
-		if (run->pids[i] < 0) {
-			*error_r = t_strdup_printf("fork() failed: %m");
-			i_close_fd(&fd);
-			return -1;
-		}
-		if (run->pids[i] == 0) {
-			for (unsigned int j = 0; j < run->count; j++)
-				(void)close(run->fds[j]);
-			mus_freebusy_worker_run(batch, run->claims, fd);
-			_exit(0);
-		}
-		run->fds[run->count++] = fd;
-	}
-	return 0;
+static void mus_freebusy_run_free(struct mus_freebusy_run *run)
+{
+	if (run->notify_fd != -1)
+		i_close_fd(&run->notify_fd);
+	if (run->shared != NULL)
+		(void)munmap(run->shared, sizeof(*run->shared));
+	array_free(&run->urls);
+	i_free(run);
 }
 
 int mus_freebusy_batch_finish(struct mus_freebusy_run **_run,
@@ -475,10 +613,12 @@ int mus_freebusy_batch_finish(struct mus_freebusy_run **_run,
 	int ret = 0;
 
 	*_run = NULL;
+	/* the workers finish what is shared and stop */
+	if (run->notify_fd != -1)
+		i_close_fd(&run->notify_fd);
 	/* what no worker has taken yet, this process does itself (all of it
 	   when there are no workers) */
-	if (run->claims != NULL || run->count == 0)
-		mus_freebusy_run_local(run->batch, run->claims);
+	mus_freebusy_run_local(run);
 	buf = buffer_create_dynamic(default_pool, 65536 * 2);
 	for (unsigned int i = 0; i < run->count; i++) {
 		unsigned char chunk[65536];
@@ -502,14 +642,12 @@ int mus_freebusy_batch_finish(struct mus_freebusy_run **_run,
 		buffer_set_used_size(buf, 0);
 		while ((n = read(run->fds[i], chunk, sizeof(chunk))) > 0) {
 			buffer_append(buf, chunk, n);
-			mus_freebusy_dispatch(run->batch, buf);
+			mus_freebusy_dispatch(run, buf);
 		}
 		i_close_fd(&run->fds[i]);
 	}
 	buffer_free(&buf);
-	if (run->claims != NULL)
-		(void)munmap(run->claims, run->batch->count);
-	i_free(run);
+	mus_freebusy_run_free(run);
 	return ret;
 }
 
@@ -523,9 +661,7 @@ void mus_freebusy_batch_abort(struct mus_freebusy_run **_run)
 		(void)waitpid(run->pids[i], NULL, 0);
 		i_close_fd(&run->fds[i]);
 	}
-	if (run->claims != NULL)
-		(void)munmap(run->claims, run->batch->count);
-	i_free(run);
+	mus_freebusy_run_free(run);
 }
 
 int mus_freebusy_fetch_batch(const struct mus_freebusy_batch *batch,

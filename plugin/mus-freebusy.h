@@ -30,6 +30,8 @@ int mus_freebusy_fetch(struct mus_freebusy *fb, const char *url,
 		       const char **error_r);
 
 struct mus_freebusy_batch {
+	/* the URLs known at the start; more may follow with
+	   mus_freebusy_batch_add() */
 	const char *const *urls;
 	unsigned int count;
 	/* busy periods outside [from, to) are not reported */
@@ -40,7 +42,8 @@ struct mus_freebusy_batch {
 	   started in the background) */
 	unsigned int workers;
 	bool background;
-	/* called with the index of the URL */
+	/* called with the index of the URL: its place in urls, then in the
+	   order of mus_freebusy_batch_add() */
 	void (*period)(unsigned int idx, time_t start, time_t end, void *context);
 	void (*failed)(unsigned int idx, const char *error, void *context);
 	void *context;
@@ -54,16 +57,19 @@ struct mus_freebusy_batch {
 int mus_freebusy_fetch_batch(const struct mus_freebusy_batch *batch,
 			     const char **error_r);
 
-/* The same in two steps, so that the caller can do other work while the
+/* The same in steps, so that the caller can do other work while the
    workers fetch: start returns at once (the workers write their results
-   to unlinked temporary files, never waiting for the caller); finish
-   waits for them and calls the batch's callbacks. The batch and its URLs
-   must stay valid until finish. With one worker, start does nothing and
+   to unlinked temporary files, never waiting for the caller); add gives
+   the workers one more URL as soon as the caller knows it; finish fetches
+   what the workers have not taken yet, waits for them and calls the
+   batch's callbacks. The batch and every URL must stay valid until
+   finish. With one worker and no background, start does nothing and
    finish does all the work. */
 struct mus_freebusy_run;
 int mus_freebusy_batch_start(const struct mus_freebusy_batch *batch,
 			     struct mus_freebusy_run **run_r,
 			     const char **error_r);
+void mus_freebusy_batch_add(struct mus_freebusy_run *run, const char *url);
 int mus_freebusy_batch_finish(struct mus_freebusy_run **run,
 			      const char **error_r);
 /* Stop the workers of a run and forget their results. */

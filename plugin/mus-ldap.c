@@ -16,7 +16,7 @@ struct mus_ldap {
 };
 
 struct mus_ldap_attr {
-	const char *name;
+	const char *name;	/* not NUL-terminated */
 	size_t name_len;
 	const char *const *values;
 };
@@ -248,14 +248,15 @@ mus_ldap_entry_values(const struct mus_ldap_entry *entry, const char *attr)
 	size_t len = strlen(attr);
 
 	array_foreach(&entry->attrs, a) {
-		if (a->name_len == len && strcasecmp(a->name, attr) == 0)
+		if (a->name_len == len && strncasecmp(a->name, attr, len) == 0)
 			return a->values;
 	}
 	return empty;
 }
 
-/* Decode msg into entry, on the data stack. Returns FALSE if it is no
-   usable entry. */
+/* Decode msg into entry, on the data stack. Names point into msg, which
+   outlives the entry; values are copied once, to end them with NUL.
+   Returns FALSE if it is no usable entry. */
 static bool mus_ldap_entry_decode(LDAP *ld, LDAPMessage *msg,
 				  struct mus_ldap_entry *entry)
 {
@@ -270,22 +271,20 @@ static bool mus_ldap_entry_decode(LDAP *ld, LDAPMessage *msg,
 	while (ldap_get_attribute_ber(ld, msg, ber, &name, &vals) == LDAP_SUCCESS &&
 	       name.bv_val != NULL) {
 		struct mus_ldap_attr *a = array_append_space(&entry->attrs);
-		ARRAY_TYPE(const_string) values;
+		unsigned int count = 0, n = 0;
+		const char **values;
 
-		a->name = t_strndup(name.bv_val, name.bv_len);
-		a->name_len = name.bv_len;
-		t_array_init(&values, 4);
-		for (unsigned int i = 0; vals != NULL && vals[i].bv_val != NULL; i++) {
-			const char *value;
-
+		while (vals != NULL && vals[count].bv_val != NULL)
+			count++;
+		values = t_new(const char *, count + 1);
+		for (unsigned int i = 0; i < count; i++) {
 			/* no attribute we read may hold binary data */
-			if (memchr(vals[i].bv_val, '\0', vals[i].bv_len) != NULL)
-				continue;
-			value = t_strndup(vals[i].bv_val, vals[i].bv_len);
-			array_push_back(&values, &value);
+			if (memchr(vals[i].bv_val, '\0', vals[i].bv_len) == NULL)
+				values[n++] = t_strndup(vals[i].bv_val, vals[i].bv_len);
 		}
-		array_append_zero(&values);
-		a->values = array_front(&values);
+		a->name = name.bv_val;
+		a->name_len = name.bv_len;
+		a->values = values;
 		ber_memfree(vals);
 	}
 	ok = TRUE;

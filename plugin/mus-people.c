@@ -38,10 +38,17 @@ static const char *const *mus_pool_strarray(pool_t pool,
 	return copy;
 }
 
+struct mus_people_ctx {
+	struct mus_org *org;
+	mus_people_read_callback_t *read;
+	void *context;
+};
+
 static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 				void *context, const char **error_r ATTR_UNUSED)
 {
-	struct mus_org *org = context;
+	struct mus_people_ctx *ctx = context;
+	struct mus_org *org = ctx->org;
 	pool_t pool = org->pool;
 	struct mus_person *person = p_new(pool, struct mus_person, 1);
 	const char *const *managers, *unit, *absent, *exempt, *language, *error;
@@ -89,6 +96,8 @@ static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 			"musAbsentUntil '%s' is not a GeneralizedTime", absent);
 	}
 	mus_org_add(org, person);
+	if (ctx->read != NULL)
+		ctx->read(person, ctx->context);
 	return 0;
 }
 
@@ -98,15 +107,28 @@ static int mus_people_dn_exists(const char *dn, void *context,
 	return mus_ldap_entry_exists(context, dn, error_r);
 }
 
+int mus_people_load_notify(struct mus_ldap *conn, const char *base,
+			   const char *filter, time_t now, struct mus_org *org,
+			   mus_people_read_callback_t *read, void *context,
+			   const char **error_r)
+{
+	struct mus_people_ctx ctx = {
+		.org = org, .read = read, .context = context,
+	};
+
+	if (mus_ldap_search_paged(conn, base, filter, mus_people_attrs,
+				  MUS_PEOPLE_PAGE_SIZE, mus_people_add_entry,
+				  &ctx, error_r) < 0)
+		return -1;
+	return mus_org_analyze(org, now, mus_people_dn_exists, conn, error_r);
+}
+
 int mus_people_load(struct mus_ldap *conn, const char *base,
 		    const char *filter, time_t now, struct mus_org *org,
 		    const char **error_r)
 {
-	if (mus_ldap_search_paged(conn, base, filter, mus_people_attrs,
-				  MUS_PEOPLE_PAGE_SIZE, mus_people_add_entry,
-				  org, error_r) < 0)
-		return -1;
-	return mus_org_analyze(org, now, mus_people_dn_exists, conn, error_r);
+	return mus_people_load_notify(conn, base, filter, now, org, NULL, NULL,
+				      error_r);
 }
 
 struct mus_teams_ctx {

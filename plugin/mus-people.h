@@ -8,6 +8,7 @@
 
 struct mus_ldap;
 struct mus_org;
+struct mus_person;
 
 /* The attributes read for every person. */
 extern const char *const mus_people_attrs[];
@@ -19,6 +20,15 @@ extern const char *const mus_people_attrs[];
 int mus_people_load(struct mus_ldap *conn, const char *base,
 		    const char *filter, time_t now, struct mus_org *org,
 		    const char **error_r);
+
+/* Called for every person as soon as it is read, before the analysis. */
+typedef void mus_people_read_callback_t(struct mus_person *person,
+					void *context);
+/* mus_people_load(), calling read (if not NULL) for every person. */
+int mus_people_load_notify(struct mus_ldap *conn, const char *base,
+			   const char *filter, time_t now, struct mus_org *org,
+			   mus_people_read_callback_t *read, void *context,
+			   const char **error_r);
 
 /* Read the teams (groupOfNames with an owner) under base into teams,
    allocated from pool. Returns 0, or -1 if the directory failed. */

@@ -13,6 +13,8 @@ struct mus_roster {
 	const struct mus_org *org;
 	const struct mus_round *round;
 	ARRAY_TYPE(mus_wanted) *wanted;
+	/* the round's kind in lower case: the start of every cn */
+	const char *kind;
 };
 
 /* Why person cannot attend as `role`, or NULL. */
@@ -47,6 +49,7 @@ static const char *mus_roster_manager_problem(const struct mus_person *person)
 	return NULL;
 }
 
+/* cn is allocated from the roster's pool */
 static struct mus_wanted *
 mus_roster_add(struct mus_roster *roster, const char *cn,
 	       struct mus_person *leader, const char *leader_dn,
@@ -54,7 +57,7 @@ mus_roster_add(struct mus_roster *roster, const char *cn,
 {
 	struct mus_wanted *w = p_new(roster->pool, struct mus_wanted, 1);
 
-	w->cn = p_strdup(roster->pool, cn);
+	w->cn = cn;
 	w->leader = leader;
 	w->leader_dn = p_strdup(roster->pool, leader_dn);
 	w->members = p_new(roster->pool, struct mus_person *, member_count + 1);
@@ -68,7 +71,6 @@ mus_roster_add(struct mus_roster *roster, const char *cn,
 static void mus_roster_add_pair(struct mus_roster *roster,
 				struct mus_person *person)
 {
-	const char *kind = t_str_lcase(mus_round_kind_name(roster->round->kind));
 	const char *leader_rdn, *reason;
 	struct mus_wanted *w;
 
@@ -76,8 +78,8 @@ static void mus_roster_add_pair(struct mus_roster *roster,
 		mus_ldap_dn_rdn_value(person->manager_dn);
 	if (leader_rdn == NULL)
 		leader_rdn = person->manager_dn;
-	w = mus_roster_add(roster, t_strdup_printf("%s-%s-%s", kind,
-						   person->uid, leader_rdn),
+	w = mus_roster_add(roster, p_strconcat(roster->pool, roster->kind, "-",
+					       person->uid, "-", leader_rdn, NULL),
 			   person->manager, person->manager_dn, &person, 1);
 	reason = mus_roster_manager_problem(person);
 	if (reason == NULL)
@@ -92,7 +94,6 @@ static void mus_roster_add_team(struct mus_roster *roster,
 				struct mus_person *owner,
 				HASH_TABLE_TYPE(mus_person_set) covered)
 {
-	const char *kind = t_str_lcase(mus_round_kind_name(roster->round->kind));
 	ARRAY_TYPE(mus_person) members;
 	struct mus_person *member, *const *list;
 	struct mus_wanted *w;
@@ -112,7 +113,8 @@ static void mus_roster_add_team(struct mus_roster *roster,
 		array_push_back(&members, &member);
 	}
 	list = array_get(&members, &count);
-	w = mus_roster_add(roster, t_strdup_printf("%s-%s-%s", kind, team->name,
+	w = mus_roster_add(roster, p_strdup_printf(roster->pool, "%s-%s-%s",
+						   roster->kind, team->name,
 						   owner->uid),
 			   owner, owner->dn, list, count);
 	w->team_dn = p_strdup(roster->pool, team->dn);
@@ -136,6 +138,7 @@ void mus_roster_build(pool_t pool, const struct mus_org *org,
 {
 	struct mus_roster roster = {
 		.pool = pool, .org = org, .round = round, .wanted = wanted,
+		.kind = t_str_lcase(mus_round_kind_name(round->kind)),
 	};
 	HASH_TABLE_TYPE(mus_person_set) covered;
 	struct mus_person *person;

@@ -64,9 +64,11 @@ struct mus_sync_round {
 	ARRAY(struct mus_sync_item) items;
 	const char *lease;
 	struct timeval step_start;
-	/* free/busy being read ahead by workers, and whose it is */
+	/* free/busy being read ahead by workers, and whose it is (by the
+	   index of the URL); their schedule is looked up on first use */
 	struct mus_freebusy_run *prefetch;
-	ARRAY_TYPE(const_string) prefetch_urls, prefetch_ndns;
+	ARRAY_TYPE(mus_person) prefetch_people;
+	ARRAY(struct mus_sched_person *) prefetch_sched;
 };
 
 static void mus_sync_log(struct mus_sync_round *ctx, const char *fmt, ...)
@@ -257,9 +259,13 @@ static void mus_sync_prefetch_period(unsigned int idx, time_t start, time_t end,
 				     void *context)
 {
 	struct mus_sync_round *ctx = context;
+	struct mus_sched_person **sp = array_idx_get_space(&ctx->prefetch_sched, idx);
 
-	mus_schedule_busy(mus_schedule_person(ctx->sched,
-			  array_idx_elem(&ctx->prefetch_ndns, idx)), start, end);
+	if (*sp == NULL) {
+		*sp = mus_schedule_person(ctx->sched,
+			array_idx_elem(&ctx->prefetch_people, idx)->ndn);
+	}
+	mus_schedule_busy(*sp, start, end);
 }
 
 static void mus_sync_prefetch_failed(unsigned int idx, const char *error,
@@ -269,54 +275,39 @@ static void mus_sync_prefetch_failed(unsigned int idx, const char *error,
 
 	ctx->result->fb_failed++;
 	mus_sync_log(ctx, "free/busy of %s unusable, scheduling without it: %s",
-		     array_idx_elem(&ctx->prefetch_ndns, idx), error);
+		     array_idx_elem(&ctx->prefetch_people, idx)->ndn, error);
 }
 
-static int mus_sync_prefetch_entry(const struct mus_ldap_entry *entry,
-				   void *context, const char **error_r ATTR_UNUSED)
+/* the workers get each calFBURL as soon as its person is read */
+static void mus_sync_prefetch_person(struct mus_person *person, void *context)
 {
 	struct mus_sync_round *ctx = context;
-	const char *url = mus_ldap_entry_value(entry, "calFBURL");
-	const char *ndn, *error;
 
-	if (url == NULL ||
-	    mus_ldap_dn_normalize(ctx->pool, mus_ldap_entry_dn(entry), &ndn,
-				  &error) < 0)
-		return 0;
-	url = p_strdup(ctx->pool, url);
-	array_push_back(&ctx->prefetch_urls, &url);
-	array_push_back(&ctx->prefetch_ndns, &ndn);
-	return 0;
+	if (person->fb_url == NULL || ctx->prefetch == NULL)
+		return;
+	array_push_back(&ctx->prefetch_people, &person);
+	mus_freebusy_batch_add(ctx->prefetch, person->fb_url);
 }
 
 /* When the round has conversations to place (always on its first sync),
    the busy time of everybody in scope with a calFBURL is read by worker
    processes while this one reads the directory: parsing calendars is the
    largest cost of planning a large round. */
-static int mus_sync_prefetch(struct mus_sync_round *ctx, const char **error_r)
+static void mus_sync_prefetch(struct mus_sync_round *ctx)
 {
-	static const char *const attrs[] = { "calFBURL", NULL };
 	struct mus_freebusy_batch *batch;
 	struct mus_conversation *conv;
 	bool wanted = array_count(&ctx->convs) == 0;
+	const char *error;
 
 	array_foreach_elem(&ctx->convs, conv)
 		wanted = wanted || mus_conv_status_wants_slot(conv->status);
 	if (!wanted || ctx->opts->fb_workers == 0)
-		return 0;
+		return;
 
-	p_array_init(&ctx->prefetch_urls, ctx->pool, 256);
-	p_array_init(&ctx->prefetch_ndns, ctx->pool, 256);
-	if (mus_ldap_search_paged(ctx->conn, ctx->round->scope_base,
-				  t_strdup_printf("(&%s(calFBURL=*))",
-						  ctx->round->scope_filter),
-				  attrs, 400, mus_sync_prefetch_entry, ctx,
-				  error_r) < 0)
-		return -1;
-	array_append_zero(&ctx->prefetch_urls);
+	p_array_init(&ctx->prefetch_people, ctx->pool, 256);
+	p_array_init(&ctx->prefetch_sched, ctx->pool, 256);
 	batch = p_new(ctx->pool, struct mus_freebusy_batch, 1);
-	batch->urls = array_front(&ctx->prefetch_urls);
-	batch->count = array_count(&ctx->prefetch_urls) - 1;
 	batch->from = ctx->round->window_start;
 	batch->to = ctx->round->window_end;
 	batch->timeout_msecs = ctx->opts->fb_timeout_msecs;
@@ -328,11 +319,10 @@ static int mus_sync_prefetch(struct mus_sync_round *ctx, const char **error_r)
 	batch->period = mus_sync_prefetch_period;
 	batch->failed = mus_sync_prefetch_failed;
 	batch->context = ctx;
-	if (mus_freebusy_batch_start(batch, &ctx->prefetch, error_r) < 0) {
-		mus_sync_log(ctx, "reading free/busy ahead failed: %s", *error_r);
+	if (mus_freebusy_batch_start(batch, &ctx->prefetch, &error) < 0) {
+		mus_sync_log(ctx, "reading free/busy ahead failed: %s", error);
 		/* the workers that did start are waited for at the end */
 	}
-	return 0;
 }
 
 static int mus_sync_read(struct mus_sync_round *ctx, const char **error_r)
@@ -352,13 +342,12 @@ static int mus_sync_read(struct mus_sync_round *ctx, const char **error_r)
 			  strcase_hash, strcasecmp);
 	array_foreach_elem(&ctx->convs, conv)
 		hash_table_insert(ctx->by_cn, conv->cn, conv);
-	if (mus_sync_prefetch(ctx, error_r) < 0)
-		return -1;
+	mus_sync_prefetch(ctx);
 
 	ctx->org = mus_org_create();
-	if (mus_people_load(ctx->conn, ctx->round->scope_base,
-			    ctx->round->scope_filter, ctx->now, ctx->org,
-			    error_r) < 0)
+	if (mus_people_load_notify(ctx->conn, ctx->round->scope_base,
+				   ctx->round->scope_filter, ctx->now, ctx->org,
+				   mus_sync_prefetch_person, ctx, error_r) < 0)
 		return -1;
 	mus_sync_step(ctx, t_strdup_printf("reading %u people",
 					   array_count(&ctx->org->people)));
