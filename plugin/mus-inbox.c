@@ -41,6 +41,8 @@ struct mus_inbox_person {
 	const char *const *mails;
 	const char *language;
 	bool leader;
+	/* the entry was read: mails, cn and language are known */
+	bool read;
 };
 
 /* What one message does to one conversation. */
@@ -85,36 +87,37 @@ static int mus_inbox_person_entry(const struct mus_ldap_entry *entry,
 	return 0;
 }
 
-static int mus_inbox_read_person(struct mus_inbox_ctx *ctx, const char *dn,
-				 bool leader, const char **error_r)
+/* a person who left the directory has no address and cannot answer */
+static int mus_inbox_read_person(struct mus_inbox_ctx *ctx,
+				 struct mus_inbox_person *person,
+				 const char **error_r)
 {
-	static const char *const none[] = { NULL };
-	struct mus_inbox_person person = {
-		.dn = dn, .leader = leader, .mails = none,
-	};
 	struct mus_inbox_person_read read = {
-		.pool = ctx->pool, .person = &person,
+		.pool = ctx->pool, .person = person,
 	};
 
-	/* a person who left the directory can no longer answer */
-	if (mus_ldap_read(ctx->inbox->conn, dn, mus_inbox_person_attrs,
-			  mus_inbox_person_entry, &read, error_r) < 0)
-		return -1;
-	array_push_back(&ctx->people, &person);
-	return 0;
+	person->read = TRUE;
+	return mus_ldap_read(ctx->inbox->conn, person->dn, mus_inbox_person_attrs,
+			     mus_inbox_person_entry, &read, error_r) < 0 ? -1 : 0;
 }
 
-static int mus_inbox_read_people(struct mus_inbox_ctx *ctx, const char **error_r)
+/* The conversation's people, leader first; their entries are read only
+   when an address is looked for (most answers come from the first). */
+static void mus_inbox_people(struct mus_inbox_ctx *ctx)
 {
+	static const char *const none[] = { NULL };
+	struct mus_inbox_person *person;
+
 	t_array_init(&ctx->people, 4);
-	if (mus_inbox_read_person(ctx, ctx->conv->leader_dn, TRUE, error_r) < 0)
-		return -1;
+	person = array_append_space(&ctx->people);
+	person->dn = ctx->conv->leader_dn;
+	person->leader = TRUE;
+	person->mails = none;
 	for (unsigned int i = 0; ctx->conv->employee_dns[i] != NULL; i++) {
-		if (mus_inbox_read_person(ctx, ctx->conv->employee_dns[i],
-					  FALSE, error_r) < 0)
-			return -1;
+		person = array_append_space(&ctx->people);
+		person->dn = ctx->conv->employee_dns[i];
+		person->mails = none;
 	}
-	return 0;
 }
 
 static bool mus_inbox_person_has(const struct mus_inbox_person *person,
@@ -129,16 +132,25 @@ static bool mus_inbox_person_has(const struct mus_inbox_person *person,
 	return FALSE;
 }
 
-static const struct mus_inbox_person *
-mus_inbox_find_person(struct mus_inbox_ctx *ctx, const char *address)
+/* Returns 1 with the person one of whose mail values is address, 0 if
+   there is none, -1 if the directory failed. */
+static int mus_inbox_find_person(struct mus_inbox_ctx *ctx, const char *address,
+				 const struct mus_inbox_person **person_r,
+				 const char **error_r)
 {
-	const struct mus_inbox_person *person;
+	struct mus_inbox_person *person;
 
-	array_foreach(&ctx->people, person) {
-		if (mus_inbox_person_has(person, address))
-			return person;
+	if (address == NULL)
+		return 0;
+	array_foreach_modifiable(&ctx->people, person) {
+		if (!person->read && mus_inbox_read_person(ctx, person, error_r) < 0)
+			return -1;
+		if (mus_inbox_person_has(person, address)) {
+			*person_r = person;
+			return 1;
+		}
 	}
-	return NULL;
+	return 0;
 }
 
 static enum mus_language mus_inbox_language(const struct mus_inbox *inbox,
@@ -425,15 +437,15 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 				"UID %s is not a conversation of ours", reply->uid));
 		return ret < 0 ? -1 : 1;
 	}
-	if (mus_inbox_read_people(ctx, error_r) < 0)
-		return -1;
+	mus_inbox_people(ctx);
 
 	/* who answers: the one ATTENDEE of a REPLY or REFRESH, the sender
 	   of a COUNTER (which may list every attendee) */
 	address = reply->method == MUS_REPLY_METHOD_COUNTER ? reply->from :
 		reply->attendees[0].address;
-	person = mus_inbox_find_person(ctx, address);
-	if (person == NULL) {
+	if ((ret = mus_inbox_find_person(ctx, address, &person, error_r)) < 0)
+		return -1;
+	if (ret == 0) {
 		mus_inbox_set(ctx, MUS_INBOX_PARTY_CRASHER, t_strdup_printf(
 			"%s is not an attendee of %s", address == NULL ? "(nobody)" :
 			address, ctx->conv->dn));
@@ -621,10 +633,10 @@ static int mus_inbox_cards_once(struct mus_inbox_ctx *ctx,
 				"the reference \"%s\" matches several conversations"),
 				choice->uid_short), error_r);
 	}
-	if (mus_inbox_read_people(ctx, error_r) < 0)
+	mus_inbox_people(ctx);
+	if ((ret = mus_inbox_find_person(ctx, ctx->reply->from, &person, error_r)) < 0)
 		return -1;
-	person = mus_inbox_find_person(ctx, ctx->reply->from);
-	if (person == NULL) {
+	if (ret == 0) {
 		/* strangers are told nothing about the conversation */
 		mus_inbox_set(ctx, MUS_INBOX_PARTY_CRASHER, t_strdup_printf(
 			"card choice from %s, who is not in %s",
