@@ -346,8 +346,10 @@ mus_ldap_search_page(struct mus_ldap *conn, const char *base, int scope,
 			mus_ldap_error_is_temporary(err) ? " (temporary)" : "");
 		ret = -1;
 	}
-	for (msg = ldap_first_entry(conn->ld, res); ret == 0 && msg != NULL;
-	     msg = ldap_next_entry(conn->ld, msg)) {
+	/* a search that timed out has no result at all, and libldap
+	   asserts on walking a NULL chain */
+	for (msg = ret < 0 || res == NULL ? NULL : ldap_first_entry(conn->ld, res);
+	     ret == 0 && msg != NULL; msg = ldap_next_entry(conn->ld, msg)) {
 		char *cb_error = NULL;
 
 		/* one data stack frame per entry keeps a 50,000 entry search
