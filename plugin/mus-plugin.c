@@ -5,6 +5,7 @@
 #include "array.h"
 #include "str-sanitize.h"
 #include "istream.h"
+#include "time-util.h"
 #include "mail-user.h"
 #include "mail-storage-private.h"
 #include "mail-storage-hooks.h"
@@ -226,15 +227,20 @@ static int mus_apply(struct mus_txn *txn, struct mus_ldap *conn,
 		.language = set->language,
 	};
 	enum mus_inbox_outcome outcome;
+	struct timeval start, end;
 	const char *detail;
 
+	i_gettimeofday(&start);
 	if (mus_inbox_apply(&inbox, delivery->reply, delivery->parse_ret,
 			    delivery->parse_error, &outcome, &detail,
 			    error_r) < 0)
 		return -1;
+	i_gettimeofday(&end);
 	e_info(txn->muser->event, "delivery to %s: %s: %s (message-id=%s)",
 	       str_sanitize(txn->username, 200), mus_inbox_outcome_name(outcome),
 	       str_sanitize(detail, 500), delivery->message_id);
+	e_debug(txn->muser->event, "applying message-id=%s took %lld us",
+		delivery->message_id, timeval_diff_usecs(&end, &start));
 	return 0;
 }
 
