@@ -165,8 +165,8 @@ class RepliesTest(unittest.TestCase):
         finally:
             conn.logout()
 
-    def calendars(self, address, uid):
-        """[(METHOD, SEQUENCE, VEVENT)] of the iMIP messages of uid in address's INBOX."""
+    def messages(self, address):
+        """Every message of address's INBOX, parsed."""
         conn = self.stack.imap(address)
         try:
             conn.select("INBOX", readonly=True)
@@ -174,17 +174,23 @@ class RepliesTest(unittest.TestCase):
             out = []
             for num in data[0].split():
                 typ, msg = conn.fetch(num, "(RFC822)")
-                parsed = email.message_from_bytes(msg[0][1], policy=email.policy.default)
-                for part in parsed.walk():
-                    if part.get_content_type() == "text/calendar":
-                        cal = Calendar.from_ical(part.get_content())
-                        ev = cal.walk("VEVENT")[0]
-                        if str(ev["UID"]) == uid:
-                            out.append((str(cal["METHOD"]), int(ev.get("SEQUENCE", 0)), ev))
-                        break
+                out.append(email.message_from_bytes(msg[0][1], policy=email.policy.default))
             return out
         finally:
             conn.logout()
+
+    def calendars(self, address, uid):
+        """[(METHOD, SEQUENCE, VEVENT)] of the iMIP messages of uid in address's INBOX."""
+        out = []
+        for parsed in self.messages(address):
+            for part in parsed.walk():
+                if part.get_content_type() == "text/calendar":
+                    cal = Calendar.from_ical(part.get_content())
+                    ev = cal.walk("VEVENT")[0]
+                    if str(ev["UID"]) == uid:
+                        out.append((str(cal["METHOD"]), int(ev.get("SEQUENCE", 0)), ev))
+                    break
+        return out
 
     def wait_calendars(self, address, uid, count):
         return wait_for("%d messages of %s for %s" % (count, uid, address),
@@ -192,19 +198,9 @@ class RepliesTest(unittest.TestCase):
                         timeout=15, interval=0.2)
 
     def texts(self, address, subject_part):
-        conn = self.stack.imap(address)
-        try:
-            conn.select("INBOX", readonly=True)
-            typ, data = conn.search(None, "ALL")
-            out = []
-            for num in data[0].split():
-                typ, msg = conn.fetch(num, "(RFC822)")
-                parsed = email.message_from_bytes(msg[0][1], policy=email.policy.default)
-                if subject_part in str(parsed["Subject"]):
-                    out.append(parsed.get_body(("plain",)).get_content())
-            return out
-        finally:
-            conn.logout()
+        """The plain bodies of the messages in address's INBOX whose subject has subject_part."""
+        return [m.get_body(("plain",)).get_content() for m in self.messages(address)
+                if subject_part in str(m["Subject"])]
 
     def sync(self):
         return self.stack.doveadm("mus", "sync", "--round", ROUND)
