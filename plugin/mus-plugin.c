@@ -147,22 +147,26 @@ static void mus_delivered(struct mus_txn *txn, struct mail *mail)
 
 	if (txn == NULL)
 		return;
-	if (mail_get_first_header(mail, "Message-ID", &message_id) <= 0)
-		message_id = "";
 	delivery = array_append_space(&txn->deliveries);
-	delivery->message_id = p_strdup(txn->pool, str_sanitize(message_id, 200));
 	limits.default_timezone = txn->muser->set->timezone;
 	if (mail_get_stream(mail, NULL, NULL, &input) < 0) {
 		delivery->parse_ret = -1;
 		delivery->parse_error = p_strdup_printf(txn->pool,
 			"reading the message failed: %s",
 			mailbox_get_last_internal_error(mail->box, NULL));
-		return;
+	} else {
+		delivery->parse_ret = mus_reply_parse(input, &limits, txn->pool,
+						      &delivery->reply, &error);
+		if (delivery->parse_ret < 0)
+			delivery->parse_error = p_strdup(txn->pool, error);
 	}
-	delivery->parse_ret = mus_reply_parse(input, &limits, txn->pool,
-					      &delivery->reply, &error);
-	if (delivery->parse_ret < 0)
-		delivery->parse_error = p_strdup(txn->pool, error);
+	/* the parser has the Message-ID; asking Dovecot for a header would
+	   have it parse and cache the header too */
+	if (delivery->parse_ret >= 0 && delivery->reply->message_id != NULL)
+		message_id = delivery->reply->message_id;
+	else if (mail_get_first_header(mail, "Message-ID", &message_id) <= 0)
+		message_id = "";
+	delivery->message_id = p_strdup(txn->pool, str_sanitize(message_id, 200));
 }
 
 static void mus_mail_save(void *txn, struct mail *mail)
