@@ -311,7 +311,7 @@ static int mus_inbox_reply(struct mus_inbox_ctx *ctx,
 		mus_inbox_set(ctx, MUS_INBOX_INVALID, t_strdup_printf(
 			"PARTSTAT %s is not an answer we take",
 			mus_reply_partstat_name(att->partstat)));
-		return 0;
+		return 1;
 	}
 	t_array_init(&partstat, 8);
 	mus_inbox_values_without(conv->partstat, person->dn, FALSE, &partstat);
@@ -499,6 +499,14 @@ static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
 	const char *subject = ctx->reply->subject, *problem;
 	string_t *body = t_str_new(1024);
 
+	mus_inbox_set(ctx, MUS_INBOX_CARDS_REFUSED, t_strdup_printf(
+		"card choice from %s refused: %s",
+		ctx->reply->from == NULL ? "(no From)" : ctx->reply->from,
+		t_strarray_join(mus_inbox_list(problems), "; ")));
+	if (ctx->reply->from == NULL) {
+		/* nobody to tell */
+		return 1;
+	}
 	str_append(body, MUS_INBOX_L(lang,
 		"Dit valg af samtalekort er ikke gemt, fordi:\n\n",
 		"Your choice of conversation cards was not saved because:\n\n"));
@@ -524,9 +532,6 @@ static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
 	if (inbox->send(ctx->reply->from, subject, str_c(body), inbox->context,
 			error_r) < 0)
 		return -1;
-	mus_inbox_set(ctx, MUS_INBOX_CARDS_REFUSED, t_strdup_printf(
-		"card choice from %s refused: %s", ctx->reply->from,
-		t_strarray_join(mus_inbox_list(problems), "; ")));
 	return 1;
 }
 

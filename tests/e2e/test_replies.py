@@ -280,6 +280,9 @@ class RepliesTest(unittest.TestCase):
             # someone who is not invited answers for themself
             ("party-crasher", stranger,
              self.itip("REPLY", c, stranger, "ACCEPTED", int(c.musSequence))),
+            # delegation is not supported: the invitation stays with the employee
+            ("invalid", self.mail(employee),
+             self.itip("REPLY", c, self.mail(employee), "DELEGATED", int(c.musSequence))),
             # a UID that is none of ours
             ("unknown-uid", self.mail(employee),
              self.itip("REPLY", c, self.mail(employee), "ACCEPTED", 0).replace(
