@@ -68,14 +68,14 @@ class RepliesTest(unittest.TestCase):
         for pdn, p in people.items():
             for m in p.get("manager", [])[:1]:
                 by_manager.setdefault(m.lower(), []).append(pdn)
-        # a leader with mail and at least six reports with mail, none of
+        # a leader with mail and at least ten reports with mail, none of
         # them on leave, so that every test has a conversation of its own
         def usable(d):
             p = cls.people[d.lower()]
             return p.get("mail") and not p.get("musAbsentUntil")
         cls.leader = sorted(m for m, r in by_manager.items()
                             if m in cls.people and usable(m) and
-                            sum(1 for x in r if usable(x)) >= 6)[0]
+                            sum(1 for x in r if usable(x)) >= 10)[0]
         flt = "(|(manager=%s)(entryDN=%s))" % (cls.leader, cls.leader)
         old = cls.stack.round_dn(ROUND)
         if old:
@@ -90,8 +90,8 @@ class RepliesTest(unittest.TestCase):
         convs = cls.convs()
         cls.free = sorted(c.dn for c in convs if c.musStatus == "invited"
                           and c.musLeader.lower() == cls.leader.lower())
-        if len(cls.free) < 6:
-            raise AssertionError("fewer than six invited conversations: %r" % [
+        if len(cls.free) < 10:
+            raise AssertionError("fewer than ten invited conversations: %r" % [
                 (c.dn, c.musStatus, c.musReason) for c in convs])
 
     @classmethod
@@ -114,9 +114,10 @@ class RepliesTest(unittest.TestCase):
     def mail(self, pdn):
         return self.people[pdn.lower()]["mail"][0]
 
-    def send(self, msg):
+    def send(self, msg, also=()):
         with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
-            self.assertEqual(smtp.send_message(msg, to_addrs=[self.stack["MUS_ORGANIZER"]]), {})
+            self.assertEqual(smtp.send_message(
+                msg, to_addrs=list(also) + [self.stack["MUS_ORGANIZER"]]), {})
         return msg["Message-ID"].strip("<>")
 
     def itip(self, method, conv, attendee, partstat=None, sequence=None, extra=(),
@@ -233,6 +234,18 @@ class RepliesTest(unittest.TestCase):
         m3 = self.send(self.message(self.mail(c.musLeader), "Accepted: MUS", ics, "REPLY"))
         self.wait_log(m3, "unchanged")
         self.assertEqual(self.conv(c.dn).entryCSN, csn)
+
+    def test_reply_to_all_reaches_the_organizer_as_a_copy(self):
+        # "Reply all": the leader is the first recipient, so LMTP saves the
+        # leader's copy and copies it into the organizer's mailbox
+        c = self.take()
+        ics = self.itip("REPLY", c, self.mail(c.musEmployee), "ACCEPTED", int(c.musSequence))
+        mid = self.send(self.message(self.mail(c.musEmployee), "Accepteret: MUS", ics, "REPLY"),
+                        also=[self.mail(c.musLeader)])
+        self.wait_log(mid, "applied")
+        self.assertEqual(self.conv(c.dn).partstat, {c.musEmployee.lower(): "ACCEPTED"})
+        self.assertTrue(any(m["Message-ID"].strip("<>") == mid
+                            for m in self.messages(self.mail(c.musLeader))))
 
     def test_decline_leads_to_a_new_slot_and_an_update(self):
         c = self.take()
