@@ -80,6 +80,11 @@ static enum mus_send_action mus_send_action(const struct mus_conversation *conv)
 	case MUS_CONV_CANCELLED:
 		return conv->sent_sequence >= 0 ? MUS_SEND_CANCEL :
 			MUS_SEND_NOTHING;
+	case MUS_CONV_UNSCHEDULABLE:
+		/* declined and no new time found: what the attendees have
+		   is withdrawn (sync keeps its time for this) */
+		return conv->sent_sequence >= 0 && conv->start != 0 ?
+			MUS_SEND_CANCEL : MUS_SEND_NOTHING;
 	default:
 		return MUS_SEND_NOTHING;
 	}

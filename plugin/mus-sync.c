@@ -730,6 +730,10 @@ static int mus_sync_write_update(struct mus_sync_round *ctx,
 	unsigned int n = 0;
 	bool placed = item->status == MUS_CONV_SCHEDULED &&
 		item->slot != NULL && item->slot->state == MUS_SCHED_PLACED;
+	/* an invitation the attendees have for a conversation that found no
+	   new time is cancelled at the time it has (see mus-send.c) */
+	bool withdrawn = item->status == MUS_CONV_UNSCHEDULABLE &&
+		!item->counter && conv->sent_sequence >= 0 && conv->start != 0;
 
 	i_zero(&mods);
 	if (item->counter) {
@@ -752,7 +756,8 @@ static int mus_sync_write_update(struct mus_sync_round *ctx,
 	mods[n].attr = "musReason";
 	mods[n++].values = item->reason == NULL ? NULL :
 		mus_ldap_values1(item->reason);
-	if (placed || (item->status == MUS_CONV_UNSCHEDULABLE && !item->counter)) {
+	if (placed || (item->status == MUS_CONV_UNSCHEDULABLE && !item->counter &&
+		       !withdrawn)) {
 		mods[n].attr = "musStart";
 		mods[n++].values = placed ? mus_ldap_values1(
 			mus_time_generalized(item->slot->start)) : NULL;
@@ -766,7 +771,9 @@ static int mus_sync_write_update(struct mus_sync_round *ctx,
 	}
 	/* what the attendees already have must be replaced or withdrawn:
 	   a new SEQUENCE makes the next invitation an update */
-	if (conv->sent_sequence >= 0 && (placed || item->status == MUS_CONV_CANCELLED)) {
+	if (conv->sent_sequence >= 0 &&
+	    (placed || item->status == MUS_CONV_CANCELLED ||
+	     (withdrawn && conv->status != MUS_CONV_UNSCHEDULABLE))) {
 		mods[n].attr = "musSequence";
 		mods[n++].values = mus_ldap_values1(dec2str(conv->sequence + 1));
 	}

@@ -68,14 +68,14 @@ class RepliesTest(unittest.TestCase):
         for pdn, p in people.items():
             for m in p.get("manager", [])[:1]:
                 by_manager.setdefault(m.lower(), []).append(pdn)
-        # a leader with mail and at least ten reports with mail, none of
+        # a leader with mail and at least eleven reports with mail, none of
         # them on leave, so that every test has a conversation of its own
         def usable(d):
             p = cls.people[d.lower()]
             return p.get("mail") and not p.get("musAbsentUntil")
         cls.leader = sorted(m for m, r in by_manager.items()
                             if m in cls.people and usable(m) and
-                            sum(1 for x in r if usable(x)) >= 10)[0]
+                            sum(1 for x in r if usable(x)) >= 11)[0]
         flt = "(|(manager=%s)(entryDN=%s))" % (cls.leader, cls.leader)
         old = cls.stack.round_dn(ROUND)
         if old:
@@ -90,8 +90,8 @@ class RepliesTest(unittest.TestCase):
         convs = cls.convs()
         cls.free = sorted(c.dn for c in convs if c.musStatus == "invited"
                           and c.musLeader.lower() == cls.leader.lower())
-        if len(cls.free) < 10:
-            raise AssertionError("fewer than ten invited conversations: %r" % [
+        if len(cls.free) < 11:
+            raise AssertionError("fewer than eleven invited conversations: %r" % [
                 (c.dn, c.musStatus, c.musReason) for c in convs])
 
     @classmethod
@@ -278,6 +278,48 @@ class RepliesTest(unittest.TestCase):
         mid = self.send(self.message(self.mail(employee), "Accepteret: MUS", ics, "REPLY"))
         self.wait_log(mid, "stale")
         self.assertEqual(self.conv(c.dn).entryCSN, moved.entryCSN)
+
+    def test_decline_without_a_free_slot_cancels_the_invitation(self):
+        c = self.take()
+        employee = c.musEmployee
+        # only the conversation's own day stays open, and a conversation
+        # now takes the whole working day: the declined hour leaves no room
+        day = (utc(c.musStart) + datetime.timedelta(hours=2)).date()
+        first, last = (datetime.date.fromisoformat(d) for d in WINDOW)
+        closed = [first + datetime.timedelta(days=i) for i in range((last - first).days + 1)]
+        closed = [d.strftime("%Y%m%d") for d in closed if d.weekday() < 5 and d != day]
+        self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musClosedDate\n%s\n-\n"
+                               "replace: musDuration\nmusDuration: 360\n-\n" % (
+                                   self.round_dn, "\n".join("musClosedDate: %s" % d for d in closed)))
+        try:
+            ics = self.itip("REPLY", c, self.mail(employee), "DECLINED", int(c.musSequence))
+            mid = self.send(self.message(self.mail(employee), "Afvist: MUS", ics, "REPLY"))
+            self.wait_log(mid, "applied")
+            self.sync()
+            after = self.conv(c.dn)
+            self.assertEqual(after.musStatus, "unschedulable")
+            self.assertIn("no free slot", after.musReason)
+            self.assertEqual((after.musStart, after.musEnd), (c.musStart, c.musEnd))
+            for who in (employee, c.musLeader):
+                msgs = self.wait_calendars(self.mail(who), c.musICalUID, 2)
+                self.assertEqual([(m, s) for m, s, _ in msgs],
+                                 [("REQUEST", int(c.musSequence)),
+                                  ("CANCEL", int(c.musSequence) + 1)])
+            # still no room: nothing more is sent
+            self.sync()
+            self.assertEqual(len(self.calendars(self.mail(c.musLeader), c.musICalUID)), 2)
+            self.assertEqual(int(self.conv(c.dn).musSequence), int(c.musSequence) + 1)
+        finally:
+            self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musClosedDate\n-\n"
+                                   "replace: musDuration\nmusDuration: %d\n-\n"
+                                   % (self.round_dn, DURATION))
+        # with room again, the next sync invites anew
+        self.sync()
+        again = self.conv(c.dn)
+        self.assertEqual(again.musStatus, "invited")
+        for who in (employee, c.musLeader):
+            msgs = self.wait_calendars(self.mail(who), c.musICalUID, 3)
+            self.assertEqual(msgs[-1][:2], ("REQUEST", int(c.musSequence) + 2))
 
     # -- security
 

@@ -177,11 +177,14 @@ class Conv:
     """One musConversation as the checker sees it. Persons are normalised DNs."""
 
     def __init__(self, name, leader, employees, status, start=None, end=None, reason=None,
-                 ical_uid=None, sequence=None, team=None, raw_start=None, raw_end=None):
+                 ical_uid=None, sequence=None, team=None, raw_start=None, raw_end=None,
+                 sent=False):
         self.name, self.leader, self.employees = name, leader, tuple(employees)
         self.status, self.start, self.end, self.reason = status, start, end, reason
         self.ical_uid, self.sequence, self.team = ical_uid, sequence, team
         self.raw_start, self.raw_end = raw_start, raw_end
+        # an invitation went out (musSentSequence)
+        self.sent = sent
 
     @classmethod
     def from_entry(cls, dn, entry):
@@ -203,7 +206,8 @@ class Conv:
                    [norm_dn(e) for e in entry.get("musEmployee") or []],
                    (one("musStatus") or "").strip(), start, end, one("musReason"),
                    one("musICalUID"), one("musSequence"),
-                   norm_dn(one("musTeam")) if one("musTeam") else None, raw_start, raw_end)
+                   norm_dn(one("musTeam")) if one("musTeam") else None, raw_start, raw_end,
+                   one("musSentSequence") is not None)
 
     def persons(self):
         return ([self.leader] if self.leader else []) + [e for e in self.employees
@@ -254,7 +258,8 @@ def check_schedule(rnd, convs, busy=None, absent=None):
         if c.status == "unschedulable":
             if not (c.reason or "").strip():
                 out.append("%s: unschedulable without musReason" % c.label())
-            if c.raw_start or c.raw_end:
+            # one that was invited keeps the time its CANCEL withdraws
+            if (c.raw_start or c.raw_end) and not c.sent:
                 out.append("%s: unschedulable but has musStart/musEnd" % c.label())
             continue
         if c.status not in TIMED_STATUS:
