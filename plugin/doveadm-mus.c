@@ -246,7 +246,6 @@ static void mus_doveadm_mailbox_close(struct mus_doveadm_mailbox *mbox)
 struct mus_doveadm_inbox {
 	const struct mus_settings *set;
 	struct mus_smtp *smtp;
-	unsigned int counts[MUS_INBOX_OUTCOME_COUNT];
 };
 
 static int mus_doveadm_inbox_send(const char *to, const char *subject,
@@ -291,9 +290,12 @@ static int mus_doveadm_inbox_mail(const struct mus_inbox *inbox,
 			    &detail, error_r) < 0)
 		ret = -1;
 	else {
-		ib->counts[outcome]++;
 		i_info("mus: inbox: message %u: %s: %s", mail->uid,
 		       mus_inbox_outcome_name(outcome), detail);
+		/* most replies were applied at delivery and are found in
+		   effect here: they count as applied */
+		if (outcome == MUS_INBOX_UNCHANGED)
+			outcome = MUS_INBOX_APPLIED;
 		names[0] = MUS_INBOX_DONE_KEYWORD;
 		names[1] = t_strconcat(MUS_INBOX_OUTCOME_KEYWORD_PREFIX,
 				       mus_inbox_outcome_name(outcome), NULL);
@@ -435,8 +437,7 @@ static int mus_doveadm_inbox_report(const struct mus_settings *set, pool_t pool,
 	for (unsigned int o = 0; o <= MUS_INBOX_OUTCOME_COUNT; o++) {
 		struct mus_report_row *row;
 
-		if (o < MUS_INBOX_OUTCOME_COUNT &&
-		    (counts[o] == 0 || o == MUS_INBOX_DEFERRED))
+		if (o < MUS_INBOX_OUTCOME_COUNT && counts[o] == 0)
 			continue;
 		row = array_append_space(rows);
 		row->type = "mailbox";
