@@ -602,6 +602,8 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 	mods[1].attr = "musSentDigest";
 	mods[1].values = mus_ldap_values1(sc.digest);
 	mods[2].attr = "musSentTo";
+	/* everybody has the newest now: a request for the old one is met */
+	mods[3].attr = "musRefresh";
 	if (mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0)
 		return -1;
 	if (sc.action == MUS_SEND_REQUEST) {

@@ -736,11 +736,12 @@ static int mus_sync_write_update(struct mus_sync_round *ctx,
 		!item->counter && conv->sent_sequence >= 0 && conv->start != 0;
 
 	i_zero(&mods);
-	if (item->counter) {
-		/* decided: a refusal waits for its DECLINECOUNTER */
+	if (item->counter || (placed && conv->counter != NULL)) {
+		/* decided, or moot once the conversation has a new time; a
+		   refusal waits for its DECLINECOUNTER */
 		mods[n].attr = "musCounter";
 		mods[n++].values = NULL;
-		if (!placed) {
+		if (item->counter && !placed) {
 			mods[n].attr = "musCounterRefused";
 			mods[n++].values = mus_ldap_values1(t_strdup_printf(
 				"%s -- %s", conv->counter, item->slot->refused));

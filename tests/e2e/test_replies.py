@@ -68,14 +68,14 @@ class RepliesTest(unittest.TestCase):
         for pdn, p in people.items():
             for m in p.get("manager", [])[:1]:
                 by_manager.setdefault(m.lower(), []).append(pdn)
-        # a leader with mail and at least eleven reports with mail, none of
+        # a leader with mail and at least 13 reports with mail, none of
         # them on leave, so that every test has a conversation of its own
         def usable(d):
             p = cls.people[d.lower()]
             return p.get("mail") and not p.get("musAbsentUntil")
         cls.leader = sorted(m for m, r in by_manager.items()
                             if m in cls.people and usable(m) and
-                            sum(1 for x in r if usable(x)) >= 11)[0]
+                            sum(1 for x in r if usable(x)) >= 13)[0]
         flt = "(|(manager=%s)(entryDN=%s))" % (cls.leader, cls.leader)
         old = cls.stack.round_dn(ROUND)
         if old:
@@ -90,8 +90,8 @@ class RepliesTest(unittest.TestCase):
         convs = cls.convs()
         cls.free = sorted(c.dn for c in convs if c.musStatus == "invited"
                           and c.musLeader.lower() == cls.leader.lower())
-        if len(cls.free) < 11:
-            raise AssertionError("fewer than eleven invited conversations: %r" % [
+        if len(cls.free) < 13:
+            raise AssertionError("fewer than 13 invited conversations: %r" % [
                 (c.dn, c.musStatus, c.musReason) for c in convs])
 
     @classmethod
@@ -471,6 +471,41 @@ class RepliesTest(unittest.TestCase):
         self.assertEqual(len(self.calendars(self.mail(c.musLeader), c.musICalUID)), 1)
         self.sync()
         self.assertEqual(len(self.calendars(self.mail(c.musEmployee), c.musICalUID)), 2)
+
+    def test_a_decline_makes_a_waiting_proposal_moot(self):
+        c = self.take()
+        employee = self.mail(c.musEmployee)
+        start, end = self.free_time(c)
+        counter = self.itip("COUNTER", c, employee, "ACCEPTED", int(c.musSequence),
+                            vevent_extra=["DTSTART:%s" % ical_utc(start), "DTEND:%s" % ical_utc(end)])
+        decline = self.itip("REPLY", c, employee, "DECLINED", int(c.musSequence))
+        for ics, method in ((counter, "COUNTER"), (decline, "REPLY")):
+            self.wait_log(self.send(self.message(employee, "Svar", ics, method)), "applied")
+        self.assertEqual(self.conv(c.dn).musStatus, "rescheduling")
+        self.sync()
+        after = self.conv(c.dn)
+        self.assertEqual(after.musStatus, "invited")
+        self.assertIsNone(after.musCounter)
+        self.assertEqual(int(after.musSequence), int(c.musSequence) + 1)
+        # the next sync does not move it to the old proposal
+        self.sync()
+        self.assertEqual(self.conv(c.dn).musStart, after.musStart)
+
+    def test_a_refresh_is_met_by_an_update(self):
+        c = self.take()
+        employee = self.mail(c.musEmployee)
+        mid = self.send(self.message(employee, "Opdater", self.itip("REFRESH", c, employee), "REFRESH"))
+        self.wait_log(mid, "applied")
+        # a card change before the next sync: everybody gets the update,
+        # and the refresh needs nothing more
+        self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musCardLeader\n"
+                               "musCardLeader: sparring\n-\n" % c.dn)
+        self.sync()
+        self.sync()
+        msgs = self.wait_calendars(employee, c.musICalUID, 2)
+        self.assertEqual([(m, s) for m, s, _ in msgs],
+                         [("REQUEST", int(c.musSequence)), ("REQUEST", int(c.musSequence) + 1)])
+        self.assertIsNone(self.conv(c.dn).musRefresh)
 
     def test_refresh_sends_the_current_invitation_again(self):
         c = self.take()
