@@ -489,15 +489,16 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 /* the Danish or the English text (a macro, so formats stay checked) */
 #define MUS_INBOX_L(lang, da, en) ((lang) == MUS_LANGUAGE_EN ? (en) : (da))
 
-/* Tell the sender what was wrong; 1 when sent, -1 on failure. */
+/* Tell the sender what was wrong (text/cards-refused.<lang>.txt); 1 when
+   sent or nobody can be told, -1 on failure. */
 static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
 			    const char *uid_short,
 			    const ARRAY_TYPE(const_string) *problems,
 			    const char **error_r)
 {
 	const struct mus_inbox *inbox = ctx->inbox;
-	const char *subject = ctx->reply->subject, *problem;
-	string_t *body = t_str_new(1024);
+	const char *problem, *keyword, *subject, *body;
+	string_t *list = t_str_new(256);
 
 	mus_inbox_set(ctx, MUS_INBOX_CARDS_REFUSED, t_strdup_printf(
 		"card choice from %s refused: %s",
@@ -507,29 +508,33 @@ static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
 		/* nobody to tell */
 		return 1;
 	}
-	str_append(body, MUS_INBOX_L(lang,
-		"Dit valg af samtalekort er ikke gemt, fordi:\n\n",
-		"Your choice of conversation cards was not saved because:\n\n"));
-	array_foreach_elem(problems, problem)
-		str_printfa(body, "- %s\n", problem);
-	str_printfa(body, MUS_INBOX_L(lang,
-		"\nSkriv igen til %s med emnet \"%s %s\" og en linje som\n"
-		"\"%s: kode1, kode2\" (højst %u kort; koderne står i invitationen).\n"
-		"Intet andet er ændret.\n",
-		"\nWrite again to %s with the subject \"%s %s\" and a line such as\n"
-		"\"%s: code1, code2\" (at most %u cards; the codes are listed in the\n"
-		"invitation). Nothing else was changed.\n"),
-		inbox->organizer,
-		MUS_INBOX_L(lang, MUS_INVITATION_CARDS_SUBJECT_DA,
-			    MUS_INVITATION_CARDS_SUBJECT_EN),
-		uid_short == NULL ? "..." : uid_short,
-		MUS_INBOX_L(lang, MUS_INVITATION_CARDS_KEYWORD_DA,
-			    MUS_INVITATION_CARDS_KEYWORD_EN),
-		MUS_CARDS_MAX_CHOSEN);
-	subject = t_strdup_printf("%s %s", MUS_INBOX_L(lang, "SV:", "Re:"),
-				  subject == NULL || subject[0] == '\0' ?
-				  MUS_INBOX_L(lang, "Samtalekort", "Cards") : subject);
-	if (inbox->send(ctx->reply->from, subject, str_c(body), inbox->context,
+	array_foreach_elem(problems, problem) {
+		if (str_len(list) > 0)
+			str_append_c(list, '\n');
+		str_printfa(list, "- %s", problem);
+	}
+	keyword = MUS_INBOX_L(lang, MUS_INVITATION_CARDS_KEYWORD_DA,
+			      MUS_INVITATION_CARDS_KEYWORD_EN);
+	const struct mus_notice_var vars[] = {
+		{ "subject", ctx->reply->subject == NULL ||
+		  ctx->reply->subject[0] == '\0' ? MUS_INBOX_L(lang,
+			MUS_INVITATION_CARDS_SUBJECT_DA,
+			MUS_INVITATION_CARDS_SUBJECT_EN) : ctx->reply->subject },
+		{ "problems", str_c(list) },
+		{ "organizer", inbox->organizer },
+		{ "cards_subject", t_strdup_printf("%s %s", MUS_INBOX_L(lang,
+			MUS_INVITATION_CARDS_SUBJECT_DA,
+			MUS_INVITATION_CARDS_SUBJECT_EN),
+			uid_short == NULL ? "..." : uid_short) },
+		{ "cards_example", t_strdup_printf("%s: %s", keyword, MUS_INBOX_L(lang,
+			"kode1, kode2", "code1, code2")) },
+		{ "max_chosen", dec2str(MUS_CARDS_MAX_CHOSEN) },
+	};
+	if (mus_invitation_render_notice(inbox->templates_dir, "cards-refused",
+					 lang, vars, N_ELEMENTS(vars),
+					 &subject, &body, error_r) < 0)
+		return -1;
+	if (inbox->send(ctx->reply->from, subject, body, inbox->context,
 			error_r) < 0)
 		return -1;
 	return 1;

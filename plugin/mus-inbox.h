@@ -75,6 +75,8 @@ struct mus_inbox {
 	const char *timezone;
 	/* the organizer's address: mail from it is never a reply */
 	const char *organizer;
+	/* where the texts of answers are (text/cards-refused.<lang>.txt) */
+	const char *templates_dir;
 	/* the catalogue card choices are checked against; NULL: card
 	   choices are DEFERRED */
 	const struct mus_cards *cards;

@@ -608,6 +608,8 @@ struct mus_fill {
 	const ARRAY_TYPE(mus_placeholder) *placeholders;
 	bool html;
 	bool cancel;
+	/* a notice: a Subject: line and no Summary: */
+	bool notice;
 	/* Subject: or Summary:, where lists are not allowed; NULL in a body */
 	const char *header;
 };
@@ -704,13 +706,15 @@ static int mus_render_text(struct mus_fill *fill, const char *text,
 		name = colon == NULL ? NULL : t_strdup_until(p, colon);
 		if (name != NULL && strcasecmp(name, "Subject") == 0)
 			header_value = &out->subject;
-		else if (name != NULL && strcasecmp(name, "Summary") == 0)
+		else if (name != NULL && strcasecmp(name, "Summary") == 0 &&
+			 !fill->notice)
 			header_value = &out->summary;
 		else {
 			*error_r = t_strdup_printf(
-				"%s:%u: expected a Subject: or Summary: line "
+				"%s:%u: expected a %s line "
 				"(then an empty line and the body), got '%s'",
-				fill->path, line,
+				fill->path, line, fill->notice ? "Subject:" :
+				"Subject: or Summary:",
 				str_sanitize(t_strdup_until(p, eol), 64));
 			return -1;
 		}
@@ -733,7 +737,7 @@ static int mus_render_text(struct mus_fill *fill, const char *text,
 		}
 		p = eol + 1;
 	}
-	if (out->subject == NULL || out->summary == NULL) {
+	if (out->subject == NULL || (out->summary == NULL && !fill->notice)) {
 		*error_r = t_strdup_printf("%s: missing the %s: line", fill->path,
 					   out->subject == NULL ? "Subject" :
 					   "Summary");
@@ -786,5 +790,38 @@ int mus_invitation_render(const char *templates_dir, bool cancel,
 		return -1;
 	out.body_html = str_c(html);
 	*text_r = out;
+	return 0;
+}
+
+int mus_invitation_render_notice(const char *templates_dir, const char *name,
+				 enum mus_language language,
+				 const struct mus_notice_var *vars,
+				 unsigned int count, const char **subject_r,
+				 const char **body_r, const char **error_r)
+{
+	ARRAY_TYPE(mus_placeholder) placeholders;
+	struct mus_invitation_text out;
+	struct mus_fill fill;
+	const char *text;
+
+	t_array_init(&placeholders, count + 1);
+	for (unsigned int i = 0; i < count; i++) {
+		struct mus_placeholder *var;
+
+		mus_add(&placeholders, vars[i].name, vars[i].value);
+		var = array_idx_modifiable(&placeholders, i);
+		var->multiline = strchr(vars[i].value, '\n') != NULL;
+	}
+	i_zero(&fill);
+	fill.placeholders = &placeholders;
+	fill.notice = TRUE;
+	fill.path = t_strdup_printf("%s/text/%s.%s.txt", templates_dir, name,
+				    mus_words[language].code);
+	i_zero(&out);
+	if (mus_template_read(fill.path, &text, error_r) < 0 ||
+	    mus_render_text(&fill, text, &out, error_r) < 0)
+		return -1;
+	*subject_r = out.subject;
+	*body_r = out.body_text;
 	return 0;
 }

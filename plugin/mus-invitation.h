@@ -102,6 +102,22 @@ int mus_invitation_render(const char *templates_dir, bool cancel,
 const char *mus_invitation_when(enum mus_language language, const char *tz,
 				time_t start, time_t end);
 
+/* A {name} of a notice and its plain text value (may hold newlines; such
+   a value cannot be in the Subject: line). */
+struct mus_notice_var {
+	const char *name, *value;
+};
+
+/* Fill <templates_dir>/text/<name>.<lang>.txt, a short mail that answers
+   something a person sent: a "Subject:" line, an empty line, the plain
+   body. Returns 0 with subject and body (LF line ends) on the data stack,
+   or -1 with an error naming the file and line, as for invitations. */
+int mus_invitation_render_notice(const char *templates_dir, const char *name,
+				 enum mus_language language,
+				 const struct mus_notice_var *vars,
+				 unsigned int count, const char **subject_r,
+				 const char **body_r, const char **error_r);
+
 /* value with &, <, >, " and ' escaped for HTML (newlines become <br>),
    from the data stack. */
 const char *mus_invitation_html_escape(const char *value);

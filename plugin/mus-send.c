@@ -205,28 +205,33 @@ static const buffer_t *mus_send_file(struct mus_send_ctx *ctx, const char *path,
 
 /* A refused proposal: the subject says so and the body starts with why;
    the rest is the invitation as it stands. */
-static void mus_send_declinecounter_text(const struct mus_send *send,
-					 const struct mus_send_conv *sc,
-					 enum mus_language lang,
-					 struct mus_invitation_text *text)
+/* A refused proposal: the notice (text/declinecounter.<lang>.txt) gives
+   the subject and goes before the invitation as it stands. */
+static int mus_send_declinecounter_text(const struct mus_send *send,
+					const struct mus_send_conv *sc,
+					enum mus_language lang,
+					struct mus_invitation_text *text,
+					const char **error_r)
 {
-	const char *proposed = mus_invitation_when(lang, send->set->timezone,
-		sc->proposed_start, sc->proposed_end);
-	const char *notice = lang == MUS_LANGUAGE_EN ?
-		t_strdup_printf("Your proposal of a new time (%s) cannot be used: %s.\n"
-				"The conversation stays as below.\n\n",
-				proposed, sc->refused) :
-		t_strdup_printf("Dit forslag om et nyt tidspunkt (%s) kan ikke bruges: %s.\n"
-				"Samtalen bliver som nedenfor.\n\n",
-				proposed, sc->refused);
+	const struct mus_notice_var vars[] = {
+		{ "subject", text->subject },
+		{ "proposed", mus_invitation_when(lang, send->set->timezone,
+						  sc->proposed_start,
+						  sc->proposed_end) },
+		{ "reason", sc->refused },
+	};
+	const char *subject, *notice;
 
-	text->subject = t_strdup_printf("%s %s", lang == MUS_LANGUAGE_EN ?
-		"New time not possible:" : "Nyt tidspunkt ikke muligt:",
-		text->subject);
-	text->body_text = t_strconcat(notice, text->body_text, NULL);
-	text->body_html = t_strconcat("<p>",
-		mus_invitation_html_escape(notice), "</p>",
-		text->body_html, NULL);
+	if (mus_invitation_render_notice(send->set->templates_dir,
+					 "declinecounter", lang, vars,
+					 N_ELEMENTS(vars), &subject, &notice,
+					 error_r) < 0)
+		return -1;
+	text->subject = subject;
+	text->body_text = t_strconcat(notice, "\n", text->body_text, NULL);
+	text->body_html = t_strconcat("<p>", mus_invitation_html_escape(notice),
+				      "</p>", text->body_html, NULL);
+	return 0;
 }
 
 /* the message for one recipient, appended to out */
@@ -288,8 +293,9 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 				  sc->action == MUS_SEND_CANCEL, &vars, &text,
 				  error_r) < 0)
 		return -1;
-	if (sc->action == MUS_SEND_DECLINECOUNTER)
-		mus_send_declinecounter_text(send, sc, lang, &text);
+	if (sc->action == MUS_SEND_DECLINECOUNTER &&
+	    mus_send_declinecounter_text(send, sc, lang, &text, error_r) < 0)
+		return -1;
 
 	i_zero(&event);
 	event.method = sc->action == MUS_SEND_CANCEL ? MUS_ITIP_CANCEL :

@@ -541,8 +541,74 @@ static void test_invitation_templates(const struct fixture *fx)
 		"<li>Faglighed <em>(fast kort i alle samtaler)</em></li>\n</ol>\n");
 	mus_test_end();
 
+	mus_test_begin("invitation: a notice has a Subject: line only, and its lists stay out of it");
+	{
+		const struct mus_notice_var nvars[] = {
+			{ "subject", "Samtalekort 7f3a9c2e" },
+			{ "problems", "- en\n- to" },
+		};
+		const char *subject = "untouched", *body = "untouched";
+		static const struct {
+			const char *txt, *error;
+		} bad[] = {
+			{ "Subject: x\nSummary: y\n\nz\n", "notice.da.txt:2: expected a Subject: line" },
+			{ "Subject: {problems}\n\nz\n", "notice.da.txt:1: {problems} has several lines" },
+			{ "Subject: x\n\n{problem}\n", "notice.da.txt:3: unknown placeholder {problem}" },
+			{ "\nz\n", "missing the Subject: line" },
+		};
+		const char *path = t_strconcat(dir, "/text/notice.da.txt", NULL);
+
+		for (unsigned int i = 0; i < N_ELEMENTS(bad); i++) {
+			write_file(path, bad[i].txt);
+			error = NULL;
+			test_assert(mus_invitation_render_notice(dir, "notice", MUS_LANGUAGE_DA,
+				nvars, N_ELEMENTS(nvars), &subject, &body, &error) < 0);
+			test_assert_contains(error, bad[i].error);
+			test_assert_strcmp(subject, "untouched");
+		}
+		write_file(path, "Subject: SV: {subject}\n\nFejl:\n{problems}\n");
+		test_assert(mus_invitation_render_notice(dir, "notice", MUS_LANGUAGE_DA,
+			nvars, N_ELEMENTS(nvars), &subject, &body, &error) == 0);
+		test_assert_strcmp(subject, "SV: Samtalekort 7f3a9c2e");
+		test_assert_strcmp(body, "Fejl:\n- en\n- to\n");
+	}
+	mus_test_end();
+
 	if (unlink_directory(dir, UNLINK_DIRECTORY_FLAG_RMDIR, &error) < 0)
 		i_error("unlink_directory(%s) failed: %s", dir, error);
+}
+
+/* The answers we ship fill with the values the code gives them. */
+static void test_invitation_notices(void)
+{
+	const struct mus_notice_var cards[] = {
+		{ "subject", "Samtalekort 7f3a9c2e" }, { "problems", "- \"xyz\" er ikke en kode" },
+		{ "organizer", "mus@eksempel.test" }, { "cards_subject", "Samtalekort 7f3a9c2e" },
+		{ "cards_example", "kort: kode1, kode2" }, { "max_chosen", "3" },
+	};
+	const struct mus_notice_var counter[] = {
+		{ "subject", "MUS med Karen Birk" }, { "proposed", "søndag den 12. september 2027" },
+		{ "reason", "the proposed time is not inside working hours" },
+	};
+
+	for (enum mus_language lang = MUS_LANGUAGE_DA; lang <= MUS_LANGUAGE_EN; lang++) {
+		const char *subject, *body, *error = NULL;
+
+		mus_test_begin(t_strdup_printf("invitation: the shipped answers fill (%s)",
+					       lang == MUS_LANGUAGE_DA ? "da" : "en"));
+		test_assert(mus_invitation_render_notice(TEMPLATES_DIR, "cards-refused", lang,
+			cards, N_ELEMENTS(cards), &subject, &body, &error) == 0);
+		test_assert_contains(subject, "Samtalekort 7f3a9c2e");
+		test_assert_contains(body, "- \"xyz\" er ikke en kode");
+		test_assert_contains(body, "\"Samtalekort 7f3a9c2e\"");
+		test_assert(mus_invitation_render_notice(TEMPLATES_DIR, "declinecounter", lang,
+			counter, N_ELEMENTS(counter), &subject, &body, &error) == 0);
+		test_assert_contains(subject, "MUS med Karen Birk");
+		test_assert_contains(body, "not inside working hours.");
+		if (error != NULL)
+			printf("  error: %s\n", error);
+		mus_test_end();
+	}
 }
 
 void test_invitation(void)
@@ -552,6 +618,7 @@ void test_invitation(void)
 
 	i_zero(&fx);
 	test_invitation_dates();
+	test_invitation_notices();
 
 	mus_test_begin("invitation: the card catalogue loads");
 	test_assert(mus_cards_load(TEMPLATES_DIR, &fx.catalogue, &error) == 0);
