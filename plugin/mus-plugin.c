@@ -80,11 +80,28 @@ static const char *const *mus_plugin_envs(const struct mail_user *user)
 	return array_front(&envs);
 }
 
+/* Replies go to the organizer address only. LMTP names the user by
+   address, LDA may use the local part alone. */
+static bool mus_user_is_organizer(const char *organizer, const char *username)
+{
+	size_t local_len = strcspn(organizer, "@");
+
+	return strcasecmp(username, organizer) == 0 ||
+		(strlen(username) == local_len &&
+		 strncasecmp(username, organizer, local_len) == 0);
+}
+
 static void mus_mail_user_created(struct mail_user *user)
 {
 	struct mail_user_vfuncs *v = user->vlast;
+	const char *organizer = mail_user_plugin_getenv(user, "mus_organizer");
 	struct mus_user *muser;
 	const char *error;
+
+	/* every other user pays this comparison and nothing else; a broken
+	   MUS setting never stands in the way of their mail */
+	if (organizer == NULL || !mus_user_is_organizer(organizer, user->username))
+		return;
 
 	muser = p_new(user->pool, struct mus_user, 1);
 	muser->module_ctx.super = *v;
@@ -96,25 +113,11 @@ static void mus_mail_user_created(struct mail_user *user)
 	event_set_append_log_prefix(muser->event, "mus: ");
 	MODULE_CONTEXT_SET(user, mus_user_module, muser);
 
-	/* A broken configuration fails the user (and so the delivery, which
-	   the MTA retries) instead of silently skipping MUS replies. */
+	/* A broken configuration fails the organizer (and so the delivery,
+	   which the MTA retries) instead of silently skipping MUS replies. */
 	if (mus_settings_parse(user->pool, mus_plugin_envs(user),
 			       &muser->set, &error) < 0)
 		user->error = p_strconcat(user->pool, "mus: ", error, NULL);
-}
-
-/* Replies go to the organizer address only: every other mailbox pays
-   nothing but this comparison. LMTP names the user by address, LDA may
-   use the local part alone. */
-static bool mus_user_is_organizer(const struct mus_user *muser,
-				  const char *username)
-{
-	const char *organizer = muser->set->organizer;
-	size_t local_len = strcspn(organizer, "@");
-
-	return strcasecmp(username, organizer) == 0 ||
-		(strlen(username) == local_len &&
-		 strncasecmp(username, organizer, local_len) == 0);
 }
 
 static void *mus_transaction_begin(struct mailbox_transaction_context *t)
@@ -126,8 +129,7 @@ static void *mus_transaction_begin(struct mailbox_transaction_context *t)
 
 	/* only deliveries (LMTP, LDA) open mailboxes as a post session */
 	if (muser == NULL || muser->set == NULL ||
-	    (t->box->flags & MAILBOX_FLAG_POST_SESSION) == 0 ||
-	    !mus_user_is_organizer(muser, user->username))
+	    (t->box->flags & MAILBOX_FLAG_POST_SESSION) == 0)
 		return NULL;
 	pool = pool_alloconly_create("mus txn", 512);
 	txn = p_new(pool, struct mus_txn, 1);

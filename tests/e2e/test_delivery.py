@@ -4,7 +4,9 @@ organizer address, and says what it made of each in the log."""
 
 import email
 import email.policy
+import os
 import smtplib
+import subprocess
 import time
 import unittest
 import uuid
@@ -113,6 +115,30 @@ class DeliveryTest(unittest.TestCase):
         got = self.fetch(organizer, msg["Message-ID"])
         self.assertEqual(got["Subject"], msg["Subject"])
         self.assert_plugin_logged(organizer, "not-ours", msg["Message-ID"])
+
+    def test_broken_mus_setting_blocks_only_the_organizer(self):
+        # dovecot-lda with a setting the plugin refuses: ordinary mail is
+        # delivered as ever; the organizer's delivery fails temporarily (the
+        # MTA keeps it) and says why
+        organizer = self.stack["MUS_ORGANIZER"]
+        # its own log: the organizer's failure is expected here, and the
+        # stack's log must stay free of errors
+        log = os.path.join(self.stack.dir, "lda-broken-setting.log")
+        results = {}
+        for user in (self.users[0], organizer):
+            msg = self.new_message("Via LDA %s" % uuid.uuid4().hex)
+            msg.set_content("Hej\n")
+            res = subprocess.run(["/usr/lib/dovecot/dovecot-lda", "-c", self.stack["MUS_DOVECOT_CONF"],
+                                  "-o", "log_path=" + log, "-o", "plugin/mus_colour=blue",
+                                  "-d", user], input=bytes(msg), capture_output=True, timeout=30)
+            results[user] = (res.returncode, res.stderr.decode(errors="replace"), msg["Message-ID"])
+        code, err, msgid = results[self.users[0]]
+        self.assertEqual(code, 0, err)
+        self.fetch(self.users[0], msgid)
+        code, err, _ = results[organizer]
+        self.assertEqual(code, 75, err)                           # EX_TEMPFAIL
+        with open(log) as f:
+            self.assertIn("mus_colour: unknown setting", f.read())
 
     def test_calendar_request(self):
         token = uuid.uuid4().hex
