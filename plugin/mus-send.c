@@ -394,6 +394,71 @@ static int mus_send_record(struct mus_send_ctx *ctx, const char *dn,
 	return mus_ldap_modify(ctx->send->conn, dn, mods, assertion, error_r);
 }
 
+enum mus_send_outcome {
+	/* the MTA took it (a dry run: counted, or written as .eml) */
+	MUS_SEND_SENT = 0,
+	/* refused for good; the reply says why */
+	MUS_SEND_REFUSED,
+	/* not now: a template problem or a temporary failure (logged) */
+	MUS_SEND_LATER,
+	/* writing the .eml file failed */
+	MUS_SEND_ERROR,
+};
+
+/* Build sc's message for one person and submit it. Temporary failures
+   count towards taking the MTA as down, whatever the message is. */
+static enum mus_send_outcome
+mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
+	    const struct mus_person *person, const char **reply_r,
+	    const char **error_r)
+{
+	const struct mus_send *send = ctx->send;
+	const char *mail = person->mails[0];
+	enum mus_smtp_result result;
+	string_t *msg;
+
+	if (send->opts->dry_run && send->opts->eml_dir == NULL) {
+		/* planning only: count what would go out */
+		ctx->result->messages++;
+		return MUS_SEND_SENT;
+	}
+	msg = t_str_new(32 * 1024);
+	if (mus_send_build(ctx, sc, person, msg, error_r) < 0) {
+		/* a template or card problem is the admin's to fix; the
+		   other conversations go on */
+		send->log(t_strdup_printf("round %s: %s: %s", send->round->name,
+					  sc->conv->cn, *error_r), send->context);
+		return MUS_SEND_LATER;
+	}
+	ctx->done++;
+	if (send->progress != NULL)
+		send->progress(ctx->done, ctx->total, send->context);
+	if (send->opts->dry_run) {
+		ctx->result->messages++;
+		return mus_send_write_eml(ctx, sc, mail, msg, error_r) < 0 ?
+			MUS_SEND_ERROR : MUS_SEND_SENT;
+	}
+	result = mus_smtp_send(ctx->smtp, send->set->organizer, mail,
+			       str_data(msg), str_len(msg), reply_r);
+	if (result == MUS_SMTP_TEMPFAIL) {
+		ctx->result->deferred++;
+		send->log(t_strdup_printf(
+			"round %s: %s: %s deferred, next sync retries: %s",
+			send->round->name, sc->conv->cn, mail, *reply_r),
+			send->context);
+		i_free(ctx->tempfail_reason);
+		ctx->tempfail_reason = i_strdup(*reply_r);
+		if (++ctx->tempfails >= MUS_SEND_MAX_TEMPFAILS)
+			ctx->smtp_down = TRUE;
+		return MUS_SEND_LATER;
+	}
+	ctx->tempfails = 0;
+	if (result == MUS_SMTP_PERMFAIL)
+		return MUS_SEND_REFUSED;
+	ctx->result->messages++;
+	return MUS_SEND_SENT;
+}
+
 /* Returns 1 if every recipient has it, 0 if left for later, -1 on a
    directory error. */
 static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
@@ -411,51 +476,20 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 	array_append_array(&recipients, &sc->members);
 	array_foreach_elem(&recipients, person) {
 		const char *mail = person->mails[0], *reply;
-		string_t *msg = t_str_new(32 * 1024);
-		enum mus_smtp_result result;
 
 		if (mus_send_recipient_done(conv, sc->sequence, mail))
 			continue;
-		if (ctx->send->opts->dry_run && ctx->send->opts->eml_dir == NULL) {
-			/* planning only: count what would go out */
-			ctx->result->messages++;
-			continue;
-		}
-		if (mus_send_build(ctx, sc, person, msg, error_r) < 0) {
-			/* a template or card problem is the admin's to fix;
-			   the other conversations go on */
-			ctx->send->log(t_strdup_printf("round %s: %s: %s",
-				ctx->send->round->name, conv->cn, *error_r),
-				ctx->send->context);
-			return 0;
-		}
-		ctx->done++;
-		if (ctx->send->progress != NULL)
-			ctx->send->progress(ctx->done, ctx->total, ctx->send->context);
-		if (ctx->send->opts->dry_run) {
-			ctx->result->messages++;
-			if (ctx->send->opts->eml_dir != NULL &&
-			    mus_send_write_eml(ctx, sc, mail, msg, error_r) < 0)
-				return -1;
-			continue;
-		}
-		result = mus_smtp_send(ctx->smtp, ctx->send->set->organizer, mail,
-				       str_data(msg), str_len(msg), &reply);
-		if (result == MUS_SMTP_TEMPFAIL) {
-			ctx->result->deferred++;
-			ctx->send->log(t_strdup_printf(
-				"round %s: %s: %s deferred, next sync retries: %s",
-				ctx->send->round->name, conv->cn, mail, reply),
-				ctx->send->context);
-			i_free(ctx->tempfail_reason);
-			ctx->tempfail_reason = i_strdup(reply);
-			if (++ctx->tempfails >= MUS_SEND_MAX_TEMPFAILS)
-				ctx->smtp_down = TRUE;
-			return 0;
-		}
-		ctx->tempfails = 0;
 		i_zero(&mods);
-		if (result == MUS_SMTP_PERMFAIL) {
+		switch (mus_send_to(ctx, sc, person, &reply, error_r)) {
+		case MUS_SEND_SENT:
+			mods[0].op = MUS_LDAP_MOD_ADD;
+			mods[0].attr = "musSentTo";
+			mods[0].values = mus_ldap_values1(t_strdup_printf(
+				"%u %s", sc->sequence, mail));
+			if (mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0)
+				return -1;
+			break;
+		case MUS_SEND_REFUSED:
 			ctx->result->failed++;
 			mods[0].attr = "musStatus";
 			mods[0].values = mus_ldap_values1("failed");
@@ -466,13 +500,11 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 			mods[2].values = mus_ldap_values1(sc->digest);
 			ret = mus_send_record(ctx, conv->dn, mods, NULL, error_r);
 			return ret < 0 ? -1 : 0;
-		}
-		ctx->result->messages++;
-		mods[0].op = MUS_LDAP_MOD_ADD;
-		mods[0].attr = "musSentTo";
-		mods[0].values = mus_ldap_values1(t_strdup_printf("%u %s", sc->sequence, mail));
-		if (mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0)
+		case MUS_SEND_LATER:
+			return 0;
+		case MUS_SEND_ERROR:
 			return -1;
+		}
 	}
 	return 1;
 }
@@ -487,7 +519,6 @@ static int mus_send_refresh(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	ARRAY(const struct mus_person *) recipients;
 	const struct mus_person *person;
 	struct mus_ldap_mod mods[2];
-	enum mus_smtp_result result;
 	const char *reply;
 
 	if (sc->action != MUS_SEND_REQUEST || sc->conv->sent_sequence < 0)
@@ -497,28 +528,22 @@ static int mus_send_refresh(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	array_push_back(&recipients, &sc->leader);
 	array_append_array(&recipients, &sc->members);
 	array_foreach_elem(&recipients, person) {
-		string_t *msg = t_str_new(32 * 1024);
-
 		if (!str_array_icase_find(sc->conv->refresh, person->mails[0]))
 			continue;
-		if (send->opts->dry_run) {
-			ctx->result->messages++;
-			continue;
-		}
-		if (mus_send_build(ctx, sc, person, msg, error_r) < 0) {
-			send->log(t_strdup_printf("round %s: %s: %s", send->round->name,
-						  sc->conv->cn, *error_r), send->context);
+		switch (mus_send_to(ctx, sc, person, &reply, error_r)) {
+		case MUS_SEND_SENT:
+			break;
+		case MUS_SEND_REFUSED:
+			/* nothing to wait for */
+			send->log(t_strdup_printf("round %s: %s: the mail server refused %s: %s",
+						  send->round->name, sc->conv->cn,
+						  person->mails[0], reply), send->context);
+			break;
+		case MUS_SEND_LATER:
 			return 0;
+		case MUS_SEND_ERROR:
+			return -1;
 		}
-		result = mus_smtp_send(ctx->smtp, send->set->organizer,
-				       person->mails[0], str_data(msg), str_len(msg),
-				       &reply);
-		if (result == MUS_SMTP_TEMPFAIL) {
-			ctx->result->deferred++;
-			return 0;
-		}
-		if (result == MUS_SMTP_OK)
-			ctx->result->messages++;
 		i_zero(&mods);
 		mods[0].op = MUS_LDAP_MOD_DELETE;
 		mods[0].attr = "musRefresh";
@@ -641,9 +666,7 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 	const struct mus_person *proposer, *member;
 	struct mus_send_conv sc;
 	struct mus_ldap_mod mods[2];
-	enum mus_smtp_result result;
 	const char *dn, *ndn, *error, *reply;
-	string_t *msg = t_str_new(16 * 1024);
 
 	i_zero(&sc);
 	sc.conv = conv;
@@ -658,43 +681,31 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 	    proposer->mails[0] == NULL ||
 	    (sc.leader = mus_org_find(send->org, conv->leader_ndn)) == NULL ||
 	    sc.leader->mails[0] == NULL) {
-		send->log(t_strdup_printf("round %s: %s: cannot answer the proposal '%s'",
+		/* it can never be answered: say so once and let it go */
+		send->log(t_strdup_printf("round %s: %s: cannot answer the proposal '%s'; removed",
 					  send->round->name, conv->cn,
 					  conv->counter_refused), send->context);
-		return 0;
-	}
-	t_array_init(&sc.members, 4);
-	for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
-		member = mus_org_find(send->org, conv->employee_ndns[i]);
-		if (member != NULL && member->mails[0] != NULL)
-			array_push_back(&sc.members, &member);
-	}
-	mus_send_cards(ctx, &sc);
-	if (send->opts->dry_run) {
-		ctx->result->messages++;
-		return 0;
-	}
-	if (mus_send_build(ctx, &sc, proposer, msg, error_r) < 0) {
-		send->log(t_strdup_printf("round %s: %s: %s", send->round->name,
-					  conv->cn, *error_r), send->context);
-		return 0;
-	}
-	result = mus_smtp_send(ctx->smtp, send->set->organizer,
-			       proposer->mails[0], str_data(msg), str_len(msg),
-			       &reply);
-	if (result == MUS_SMTP_TEMPFAIL) {
-		ctx->result->deferred++;
-		send->log(t_strdup_printf("round %s: %s: DECLINECOUNTER to %s deferred: %s",
-					  send->round->name, conv->cn,
-					  proposer->mails[0], reply), send->context);
-		return 0;
-	}
-	if (result == MUS_SMTP_OK)
-		ctx->result->messages++;
-	else {
-		send->log(t_strdup_printf("round %s: %s: DECLINECOUNTER to %s refused: %s",
-					  send->round->name, conv->cn,
-					  proposer->mails[0], reply), send->context);
+	} else {
+		t_array_init(&sc.members, 4);
+		for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
+			member = mus_org_find(send->org, conv->employee_ndns[i]);
+			if (member != NULL && member->mails[0] != NULL)
+				array_push_back(&sc.members, &member);
+		}
+		mus_send_cards(ctx, &sc);
+		switch (mus_send_to(ctx, &sc, proposer, &reply, error_r)) {
+		case MUS_SEND_SENT:
+			break;
+		case MUS_SEND_REFUSED:
+			send->log(t_strdup_printf("round %s: %s: DECLINECOUNTER to %s refused: %s",
+						  send->round->name, conv->cn,
+						  proposer->mails[0], reply), send->context);
+			break;
+		case MUS_SEND_LATER:
+			return 0;
+		case MUS_SEND_ERROR:
+			return -1;
+		}
 	}
 	i_zero(&mods);
 	mods[0].attr = "musCounterRefused";
@@ -721,6 +732,7 @@ int mus_send_round(const struct mus_send *send,
 			ctx.total += 1 + str_array_length(conv->employee_ndns);
 		if (conv->counter_refused != NULL)
 			ctx.total++;
+		ctx.total += str_array_length(conv->refresh);
 	}
 	if (!send->opts->dry_run && ctx.total > 0 &&
 	    mus_smtp_create(send->set, send->opts->smtp_timeout_msecs,
