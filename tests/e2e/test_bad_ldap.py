@@ -1,6 +1,8 @@
 """Values an admin can write into LDAP that the schema lets through but we
-cannot use: an unknown musStatus and a round with an unknown musKind.
-Nothing crashes, nothing is overwritten, and status names the problem."""
+cannot use: an unknown musStatus, a round with an unknown musKind, and
+reply state (musCounter, musCounterRefused, musDeclined, musRefresh) that
+does not parse. Nothing crashes, nothing is overwritten or sent by mistake,
+and the problem is named."""
 
 import json
 import unittest
@@ -58,6 +60,79 @@ class BadLdapValuesTest(unittest.TestCase):
         self.assertIn("musStatus 'maybe-later'", failed[0]["detail"])
         invalid = [r for r in rows if r["type"] == "invalid-round"]
         self.assertTrue(any("KAFFE" in r["detail"] for r in invalid), invalid)
+
+
+class BadReplyValuesTest(unittest.TestCase):
+    ROUND = "MUS bad reply values test"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        people = cls.stack.ldap_people()
+        by_manager = {}
+        for pdn, p in people.items():
+            for m in p.get("manager", [])[:1]:
+                by_manager.setdefault(m.lower(), []).append(pdn)
+        lower = {d.lower(): p for d, p in people.items()}
+        leader = sorted(m for m, r in by_manager.items()
+                        if m in lower and lower[m].get("mail") and len(r) >= 6)[-1]
+        flt = "(|(manager=%s)(entryDN=%s))" % (leader, leader)
+        cls.stack.doveadm("mus", "round", "create", "--name", cls.ROUND, "--kind", "MUS",
+                          "--start", "2028-01-10", "--end", "2028-02-25", "--duration", "30",
+                          "--scope-filter", flt)
+        cls.round_dn = cls.stack.round_dn(cls.ROUND)
+        cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
+        invited = sorted(d for d, c in cls.stack.conversations(cls.round_dn).items()
+                         if c["musStatus"][0] == "invited")
+        if len(invited) < 4:
+            raise AssertionError("fewer than four invited conversations")
+        cls.counter, cls.refused, cls.declined, cls.refresh = invited[:4]
+        cls.before = cls.stack.conversations(cls.round_dn)
+        for dn, change in (
+                (cls.counter, "replace: musCounter\nmusCounter: tomorrow at noon, please\n"),
+                (cls.refused, "replace: musCounterRefused\nmusCounterRefused: no\n"),
+                (cls.declined, "replace: musDeclined\nmusDeclined: 2028 sometime\n-\n"
+                               "replace: musStatus\nmusStatus: rescheduling\n"),
+                (cls.refresh, "replace: musRefresh\nmusRefresh: nobody@example.org\n")):
+            cls.stack.ldap_modify("dn: %s\nchangetype: modify\n%s" % (dn, change))
+        cls.first = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
+        cls.second = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
+        cls.after = cls.stack.conversations(cls.round_dn)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def test_syncs_go_on(self):
+        self.assertEqual(self.first.returncode, 0, self.first.stderr)
+        self.assertEqual(self.second.returncode, 0, self.second.stderr)
+
+    def test_a_proposal_that_does_not_parse_is_named_and_dropped(self):
+        conv = self.after[self.counter]
+        self.assertNotIn("musCounter", conv)
+        self.assertNotIn("musCounterRefused", conv)
+        self.assertEqual(conv["musStart"], self.before[self.counter]["musStart"])
+        self.assertEqual(conv["musSequence"], self.before[self.counter]["musSequence"])
+        self.assertIn("does not parse", self.first.stderr)
+
+    def test_a_refusal_that_does_not_parse_is_named_and_dropped(self):
+        conv = self.after[self.refused]
+        self.assertNotIn("musCounterRefused", conv)
+        self.assertEqual(conv["musSequence"], self.before[self.refused]["musSequence"])
+        self.assertIn("cannot answer the proposal 'no'", self.first.stderr)
+        self.assertNotIn("cannot answer the proposal 'no'", self.second.stderr)
+
+    def test_a_declined_time_that_does_not_parse_is_ignored(self):
+        conv = self.after[self.declined]
+        self.assertEqual(conv["musStatus"], ["invited"])
+        self.assertEqual(int(conv["musSequence"][0]),
+                         int(self.before[self.declined]["musSequence"][0]) + 1)
+
+    def test_a_refresh_for_a_stranger_sends_nothing(self):
+        conv = self.after[self.refresh]
+        self.assertEqual(conv["musSequence"], self.before[self.refresh]["musSequence"])
+        self.assertEqual(conv.get("musSentSequence"),
+                         self.before[self.refresh].get("musSentSequence"))
 
 
 if __name__ == "__main__":
