@@ -171,8 +171,8 @@ static void mus_inbox_set(struct mus_inbox_ctx *ctx,
 
 /* ---- the conversation ---- */
 
-/* Returns 1 with ctx->conv, 0 if there is no such conversation, -1 on a
-   directory error. */
+/* Returns how many conversations match filter, with ctx->conv set when
+   it is exactly one, or -1 on a directory error. */
 static int mus_inbox_find_conv(struct mus_inbox_ctx *ctx, const char *filter,
 			       const char **error_r)
 {
@@ -183,10 +183,9 @@ static int mus_inbox_find_conv(struct mus_inbox_ctx *ctx, const char *filter,
 				     ctx->inbox->round_base, filter, &convs,
 				     error_r) < 0)
 		return -1;
-	if (array_count(&convs) != 1)
-		return array_count(&convs) == 0 ? 0 : 2;
-	ctx->conv = array_idx_elem(&convs, 0);
-	return 1;
+	if (array_count(&convs) == 1)
+		ctx->conv = array_idx_elem(&convs, 0);
+	return (int)array_count(&convs);
 }
 
 /* values of a "<DN> ..." or "<PARTSTAT> <DN>" list without the ones of dn */
@@ -431,11 +430,12 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 	ret = mus_inbox_find_conv(ctx, t_strdup_printf(
 		"(&(objectClass=musConversation)(musICalUID=%s))",
 		mus_ldap_filter_escape(reply->uid)), error_r);
-	if (ret <= 0 || ret == 2) {
-		if (ret >= 0)
-			mus_inbox_set(ctx, MUS_INBOX_UNKNOWN_UID, t_strdup_printf(
-				"UID %s is not a conversation of ours", reply->uid));
-		return ret < 0 ? -1 : 1;
+	if (ret < 0)
+		return -1;
+	if (ret != 1) {
+		mus_inbox_set(ctx, MUS_INBOX_UNKNOWN_UID, t_strdup_printf(
+			"UID %s is not a conversation of ours", reply->uid));
+		return 1;
 	}
 	mus_inbox_people(ctx);
 
@@ -631,9 +631,9 @@ static int mus_inbox_cards_once(struct mus_inbox_ctx *ctx,
 	ret = mus_inbox_find_conv(ctx, t_strdup_printf(
 		"(&(objectClass=musConversation)(musICalUID=%s*))",
 		mus_ldap_filter_escape(choice->uid_short)), error_r);
-	if (ret <= 0 || ret == 2) {
-		if (ret < 0)
-			return -1;
+	if (ret < 0)
+		return -1;
+	if (ret != 1) {
 		return mus_inbox_refuse(ctx, lang, choice->uid_short,
 			t_strdup_printf(ret == 0 ? MUS_INBOX_L(lang,
 				"ingen samtale har referencen \"%s\"",

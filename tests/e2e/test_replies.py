@@ -534,6 +534,13 @@ class RepliesTest(unittest.TestCase):
         self.assertIn("findes-ikke", answers[0])
         self.assertEqual(self.conv(c.dn).e.get("musCardEmployee"), None)
 
+        # a reference that is no conversation's is answered too
+        self.send(self.message(employee, "Samtalekort zzzzzzzz", text="kort: sparring\n"))
+        self.sync()
+        answers = wait_for("the answer naming the reference",
+                           lambda: self.texts(employee, "Samtalekort zzzzzzzz"), timeout=15)
+        self.assertIn("zzzzzzzz", answers[0])
+
         good = self.message(employee, "Samtalekort %s" % short, text="Hej\n\nkort: sparring\n")
         mid = self.send(good)
         self.wait_log(mid, "deferred")
