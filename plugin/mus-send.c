@@ -453,8 +453,12 @@ mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 		return MUS_SEND_LATER;
 	}
 	ctx->tempfails = 0;
-	if (result == MUS_SMTP_PERMFAIL)
+	if (result == MUS_SMTP_PERMFAIL) {
+		send->log(t_strdup_printf("round %s: %s: the mail server refused %s: %s",
+					  send->round->name, sc->conv->cn, mail,
+					  *reply_r), send->context);
 		return MUS_SEND_REFUSED;
+	}
 	ctx->result->messages++;
 	return MUS_SEND_SENT;
 }
@@ -515,7 +519,6 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 static int mus_send_refresh(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			    const char **error_r)
 {
-	const struct mus_send *send = ctx->send;
 	ARRAY(const struct mus_person *) recipients;
 	const struct mus_person *person;
 	struct mus_ldap_mod mods[2];
@@ -532,12 +535,8 @@ static int mus_send_refresh(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			continue;
 		switch (mus_send_to(ctx, sc, person, &reply, error_r)) {
 		case MUS_SEND_SENT:
-			break;
 		case MUS_SEND_REFUSED:
-			/* nothing to wait for */
-			send->log(t_strdup_printf("round %s: %s: the mail server refused %s: %s",
-						  send->round->name, sc->conv->cn,
-						  person->mails[0], reply), send->context);
+			/* done, or nothing to wait for */
 			break;
 		case MUS_SEND_LATER:
 			return 0;
@@ -695,11 +694,8 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 		mus_send_cards(ctx, &sc);
 		switch (mus_send_to(ctx, &sc, proposer, &reply, error_r)) {
 		case MUS_SEND_SENT:
-			break;
 		case MUS_SEND_REFUSED:
-			send->log(t_strdup_printf("round %s: %s: DECLINECOUNTER to %s refused: %s",
-						  send->round->name, conv->cn,
-						  proposer->mails[0], reply), send->context);
+			/* done, or nothing to wait for */
 			break;
 		case MUS_SEND_LATER:
 			return 0;
