@@ -247,6 +247,17 @@ class Stack:
         return parse_ldif(self.ldapsearch("ou=people," + self.env["MUS_LDAP_BASE"],
                                           "(objectClass=inetOrgPerson)", scope="one"))
 
+    def reports(self):
+        """(people, by_manager): every person entry as {lower-case DN: Entry}, and the
+        DNs of each manager's direct reports (first manager value) by the manager's
+        lower-case DN."""
+        people = self.ldap_people()
+        by_manager = {}
+        for pdn, p in people.items():
+            for m in p.get("manager", [])[:1]:
+                by_manager.setdefault(m.lower(), []).append(pdn)
+        return {d.lower(): p for d, p in people.items()}, by_manager
+
     def people(self):
         """(uid, first mail value) of every person with a mail value, in directory order."""
         ldif = self.ldapsearch("ou=people," + self.env["MUS_LDAP_BASE"], "(mail=*)", "uid", "mail",

@@ -68,12 +68,7 @@ class BadReplyValuesTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.stack = Stack()
-        people = cls.stack.ldap_people()
-        by_manager = {}
-        for pdn, p in people.items():
-            for m in p.get("manager", [])[:1]:
-                by_manager.setdefault(m.lower(), []).append(pdn)
-        lower = {d.lower(): p for d, p in people.items()}
+        lower, by_manager = cls.stack.reports()
         leader = sorted(m for m, r in by_manager.items()
                         if m in lower and lower[m].get("mail") and len(r) >= 6)[-1]
         flt = "(|(manager=%s)(entryDN=%s))" % (leader, leader)

@@ -26,19 +26,14 @@ class InvitationTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.stack = Stack()
-        people = cls.stack.ldap_people()
-        by_manager = {}
-        for pdn, p in people.items():
-            for m in p.get("manager", [])[:1]:
-                by_manager.setdefault(m.lower(), []).append(pdn)
+        lower, by_manager = cls.stack.reports()
         # two leaders with mail whose reports lead nobody: moving one of
         # them to the other leader can make no manager cycle
-        lower = {d.lower(): p for d, p in people.items()}
         leaders = sorted(m for m, reports in by_manager.items()
                          if m in lower and lower[m].get("mail") and len(reports) >= 3
                          and not any(r.lower() in by_manager for r in reports))
         cls.l1, cls.l2 = leaders[0], leaders[1]
-        cls.people = people
+        cls.people = lower
         # the leaders are in scope too (their own conversations, with a
         # manager outside the scope, cannot be held and are not sent)
         flt = "(|(manager=%s)(manager=%s)(entryDN=%s)(entryDN=%s))" % (

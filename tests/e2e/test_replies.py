@@ -62,12 +62,7 @@ class RepliesTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.stack = Stack()
-        people = cls.stack.ldap_people()
-        cls.people = {d.lower(): p for d, p in people.items()}
-        by_manager = {}
-        for pdn, p in people.items():
-            for m in p.get("manager", [])[:1]:
-                by_manager.setdefault(m.lower(), []).append(pdn)
+        cls.people, by_manager = cls.stack.reports()
         # a leader with mail and at least 13 reports with mail, none of
         # them on leave, so that every test has a conversation of its own
         def usable(d):
