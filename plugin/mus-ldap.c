@@ -564,7 +564,10 @@ int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
 		ldap_control_free(assertion);
 	if (rc == LDAP_SUCCESS)
 		return 1;
-	if (rc == LDAP_ASSERTION_FAILED || rc == LDAP_NO_SUCH_OBJECT)
+	/* another writer came first: the entry changed, is gone, or lost
+	   the value being deleted */
+	if (rc == LDAP_ASSERTION_FAILED || rc == LDAP_NO_SUCH_OBJECT ||
+	    rc == LDAP_NO_SUCH_ATTRIBUTE)
 		return 0;
 	*error_r = t_strdup_printf("ldap_modify(%s) failed: %s%s", dn,
 				   mus_ldap_error_text(conn->ld, rc),

@@ -90,7 +90,8 @@ int mus_ldap_add(struct mus_ldap *conn, const char *dn,
 
 /* Modify an entry, only if it still matches the assertion filter (RFC
    4528; NULL: unconditionally). Returns 1 if modified, 0 if the entry no
-   longer matches or is gone, -1 on error. */
+   longer matches, is gone or no longer has a value being deleted, -1 on
+   error. */
 int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
 		    const struct mus_ldap_mod *mods, const char *assertion,
 		    const char **error_r);

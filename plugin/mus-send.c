@@ -513,6 +513,36 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 	return 1;
 }
 
+/* Answer a request kept on the conversation (a REFRESH, a refused
+   proposal) with sc's message to person, then remove the request value
+   attr: value. A message the MTA refused for good answers it too, and so
+   does nobody (person NULL) when it can never be answered. Returns 1 when
+   done, 0 if left for the next sync, -1 on error. */
+static int mus_send_answer(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
+			   const struct mus_person *person, const char *attr,
+			   const char *value, const char **error_r)
+{
+	struct mus_ldap_mod mods[2];
+	const char *reply;
+
+	if (person != NULL) {
+		switch (mus_send_to(ctx, sc, person, &reply, error_r)) {
+		case MUS_SEND_SENT:
+		case MUS_SEND_REFUSED:
+			break;
+		case MUS_SEND_LATER:
+			return 0;
+		case MUS_SEND_ERROR:
+			return -1;
+		}
+	}
+	i_zero(&mods);
+	mods[0].op = MUS_LDAP_MOD_DELETE;
+	mods[0].attr = attr;
+	mods[0].values = mus_ldap_values1(value);
+	return mus_send_record(ctx, sc->conv->dn, mods, NULL, error_r) < 0 ? -1 : 1;
+}
+
 /* The current invitation again, unchanged, to the attendees who asked
    for it (iTIP REFRESH); each request is removed once the MTA took the
    message. Returns 0, or -1 on a directory error. */
@@ -521,8 +551,6 @@ static int mus_send_refresh(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 {
 	ARRAY(const struct mus_person *) recipients;
 	const struct mus_person *person;
-	struct mus_ldap_mod mods[2];
-	const char *reply;
 
 	if (sc->action != MUS_SEND_REQUEST || sc->conv->sent_sequence < 0)
 		return 0;
@@ -531,24 +559,14 @@ static int mus_send_refresh(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	array_push_back(&recipients, &sc->leader);
 	array_append_array(&recipients, &sc->members);
 	array_foreach_elem(&recipients, person) {
+		int ret;
+
 		if (!str_array_icase_find(sc->conv->refresh, person->mails[0]))
 			continue;
-		switch (mus_send_to(ctx, sc, person, &reply, error_r)) {
-		case MUS_SEND_SENT:
-		case MUS_SEND_REFUSED:
-			/* done, or nothing to wait for */
-			break;
-		case MUS_SEND_LATER:
-			return 0;
-		case MUS_SEND_ERROR:
-			return -1;
-		}
-		i_zero(&mods);
-		mods[0].op = MUS_LDAP_MOD_DELETE;
-		mods[0].attr = "musRefresh";
-		mods[0].values = mus_ldap_values1(person->mails[0]);
-		if (mus_send_record(ctx, sc->conv->dn, mods, NULL, error_r) < 0)
-			return -1;
+		ret = mus_send_answer(ctx, sc, person, "musRefresh",
+				      person->mails[0], error_r);
+		if (ret <= 0)
+			return ret;
 	}
 	return 0;
 }
@@ -664,8 +682,7 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 	const struct mus_send *send = ctx->send;
 	const struct mus_person *proposer, *member;
 	struct mus_send_conv sc;
-	struct mus_ldap_mod mods[2];
-	const char *dn, *ndn, *error, *reply;
+	const char *dn, *ndn, *error;
 
 	i_zero(&sc);
 	sc.conv = conv;
@@ -684,6 +701,7 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 		send->log(t_strdup_printf("round %s: %s: cannot answer the proposal '%s'; removed",
 					  send->round->name, conv->cn,
 					  conv->counter_refused), send->context);
+		proposer = NULL;
 	} else {
 		t_array_init(&sc.members, 4);
 		for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
@@ -692,22 +710,9 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 				array_push_back(&sc.members, &member);
 		}
 		mus_send_cards(ctx, &sc);
-		switch (mus_send_to(ctx, &sc, proposer, &reply, error_r)) {
-		case MUS_SEND_SENT:
-		case MUS_SEND_REFUSED:
-			/* done, or nothing to wait for */
-			break;
-		case MUS_SEND_LATER:
-			return 0;
-		case MUS_SEND_ERROR:
-			return -1;
-		}
 	}
-	i_zero(&mods);
-	mods[0].attr = "musCounterRefused";
-	return mus_send_record(ctx, conv->dn, mods, t_strdup_printf(
-		"(musCounterRefused=%s)",
-		mus_ldap_filter_escape(conv->counter_refused)), error_r) < 0 ? -1 : 0;
+	return mus_send_answer(ctx, &sc, proposer, "musCounterRefused",
+			       conv->counter_refused, error_r) < 0 ? -1 : 0;
 }
 
 int mus_send_round(const struct mus_send *send,
