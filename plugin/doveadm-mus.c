@@ -63,6 +63,8 @@ static int mus_doveadm_settings(const struct mus_settings **set_r)
 		doveadm_exit_code = EX_CONFIG;
 		return -1;
 	}
+	for (const char *const *w = (*set_r)->warnings; *w != NULL; w++)
+		i_warning("mus: %s", *w);
 	return 0;
 }
 

@@ -74,6 +74,22 @@ int mus_ldap_uri_check(const char *value, const char **error_r)
 	return 0;
 }
 
+int mus_ldap_uri_starttls_check(const char *value, const char **error_r)
+{
+	const char *const *uris = t_strsplit_spaces(value, " ");
+
+	for (unsigned int i = 0; uris[i] != NULL; i++) {
+		if (strncasecmp(uris[i], "ldap://", 7) != 0) {
+			*error_r = t_strdup_printf(
+				"mus_ldap_starttls=yes needs ldap:// URLs, but "
+				"mus_ldap_uri has '%s' (ldaps:// is TLS from the "
+				"start, ldapi:// a local socket)", uris[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int mus_ldap_dn_check(const char *value, const char **error_r)
 {
 	LDAPDN dn = NULL;
@@ -174,6 +190,55 @@ static const char *mus_ldap_error_text(LDAP *ld, int rc)
 	return text;
 }
 
+/* Whether the connection of set speaks TLS: StartTLS, or an ldaps:// URL
+   in the list (libldap takes the first of them that answers). */
+static bool mus_ldap_uses_tls(const struct mus_settings *set)
+{
+	return set->ldap_starttls ||
+		strstr(t_str_lcase(set->ldap_uri), "ldaps://") != NULL;
+}
+
+/* What a TLS failure needs said next to libldap's reason, which for a
+   certificate that does not verify is often no more than "(unknown error
+   code)": what the certificate was checked against. */
+static const char *mus_ldap_tls_context(const struct mus_settings *set)
+{
+	return t_strdup_printf(
+		"; over TLS the server's certificate must be signed by %s%s "
+		"and name the host of the URL",
+		set->ldap_ca_file == NULL ? "a CA the system trusts" :
+		"a CA in mus_ldap_ca_file ",
+		set->ldap_ca_file == NULL ? "" : set->ldap_ca_file);
+}
+
+/* TLS options of this connection alone, whatever /etc/ldap/ldap.conf says:
+   the server's certificate must verify and name the host of the URL. With
+   mus_ldap_ca_file those CAs verify it instead of the system's (which
+   libldap knows from ldap.conf's TLS_CACERT on Debian). A new TLS context,
+   made last, takes the options up. */
+static int mus_ldap_tls_setup(LDAP *ld, const struct mus_settings *set,
+			      const char **error_r)
+{
+	int require_cert = LDAP_OPT_X_TLS_DEMAND, is_server = 0, rc;
+
+	rc = ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require_cert);
+	if (rc == LDAP_OPT_SUCCESS && set->ldap_ca_file != NULL) {
+		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE,
+				     set->ldap_ca_file);
+		if (rc == LDAP_OPT_SUCCESS)
+			rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTDIR, NULL);
+	}
+	if (rc == LDAP_OPT_SUCCESS)
+		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server);
+	if (rc != LDAP_OPT_SUCCESS) {
+		*error_r = t_strdup_printf(
+			"setting up TLS for %s failed: %s%s", set->ldap_uri,
+			mus_ldap_error_text(ld, rc), mus_ldap_tls_context(set));
+		return -1;
+	}
+	return 0;
+}
+
 int mus_ldap_connect(const struct mus_settings *set,
 		     unsigned int timeout_msecs, struct mus_ldap **conn_r,
 		     bool *retry_r, const char **error_r)
@@ -205,23 +270,39 @@ int mus_ldap_connect(const struct mus_settings *set,
 	(void)ldap_set_option(conn->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 	(void)ldap_set_option(conn->ld, LDAP_OPT_NETWORK_TIMEOUT, &conn->timeout);
 	(void)ldap_set_option(conn->ld, LDAP_OPT_TIMEOUT, &conn->timeout);
+	if (mus_ldap_tls_setup(conn->ld, set, error_r) < 0)
+		goto fail;
+	if (set->ldap_starttls) {
+		rc = ldap_start_tls_s(conn->ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS) {
+			*error_r = t_strdup_printf(
+				"ldap_start_tls(uri=%s) failed: %s%s",
+				set->ldap_uri, mus_ldap_error_text(conn->ld, rc),
+				mus_ldap_tls_context(set));
+			*retry_r = mus_ldap_error_is_temporary(rc);
+			goto fail;
+		}
+	}
 
 	cred.bv_val = (char *)(password != NULL ? password : "");
 	cred.bv_len = strlen(cred.bv_val);
 	rc = ldap_sasl_bind_s(conn->ld, set->ldap_bind_dn, LDAP_SASL_SIMPLE,
 			      &cred, NULL, NULL, NULL);
 	if (rc != LDAP_SUCCESS) {
-		*error_r = t_strdup_printf("ldap_bind(uri=%s, dn=%s) failed: %s",
+		*error_r = t_strdup_printf("ldap_bind(uri=%s, dn=%s) failed: %s%s",
 			set->ldap_uri,
 			set->ldap_bind_dn != NULL ? set->ldap_bind_dn : "(anonymous)",
-			mus_ldap_error_text(conn->ld, rc));
+			mus_ldap_error_text(conn->ld, rc),
+			mus_ldap_uses_tls(set) ? mus_ldap_tls_context(set) : "");
 		*retry_r = mus_ldap_error_is_temporary(rc);
-		ldap_unbind_ext_s(conn->ld, NULL, NULL);
-		i_free(conn);
-		return -1;
+		goto fail;
 	}
 	*conn_r = conn;
 	return 0;
+fail:
+	ldap_unbind_ext_s(conn->ld, NULL, NULL);
+	i_free(conn);
+	return -1;
 }
 
 void mus_ldap_disconnect(struct mus_ldap **_conn)

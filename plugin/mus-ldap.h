@@ -11,6 +11,9 @@ struct mus_ldap_entry;
 /* Returns 0 if value is a space separated list of ldap://, ldaps:// or
    ldapi:// URLs, else -1 with the reason. */
 int mus_ldap_uri_check(const char *value, const char **error_r);
+/* Returns 0 if every URL of the list value is ldap://, where StartTLS
+   can be asked for, else -1 naming the first that is not. */
+int mus_ldap_uri_starttls_check(const char *value, const char **error_r);
 /* Returns 0 if value is a non-empty RFC 4514 DN, else -1 with the reason. */
 int mus_ldap_dn_check(const char *value, const char **error_r);
 /* The form in which two DNs of the same entry compare equal with strcmp():
@@ -19,8 +22,10 @@ int mus_ldap_dn_check(const char *value, const char **error_r);
 int mus_ldap_dn_normalize(pool_t pool, const char *dn, const char **ndn_r,
 			  const char **error_r);
 
-/* Connect and bind as set->ldap_bind_dn (with the password from
-   set->ldap_password_file) or anonymously. Every network operation of the
+/* Connect (with StartTLS if set->ldap_starttls; the server's certificate
+   always verified, with set->ldap_ca_file if given) and bind as
+   set->ldap_bind_dn (with the password from set->ldap_password_file) or
+   anonymously. Every network operation of the
    connection gives up after timeout_msecs. Returns 0 or -1; on failure
    *retry_r tells whether a later attempt may succeed (server down or busy)
    rather than never (bad credentials, bad settings). */

@@ -116,8 +116,12 @@ static void mus_mail_user_created(struct mail_user *user)
 	/* A broken configuration fails the organizer (and so the delivery,
 	   which the MTA retries) instead of silently skipping MUS replies. */
 	if (mus_settings_parse(user->pool, mus_plugin_envs(user),
-			       &muser->set, &error) < 0)
+			       &muser->set, &error) < 0) {
 		user->error = p_strconcat(user->pool, "mus: ", error, NULL);
+		return;
+	}
+	for (const char *const *w = muser->set->warnings; *w != NULL; w++)
+		e_warning(muser->event, "%s", *w);
 }
 
 static void *mus_transaction_begin(struct mailbox_transaction_context *t)
@@ -191,8 +195,8 @@ static void mus_txn_free(struct mus_txn *txn)
 
 /* One directory connection per mail process, kept from one delivery to
    the organizer to the next (an LMTP process serves many): binding anew
-   for every reply would cost more than applying it. key is the URI and
-   bind DN it was made for. */
+   for every reply would cost more than applying it. key is the URI, TLS
+   settings and bind DN it was made for. */
 static struct mus_ldap *mus_plugin_conn;
 static char *mus_plugin_conn_key;
 
@@ -205,9 +209,10 @@ static void mus_plugin_conn_drop(void)
 static struct mus_ldap *mus_plugin_conn_get(const struct mus_settings *set,
 					    const char **error_r)
 {
-	const char *key = t_strconcat(set->ldap_uri, "\n",
-				      set->ldap_bind_dn == NULL ? "" :
-				      set->ldap_bind_dn, NULL);
+	const char *key = t_strdup_printf("%s\n%d\n%s\n%s", set->ldap_uri,
+		set->ldap_starttls ? 1 : 0,
+		set->ldap_ca_file == NULL ? "" : set->ldap_ca_file,
+		set->ldap_bind_dn == NULL ? "" : set->ldap_bind_dn);
 	bool retry;
 
 	if (mus_plugin_conn != NULL && strcmp(mus_plugin_conn_key, key) == 0)

@@ -1,6 +1,7 @@
 /* Parsing and validation of the mus_* plugin settings. */
 
 #include "lib.h"
+#include "array.h"
 #include "mus-ldap.h"
 #include "mus-smtp.h"
 #include "mus-time.h"
@@ -19,6 +20,7 @@ enum mus_setting_kind {
 	MUS_SETTING_ADDRESS,
 	MUS_SETTING_DIR,
 	MUS_SETTING_FILE,
+	MUS_SETTING_SECRET_FILE,
 	MUS_SETTING_TIMEZONE,
 	MUS_SETTING_LANGUAGE,
 	MUS_SETTING_BOOL,
@@ -38,8 +40,11 @@ struct mus_setting_def {
 static const struct mus_setting_def mus_setting_defs[] = {
 	DEF("mus_ldap_uri", MUS_SETTING_LDAP_URI, ldap_uri, TRUE, NULL),
 	DEF("mus_ldap_bind_dn", MUS_SETTING_DN, ldap_bind_dn, FALSE, NULL),
-	DEF("mus_ldap_password_file", MUS_SETTING_FILE, ldap_password_file,
-	    FALSE, NULL),
+	DEF("mus_ldap_password_file", MUS_SETTING_SECRET_FILE,
+	    ldap_password_file, FALSE, NULL),
+	{ "mus_ldap_starttls", MUS_SETTING_BOOL,
+	  offsetof(struct mus_settings, ldap_starttls), FALSE, "no" },
+	DEF("mus_ldap_ca_file", MUS_SETTING_FILE, ldap_ca_file, FALSE, NULL),
 	DEF("mus_people_base", MUS_SETTING_DN, people_base, TRUE, NULL),
 	DEF("mus_round_base", MUS_SETTING_DN, round_base, TRUE, NULL),
 	DEF("mus_plan_base", MUS_SETTING_DN, plan_base, FALSE, NULL),
@@ -49,8 +54,8 @@ static const struct mus_setting_def mus_setting_defs[] = {
 	{ "mus_smtp_starttls", MUS_SETTING_BOOL,
 	  offsetof(struct mus_settings, smtp_starttls), FALSE, "no" },
 	DEF("mus_smtp_user", MUS_SETTING_TEXT, smtp_user, FALSE, NULL),
-	DEF("mus_smtp_password_file", MUS_SETTING_FILE, smtp_password_file,
-	    FALSE, NULL),
+	DEF("mus_smtp_password_file", MUS_SETTING_SECRET_FILE,
+	    smtp_password_file, FALSE, NULL),
 	DEF("mus_smtp_ca_file", MUS_SETTING_FILE, smtp_ca_file, FALSE, NULL),
 	DEF("mus_organizer", MUS_SETTING_ADDRESS, organizer, TRUE, NULL),
 	DEF("mus_templates_dir", MUS_SETTING_DIR, templates_dir, FALSE,
@@ -84,7 +89,8 @@ static bool mus_address_valid(const char *value)
 	return TRUE;
 }
 
-static int mus_file_check(const char *path, bool want_dir, const char **error_r)
+static int mus_file_check(const char *path, bool want_dir, mode_t *mode_r,
+			  const char **error_r)
 {
 	struct stat st;
 
@@ -105,15 +111,32 @@ static int mus_file_check(const char *path, bool want_dir, const char **error_r)
 					   path, (long)geteuid());
 		return -1;
 	}
+	*mode_r = st.st_mode;
 	return 0;
 }
 
+/* A password file is only warned about, not refused, when its group or
+   others may read or change it: refusing would stop a working site at the
+   next upgrade over a problem it has had all along. */
+static const char *mus_secret_file_warning(const char *name, const char *path,
+					   mode_t mode)
+{
+	if ((mode & 077) == 0)
+		return NULL;
+	return t_strdup_printf("%s: %s is open to its group or others "
+			       "(mode %04o): make it 0600 or 0400",
+			       name, path, (unsigned int)(mode & 07777));
+}
+
 static int mus_setting_check(const struct mus_setting_def *def,
-			     const char *value, const char **error_r)
+			     const char *value, const char **warning_r,
+			     const char **error_r)
 {
 	const char *error = NULL;
+	mode_t mode;
 	int ret = 0;
 
+	*warning_r = NULL;
 	switch (def->kind) {
 	case MUS_SETTING_TEXT:
 		break;
@@ -135,7 +158,12 @@ static int mus_setting_check(const struct mus_setting_def *def,
 	case MUS_SETTING_DIR:
 	case MUS_SETTING_FILE:
 		ret = mus_file_check(value, def->kind == MUS_SETTING_DIR,
-				     &error);
+				     &mode, &error);
+		break;
+	case MUS_SETTING_SECRET_FILE:
+		ret = mus_file_check(value, FALSE, &mode, &error);
+		if (ret == 0)
+			*warning_r = mus_secret_file_warning(def->name, value, mode);
 		break;
 	case MUS_SETTING_TIMEZONE:
 		if (!mus_time_zone_exists(value)) {
@@ -174,6 +202,9 @@ static int mus_settings_check_pairs(const struct mus_settings *set,
 		*error_r = "mus_smtp_user and mus_smtp_password_file must be set together";
 		return -1;
 	}
+	if (set->ldap_starttls &&
+	    mus_ldap_uri_starttls_check(set->ldap_uri, error_r) < 0)
+		return -1;
 	return 0;
 }
 
@@ -183,6 +214,7 @@ int mus_settings_parse(pool_t pool, const char *const *envs,
 {
 	struct mus_settings *set;
 	const char *values[N_ELEMENTS(mus_setting_defs)];
+	ARRAY_TYPE(const_string) warnings;
 
 	memset(values, 0, sizeof(values));
 	for (unsigned int i = 0; envs[i] != NULL && envs[i + 1] != NULL; i += 2) {
@@ -203,10 +235,12 @@ int mus_settings_parse(pool_t pool, const char *const *envs,
 	}
 
 	set = p_new(pool, struct mus_settings, 1);
+	p_array_init(&warnings, pool, 2);
 	for (unsigned int i = 0; i < N_ELEMENTS(mus_setting_defs); i++) {
 		const struct mus_setting_def *def = &mus_setting_defs[i];
 		const char *value = values[i] != NULL ? values[i] :
 			def->default_value;
+		const char *warning;
 
 		if (value == NULL) {
 			if (def->required) {
@@ -216,8 +250,12 @@ int mus_settings_parse(pool_t pool, const char *const *envs,
 			}
 			continue;
 		}
-		if (mus_setting_check(def, value, error_r) < 0)
+		if (mus_setting_check(def, value, &warning, error_r) < 0)
 			return -1;
+		if (warning != NULL) {
+			warning = p_strdup(pool, warning);
+			array_push_back(&warnings, &warning);
+		}
 		if (def->kind == MUS_SETTING_LANGUAGE) {
 			set->language = strcmp(value, "en") == 0 ?
 				MUS_LANGUAGE_EN : MUS_LANGUAGE_DA;
@@ -231,6 +269,8 @@ int mus_settings_parse(pool_t pool, const char *const *envs,
 	}
 	if (mus_settings_check_pairs(set, error_r) < 0)
 		return -1;
+	array_append_zero(&warnings);
+	set->warnings = array_front(&warnings);
 	*set_r = set;
 	return 0;
 }

@@ -14,6 +14,8 @@ struct mus_settings {
 	const char *ldap_uri;
 	const char *ldap_bind_dn;	/* NULL: anonymous bind */
 	const char *ldap_password_file;
+	bool ldap_starttls;		/* ldap://: require StartTLS */
+	const char *ldap_ca_file;	/* NULL: the system's CAs */
 	const char *people_base;
 	const char *round_base;
 	const char *plan_base;		/* NULL: plans go under the person */
@@ -28,6 +30,9 @@ struct mus_settings {
 	const char *templates_dir;
 	const char *timezone;
 	enum mus_language language;
+	/* NULL-terminated: what works but should be fixed (a password file
+	   that others may read), one sentence each, for the caller to log */
+	const char *const *warnings;
 };
 
 /* The default of mus_templates_dir: where `make install` puts them. */

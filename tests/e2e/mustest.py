@@ -186,7 +186,7 @@ class Stack:
 
     def ports(self):
         return {k: int(self.env[k]) for k in
-                ("MUS_LDAP_PORT", "MUS_HTTP_PORT", "MUS_IMAP_PORT", "MUS_LMTP_PORT", "MUS_SMTP_PORT")}
+                ("MUS_LDAP_PORT", "MUS_LDAPS_PORT", "MUS_HTTP_PORT", "MUS_IMAP_PORT", "MUS_LMTP_PORT", "MUS_SMTP_PORT")}
 
     # -- mail
 

@@ -58,6 +58,7 @@ class ParallelStacksTest(unittest.TestCase):
             self.assertEqual(s["MUS_DIR"], s.dir)
             self.assertTrue(s["MUS_DOVECOT_CONF"].startswith(s.dir + "/"))
             self.assertEqual(s["MUS_LDAP_URI"], "ldap://127.0.0.1:%s" % s["MUS_LDAP_PORT"])
+            self.assertEqual(s["MUS_LDAPS_URI"], "ldaps://127.0.0.1:%s" % s["MUS_LDAPS_PORT"])
             self.assertEqual(s["MUS_ORGANIZER"], "mus@eksempel.test")
 
     def test_2_imap_and_ldap_at_the_same_time(self):

@@ -6,13 +6,15 @@
 #include "mus-test.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *password_file;
 
-/* A valid configuration with `key` set to `value` (added, or replacing the
-   valid value; value NULL removes the key). */
-static const char *const *envs_with(const char *key, const char *value)
+/* A valid configuration with the changes made: changes is a key, value,
+   key, value, ... list ending with a NULL key; each value is added, or
+   replaces the valid value, and a NULL value removes the key. */
+static const char *const *envs_changed(const char *const *changes)
 {
 	static const char *const base[] = {
 		"mus_ldap_uri", "ldap://127.0.0.1:3890/",
@@ -25,27 +27,39 @@ static const char *const *envs_with(const char *key, const char *value)
 		NULL
 	};
 	ARRAY_TYPE(const_string) envs;
-	bool replaced = FALSE;
 
 	t_array_init(&envs, 32);
 	for (unsigned int i = 0; base[i] != NULL; i += 2) {
 		const char *v = base[i + 1];
 
-		if (key != NULL && strcmp(base[i], key) == 0) {
-			replaced = TRUE;
-			if (value == NULL)
-				continue;
-			v = value;
+		for (unsigned int c = 0; changes[c] != NULL; c += 2) {
+			if (strcmp(base[i], changes[c]) == 0)
+				v = changes[c + 1];
 		}
+		if (v == NULL)
+			continue;
 		array_push_back(&envs, &base[i]);
 		array_push_back(&envs, &v);
 	}
-	if (key != NULL && !replaced && value != NULL) {
-		array_push_back(&envs, &key);
-		array_push_back(&envs, &value);
+	for (unsigned int c = 0; changes[c] != NULL; c += 2) {
+		if (changes[c + 1] != NULL && !str_array_find(base, changes[c])) {
+			array_push_back(&envs, &changes[c]);
+			array_push_back(&envs, &changes[c + 1]);
+		}
 	}
 	array_append_zero(&envs);
 	return array_front(&envs);
+}
+
+/* A valid configuration with `key` set to `value` (key NULL: unchanged),
+   as envs_changed() makes it. */
+static const char *const *envs_with(const char *key, const char *value)
+{
+	const char **changes = t_new(const char *, 3);
+
+	changes[0] = key;
+	changes[1] = value;
+	return envs_changed(changes);
 }
 
 struct settings_case {
@@ -90,6 +104,11 @@ static void test_settings_table(void)
 		{ "mus_smtp_ca_file", "", NULL },
 		{ "mus_smtp_ca_file", "/nonexistent/ca.pem", "mus_smtp_ca_file: invalid value '/nonexistent/ca.pem': stat(/nonexistent/ca.pem) failed" },
 		{ "mus_smtp_ca_file", "/etc/ssl", "mus_smtp_ca_file: invalid value '/etc/ssl': /etc/ssl is not a regular file" },
+		{ "mus_ldap_starttls", "yes", NULL },
+		{ "mus_ldap_starttls", "on", "mus_ldap_starttls: invalid value 'on': expected yes or no" },
+		{ "mus_ldap_ca_file", password_file, NULL },
+		{ "mus_ldap_ca_file", "/nonexistent/ca.pem", "mus_ldap_ca_file: invalid value '/nonexistent/ca.pem': stat(/nonexistent/ca.pem) failed" },
+		{ "mus_ldap_ca_file", "/etc/ssl", "mus_ldap_ca_file: invalid value '/etc/ssl': /etc/ssl is not a regular file" },
 	};
 
 	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
@@ -131,6 +150,9 @@ static void test_settings_values(void)
 	test_assert(set->plan_base == NULL);
 	test_assert(set->ldap_bind_dn == NULL);
 	test_assert(set->smtp_ca_file == NULL);
+	test_assert(!set->ldap_starttls);
+	test_assert(set->ldap_ca_file == NULL);
+	test_assert(set->warnings[0] == NULL);
 	test_assert_strcmp(set->organizer, "mus@eksempel.test");
 	test_assert(mus_settings_parse(pool, envs_with("mus_smtp_ca_file", password_file),
 				       &set, &error) == 0);
@@ -142,21 +164,111 @@ static void test_settings_values(void)
 
 	mus_test_begin("settings: bind DN with a readable password file");
 	{
-		const char *envs[] = {
-			"mus_ldap_uri", "ldap://127.0.0.1/",
-			"mus_people_base", "ou=people,dc=x",
-			"mus_round_base", "ou=rounds,dc=x",
-			"mus_smtp_url", "smtp://127.0.0.1",
-			"mus_organizer", "mus@eksempel.test",
-			"mus_templates_dir", ".",
+		const char *changes[] = {
 			"mus_ldap_bind_dn", "cn=mus,dc=x",
 			"mus_ldap_password_file", password_file,
 			NULL
 		};
-		test_assert(mus_settings_parse(pool, envs, &set, &error) == 0);
+		test_assert(mus_settings_parse(pool, envs_changed(changes),
+					       &set, &error) == 0);
 		test_assert_strcmp(set->ldap_password_file, password_file);
 	}
 	mus_test_end();
+	pool_unref(&pool);
+}
+
+/* StartTLS is refused with a URL where it cannot be asked for. */
+static void test_settings_starttls(void)
+{
+	static const struct {
+		const char *uri;
+		/* NULL: must parse; else the URL the error names */
+		const char *refused;
+	} cases[] = {
+		{ "ldap://127.0.0.1:3890/", NULL },
+		{ "ldap://ldap1.eksempel.test LDAP://ldap2.eksempel.test", NULL },
+		{ "ldaps://ldap.eksempel.test", "ldaps://ldap.eksempel.test" },
+		{ "ldap://ldap1.eksempel.test ldaps://ldap2.eksempel.test", "ldaps://ldap2.eksempel.test" },
+		{ "ldapi://%2Frun%2Fslapd%2Fldapi", "ldapi://%2Frun%2Fslapd%2Fldapi" },
+	};
+	pool_t pool = pool_alloconly_create("test", 1024);
+
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
+		const char *changes[] = {
+			"mus_ldap_uri", cases[i].uri,
+			"mus_ldap_starttls", "yes",
+			NULL
+		};
+		const struct mus_settings *set = NULL;
+		const char *error = NULL;
+		int ret;
+
+		mus_test_begin(t_strdup_printf("settings: StartTLS with %s",
+					       cases[i].uri));
+		ret = mus_settings_parse(pool, envs_changed(changes), &set, &error);
+		if (cases[i].refused == NULL) {
+			test_assert(ret == 0);
+			test_assert(set != NULL && set->ldap_starttls);
+		} else {
+			test_assert(ret == -1);
+			test_assert(set == NULL);
+			test_assert_contains(error, "mus_ldap_starttls=yes needs ldap:// URLs");
+			test_assert_contains(error, t_strdup_printf("'%s'", cases[i].refused));
+		}
+		mus_test_end();
+	}
+	pool_unref(&pool);
+}
+
+/* A password file others may read is named with its mode, and only
+   warned about; one of mode 0600 or 0400 gives no warning. */
+static void test_settings_password_mode(void)
+{
+	static const struct {
+		mode_t mode;
+		const char *warning;	/* NULL: none */
+	} cases[] = {
+		{ 0600, NULL },
+		{ 0400, NULL },
+		{ 0640, "(mode 0640)" },
+		{ 0604, "(mode 0604)" },
+		{ 0620, "(mode 0620)" },
+	};
+	pool_t pool = pool_alloconly_create("test", 1024);
+
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
+		const char *names[] = { "mus_ldap_password_file", "mus_smtp_password_file" };
+
+		for (unsigned int n = 0; n < N_ELEMENTS(names); n++) {
+			const char *changes[] = {
+				n == 0 ? "mus_ldap_bind_dn" : "mus_smtp_user",
+				n == 0 ? "cn=mus,dc=x" : "mus",
+				names[n], password_file,
+				NULL
+			};
+			const struct mus_settings *set = NULL;
+			const char *error = NULL;
+
+			mus_test_begin(t_strdup_printf("settings: %s of mode %04o",
+						       names[n], (unsigned int)cases[i].mode));
+			if (chmod(password_file, cases[i].mode) < 0)
+				i_fatal("chmod(%s) failed: %m", password_file);
+			test_assert(mus_settings_parse(pool, envs_changed(changes),
+						       &set, &error) == 0);
+			if (set != NULL && cases[i].warning == NULL) {
+				test_assert(set->warnings[0] == NULL);
+			} else if (set != NULL) {
+				test_assert(set->warnings[0] != NULL &&
+					    set->warnings[1] == NULL);
+				test_assert_contains(set->warnings[0], t_strdup_printf(
+					"%s: %s is open to its group or others %s",
+					names[n], password_file, cases[i].warning));
+			}
+			mus_test_end();
+		}
+	}
+	if (chmod(password_file, 0600) < 0)
+		i_fatal("chmod(%s) failed: %m", password_file);
 	pool_unref(&pool);
 }
 
@@ -206,6 +318,8 @@ void test_settings(void)
 	password_file = path;
 	test_settings_table();
 	test_settings_values();
+	test_settings_starttls();
+	test_settings_password_mode();
 	test_settings_password();
 	i_unlink(path);
 }
