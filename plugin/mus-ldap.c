@@ -293,7 +293,11 @@ int mus_ldap_connect(const struct mus_settings *set,
 			set->ldap_uri,
 			set->ldap_bind_dn != NULL ? set->ldap_bind_dn : "(anonymous)",
 			mus_ldap_error_text(conn->ld, rc),
-			mus_ldap_uses_tls(set) ? mus_ldap_tls_context(set) : "");
+			/* a handshake that failed looks like a server that
+			   is down; wrong credentials need no TLS advice */
+			mus_ldap_uses_tls(set) &&
+			(rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) ?
+			mus_ldap_tls_context(set) : "");
 		*retry_r = mus_ldap_error_is_temporary(rc);
 		goto fail;
 	}
