@@ -125,6 +125,22 @@ class Entry(dict):
         return super().get(self._key(name), default)
 
 
+class Conv:
+    """One conversation (musConversation) as a test sees it: the first value of an
+    attribute by name (None if absent), every value in e."""
+
+    def __init__(self, dn, entry):
+        self.dn = dn
+        self.e = entry
+
+    def __getattr__(self, name):
+        return self.e.get(name, [None])[0]
+
+    @property
+    def partstat(self):
+        return {v.split(" ", 1)[1].lower(): v.split(" ", 1)[0] for v in self.e.get("musPartstat", [])}
+
+
 def parse_ldif(text):
     """Unwrapped LDIF (ldapsearch -o ldif-wrap=no) as {dn: Entry}, base64 values decoded."""
     out = {}
@@ -195,9 +211,10 @@ class Stack:
         with open(self.env["MUS_USERS_FILE"]) as f:
             return [line.strip() for line in f if line.strip()]
 
-    def imap(self, user, password=None):
-        """An IMAP4 connection logged in as user (with MUS_USER_PASSWORD by default)."""
-        conn = imaplib.IMAP4("127.0.0.1", int(self.env["MUS_IMAP_PORT"]), timeout=10)
+    def imap(self, user, password=None, port=None):
+        """An IMAP4 connection logged in as user (with MUS_USER_PASSWORD by default), to
+        MUS_IMAP_PORT or port."""
+        conn = imaplib.IMAP4("127.0.0.1", int(port or self.env["MUS_IMAP_PORT"]), timeout=10)
         try:
             conn.login(user, password if password is not None else self.env["MUS_USER_PASSWORD"])
         except Exception:
