@@ -95,6 +95,49 @@ def port_open(port):
         return False
 
 
+class HeldDelivery:
+    """One LMTP delivery to one recipient, held before the final dot: release() sends
+    the dot, answer() reads the server's answer and closes. Deliveries released one
+    after the other reach their servers within microseconds."""
+
+    def __init__(self, port, sender, rcpt, data):
+        self.sock = socket.create_connection(("127.0.0.1", int(port)), timeout=60)
+        self.f = self.sock.makefile("rb")
+        try:
+            self._expect("220")
+            for cmd, code in (("LHLO e2e.eksempel.test", "250"), ("MAIL FROM:<%s>" % sender, "250"),
+                              ("RCPT TO:<%s>" % rcpt, "250"), ("DATA", "354")):
+                self.sock.sendall(cmd.encode() + b"\r\n")
+                self._expect(code)
+            lines = data.replace(b"\r\n", b"\n").rstrip(b"\n").split(b"\n")
+            self.sock.sendall(b"".join((b"." if line.startswith(b".") else b"") + line + b"\r\n"
+                                       for line in lines))
+        except BaseException:
+            self.close()
+            raise
+
+    def _expect(self, code):
+        while True:
+            line = self.f.readline().decode("utf-8", "replace")
+            if not line.startswith(code):
+                raise AssertionError("LMTP: expected %s, got %r" % (code, line))
+            if line[3:4] != "-":
+                return line
+
+    def release(self):
+        self.sock.sendall(b".\r\n")
+
+    def answer(self):
+        try:
+            return self._expect("250")
+        finally:
+            self.close()
+
+    def close(self):
+        self.f.close()
+        self.sock.close()
+
+
 def mus_stack(*args, timeout=120):
     """Run tests/stack/mus-stack; returns the CompletedProcess (output captured)."""
     return subprocess.run([MUS_STACK] + list(args), capture_output=True, text=True,

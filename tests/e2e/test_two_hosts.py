@@ -11,11 +11,10 @@ written, not sent yet) changes nothing."""
 
 import smtplib
 import subprocess
-import threading
 import unittest
 
 import replymail
-from mustest import Conv, Stack, mus_stack, wait_for
+from mustest import Conv, HeldDelivery, Stack, mus_stack, wait_for
 
 ROUND = "MUS two hosts test"
 WINDOW = ("2028-01-10", "2028-03-10")
@@ -112,28 +111,16 @@ class TwoHostsTest(unittest.TestCase):
         with smtplib.LMTP("127.0.0.1", int(self.hosts[host][1]), timeout=60) as lmtp:
             self.assertEqual(lmtp.send_message(msg, to_addrs=[self.stack["MUS_ORGANIZER"]]), {})
 
-    def deliver_pairs(self, pairs):
-        """pairs: [(message for host 0, message for host 1)]; the two of a pair are
-        delivered in the same instant."""
-        barrier = threading.Barrier(2)
-        errors = []
-
-        def run(host):
-            try:
-                for pair in pairs:
-                    barrier.wait(timeout=60)
-                    if pair[host] is not None:
-                        self.deliver(host, pair[host])
-            except Exception as e:         # reported by the main thread
-                errors.append(e)
-                barrier.abort()
-        threads = [threading.Thread(target=run, args=(h,)) for h in (0, 1)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            raise errors[0]
+    def deliver_pair(self, pair):
+        """pair: (message for host 0, message for host 1), both to the organizer; they
+        reach their hosts in the same instant (both held before the final dot, then
+        released together), and each is applied before its host answers."""
+        held = [HeldDelivery(self.hosts[host][1], msg["From"], self.stack["MUS_ORGANIZER"],
+                             msg.as_bytes()) for host, msg in enumerate(pair)]
+        for h in held:
+            h.release()
+        for h in held:
+            h.answer()
 
     def outcome(self, host, msg):
         """The plugin's outcome for msg in host's log."""
@@ -192,18 +179,30 @@ class TwoHostsTest(unittest.TestCase):
                     answers = ((leader, "DECLINED"), (employee, "DECLINED"))
                     declined[dn] = {leader.lower(), employee.lower()}
                 msgs = [self.reply(c, who, ps) for who, ps in answers]
-                pairs.append(tuple(msgs) if i % 2 == 0 else tuple(reversed(msgs)))
+                pairs.append((dn, kind == 0, tuple(msgs) if i % 2 == 0 else tuple(reversed(msgs))))
             # what was declined in an earlier wave and has its new time now
             # is accepted by both
             for dn in sorted(declined):
                 c = now[dn]
                 if dn not in accepted and c.musStatus == "invited" and c.musSequence == "1":
-                    pairs.append((self.reply(c, c.musLeader, "ACCEPTED"),
-                                  self.reply(c, c.musEmployee, "ACCEPTED")))
+                    pairs.append((dn, True, (self.reply(c, c.musLeader, "ACCEPTED"),
+                                             self.reply(c, c.musEmployee, "ACCEPTED"))))
                     accepted.add(dn)
             syncs = self.start_syncs()
-            self.deliver_pairs(pairs)
-            for status, err in self.finish_syncs(syncs):
+            try:
+                for dn, both_accept, pair in pairs:
+                    self.deliver_pair(pair)
+                    if both_accept:
+                        # both were applied before LMTP answered; nothing
+                        # else writes the answers of a conversation that
+                        # keeps its time
+                        c = self.convs()[dn]
+                        self.assertEqual(c.partstat, {c.musLeader.lower(): "ACCEPTED",
+                                                      c.musEmployee.lower(): "ACCEPTED"},
+                                         "%s: answers delivered at once on both hosts" % dn)
+            finally:
+                synced = self.finish_syncs(syncs)
+            for status, err in synced:
                 self.assertEqual(status, 0, err)
         # what the last syncs left (a decline that came after they read it)
         for host in (0, 1, 0):
