@@ -244,8 +244,10 @@ class Stack:
         return out
 
     def ports(self):
+        """The servers' ports by their stack.env key (the second host's too, if added)."""
         return {k: int(self.env[k]) for k in
-                ("MUS_LDAP_PORT", "MUS_HTTP_PORT", "MUS_IMAP_PORT", "MUS_LMTP_PORT", "MUS_SMTP_PORT")}
+                ("MUS_LDAP_PORT", "MUS_HTTP_PORT", "MUS_IMAP_PORT", "MUS_LMTP_PORT", "MUS_SMTP_PORT",
+                 "MUS_IMAP_PORT_B", "MUS_LMTP_PORT_B") if k in self.env}
 
     # -- mail
 
