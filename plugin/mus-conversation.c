@@ -71,6 +71,18 @@ bool mus_conv_status_wants_slot(enum mus_conv_status status)
 	return status == MUS_CONV_NEW || status == MUS_CONV_RESCHEDULING;
 }
 
+int mus_conversation_answerable_sequence(const struct mus_conversation *conv)
+{
+	if (conv->sent_sequence < 0)
+		return -1;
+	/* a sync writes musSequence first and musSentSequence once everybody
+	   has it: in between, the attendees' copies are being replaced */
+	if (conv->sequence > (unsigned int)conv->sent_sequence &&
+	    conv->sequence <= INT_MAX)
+		return (int)conv->sequence;
+	return conv->sent_sequence;
+}
+
 struct mus_conversations_ctx {
 	pool_t pool;
 	ARRAY_TYPE(mus_conversation) *convs;

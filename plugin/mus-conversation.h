@@ -67,6 +67,12 @@ bool mus_conv_status_holds_slot(enum mus_conv_status status);
 /* TRUE if the conversation waits for a slot. */
 bool mus_conv_status_wants_slot(enum mus_conv_status status);
 
+/* The SEQUENCE an answer must carry to count: the one last sent, or the
+   newer one a sync has written (with a new time, attendees or cards)
+   before sending it. An answer to an older SEQUENCE answers what is being
+   replaced. Returns -1 if nothing was ever sent. */
+int mus_conversation_answerable_sequence(const struct mus_conversation *conv);
+
 /* Read every conversation below round_dn (paged). Entries whose values do
    not parse are read as far as possible, marked unreadable, with status
    failed and the problem as reason. Returns 0, or -1 if the directory failed. */

@@ -425,7 +425,7 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 	const struct mus_reply *reply = ctx->reply;
 	const struct mus_inbox_person *person;
 	const char *address;
-	int ret;
+	int ret, current;
 
 	ret = mus_inbox_find_conv(ctx, t_strdup_printf(
 		"(&(objectClass=musConversation)(musICalUID=%s))",
@@ -466,10 +466,11 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 			ctx->conv->sent_sequence < 0 ? " and was never sent" : ""));
 		return 1;
 	}
-	if (reply->sequence >= 0 && reply->sequence < ctx->conv->sent_sequence) {
+	current = mus_conversation_answerable_sequence(ctx->conv);
+	if (reply->sequence >= 0 && reply->sequence < current) {
 		mus_inbox_set(ctx, MUS_INBOX_STALE, t_strdup_printf(
-			"answers SEQUENCE %d, the attendees have %d",
-			reply->sequence, ctx->conv->sent_sequence));
+			"answers SEQUENCE %d, the conversation is at %d",
+			reply->sequence, current));
 		return 1;
 	}
 	switch (reply->method) {

@@ -29,7 +29,9 @@
      round's kind and stored as musCardLeader or musCardEmployee (by who
      sends it); the next sync sends the updated invitation. A choice with
      mistakes is answered with a mail that names each one.
-   A reply to an older SEQUENCE than the one last sent changes nothing. */
+   A reply to an older SEQUENCE than the one last sent changes nothing, and
+   neither does one to an older SEQUENCE than a newer one a sync has
+   written and not yet sent to everybody (a new time being sent out). */
 
 #include "mus-reply.h"
 

@@ -95,6 +95,49 @@ def port_open(port):
         return False
 
 
+class HeldDelivery:
+    """One LMTP delivery to one recipient, held before the final dot: release() sends
+    the dot, answer() reads the server's answer and closes. Deliveries released one
+    after the other reach their servers within microseconds."""
+
+    def __init__(self, port, sender, rcpt, data):
+        self.sock = socket.create_connection(("127.0.0.1", int(port)), timeout=60)
+        self.f = self.sock.makefile("rb")
+        try:
+            self._expect("220")
+            for cmd, code in (("LHLO e2e.eksempel.test", "250"), ("MAIL FROM:<%s>" % sender, "250"),
+                              ("RCPT TO:<%s>" % rcpt, "250"), ("DATA", "354")):
+                self.sock.sendall(cmd.encode() + b"\r\n")
+                self._expect(code)
+            lines = data.replace(b"\r\n", b"\n").rstrip(b"\n").split(b"\n")
+            self.sock.sendall(b"".join((b"." if line.startswith(b".") else b"") + line + b"\r\n"
+                                       for line in lines))
+        except BaseException:
+            self.close()
+            raise
+
+    def _expect(self, code):
+        while True:
+            line = self.f.readline().decode("utf-8", "replace")
+            if not line.startswith(code):
+                raise AssertionError("LMTP: expected %s, got %r" % (code, line))
+            if line[3:4] != "-":
+                return line
+
+    def release(self):
+        self.sock.sendall(b".\r\n")
+
+    def answer(self):
+        try:
+            return self._expect("250")
+        finally:
+            self.close()
+
+    def close(self):
+        self.f.close()
+        self.sock.close()
+
+
 def mus_stack(*args, timeout=120):
     """Run tests/stack/mus-stack; returns the CompletedProcess (output captured)."""
     return subprocess.run([MUS_STACK] + list(args), capture_output=True, text=True,
@@ -123,6 +166,22 @@ class Entry(dict):
 
     def get(self, name, default=None):
         return super().get(self._key(name), default)
+
+
+class Conv:
+    """One conversation (musConversation) as a test sees it: the first value of an
+    attribute by name (None if absent), every value in e."""
+
+    def __init__(self, dn, entry):
+        self.dn = dn
+        self.e = entry
+
+    def __getattr__(self, name):
+        return self.e.get(name, [None])[0]
+
+    @property
+    def partstat(self):
+        return {v.split(" ", 1)[1].lower(): v.split(" ", 1)[0] for v in self.e.get("musPartstat", [])}
 
 
 def parse_ldif(text):
@@ -185,8 +244,10 @@ class Stack:
         return out
 
     def ports(self):
+        """The servers' ports by their stack.env key (the second host's too, if added)."""
         return {k: int(self.env[k]) for k in
-                ("MUS_LDAP_PORT", "MUS_LDAPS_PORT", "MUS_HTTP_PORT", "MUS_IMAP_PORT", "MUS_LMTP_PORT", "MUS_SMTP_PORT")}
+                ("MUS_LDAP_PORT", "MUS_LDAPS_PORT", "MUS_HTTP_PORT", "MUS_IMAP_PORT", "MUS_LMTP_PORT",
+                 "MUS_SMTP_PORT", "MUS_IMAP_PORT_B", "MUS_LMTP_PORT_B") if k in self.env}
 
     # -- mail
 
@@ -195,9 +256,10 @@ class Stack:
         with open(self.env["MUS_USERS_FILE"]) as f:
             return [line.strip() for line in f if line.strip()]
 
-    def imap(self, user, password=None):
-        """An IMAP4 connection logged in as user (with MUS_USER_PASSWORD by default)."""
-        conn = imaplib.IMAP4("127.0.0.1", int(self.env["MUS_IMAP_PORT"]), timeout=10)
+    def imap(self, user, password=None, port=None):
+        """An IMAP4 connection logged in as user (with MUS_USER_PASSWORD by default), to
+        MUS_IMAP_PORT or port."""
+        conn = imaplib.IMAP4("127.0.0.1", int(port or self.env["MUS_IMAP_PORT"]), timeout=10)
         try:
             conn.login(user, password if password is not None else self.env["MUS_USER_PASSWORD"])
         except Exception:

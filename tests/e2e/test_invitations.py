@@ -11,6 +11,7 @@ import tempfile
 import time
 import unittest
 
+import replymail
 from check_imip import check_message
 from mustest import Stack
 
@@ -59,31 +60,23 @@ class InvitationTest(unittest.TestCase):
 
     def inbox(self, address):
         """[(method, uid, sequence, raw bytes)] of every iMIP message in the INBOX."""
-        conn = self.stack.imap(address)
-        try:
-            conn.select("INBOX", readonly=True)
-            typ, data = conn.search(None, "ALL")
-            found = []
-            for num in data[0].split():
-                typ, msg = conn.fetch(num, "(RFC822)")
-                raw = msg[0][1]
-                parsed = email.message_from_bytes(raw, policy=email.policy.default)
-                for part in parsed.walk():
-                    if part.get_content_type() == "text/calendar":
-                        cal = part.get_content()
-                        uid = seq = method = None
-                        for line in cal.replace("\r\n ", "").splitlines():
-                            if line.startswith("METHOD:"):
-                                method = line[7:]
-                            elif line.startswith("UID:"):
-                                uid = line[4:]
-                            elif line.startswith("SEQUENCE:"):
-                                seq = int(line[9:])
-                        found.append((method, uid, seq, raw))
-                        break
-            return found
-        finally:
-            conn.logout()
+        found = []
+        for raw in replymail.raw_inbox(self.stack.imap(address)):
+            parsed = email.message_from_bytes(raw, policy=email.policy.default)
+            for part in parsed.walk():
+                if part.get_content_type() == "text/calendar":
+                    cal = part.get_content()
+                    uid = seq = method = None
+                    for line in cal.replace("\r\n ", "").splitlines():
+                        if line.startswith("METHOD:"):
+                            method = line[7:]
+                        elif line.startswith("UID:"):
+                            uid = line[4:]
+                        elif line.startswith("SEQUENCE:"):
+                            seq = int(line[9:])
+                    found.append((method, uid, seq, raw))
+                    break
+        return found
 
     def convs(self):
         return self.stack.conversations(self.round_dn)

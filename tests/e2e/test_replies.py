@@ -4,25 +4,21 @@ clients send, change the conversations in LDAP; spoofed, party-crashing and
 stale replies change nothing; with slapd frozen a reply is still delivered
 and the next sync applies it once.
 
-The replies are written here by hand (as Outlook, Gmail, Apple Mail and
-Thunderbird write them); nothing is shared with the plugin's code."""
+The replies are written by hand (here and in replymail.py, as Outlook,
+Gmail, Apple Mail and Thunderbird write them); nothing is shared with the
+plugin's code."""
 
-import base64
 import datetime
-import email
-import email.policy
 import os
 import signal
 import smtplib
-import time
 import unittest
 import urllib.request
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 from icalendar import Calendar, vDuration
 
-from mustest import Stack, wait_for
+import replymail
+from mustest import Conv, Stack, wait_for
 
 ROUND = "MUS replies test"
 PEOPLE = "ou=people,dc=eksempel,dc=test"
@@ -37,25 +33,6 @@ def utc(ts):
 
 def ical_utc(dt):
     return dt.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-
-
-def now_stamp():
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-
-
-class Conv:
-    """One conversation as the test sees it in LDAP."""
-
-    def __init__(self, dn, entry):
-        self.dn = dn
-        self.e = entry
-
-    def __getattr__(self, name):
-        return self.e.get(name, [None])[0]
-
-    @property
-    def partstat(self):
-        return {v.split(" ", 1)[1].lower(): v.split(" ", 1)[0] for v in self.e.get("musPartstat", [])}
 
 
 class RepliesTest(unittest.TestCase):
@@ -117,28 +94,12 @@ class RepliesTest(unittest.TestCase):
 
     def itip(self, method, conv, attendee, partstat=None, sequence=None, extra=(),
              vevent_extra=(), attendee_params=""):
-        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//e2e//replies//EN",
-                 "METHOD:%s" % method, "BEGIN:VEVENT", "UID:%s" % conv.musICalUID,
-                 "DTSTAMP:%s" % now_stamp()]
-        if sequence is not None:
-            lines.append("SEQUENCE:%d" % sequence)
-        lines += list(vevent_extra)
-        ps = ";PARTSTAT=%s" % partstat if partstat else ""
-        lines.append("ATTENDEE%s%s:mailto:%s" % (ps, attendee_params, attendee))
-        lines += list(extra) + ["END:VEVENT", "END:VCALENDAR"]
-        return "\r\n".join(lines) + "\r\n"
+        return replymail.itip(method, conv.musICalUID, attendee, partstat, sequence, extra,
+                              vevent_extra, attendee_params)
 
     def message(self, sender, subject, ics=None, method=None, text="", b64=False):
-        msg = EmailMessage()
-        msg["From"] = sender
-        msg["To"] = self.stack["MUS_ORGANIZER"]
-        msg["Subject"] = subject
-        msg["Message-ID"] = make_msgid(domain="e2e.eksempel.test")
-        msg.set_content(text or "Svar\n")
-        if ics is not None:
-            msg.add_alternative(ics, subtype="calendar", params={"method": method},
-                                cte="base64" if b64 else None)
-        return msg
+        return replymail.message(self.stack["MUS_ORGANIZER"], sender, subject, ics, method,
+                                 text, b64)
 
     def wait_log(self, msgid, outcome, timeout=15):
         want = ": %s: " % outcome
@@ -163,30 +124,11 @@ class RepliesTest(unittest.TestCase):
 
     def messages(self, address):
         """Every message of address's INBOX, parsed."""
-        conn = self.stack.imap(address)
-        try:
-            conn.select("INBOX", readonly=True)
-            typ, data = conn.search(None, "ALL")
-            out = []
-            for num in data[0].split():
-                typ, msg = conn.fetch(num, "(RFC822)")
-                out.append(email.message_from_bytes(msg[0][1], policy=email.policy.default))
-            return out
-        finally:
-            conn.logout()
+        return replymail.inbox(self.stack.imap(address))
 
     def calendars(self, address, uid):
         """[(METHOD, SEQUENCE, VEVENT)] of the iMIP messages of uid in address's INBOX."""
-        out = []
-        for parsed in self.messages(address):
-            for part in parsed.walk():
-                if part.get_content_type() == "text/calendar":
-                    cal = Calendar.from_ical(part.get_content())
-                    ev = cal.walk("VEVENT")[0]
-                    if str(ev["UID"]) == uid:
-                        out.append((str(cal["METHOD"]), int(ev.get("SEQUENCE", 0)), ev))
-                    break
-        return out
+        return [c[1:] for c in replymail.calendars(self.messages(address), uid)]
 
     def wait_calendars(self, address, uid, count):
         return wait_for("%d messages of %s for %s" % (count, uid, address),

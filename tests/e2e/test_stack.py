@@ -32,6 +32,11 @@ class ParallelStacksTest(unittest.TestCase):
             cls._cleanup()
             raise AssertionError("mus-stack up failed:\n" + "\n".join(
                 "%s: %s%s" % (d, r.stdout, r.stderr) for d, r in failed))
+        # the first one gets a second Dovecot host, which `down` stops too
+        res = mustest.mus_stack("add-host", cls.dirs[0])
+        if res.returncode != 0:
+            cls._cleanup()
+            raise AssertionError("mus-stack add-host failed: %s%s" % (res.stdout, res.stderr))
         cls.stacks = [mustest.Stack(d) for d in cls.dirs]
 
     @classmethod
@@ -111,6 +116,13 @@ class ParallelStacksTest(unittest.TestCase):
             self.assertEqual(s["MUS_DOVECOT_LOG"], os.path.join(s.dir, "dovecot.log"))
             res = mustest.mus_stack("check", s.dir)
             self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        # the second host of the first stack: its own log, its own IMAP
+        s = self.stacks[0]
+        self.assertEqual(s["MUS_DOVECOT_LOG_B"], os.path.join(s.dir, "dovecot-b.log"))
+        with open(s["MUS_DOVECOT_LOG_B"]) as f:
+            self.assertIn("starting up for imap, lmtp", f.read())
+        s.imap(s["MUS_ORGANIZER"], port=s["MUS_IMAP_PORT_B"]).logout()
+        self.assertIn("dovecot-b.log", mustest.mus_stack("check", s.dir).stdout)
 
     def test_4_down_leaves_no_process(self):
         before = {s.dir: s.all_processes() for s in self.stacks}

@@ -44,7 +44,40 @@ static void test_conversation_span(void)
 	mus_test_end();
 }
 
+static const struct {
+	unsigned int sequence;
+	int sent_sequence, answerable;
+} answerable_cases[] = {
+	{ 0, -1, -1 },		/* never sent */
+	{ 3, -1, -1 },
+	{ 0, 0, 0 },
+	{ 2, 2, 2 },
+	/* a new time written, not sent yet: answers to 2 are stale */
+	{ 3, 2, 3 },
+	/* a value no sync writes: never below what was sent */
+	{ 1, 2, 2 },
+	{ (unsigned int)INT_MAX + 1, 2, 2 },
+};
+
+static void test_conversation_answerable_sequence(void)
+{
+	mus_test_begin("conversation: the SEQUENCE an answer must carry");
+	for (unsigned int i = 0; i < N_ELEMENTS(answerable_cases); i++) {
+		struct mus_conversation conv;
+
+		i_zero(&conv);
+		conv.sequence = answerable_cases[i].sequence;
+		conv.sent_sequence = answerable_cases[i].sent_sequence;
+		mus_test_check(mus_conversation_answerable_sequence(&conv) ==
+			       answerable_cases[i].answerable,
+			       t_strdup_printf("answerable_cases[%u]", i),
+			       __FILE__, __LINE__);
+	}
+	mus_test_end();
+}
+
 void test_conversation(void)
 {
 	test_conversation_span();
+	test_conversation_answerable_sequence();
 }
