@@ -22,7 +22,7 @@ ALL_CFLAGS := $(DOVECOT_CFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -DHAVE_CONFIG_H \
 
 # The host-independent core: links into the unit tests with libdovecot
 # (lib, lib-mail) only, never with Dovecot's storage libraries.
-CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-sync mus-report mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-file mus-reply mus-inbox
+CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-sync mus-report mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-file mus-mailtext mus-reply mus-inbox
 CORE_OBJS := $(CORE:%=build/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/obj/%.o)
@@ -106,7 +106,7 @@ FUZZ_CFLAGS := -std=gnu99 -g -O1 -Wall -Wextra -Werror -DHAVE_CONFIG_H \
 	$(DOVECOT_INCLUDE) $(PKG_CFLAGS) -Iplugin \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_REPLY_SRCS := tests/fuzz/fuzz-reply.c plugin/mus-reply.c \
+FUZZ_REPLY_SRCS := tests/fuzz/fuzz-reply.c plugin/mus-reply.c plugin/mus-mailtext.c \
 	plugin/mus-time.c plugin/mus-holidays.c
 
 build/fuzz-reply: $(FUZZ_REPLY_SRCS) plugin/*.h | build/obj
