@@ -14,7 +14,8 @@
 #define MUS_PLAN_LABEL_MAX_LEN 40
 /* a date has at most this many words */
 #define MUS_PLAN_DATE_MAX_TOKENS 8
-#define MUS_PLAN_EXCERPT_LEN 40
+/* a line is quoted in a problem up to this many bytes */
+#define MUS_PLAN_LINE_EXCERPT_LEN 60
 
 enum mus_plan_label {
 	MUS_PLAN_LABEL_NONE = 0,
@@ -279,37 +280,33 @@ struct mus_plan_reader {
 	/* the text of each goal and each activity's description */
 	ARRAY(string_t *) goal_texts, descriptions;
 	struct mus_plan_activity *activity;
-	unsigned int line;
+	/* the line being read: its number, and its text when it has a
+	   label */
+	struct mus_plan_where where;
 };
-
-static const char *mus_plan_excerpt(const char *value)
-{
-	return str_sanitize_utf8(value, MUS_PLAN_EXCERPT_LEN);
-}
 
 static void mus_plan_read_date(struct mus_plan_reader *reader,
 			       const char *value, const char *what,
 			       int *date_r, enum mus_plan_field *field_r)
 {
 	struct mus_plan_problems *problems = reader->problems;
-	struct mus_plan_where where = { .line = reader->line };
+	const struct mus_plan_where *where = &reader->where;
 
 	switch (mus_plan_text_parse_date(value, date_r)) {
 	case MUS_PLAN_DATE_OK:
 		*field_r = MUS_PLAN_FIELD_GIVEN;
 		return;
 	case MUS_PLAN_DATE_UNREADABLE:
-		mus_plan_problem_add(problems, &where, MUS_PLAN_LANG(problems,
-			"%s \"%s\" er ikke en dato; skriv fx 1.3.2027, "
+		mus_plan_problem_add(problems, where, MUS_PLAN_LANG(problems,
+			"%s er ikke en dato; skriv fx 1.3.2027, "
 			"1. marts 2027 eller 2027-03-01",
-			"the %s \"%s\" is not a date; write e.g. 1 March 2027, "
-			"1.3.2027 or 2027-03-01"), what, mus_plan_excerpt(value));
+			"the %s is not a date; write e.g. 1 March 2027, "
+			"1.3.2027 or 2027-03-01"), what);
 		break;
 	case MUS_PLAN_DATE_IMPOSSIBLE:
-		mus_plan_problem_add(problems, &where, MUS_PLAN_LANG(problems,
-			"%s \"%s\" er en dag, der ikke findes",
-			"the %s \"%s\" is a day that does not exist"),
-			what, mus_plan_excerpt(value));
+		mus_plan_problem_add(problems, where, MUS_PLAN_LANG(problems,
+			"%s er en dag, der ikke findes",
+			"the %s is a day that does not exist"), what);
 		break;
 	}
 	*field_r = MUS_PLAN_FIELD_BROKEN;
@@ -320,7 +317,7 @@ static void mus_plan_read_kind(struct mus_plan_reader *reader,
 {
 	struct mus_plan_problems *problems = reader->problems;
 	struct mus_plan_activity *activity = reader->activity;
-	struct mus_plan_where where = { .line = reader->line };
+	const struct mus_plan_where *where = &reader->where;
 	const char *word = mus_plan_fold(value, " -_.");
 
 	for (unsigned int i = 0; i < N_ELEMENTS(mus_plan_kind_words); i++) {
@@ -330,12 +327,11 @@ static void mus_plan_read_kind(struct mus_plan_reader *reader,
 			return;
 		}
 	}
-	mus_plan_problem_add(problems, &where, MUS_PLAN_LANG(problems,
-		"\"%s\" er ikke en type aktivitet; skriv kursus, uddannelse, "
-		"læring i praksis, supervision, mentorordning eller nye opgaver",
-		"\"%s\" is not a kind of activity; write course, education, "
-		"learning in practice, supervision, mentoring or new tasks"),
-		mus_plan_excerpt(value));
+	mus_plan_problem_add(problems, where, MUS_PLAN_LANG(problems,
+		"typen er ukendt; skriv kursus, uddannelse, læring i praksis, "
+		"supervision, mentorordning eller nye opgaver",
+		"the kind is unknown; write course, education, learning in "
+		"practice, supervision, mentoring or new tasks"));
 	activity->kind_field = MUS_PLAN_FIELD_BROKEN;
 }
 
@@ -378,8 +374,8 @@ static void mus_plan_new_activity(struct mus_plan_reader *reader)
 	string_t *description = str_new(reader->pool, 64);
 
 	reader->activity = array_append_space(&reader->plan->activities);
-	reader->activity->where.line = reader->line;
-	reader->activity->where_description.line = reader->line;
+	reader->activity->where = reader->where;
+	reader->activity->where_description = reader->where;
 	array_push_back(&reader->descriptions, &description);
 	reader->continued = description;
 }
@@ -390,11 +386,11 @@ static bool mus_plan_twice(struct mus_plan_reader *reader,
 			   const struct mus_plan_where *first, const char *what)
 {
 	struct mus_plan_problems *problems = reader->problems;
-	struct mus_plan_where where = { .line = reader->line };
+	const struct mus_plan_where *where = &reader->where;
 
 	if (field == MUS_PLAN_FIELD_MISSING)
 		return FALSE;
-	mus_plan_problem_add(problems, &where, MUS_PLAN_LANG(problems,
+	mus_plan_problem_add(problems, where, MUS_PLAN_LANG(problems,
 		"%s står der to gange (første gang i linje %u)",
 		"the %s is given twice (first in line %u)"), what, first->line);
 	return TRUE;
@@ -406,11 +402,11 @@ static void mus_plan_read_activity_field(struct mus_plan_reader *reader,
 {
 	struct mus_plan_problems *problems = reader->problems;
 	struct mus_plan_activity *activity = reader->activity;
-	struct mus_plan_where where = { .line = reader->line };
+	const struct mus_plan_where *where = &reader->where;
 	const char *due = MUS_PLAN_LANG(problems, "fristen", "due date");
 
 	if (activity == NULL) {
-		mus_plan_problem_add(problems, &where, MUS_PLAN_LANG(problems,
+		mus_plan_problem_add(problems, where, MUS_PLAN_LANG(problems,
 			"linjen hører ikke til en aktivitet; start aktiviteten "
 			"med \"Aktivitet:\"",
 			"the line belongs to no activity; start the activity "
@@ -423,7 +419,7 @@ static void mus_plan_read_activity_field(struct mus_plan_reader *reader,
 				   &activity->where_kind,
 				   MUS_PLAN_LANG(problems, "typen", "kind")))
 			return;
-		activity->where_kind = where;
+		activity->where_kind = *where;
 		mus_plan_read_kind(reader, value);
 		break;
 	case MUS_PLAN_LABEL_RESPONSIBLE:
@@ -432,14 +428,14 @@ static void mus_plan_read_activity_field(struct mus_plan_reader *reader,
 				   MUS_PLAN_LANG(problems, "den ansvarlige",
 						 "responsible")))
 			return;
-		activity->where_responsible = where;
+		activity->where_responsible = *where;
 		mus_plan_read_responsible(reader, value);
 		break;
 	case MUS_PLAN_LABEL_DUE:
 		if (mus_plan_twice(reader, activity->due_field,
 				   &activity->where_due, due))
 			return;
-		activity->where_due = where;
+		activity->where_due = *where;
 		mus_plan_read_date(reader, value, due, &activity->due,
 				   &activity->due_field);
 		break;
@@ -471,7 +467,7 @@ static void mus_plan_read_label(struct mus_plan_reader *reader,
 		goal = array_append_space(&plan->goals);
 		goal->kind = label == MUS_PLAN_LABEL_GOAL_SHARED ?
 			MUS_PLAN_GOAL_SHARED : MUS_PLAN_GOAL_INDIVIDUAL;
-		goal->where.line = reader->line;
+		goal->where = reader->where;
 		text = str_new(reader->pool, 64);
 		str_append(text, value);
 		array_push_back(&reader->goal_texts, &text);
@@ -493,7 +489,7 @@ static void mus_plan_read_label(struct mus_plan_reader *reader,
 					      "description"));
 			break;
 		}
-		reader->activity->where_description.line = reader->line;
+		reader->activity->where_description = reader->where;
 		str_append(text, value);
 		reader->continued = text;
 		break;
@@ -509,7 +505,7 @@ static void mus_plan_read_label(struct mus_plan_reader *reader,
 		if (mus_plan_twice(reader, plan->follow_up_field,
 				   &plan->where_follow_up, what))
 			break;
-		plan->where_follow_up.line = reader->line;
+		plan->where_follow_up = reader->where;
 		mus_plan_read_date(reader, value, what, &plan->follow_up,
 				   &plan->follow_up_field);
 		break;
@@ -543,6 +539,8 @@ static void mus_plan_read_line(struct mus_plan_reader *reader,
 	line = mus_plan_collapse_spaces(line);
 	label = mus_plan_line_label(line, &value);
 	if (label != MUS_PLAN_LABEL_NONE) {
+		reader->where.text = p_strdup(reader->pool,
+			str_sanitize_utf8(line, MUS_PLAN_LINE_EXCERPT_LEN));
 		mus_plan_read_label(reader, label, value);
 	} else if (reader->continued != NULL) {
 		if (str_len(reader->continued) > 0)
@@ -623,7 +621,8 @@ int mus_plan_text_parse(const char *body_text, const char *body_html,
 				    strcmp(raw[i], "-- \r") == 0 ||
 				    mus_mailtext_quote_starts(lines, i))
 					break;
-				reader.line = i + 1;
+				reader.where.line = i + 1;
+				reader.where.text = NULL;
 				mus_plan_read_line(&reader, lines[i]);
 			}
 			mus_plan_reader_finish(&reader);

@@ -88,6 +88,7 @@ void mus_plan_problem_add(struct mus_plan_problems *problems,
 	problem = array_append_space(&problems->list);
 	if (where != NULL) {
 		problem->where.line = where->line;
+		problem->where.text = p_strdup(problems->pool, where->text);
 		problem->where.path = p_strdup(problems->pool, where->path);
 	}
 	va_start(args, fmt);
@@ -135,8 +136,11 @@ const char *mus_plan_problems_format(const struct mus_plan_problems *problems)
 		problem = sorted[i];
 		str_append(str, "- ");
 		if (problem->where.line > 0) {
-			str_printfa(str, "%s %u: ", en ? "line" : "linje",
+			str_printfa(str, "%s %u", en ? "line" : "linje",
 				    problem->where.line);
+			if (problem->where.text != NULL)
+				str_printfa(str, " (%s)", problem->where.text);
+			str_append(str, ": ");
 		} else if (problem->where.path != NULL) {
 			str_printfa(str, "%s %s: ", en ? "field" : "felt",
 				    problem->where.path);

@@ -57,10 +57,12 @@ enum mus_plan_responsible_kind {
 	MUS_PLAN_RESPONSIBLE_PERSON,
 };
 
-/* Where a value came from: a line of the reply (from 1), or a JSON path
-   such as "activities[1].due"; both unset (0, NULL) when unknown. */
+/* Where a value came from: a line of the reply (from 1) and the line's
+   text (shortened), or a JSON path such as "activities[1].due"; unset
+   (0, NULL) when unknown. */
 struct mus_plan_where {
 	unsigned int line;
+	const char *text;
 	const char *path;
 };
 
@@ -136,10 +138,12 @@ void mus_plan_problem_add(struct mus_plan_problems *problems,
 #define MUS_PLAN_LANG(problems, da, en) \
 	((problems)->language == MUS_LANGUAGE_EN ? (en) : (da))
 
-/* The problems as lines for the answer to the leader, each
-   "- line 12: ..." / "- linje 12: ...", "- field activities[0].due: ..."
-   / "- felt ...", or "- ..." when the place is unknown; LF line ends.
-   From the data stack. */
+/* The problems as lines for the answer to the leader, in the order of
+   their lines, each "- line 12 (Due: 30.2.2027): ..." / "- linje 12
+   (...): ...", "- field activities[0].due: ..." / "- felt ...", or
+   "- ..." when the place is unknown; LF line ends. The line's text is
+   there because line numbers of an HTML reply count the lines of its
+   text form, which the leader never sees. From the data stack. */
 const char *mus_plan_problems_format(const struct mus_plan_problems *problems);
 
 /* Check plan against the rules, with today as the local date: at least
