@@ -35,7 +35,7 @@ TEST_LIBS := -L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LI
 MAIL_PLUGIN := build/lib90_mus_plugin.so
 DOVEADM_PLUGIN := build/lib10_doveadm_mus_plugin.so
 
-.PHONY: all deps install uninstall test unit unit-asan unit-valgrind fuzz e2e demo demo-down clean
+.PHONY: all deps install uninstall test unit unit-asan unit-valgrind fuzz fuzz-plan e2e demo demo-down clean
 
 all: $(MAIL_PLUGIN) $(DOVEADM_PLUGIN) build/test-unit
 
@@ -121,6 +121,24 @@ fuzz: build/fuzz-reply
 	build/fuzz-reply -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
 		-timeout=10 -print_final_stats=1 -artifact_prefix=build/ \
 		build/fuzz-reply-corpus
+
+# The plan readers (reply text, HTML, JSON): `make fuzz-plan`.
+FUZZ_PLAN_SRCS := tests/fuzz/fuzz-plan.c plugin/mus-plan.c \
+	plugin/mus-plan-text.c plugin/mus-plan-json.c plugin/mus-mailtext.c \
+	plugin/mus-file.c plugin/mus-time.c plugin/mus-holidays.c
+
+build/fuzz-plan: $(FUZZ_PLAN_SRCS) plugin/*.h | build/obj
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_PLAN_SRCS) \
+		-L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LIBS)
+
+fuzz-plan: build/fuzz-plan
+	mkdir -p build/fuzz-plan-corpus
+	cp tests/data/plans/*.txt tests/data/plans/*.html \
+		tests/data/plans/*.json build/fuzz-plan-corpus/
+	build/fuzz-plan -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-timeout=10 -print_final_stats=1 -artifact_prefix=build/ \
+		build/fuzz-plan-corpus
 
 e2e: install
 	tests/e2e/run
