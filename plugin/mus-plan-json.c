@@ -197,6 +197,11 @@ static void mus_plan_json_responsible(struct mus_plan_json_reader *reader,
 	    mus_plan_json_string(reader, json, path, "mail", &resp->mail,
 				 &where) < 0)
 		return;
+	/* "" is no name or address */
+	if (resp->name != NULL && resp->name[0] == '\0')
+		resp->name = NULL;
+	if (resp->mail != NULL && resp->mail[0] == '\0')
+		resp->mail = NULL;
 	activity->responsible_field = MUS_PLAN_FIELD_GIVEN;
 }
 
@@ -216,9 +221,10 @@ static void mus_plan_json_activity(struct mus_plan_json_reader *reader,
 	if (!mus_plan_json_object(reader, json, path, keys))
 		return;
 	mus_plan_json_where(&activity.where, p_strdup(problems->pool, path));
-	(void)mus_plan_json_string(reader, json, path, "description",
-				   &activity.description,
-				   &activity.where_description);
+	activity.description_broken =
+		mus_plan_json_string(reader, json, path, "description",
+				     &activity.description,
+				     &activity.where_description) < 0;
 	ret = mus_plan_json_string(reader, json, path, "kind", &kind,
 				   &activity.where_kind);
 	if (ret > 0 && mus_plan_activity_kind_parse(kind, &activity.kind)) {

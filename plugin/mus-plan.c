@@ -289,7 +289,10 @@ static void mus_plan_check_activity(const struct mus_plan *plan,
 {
 	const char *what = MUS_PLAN_LANG(problems, "fristen", "due date");
 
-	if (activity->description == NULL || activity->description[0] == '\0') {
+	if (activity->description_broken) {
+		/* reported by the reader */
+	} else if (activity->description == NULL ||
+		   activity->description[0] == '\0') {
 		mus_plan_problem_add(problems, &activity->where,
 			MUS_PLAN_LANG(problems,
 			"aktiviteten mangler en beskrivelse",

@@ -94,6 +94,8 @@ struct mus_plan_activity {
 	struct mus_plan_responsible responsible;
 	int due;
 	enum mus_plan_field kind_field, responsible_field, due_field;
+	/* a reader could not read the description and said why */
+	bool description_broken;
 	/* the activity as a whole, and each field */
 	struct mus_plan_where where, where_description, where_kind,
 		where_responsible, where_due;
