@@ -22,7 +22,7 @@ ALL_CFLAGS := $(DOVECOT_CFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -DHAVE_CONFIG_H \
 
 # The host-independent core: links into the unit tests with libdovecot
 # (lib, lib-mail) only, never with Dovecot's storage libraries.
-CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-sync mus-report mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-file mus-reply mus-inbox
+CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-sync mus-report mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-file mus-mailtext mus-reply mus-inbox mus-plan mus-plan-text mus-plan-json
 CORE_OBJS := $(CORE:%=build/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/obj/%.o)
@@ -35,7 +35,7 @@ TEST_LIBS := -L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LI
 MAIL_PLUGIN := build/lib90_mus_plugin.so
 DOVEADM_PLUGIN := build/lib10_doveadm_mus_plugin.so
 
-.PHONY: all deps install uninstall test unit unit-asan unit-valgrind fuzz e2e demo demo-down clean
+.PHONY: all deps install uninstall test unit unit-asan unit-valgrind fuzz fuzz-plan e2e demo demo-down clean
 
 all: $(MAIL_PLUGIN) $(DOVEADM_PLUGIN) build/test-unit
 
@@ -106,7 +106,7 @@ FUZZ_CFLAGS := -std=gnu99 -g -O1 -Wall -Wextra -Werror -DHAVE_CONFIG_H \
 	$(DOVECOT_INCLUDE) $(PKG_CFLAGS) -Iplugin \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_REPLY_SRCS := tests/fuzz/fuzz-reply.c plugin/mus-reply.c \
+FUZZ_REPLY_SRCS := tests/fuzz/fuzz-reply.c plugin/mus-reply.c plugin/mus-mailtext.c \
 	plugin/mus-time.c plugin/mus-holidays.c
 
 build/fuzz-reply: $(FUZZ_REPLY_SRCS) plugin/*.h | build/obj
@@ -121,6 +121,24 @@ fuzz: build/fuzz-reply
 	build/fuzz-reply -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
 		-timeout=10 -print_final_stats=1 -artifact_prefix=build/ \
 		build/fuzz-reply-corpus
+
+# The plan readers (reply text, HTML, JSON): `make fuzz-plan`.
+FUZZ_PLAN_SRCS := tests/fuzz/fuzz-plan.c plugin/mus-plan.c \
+	plugin/mus-plan-text.c plugin/mus-plan-json.c plugin/mus-mailtext.c \
+	plugin/mus-file.c plugin/mus-time.c plugin/mus-holidays.c
+
+build/fuzz-plan: $(FUZZ_PLAN_SRCS) plugin/*.h | build/obj
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_PLAN_SRCS) \
+		-L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LIBS)
+
+fuzz-plan: build/fuzz-plan
+	mkdir -p build/fuzz-plan-corpus
+	cp tests/data/plans/*.txt tests/data/plans/*.html \
+		tests/data/plans/*.json build/fuzz-plan-corpus/
+	build/fuzz-plan -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-timeout=10 -print_final_stats=1 -artifact_prefix=build/ \
+		build/fuzz-plan-corpus
 
 e2e: install
 	tests/e2e/run

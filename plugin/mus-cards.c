@@ -53,17 +53,6 @@ static bool mus_card_code_valid(const char *code)
 	return TRUE;
 }
 
-static unsigned int mus_text_line(const char *text, const char *pos)
-{
-	unsigned int line = 1;
-
-	for (const char *p = text; p < pos && *p != '\0'; p++) {
-		if (*p == '\n')
-			line++;
-	}
-	return line;
-}
-
 static bool mus_json_is_key(const char *after_string)
 {
 	const char *p = after_string;
@@ -161,7 +150,7 @@ static int mus_catalogue_read(const char *path, const char **text_r,
 		return -1;
 	if (strlen(text) != size) {
 		*error_r = t_strdup_printf("%s:%u: a NUL byte in the text", path,
-			mus_text_line(text, text + strlen(text)));
+			mus_file_line_of(text, text + strlen(text)));
 		return -1;
 	}
 	*text_r = text;
@@ -528,7 +517,7 @@ static int mus_cards_load_real(const char *templates_dir,
 	root = cJSON_ParseWithOpts(text, NULL, TRUE);
 	if (root == NULL) {
 		*error_r = t_strdup_printf("%s:%u: not valid JSON", path,
-			mus_text_line(text, cJSON_GetErrorPtr()));
+			mus_file_line_of(text, cJSON_GetErrorPtr()));
 		return -1;
 	}
 

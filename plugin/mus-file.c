@@ -59,3 +59,14 @@ int mus_file_read(const char *path, size_t max_size, const char **text_r,
 	*size_r = str_len(text);
 	return 0;
 }
+
+unsigned int mus_file_line_of(const char *text, const char *pos)
+{
+	unsigned int line = 1;
+
+	for (const char *p = text; p < pos && *p != '\0'; p++) {
+		if (*p == '\n')
+			line++;
+	}
+	return line;
+}

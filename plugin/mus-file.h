@@ -10,4 +10,7 @@
 int mus_file_read(const char *path, size_t max_size, const char **text_r,
 		  size_t *size_r, const char **error_r);
 
+/* The line (from 1) of text that pos, inside text, is on. */
+unsigned int mus_file_line_of(const char *text, const char *pos);
+
 #endif

@@ -531,17 +531,6 @@ static void mus_placeholders_build(const struct mus_invitation_vars *vars,
 
 /* --- templates --- */
 
-static unsigned int mus_line_of(const char *text, const char *pos)
-{
-	unsigned int line = 1;
-
-	for (const char *p = text; p < pos; p++) {
-		if (*p == '\n')
-			line++;
-	}
-	return line;
-}
-
 /* Read a template as UTF-8 text with LF line ends (CRLF from editors on
    Windows is accepted), from the data stack. */
 static int mus_template_read(const char *path, const char **text_r,
@@ -565,7 +554,7 @@ static int mus_template_read(const char *path, const char **text_r,
 		if ((c < ' ' && c != '\n' && c != '\t') || c == 0x7f) {
 			*error_r = t_strdup_printf(
 				"%s:%u: control character 0x%02x", path,
-				mus_line_of(p, p + i), c);
+				mus_file_line_of(p, p + i), c);
 			return -1;
 		}
 		str_append_c(text, c);
@@ -583,7 +572,7 @@ static int mus_template_read(const char *path, const char **text_r,
 			line_start = q + 1;
 		}
 		*error_r = t_strdup_printf("%s:%u: not valid UTF-8", path,
-			mus_line_of(str_c(text), line_start));
+			mus_file_line_of(str_c(text), line_start));
 		return -1;
 	}
 	*text_r = str_c(text);

@@ -41,5 +41,6 @@ void test_message(void);
 void test_itip(void);
 void test_invitation(void);
 void test_reply(void);
+void test_plan(void);
 
 #endif

@@ -1,0 +1,629 @@
+/* Unit tests of the development plan: dates as people write them, the
+   rules of a plan, the replies in tests/data/plans/ (each with its
+   .expect), the JSON form, and the plan form as it is mailed. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "mus-file.h"
+#include "mus-holidays.h"
+#include "mus-invitation.h"
+#include "mus-plan.h"
+#include "mus-plan-text.h"
+#include "mus-plan-json.h"
+#include "mus-test.h"
+
+#include <dirent.h>
+
+/* the tests run from the top of the source tree */
+#define PLANS_DIR "tests/data/plans"
+#define TEMPLATES_DIR "ical-templates"
+
+/* the day of every conversation in the data files */
+static int today(void)
+{
+	return mus_days_from_civil(2027, 2, 3);
+}
+
+static const char *read_file(const char *path)
+{
+	const char *text, *error;
+	size_t size;
+
+	if (mus_file_read(path, 1024 * 1024, &text, &size, &error) < 0) {
+		test_assert_strcmp(error, NULL);
+		return NULL;
+	}
+	return text;
+}
+
+static const char *where_name(const struct mus_plan_where *where)
+{
+	if (where->line > 0)
+		return t_strdup_printf("line %u", where->line);
+	return where->path == NULL ? "?" : where->path;
+}
+
+/* The plan as the .expect files write it. */
+static const char *plan_dump(const struct mus_plan *plan)
+{
+	string_t *str = t_str_new(1024);
+	const struct mus_plan_activity *activity;
+	const struct mus_plan_goal *goal;
+
+	str_append(str, "OK\n");
+	array_foreach(&plan->goals, goal) {
+		str_printfa(str, "goal %s: %s\n",
+			    goal->kind == MUS_PLAN_GOAL_SHARED ?
+			    "shared" : "individual", goal->text);
+	}
+	array_foreach(&plan->activities, activity) {
+		const struct mus_plan_responsible *resp = &activity->responsible;
+
+		str_printfa(str, "activity (%s): %s\n",
+			    where_name(&activity->where),
+			    activity->description);
+		str_printfa(str, "  kind: %s\n",
+			    mus_plan_activity_kind_name(activity->kind));
+		str_append(str, "  responsible: ");
+		switch (resp->kind) {
+		case MUS_PLAN_RESPONSIBLE_LEADER:
+			str_append(str, "leader");
+			break;
+		case MUS_PLAN_RESPONSIBLE_EMPLOYEE:
+			str_append(str, "employee");
+			break;
+		case MUS_PLAN_RESPONSIBLE_PERSON:
+			str_append(str, "person");
+			if (resp->name != NULL)
+				str_printfa(str, " \"%s\"", resp->name);
+			if (resp->mail != NULL)
+				str_printfa(str, " <%s>", resp->mail);
+			break;
+		}
+		str_printfa(str, "\n  due: %s\n", mus_plan_date(activity->due));
+	}
+	str_printfa(str, "follow-up: %s\n", mus_plan_date(plan->follow_up));
+	return str_c(str);
+}
+
+/* What a reader made of the input: the plan's dump or "PROBLEMS" and
+   the problems as the answer lists them. */
+static const char *outcome(int ret, const struct mus_plan *plan,
+			   const struct mus_plan_problems *problems)
+{
+	if (ret == 0) {
+		test_assert(array_count(&problems->list) == 0);
+		return plan_dump(plan);
+	}
+	test_assert(array_count(&problems->list) > 0);
+	return t_strconcat("PROBLEMS\n", mus_plan_problems_format(problems),
+			   NULL);
+}
+
+static const char *parse_text(const char *text, const char *html,
+			      enum mus_language language, pool_t pool)
+{
+	struct mus_plan_problems problems;
+	struct mus_plan *plan = NULL;
+	int ret;
+
+	mus_plan_problems_init(&problems, pool, language);
+	ret = mus_plan_text_parse(text, html, today(), &problems, &plan);
+	test_assert((ret == 0) == (plan != NULL));
+	return outcome(ret, plan, &problems);
+}
+
+static const char *parse_json(const char *json, enum mus_language language,
+			      pool_t pool)
+{
+	struct mus_plan_problems problems;
+	struct mus_plan *plan = NULL;
+	int ret;
+
+	mus_plan_problems_init(&problems, pool, language);
+	ret = mus_plan_json_parse(json, strlen(json), today(), &problems,
+				  &plan);
+	test_assert((ret == 0) == (plan != NULL));
+	return outcome(ret, plan, &problems);
+}
+
+static int cmp_names(const char *const *a, const char *const *b)
+{
+	return strcmp(*a, *b);
+}
+
+/* Every input file with its .expect: NAME.LANG.txt (plain body),
+   NAME.LANG.html (HTML-only body), NAME.json (English). */
+static void test_plan_files(void)
+{
+	ARRAY_TYPE(const_string) names;
+	struct dirent *d;
+	const char *name;
+	unsigned int inputs = 0;
+	DIR *dir;
+
+	t_array_init(&names, 32);
+	dir = opendir(PLANS_DIR);
+	if (dir == NULL)
+		i_fatal("opendir(%s) failed: %m", PLANS_DIR);
+	while ((d = readdir(dir)) != NULL) {
+		name = t_strdup(d->d_name);
+		array_push_back(&names, &name);
+	}
+	closedir(dir);
+	array_sort(&names, cmp_names);
+
+	array_foreach_elem(&names, name) {
+		const char *dot = strrchr(name, '.'), *base, *input, *expect;
+		enum mus_language language = MUS_LANGUAGE_EN;
+		pool_t pool;
+
+		if (dot == NULL || strcmp(dot, ".expect") == 0 ||
+		    name[0] == '.')
+			continue;
+		base = t_strdup_until(name, dot);
+		if (strcmp(dot, ".txt") == 0 || strcmp(dot, ".html") == 0) {
+			/* the .expect keeps the language: NAME.LANG.expect */
+			const char *lang = strrchr(base, '.');
+
+			i_assert(lang != NULL);
+			language = strcmp(lang, ".da") == 0 ?
+				MUS_LANGUAGE_DA : MUS_LANGUAGE_EN;
+		}
+		mus_test_begin(t_strdup_printf("plan: file %s", name));
+		input = read_file(t_strdup_printf("%s/%s", PLANS_DIR, name));
+		expect = read_file(t_strdup_printf("%s/%s.expect", PLANS_DIR,
+						   base));
+		test_assert(input != NULL);
+		test_assert(expect != NULL);
+		pool = pool_alloconly_create("test plan", 4096);
+		if (input != NULL && expect != NULL) {
+			const char *got;
+
+			if (strcmp(dot, ".json") == 0)
+				got = parse_json(input, language, pool);
+			else if (strcmp(dot, ".html") == 0)
+				got = parse_text(NULL, input, language, pool);
+			else
+				got = parse_text(input, NULL, language, pool);
+			test_assert_strcmp(got, expect);
+		}
+		pool_unref(&pool);
+		mus_test_end();
+		inputs++;
+	}
+	mus_test_begin("plan: data files found");
+	test_assert(inputs >= 15);
+	mus_test_end();
+}
+
+static void test_plan_dates(void)
+{
+	static const struct {
+		const char *input;
+		enum mus_plan_date_result result;
+		int year;
+		unsigned int month, day;
+	} tests[] = {
+		{ "2027-03-01", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "2027-3-1", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "1.3.2027", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "01.03.2027", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "01-03-2027", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "1/3/2027", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "1. marts 2027", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "1. Marts 2027.", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "mandag den 1. marts 2027", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "d. 1. mar. 2027", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "March 1, 2027", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "march 1st 2027", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "Monday, 1 March 2027", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "the 1st of March 2027", MUS_PLAN_DATE_OK, 2027, 3, 1 },
+		{ "15. okt 2027", MUS_PLAN_DATE_OK, 2027, 10, 15 },
+		{ "15 Oct 2027", MUS_PLAN_DATE_OK, 2027, 10, 15 },
+		{ "1 sept 2027", MUS_PLAN_DATE_OK, 2027, 9, 1 },
+		{ "29. februar 2028", MUS_PLAN_DATE_OK, 2028, 2, 29 },
+		{ "31. maj 2027", MUS_PLAN_DATE_OK, 2027, 5, 31 },
+		{ "29. februar 2027", MUS_PLAN_DATE_IMPOSSIBLE, 0, 0, 0 },
+		{ "31.4.2027", MUS_PLAN_DATE_IMPOSSIBLE, 0, 0, 0 },
+		{ "2027-13-01", MUS_PLAN_DATE_IMPOSSIBLE, 0, 0, 0 },
+		{ "0.1.2027", MUS_PLAN_DATE_IMPOSSIBLE, 0, 0, 0 },
+		{ "32 March 2027", MUS_PLAN_DATE_IMPOSSIBLE, 0, 0, 0 },
+		{ "1.3.27", MUS_PLAN_DATE_UNREADABLE, 0, 0, 0 },
+		{ "1.3", MUS_PLAN_DATE_UNREADABLE, 0, 0, 0 },
+		{ "marts 2027", MUS_PLAN_DATE_UNREADABLE, 0, 0, 0 },
+		{ "til foråret", MUS_PLAN_DATE_UNREADABLE, 0, 0, 0 },
+		{ "1. marts 2027 kl. 10", MUS_PLAN_DATE_UNREADABLE, 0, 0, 0 },
+		{ "1 2 3 4", MUS_PLAN_DATE_UNREADABLE, 0, 0, 0 },
+		{ "99999-1-1", MUS_PLAN_DATE_UNREADABLE, 0, 0, 0 },
+		{ "", MUS_PLAN_DATE_UNREADABLE, 0, 0, 0 },
+	};
+
+	for (unsigned int i = 0; i < N_ELEMENTS(tests); i++) {
+		int days = -12345;
+
+		mus_test_begin(t_strdup_printf("plan: date '%s'",
+					       tests[i].input));
+		test_assert(mus_plan_text_parse_date(tests[i].input, &days) ==
+			    tests[i].result);
+		if (tests[i].result == MUS_PLAN_DATE_OK) {
+			test_assert(days == mus_days_from_civil(tests[i].year,
+				tests[i].month, tests[i].day));
+		} else {
+			test_assert(days == -12345);
+		}
+		mus_test_end();
+	}
+}
+
+static void test_plan_months(void)
+{
+	static const struct {
+		int year;
+		unsigned int month, day, add;
+		int year_r;
+		unsigned int month_r, day_r;
+	} tests[] = {
+		{ 2027, 2, 3, 18, 2028, 8, 3 },
+		{ 2027, 8, 31, 18, 2029, 2, 28 },
+		{ 2026, 8, 31, 18, 2028, 2, 29 },
+		{ 2027, 12, 15, 1, 2028, 1, 15 },
+		{ 2027, 1, 31, 1, 2027, 2, 28 },
+		{ 2027, 5, 5, 0, 2027, 5, 5 },
+	};
+
+	mus_test_begin("plan: months ahead");
+	for (unsigned int i = 0; i < N_ELEMENTS(tests); i++) {
+		int from = mus_days_from_civil(tests[i].year, tests[i].month,
+					       tests[i].day);
+
+		test_assert_strcmp(mus_plan_date(mus_plan_add_months(from,
+								      tests[i].add)),
+				   mus_plan_date(mus_days_from_civil(
+					tests[i].year_r, tests[i].month_r,
+					tests[i].day_r)));
+	}
+	mus_test_end();
+}
+
+static void test_plan_kinds(void)
+{
+	enum mus_plan_activity_kind kind = MUS_PLAN_ACTIVITY_COURSE;
+
+	mus_test_begin("plan: activity kinds are musActivityKind values");
+	for (unsigned int i = 0; i < MUS_PLAN_ACTIVITY_KINDS; i++) {
+		const char *name = mus_plan_activity_kind_name(i);
+
+		test_assert(mus_plan_activity_kind_parse(name, &kind));
+		test_assert(kind == i);
+		test_assert(mus_plan_activity_kind_title(i, MUS_LANGUAGE_DA)[0] != '\0');
+	}
+	test_assert_strcmp(mus_plan_activity_kind_name(MUS_PLAN_ACTIVITY_NEW_TASKS),
+			   "new-tasks");
+	test_assert_strcmp(mus_plan_activity_kind_title(MUS_PLAN_ACTIVITY_PRACTICE,
+							MUS_LANGUAGE_EN),
+			   "learning in practice");
+	kind = MUS_PLAN_ACTIVITY_MENTORING;
+	test_assert(!mus_plan_activity_kind_parse("Course", &kind));
+	test_assert(!mus_plan_activity_kind_parse("kursus", &kind));
+	test_assert(kind == MUS_PLAN_ACTIVITY_MENTORING);
+	mus_test_end();
+
+	mus_test_begin("plan: mail addresses");
+	test_assert(mus_plan_mail_valid("jens.berg@eksempel.test"));
+	test_assert(mus_plan_mail_valid("a@b.dk"));
+	test_assert(!mus_plan_mail_valid("jens"));
+	test_assert(!mus_plan_mail_valid("@eksempel.test"));
+	test_assert(!mus_plan_mail_valid("jens@localhost"));
+	test_assert(!mus_plan_mail_valid("jens@eksempel.test."));
+	test_assert(!mus_plan_mail_valid("jens@.test"));
+	test_assert(!mus_plan_mail_valid("a@b@c.dk"));
+	test_assert(!mus_plan_mail_valid("jens berg@eksempel.test"));
+	test_assert(!mus_plan_mail_valid("<jens@eksempel.test>"));
+	mus_test_end();
+}
+
+/* A valid plan in English text with one line replaced by line. */
+static const char *text_with(const char *line)
+{
+	return t_strconcat(
+		"Goal: Learn the new case system.\n"
+		"Activity: Course in the case system\n"
+		"Kind: course\n"
+		"Responsible: leader\n"
+		"Due: 2027-03-01\n"
+		"Follow-up: 2027-06-01\n", line, "\n", NULL);
+}
+
+static void test_plan_rules(void)
+{
+	static const struct {
+		const char *name, *text, *expect;
+	} tests[] = {
+		{ "due on the follow-up day is fine",
+		  "Goal: G\nActivity: A\nKind: course\nResponsible: leader\n"
+		  "Due: 2027-06-01\nFollow-up: 2027-06-01\n", NULL },
+		{ "follow-up exactly 18 months ahead is fine",
+		  "Goal: G\nActivity: A\nKind: course\nResponsible: leader\n"
+		  "Due: 2027-06-01\nFollow-up: 2028-08-03\n", NULL },
+		{ "follow-up a day beyond 18 months",
+		  "Goal: G\nActivity: A\nKind: course\nResponsible: leader\n"
+		  "Due: 2027-06-01\nFollow-up: 2028-08-04\n",
+		  "- line 6 (Follow-up: 2028-08-04): the follow-up 2028-08-04 is more than 18 months "
+		  "ahead (at most 2028-08-03)\n" },
+		{ "due today",
+		  "Goal: G\nActivity: A\nKind: course\nResponsible: leader\n"
+		  "Due: 2027-02-03\nFollow-up: 2027-06-01\n",
+		  "- line 5 (Due: 2027-02-03): the due date 2027-02-03 is not after today "
+		  "(2027-02-03)\n" },
+		{ "a responsible by name only",
+		  "Goal: G\nActivity: A\nKind: course\nResponsible: Jens Berg\n"
+		  "Due: 2027-03-01\nFollow-up: 2027-06-01\n", NULL },
+		{ "a responsible with a broken address",
+		  "Goal: G\nActivity: A\nKind: course\n"
+		  "Responsible: Jens <jens@eksempel>\n"
+		  "Due: 2027-03-01\nFollow-up: 2027-06-01\n",
+		  "- line 4 (Responsible: Jens <jens@eksempel>): \"jens@eksempel\" is not a mail address\n" },
+		{ "a responsible with text after the address",
+		  "Goal: G\nActivity: A\nKind: course\n"
+		  "Responsible: Jens <jens@eksempel.test> (HR)\n"
+		  "Due: 2027-03-01\nFollow-up: 2027-06-01\n",
+		  "- line 4 (Responsible: Jens <jens@eksempel.test> (HR)): "
+		  "\"<jens@eksempel.test> (HR)\" is not a mail address\n" },
+		{ "a goal on several lines ends at a blank line",
+		  "Goal: Learn\nthe new\n\nsystem\nActivity: A\nKind: course\n"
+		  "Responsible: leader\nDue: 2027-03-01\nFollow-up: 2027-06-01\n",
+		  NULL },
+		{ "the description label starts an activity",
+		  "Goal: G\nDescription: A\nKind: course\nResponsible: leader\n"
+		  "Due: 2027-03-01\nFollow-up: 2027-06-01\n", NULL },
+		{ "a description given twice",
+		  "Goal: G\nActivity: A\nDescription: B\nKind: course\n"
+		  "Responsible: leader\nDue: 2027-03-01\nFollow-up: 2027-06-01\n",
+		  "- line 3 (Description: B): the description is given twice (first in line 2)\n" },
+		{ "a signature ends the plan",
+		  "Goal: G\nActivity: A\nKind: course\nResponsible: leader\n"
+		  "Due: 2027-03-01\n-- \nFollow-up: 2027-06-01\n",
+		  "- the plan has no follow-up date\n" },
+		{ "a control character",
+		  "Goal: G\x01 H\nActivity: A\nKind: course\nResponsible: leader\n"
+		  "Due: 2027-03-01\nFollow-up: 2027-06-01\n",
+		  "- line 1 (Goal: G\xef\xbf\xbd H): the goal contains a control "
+		  "character (0x01)\n" },
+		{ "invalid UTF-8",
+		  "Goal: G\xff\nActivity: A\nKind: course\nResponsible: leader\n"
+		  "Due: 2027-03-01\nFollow-up: 2027-06-01\n",
+		  "- line 1 (Goal: G\xef\xbf\xbd): the goal is not valid UTF-8 "
+		  "text\n" },
+	};
+	pool_t pool = pool_alloconly_create("test plan rules", 4096);
+
+	for (unsigned int i = 0; i < N_ELEMENTS(tests); i++) {
+		const char *got;
+
+		mus_test_begin(t_strdup_printf("plan: %s", tests[i].name));
+		got = parse_text(tests[i].text, NULL, MUS_LANGUAGE_EN, pool);
+		if (tests[i].expect == NULL)
+			test_assert(str_begins(got, "OK\n"));
+		else
+			test_assert_strcmp(got, t_strconcat("PROBLEMS\n",
+				tests[i].expect, NULL));
+		mus_test_end();
+	}
+
+	mus_test_begin("plan: a goal and a description at their limits");
+	{
+		string_t *text = t_str_new(2048);
+		const char *got;
+
+		str_append(text, "Goal: ");
+		for (unsigned int i = 0; i < MUS_PLAN_TEXT_MAX_LEN; i++)
+			str_append_c(text, 'g');
+		got = parse_text(text_with(str_c(text)), NULL,
+				 MUS_LANGUAGE_EN, pool);
+		test_assert(str_begins(got, "OK\n"));
+		str_append_c(text, 'g');
+		got = parse_text(text_with(str_c(text)), NULL,
+				 MUS_LANGUAGE_EN, pool);
+		test_assert_contains(got, "PROBLEMS\n- line 7 (Goal: ggg");
+		test_assert_contains(got, "\xe2\x80\xa6): the goal has 1001 "
+				     "characters; at most 1000 are allowed\n");
+	}
+	mus_test_end();
+
+	mus_test_begin("plan: eleven goals");
+	{
+		string_t *text = t_str_new(256);
+
+		for (unsigned int i = 0; i < MUS_PLAN_MAX_GOALS; i++)
+			str_printfa(text, "Goal: goal %u\n", i);
+		test_assert_strcmp(parse_text(text_with(str_c(text)), NULL,
+					      MUS_LANGUAGE_EN, pool),
+				   "PROBLEMS\n- line 16 (Goal: goal 9): the plan has 11 goals; "
+				   "at most 10 are allowed\n");
+	}
+	mus_test_end();
+
+	mus_test_begin("plan: the list of problems is bounded");
+	{
+		struct mus_plan_problems problems;
+		struct mus_plan *plan = NULL;
+		string_t *text = t_str_new(4096);
+		const char *list;
+
+		for (unsigned int i = 0; i < MUS_PLAN_MAX_PROBLEMS + 10; i++)
+			str_append(text, "Kind: course\n");
+		mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_DA);
+		test_assert(mus_plan_text_parse(str_c(text), NULL, today(),
+						&problems, &plan) < 0);
+		test_assert(plan == NULL);
+		test_assert(array_count(&problems.list) == MUS_PLAN_MAX_PROBLEMS);
+		test_assert(problems.truncated);
+		list = mus_plan_problems_format(&problems);
+		test_assert_contains(list, "- linje 1 (Kind: course): linjen hører "
+				     "ikke til");
+		test_assert_contains(list, "- (flere fejl er ikke vist)\n");
+	}
+	mus_test_end();
+
+	mus_test_begin("plan: a body over the size limit");
+	{
+		char *big = t_malloc0(MUS_PLAN_TEXT_MAX_SIZE + 2);
+
+		memset(big, 'x', MUS_PLAN_TEXT_MAX_SIZE + 1);
+		test_assert_strcmp(parse_text(big, NULL, MUS_LANGUAGE_EN, pool),
+				   "PROBLEMS\n- the reply is longer than 262144 "
+				   "bytes\n");
+		test_assert_strcmp(parse_json(big, MUS_LANGUAGE_EN, pool),
+				   "PROBLEMS\n- the JSON document is larger than "
+				   "262144 bytes\n");
+	}
+	mus_test_end();
+
+	mus_test_begin("plan: JSON that is no object, or has a NUL");
+	{
+		struct mus_plan_problems problems;
+		struct mus_plan *plan = NULL;
+
+		test_assert_strcmp(parse_json("[1, 2]", MUS_LANGUAGE_EN, pool),
+				   "PROBLEMS\n- must be an object\n");
+		test_assert_strcmp(parse_json("{} x", MUS_LANGUAGE_DA, pool),
+				   "PROBLEMS\n- linje 1: ikke gyldig JSON\n");
+		mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
+		test_assert(mus_plan_json_parse("{}\0", 3, today(), &problems,
+						&plan) < 0);
+		test_assert(plan == NULL);
+		test_assert_strcmp(mus_plan_problems_format(&problems),
+				   "- the JSON document contains a NUL byte\n");
+		test_assert_strcmp(parse_json("{}", MUS_LANGUAGE_EN, pool),
+				   "PROBLEMS\n- the plan has no goal\n"
+				   "- the plan has no activity\n"
+				   "- the plan has no follow-up date\n");
+	}
+	mus_test_end();
+	pool_unref(&pool);
+}
+
+static unsigned int count_of(const char *str, const char *sub)
+{
+	unsigned int count = 0;
+
+	for (; (str = strstr(str, sub)) != NULL; str++)
+		count++;
+	return count;
+}
+
+/* The form as mailed; with fill, its blank lines filled in. */
+static const char *form_body(enum mus_language language, bool fill)
+{
+	static const struct mus_notice_var vars[] = {
+		{ "employee", "Mette Lund" },
+		{ "leader", "Anna Holm" },
+		{ "when", "2. februar 2027 kl. 10.00-11.00" },
+		{ "uid_short", "7f3a9c2e" },
+		{ "max_activities", "20" },
+		{ "max_months", "18" },
+	};
+	static const struct {
+		const char *label, *value;
+	} fills[] = {
+		{ "Fælles mål:", "Kortere ventetid" },
+		{ "Shared goal:", "Shorter waiting times" },
+		{ "Aktivitet:", "Kursus i visitation" },
+		{ "Activity:", "Course in triage" },
+		{ "Type:", "kursus" },
+		{ "Kind:", "course" },
+		{ "Ansvarlig:", "leder" },
+		{ "Responsible:", "leader" },
+		{ "Frist:", "1.4.2027" },
+		{ "Due:", "1 April 2027" },
+		{ "Opfølgning:", "1.9.2027" },
+		{ "Follow-up:", "1 September 2027" },
+	};
+	const char *subject, *body, *error;
+	string_t *str;
+
+	if (mus_invitation_render_notice(TEMPLATES_DIR, "plan-form", language,
+					 vars, N_ELEMENTS(vars), &subject,
+					 &body, &error) < 0) {
+		test_assert_strcmp(error, NULL);
+		return "";
+	}
+	test_assert_contains(subject, "[7f3a9c2e]");
+	test_assert_contains(body, "Mette Lund");
+	if (!fill)
+		return body;
+	str = t_str_new(strlen(body) + 256);
+	for (const char *const *line = t_strsplit(body, "\n"); *line != NULL;
+	     line++) {
+		str_append(str, *line);
+		for (unsigned int i = 0; i < N_ELEMENTS(fills); i++) {
+			if (strcmp(*line, fills[i].label) == 0)
+				str_printfa(str, " %s", fills[i].value);
+		}
+		str_append_c(str, '\n');
+	}
+	return str_c(str);
+}
+
+static void test_plan_form(void)
+{
+	static const enum mus_language languages[] = {
+		MUS_LANGUAGE_DA, MUS_LANGUAGE_EN
+	};
+	pool_t pool = pool_alloconly_create("test plan form", 4096);
+
+	for (unsigned int i = 0; i < N_ELEMENTS(languages); i++) {
+		enum mus_language lang = languages[i];
+		const char *name = lang == MUS_LANGUAGE_DA ? "da" : "en";
+		const char *got;
+
+		/* the instructions hold no label: the form unfilled says
+		   only what is missing */
+		mus_test_begin(t_strdup_printf("plan: the %s form as mailed", name));
+		got = parse_text(form_body(lang, FALSE), NULL, lang, pool);
+		test_assert_strcmp(got, lang == MUS_LANGUAGE_DA ?
+			"PROBLEMS\n- planen har intet mål\n"
+			"- planen har ingen aktivitet\n"
+			"- planen mangler en dato for opfølgning\n" :
+			"PROBLEMS\n- the plan has no goal\n"
+			"- the plan has no activity\n"
+			"- the plan has no follow-up date\n");
+		mus_test_end();
+
+		mus_test_begin(t_strdup_printf("plan: the %s form filled in", name));
+		got = parse_text(form_body(lang, TRUE), NULL, lang, pool);
+		test_assert(str_begins(got, "OK\n"));
+		test_assert_contains(got, "\nfollow-up: 2027-09-01\n");
+		test_assert_contains(got, "  due: 2027-04-01\n");
+		/* both activity blocks of the form */
+		test_assert(count_of(got, "\nactivity (") == 2);
+		mus_test_end();
+
+		mus_test_begin(t_strdup_printf("plan: the %s form quoted below "
+					       "a plan", name));
+		got = parse_text(t_strconcat(
+			"Goal: G\nActivity: A\nKind: course\n"
+			"Responsible: leader\nDue: 2027-03-01\n"
+			"Follow-up: 2027-06-01\n\n"
+			"On Wed, 3 Feb 2027 at 10:12, MUS <mus@eksempel.test> wrote:\n",
+			form_body(lang, TRUE), NULL), NULL, lang, pool);
+		test_assert_strcmp(got, "OK\ngoal individual: G\n"
+				   "activity (line 2): A\n  kind: course\n"
+				   "  responsible: leader\n  due: 2027-03-01\n"
+				   "follow-up: 2027-06-01\n");
+		mus_test_end();
+	}
+	pool_unref(&pool);
+}
+
+void test_plan(void)
+{
+	test_plan_dates();
+	test_plan_months();
+	test_plan_kinds();
+	test_plan_rules();
+	test_plan_form();
+	test_plan_files();
+}
