@@ -141,12 +141,7 @@ class RepliesTest(unittest.TestCase):
         return msg
 
     def wait_log(self, msgid, outcome, timeout=15):
-        want = ": %s: " % outcome
-
-        def probe():
-            return [line for line in self.stack.dovecot_log().splitlines()
-                    if "mus: delivery to" in line and msgid in line and want in line]
-        return wait_for("plugin outcome %r for %s" % (outcome, msgid), probe, timeout=timeout)
+        return self.stack.wait_delivery_log(msgid, outcome, timeout=timeout)
 
     def organizer_flags(self, msgid):
         """The flags of the message with msgid in the organizer's INBOX (None: not there)."""

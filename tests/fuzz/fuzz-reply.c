@@ -43,6 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* small enough that the limits are reached too */
 	limits.max_parts = 20;
+	limits.max_depth = 4;
+	limits.max_attachments = 4;
 	limits.max_attendees = 20;
 	limits.max_vevents = 8;
 	T_BEGIN {
