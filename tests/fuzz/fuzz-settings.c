@@ -41,8 +41,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		array_append_zero(&envs);
 		if (mus_settings_parse(pool, array_front(&envs), &set,
-				       &error) == 0)
+				       &error) == 0) {
 			i_assert(set->organizer != NULL && set->ldap_uri != NULL);
+			/* every limit is a limit */
+			i_assert(set->max_message_size > 0 &&
+				 set->max_mime_parts > 0 &&
+				 set->max_mime_depth > 0 &&
+				 set->max_attachments > 0 &&
+				 set->max_ical_size > 0 &&
+				 set->max_ical_events > 0 &&
+				 set->max_ical_attendees > 0);
+		}
 		pool_unref(&pool);
 	} T_END;
 	return 0;
