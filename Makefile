@@ -99,8 +99,9 @@ unit-valgrind: build/test-unit
 # libFuzzer comes with clang. Dovecot's CFLAGS carry gcc-only options, so
 # the fuzzers have flags of their own. Every parser of outside input has a
 # target tests/fuzz/fuzz-<name>.c, linked with the whole core; its seeds are
-# tests/fuzz/corpus/<name>/ plus FUZZ_SEEDS_<name>, and each input that
-# once found a bug is kept in tests/data/fuzz-regressions/<name>/.
+# tests/fuzz/corpus/<name>/ plus the directories FUZZ_SEED_DIRS_<name>, and
+# each input that once found a bug is kept in
+# tests/data/fuzz-regressions/<name>/.
 # `make fuzz` runs every target for FUZZ_SECONDS on a copy of its seeds in
 # build/fuzz-corpus/<name>/ (which grows from run to run) and fails if any
 # target found something; what it found is left as
@@ -118,7 +119,7 @@ FUZZ_CFLAGS := -std=gnu99 -g -O1 -Wall -Wextra -Werror -DHAVE_CONFIG_H \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer -Wno-duplicate-decl-specifier
 FUZZ_OBJS := $(CORE:%=build/fuzz-obj/%.o)
-FUZZ_SEEDS_reply := $(wildcard tests/data/replies/*.eml tests/data/cards-mail/*.eml)
+FUZZ_SEED_DIRS_reply := tests/data/replies tests/data/cards-mail
 
 build/fuzz-obj/%.o: plugin/%.c plugin/*.h | build/fuzz-obj
 	@echo "  CC fuzz $<"
@@ -139,14 +140,16 @@ fuzz:
 	$(MAKE) -k $(FUZZ_TARGETS:%=fuzz-run-%)
 fuzz-run-%: build/fuzz-%
 	mkdir -p build/fuzz-corpus/$*
-	cp $(wildcard tests/fuzz/corpus/$*/*) $(FUZZ_SEEDS_$*) build/fuzz-corpus/$*/
+	cp $(wildcard $(addsuffix /*,tests/fuzz/corpus/$* $(FUZZ_SEED_DIRS_$*))) \
+		build/fuzz-corpus/$*/
 	build/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
 		-timeout=10 -print_final_stats=1 -artifact_prefix=build/fuzz-$*- \
 		build/fuzz-corpus/$*
 
 fuzz-replay: $(FUZZ_TARGETS:%=fuzz-replay-%)
 fuzz-replay-%: build/fuzz-%
-	build/fuzz-$* -runs=0 $(wildcard tests/fuzz/corpus/$* tests/data/fuzz-regressions/$*)
+	build/fuzz-$* -runs=0 $(wildcard tests/fuzz/corpus/$* \
+		tests/data/fuzz-regressions/$*) $(FUZZ_SEED_DIRS_$*)
 
 e2e: install
 	tests/e2e/run
