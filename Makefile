@@ -98,7 +98,8 @@ unit-valgrind: build/test-unit
 
 # libFuzzer comes with clang. Dovecot's CFLAGS carry gcc-only options, so
 # the fuzzers have flags of their own. Every parser of outside input has a
-# target tests/fuzz/fuzz-<name>.c, linked with the whole core; its seeds are
+# target tests/fuzz/fuzz-<name>.c, linked with the whole core and
+# tests/fuzz/mus-fuzz.c (what the targets share); its seeds are
 # tests/fuzz/corpus/<name>/ plus the directories FUZZ_SEED_DIRS_<name>, and
 # each input that once found a bug is kept in
 # tests/data/fuzz-regressions/<name>/.
@@ -126,9 +127,10 @@ build/fuzz-obj/%.o: plugin/%.c plugin/*.h | build/fuzz-obj
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 build/fuzz-obj:
 	mkdir -p $@
-build/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJS) plugin/*.h
+build/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/mus-fuzz.[ch] $(FUZZ_OBJS) plugin/*.h
 	@echo "  FUZZ    $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/mus-fuzz.c \
+		$(FUZZ_OBJS) \
 		-L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LIBS)
 
 # the run and replay rules are patterns, which make never applies to a
@@ -148,7 +150,8 @@ fuzz-run-%: build/fuzz-%
 
 fuzz-replay: $(FUZZ_TARGETS:%=fuzz-replay-%)
 fuzz-replay-%: build/fuzz-%
-	build/fuzz-$* -runs=0 $(wildcard tests/fuzz/corpus/$* \
+	build/fuzz-$* -runs=0 -artifact_prefix=build/fuzz-$*-replay- \
+		$(wildcard tests/fuzz/corpus/$* \
 		tests/data/fuzz-regressions/$*) $(FUZZ_SEED_DIRS_$*)
 
 e2e: install

@@ -5,17 +5,14 @@
    `make fuzz`. */
 
 #include "lib.h"
-#include "mus-time.h"
 #include "mus-cards.h"
+#include "mus-fuzz.h"
 
 #include <dirent.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *fuzz_dir, *fuzz_catalogue;
 
@@ -67,14 +64,9 @@ static void fuzz_dir_create(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool initialized = FALSE;
-
-	if (!initialized) {
-		lib_init();
-		mus_time_init();
+	mus_fuzz_init();
+	if (fuzz_dir == NULL)
 		fuzz_dir_create();
-		initialized = TRUE;
-	}
 	T_BEGIN {
 		struct mus_cards *cards;
 		const char *error;

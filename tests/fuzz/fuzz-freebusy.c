@@ -3,12 +3,9 @@
    run by `make fuzz`. */
 
 #include "lib.h"
-#include "mus-time.h"
 #include "mus-freebusy.h"
+#include "mus-fuzz.h"
 
-#include <stdint.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void fuzz_period(time_t start, time_t end, void *context)
 {
@@ -21,13 +18,7 @@ static void fuzz_period(time_t start, time_t end, void *context)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool initialized = FALSE;
-
-	if (!initialized) {
-		lib_init();
-		mus_time_init();
-		initialized = TRUE;
-	}
+	mus_fuzz_init();
 	T_BEGIN {
 		unsigned int count = 0;
 		const char *error;

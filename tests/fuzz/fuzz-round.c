@@ -5,13 +5,10 @@
 
 #include "lib.h"
 #include "array.h"
-#include "mus-time.h"
 #include "mus-cards.h"
 #include "mus-round.h"
+#include "mus-fuzz.h"
 
-#include <stdint.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const *fuzz_values(const char *attr, void *context)
 {
@@ -39,9 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct mus_cards *cards = NULL;
 	const char *error;
 
+	mus_fuzz_init();
 	if (cards == NULL) {
-		lib_init();
-		mus_time_init();
 		if (mus_cards_load(MUS_FUZZ_TEMPLATES_DIR, &cards, &error) < 0)
 			i_fatal("%s", error);
 	}

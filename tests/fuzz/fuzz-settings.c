@@ -5,22 +5,13 @@
 
 #include "lib.h"
 #include "array.h"
-#include "mus-time.h"
 #include "mus-settings.h"
+#include "mus-fuzz.h"
 
-#include <stdint.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool initialized = FALSE;
-
-	if (!initialized) {
-		lib_init();
-		mus_time_init();
-		initialized = TRUE;
-	}
+	mus_fuzz_init();
 	T_BEGIN {
 		pool_t pool = pool_alloconly_create("fuzz settings", 1024);
 		const char *const *lines =
