@@ -325,6 +325,19 @@ class Stack:
                     if "mus: delivery to" in line and msgid in line and want in line]
         return wait_for("plugin outcome %r for %s" % (outcome, msgid), probe, timeout=timeout)
 
+    def organizer_flags(self, msgid):
+        """The flags of the message with msgid in the organizer's INBOX (None: not there)."""
+        conn = self.imap(self.env["MUS_ORGANIZER"])
+        try:
+            conn.select("INBOX", readonly=True)
+            typ, data = conn.search(None, "HEADER", "Message-ID", msgid)
+            if not data[0]:
+                return None
+            typ, data = conn.fetch(data[0].split()[-1], "(FLAGS)")
+            return data[0].decode()
+        finally:
+            conn.logout()
+
     def doveadm_command(self, *args):
         """The argv of `doveadm -c <stack's dovecot.conf> ARGS` (for subprocess.Popen)."""
         return ["doveadm", "-c", self.env["MUS_DOVECOT_CONF"]] + list(args)

@@ -181,6 +181,13 @@ class HostileNamesTest(unittest.TestCase):
             self.assertEqual(smtp.sendmail(sender, [self.stack["MUS_ORGANIZER"]], raw), {})
         lines = self.stack.wait_delivery_log(msgid.strip("<>"), "invalid")
         self.assertIn("more than 100 MIME parts (mus_max_mime_parts)", lines[0])
+        # the sync reads it again from the organizer's INBOX, with the same verdict
+        sync = self.stack.doveadm("mus", "sync", "--round", ROUND)
+        self.assertRegex(sync.stdout + sync.stderr,
+                         r"invalid: the message has more than 100 MIME parts \(mus_max_mime_parts\)")
+        flags = self.stack.organizer_flags(msgid.strip("<>"))
+        self.assertIn("$MusDone", flags)
+        self.assertIn("$Mus-invalid", flags)
 
 
 if __name__ == "__main__":

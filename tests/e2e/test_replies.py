@@ -144,17 +144,7 @@ class RepliesTest(unittest.TestCase):
         return self.stack.wait_delivery_log(msgid, outcome, timeout=timeout)
 
     def organizer_flags(self, msgid):
-        """The flags of the message with msgid in the organizer's INBOX (None: not there)."""
-        conn = self.stack.imap(self.stack["MUS_ORGANIZER"])
-        try:
-            conn.select("INBOX", readonly=True)
-            typ, data = conn.search(None, "HEADER", "Message-ID", msgid)
-            if not data[0]:
-                return None
-            typ, data = conn.fetch(data[0].split()[-1], "(FLAGS)")
-            return data[0].decode()
-        finally:
-            conn.logout()
+        return self.stack.organizer_flags(msgid)
 
     def messages(self, address):
         """Every message of address's INBOX, parsed."""
