@@ -97,55 +97,70 @@ unit-valgrind: build/test-unit
 		--errors-for-leak-kinds=definite build/test-unit
 
 # libFuzzer comes with clang. Dovecot's CFLAGS carry gcc-only options, so
-# the fuzzers have flags of their own. `make fuzz FUZZ_SECONDS=300` runs
-# longer; what the fuzzer finds is left in build/ as crash-*, leak-*,
-# timeout-* files.
+# the fuzzers have flags of their own. Every parser of outside input has a
+# target tests/fuzz/fuzz-<name>.c, linked with the whole core and
+# tests/fuzz/mus-fuzz.c (what the targets share); its seeds are
+# tests/fuzz/corpus/<name>/ plus the directories FUZZ_SEED_DIRS_<name>, and
+# each input that once found a bug is kept in
+# tests/data/fuzz-regressions/<name>/.
+# `make fuzz` runs every target for FUZZ_SECONDS on a copy of its seeds in
+# build/fuzz-corpus/<name>/ (which grows from run to run) and fails if any
+# target found something; what it found is left as
+# build/fuzz-<name>-crash-*, -leak-*, -timeout-*. `make fuzz-replay` runs
+# every target once over its seeds and regressions, without fuzzing.
+FUZZ_TARGETS := reply cards freebusy settings round plan
 FUZZ_CC ?= clang
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 30
+FUZZ_MAX_LEN ?= 262144
+# Dovecot's HASH_TABLE() of a const key repeats the const, which clang
+# warns about
 FUZZ_CFLAGS := -std=gnu99 -g -O1 -Wall -Wextra -Werror -DHAVE_CONFIG_H \
 	$(DOVECOT_INCLUDE) $(PKG_CFLAGS) -Iplugin \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-fno-omit-frame-pointer
-FUZZ_REPLY_SRCS := tests/fuzz/fuzz-reply.c plugin/mus-reply.c plugin/mus-mailtext.c \
-	plugin/mus-time.c plugin/mus-holidays.c
+	-DMUS_FUZZ_TEMPLATES_DIR='"$(CURDIR)/ical-templates"' \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Wno-duplicate-decl-specifier
+FUZZ_OBJS := $(CORE:%=build/fuzz-obj/%.o)
+FUZZ_SEED_DIRS_reply := tests/data/replies tests/data/cards-mail
+FUZZ_SEED_DIRS_plan := tests/data/plans
 
-build/fuzz-reply: $(FUZZ_REPLY_SRCS) plugin/*.h | build/obj
+build/fuzz-obj/%.o: plugin/%.c plugin/*.h | build/fuzz-obj
+	@echo "  CC fuzz $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz-obj:
+	mkdir -p $@
+build/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/mus-fuzz.[ch] $(FUZZ_OBJS) plugin/*.h
 	@echo "  FUZZ    $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_REPLY_SRCS) \
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/mus-fuzz.c \
+		$(FUZZ_OBJS) \
 		-L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LIBS)
 
-# Runs on a copy of the seed corpus, which grows from run to run.
-fuzz: build/fuzz-reply
-	mkdir -p build/fuzz-reply-corpus
-	cp tests/data/replies/*.eml tests/data/cards-mail/*.eml build/fuzz-reply-corpus/
-	build/fuzz-reply -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
-		-timeout=10 -print_final_stats=1 -artifact_prefix=build/ \
-		build/fuzz-reply-corpus
+# the run and replay rules are patterns, which make never applies to a
+# .PHONY target; the binaries and objects are kept between runs
+.PHONY: fuzz-replay
+.SECONDARY: $(FUZZ_TARGETS:%=build/fuzz-%) $(FUZZ_OBJS)
 
-# The plan readers (reply text, HTML, JSON): `make fuzz-plan`.
-FUZZ_PLAN_SRCS := tests/fuzz/fuzz-plan.c plugin/mus-plan.c \
-	plugin/mus-plan-text.c plugin/mus-plan-json.c plugin/mus-mailtext.c \
-	plugin/mus-file.c plugin/mus-time.c plugin/mus-holidays.c
+fuzz:
+	$(MAKE) -k $(FUZZ_TARGETS:%=fuzz-run-%)
+fuzz-run-%: build/fuzz-%
+	mkdir -p build/fuzz-corpus/$*
+	cp $(wildcard $(addsuffix /*,tests/fuzz/corpus/$* $(FUZZ_SEED_DIRS_$*))) \
+		build/fuzz-corpus/$*/
+	build/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
+		-timeout=10 -print_final_stats=1 -artifact_prefix=build/fuzz-$*- \
+		build/fuzz-corpus/$*
 
-build/fuzz-plan: $(FUZZ_PLAN_SRCS) plugin/*.h | build/obj
-	@echo "  FUZZ    $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_PLAN_SRCS) \
-		-L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LIBS)
-
-fuzz-plan: build/fuzz-plan
-	mkdir -p build/fuzz-plan-corpus
-	cp tests/data/plans/*.txt tests/data/plans/*.html \
-		tests/data/plans/*.json build/fuzz-plan-corpus/
-	build/fuzz-plan -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-		-timeout=10 -print_final_stats=1 -artifact_prefix=build/ \
-		build/fuzz-plan-corpus
+fuzz-replay: $(FUZZ_TARGETS:%=fuzz-replay-%)
+fuzz-replay-%: build/fuzz-%
+	build/fuzz-$* -runs=0 -artifact_prefix=build/fuzz-$*-replay- \
+		$(wildcard tests/fuzz/corpus/$* \
+		tests/data/fuzz-regressions/$*) $(FUZZ_SEED_DIRS_$*)
 
 e2e: install
 	tests/e2e/run
 
 test: deps
 	$(MAKE) all
-	$(MAKE) unit unit-asan unit-valgrind e2e
+	$(MAKE) unit unit-asan unit-valgrind fuzz-replay e2e
 
 demo: deps
 	$(MAKE) install

@@ -271,7 +271,7 @@ static int mus_doveadm_inbox_mail(const struct mus_inbox *inbox,
 				  struct mus_doveadm_inbox *ib,
 				  struct mail *mail, const char **error_r)
 {
-	struct mus_reply_limits limits = MUS_REPLY_LIMITS_DEFAULT;
+	struct mus_reply_limits limits;
 	struct mail_keywords *kw;
 	struct mus_reply *reply = NULL;
 	enum mus_inbox_outcome outcome;
@@ -280,7 +280,7 @@ static int mus_doveadm_inbox_mail(const struct mus_inbox *inbox,
 	pool_t pool;
 	int parse_ret, ret = 0;
 
-	limits.default_timezone = ib->set->timezone;
+	mus_reply_limits_init(&limits, ib->set);
 	if (mail_get_stream(mail, NULL, NULL, &input) < 0) {
 		*error_r = t_strdup_printf("reading message %u failed: %s", mail->uid,
 			mailbox_get_last_internal_error(mail->box, NULL));

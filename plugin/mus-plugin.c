@@ -146,7 +146,7 @@ static void *mus_transaction_begin(struct mailbox_transaction_context *t)
 
 static void mus_delivered(struct mus_txn *txn, struct mail *mail)
 {
-	struct mus_reply_limits limits = MUS_REPLY_LIMITS_DEFAULT;
+	struct mus_reply_limits limits;
 	struct mus_delivery *delivery;
 	const char *message_id, *error;
 	struct istream *input;
@@ -154,7 +154,7 @@ static void mus_delivered(struct mus_txn *txn, struct mail *mail)
 	if (txn == NULL)
 		return;
 	delivery = array_append_space(&txn->deliveries);
-	limits.default_timezone = txn->muser->set->timezone;
+	mus_reply_limits_init(&limits, txn->muser->set);
 	if (mail_get_stream(mail, NULL, NULL, &input) < 0) {
 		delivery->parse_ret = -1;
 		delivery->parse_error = p_strdup_printf(txn->pool,

@@ -22,9 +22,6 @@
 #include <ctype.h>
 #include <libical/ical.h>
 
-/* Deeper MIME nesting is read as the body of the last part. No mail
-   client nests more than a few levels. */
-#define MUS_REPLY_MAX_NESTING 16
 /* Header values kept for the parts and the message; longer ones are cut. */
 #define MUS_REPLY_HEADER_MAX_LEN 4096
 #define MUS_REPLY_MESSAGE_ID_MAX_LEN 998
@@ -189,7 +186,7 @@ struct mus_reply_mime {
 	/* the part last classified, and what its body is for */
 	const struct message_part *body_part;
 	enum mus_reply_part_kind body_kind;
-	unsigned int part_count;
+	unsigned int part_count, attachment_count;
 	ARRAY_TYPE(mus_reply_part) reports;
 
 	/* the message's own header */
@@ -340,6 +337,8 @@ mus_reply_classify(struct mus_reply_mime *ctx,
 	if (filename == NULL)
 		filename = mus_reply_param(type_params, "name");
 	attachment = strcmp(disposition, "attachment") == 0 || filename != NULL;
+	if (attachment)
+		ctx->attachment_count++;
 
 	if (strcmp(type, "text/calendar") == 0) {
 		if (ctx->calendar_kind == MUS_REPLY_PART_CALENDAR)
@@ -394,7 +393,8 @@ static int mus_reply_mime_body(struct mus_reply_mime *ctx,
 		if (str_len(ctx->calendar) + decoded->size >
 		    limits->max_calendar_size) {
 			*error_r = t_strdup_printf(
-				"the %s part is larger than %zu bytes",
+				"the %s part is larger than %zu bytes "
+				"(mus_max_ical_size)",
 				ctx->body_kind == MUS_REPLY_PART_CALENDAR ?
 				"text/calendar" : "application/ics",
 				limits->max_calendar_size);
@@ -416,13 +416,26 @@ static int mus_reply_mime_body(struct mus_reply_mime *ctx,
 	i_unreached();
 }
 
+/* 0 for the message itself */
+static unsigned int mus_reply_part_depth(const struct message_part *part)
+{
+	unsigned int depth = 0;
+
+	for (; part->parent != NULL; part = part->parent)
+		depth++;
+	return depth;
+}
+
 static int mus_reply_read_mime(struct mus_reply_mime *ctx,
 			       struct istream *input, const char **error_r)
 {
 	const struct mus_reply_limits *limits = ctx->limits;
 	const struct message_parser_settings parser_set = {
 		.hdr_flags = MESSAGE_HEADER_PARSER_FLAG_CLEAN_ONELINE,
-		.max_nested_mime_parts = MUS_REPLY_MAX_NESTING,
+		/* The parser's count includes the message itself, and it
+		   reads the levels below its limit as the body of the last
+		   one: with two more, a part one level too deep is seen. */
+		.max_nested_mime_parts = limits->max_depth + 2,
 		/* one more than allowed, so that going over is seen */
 		.max_total_mime_parts = limits->max_parts + 1,
 	};
@@ -441,8 +454,8 @@ static int mus_reply_read_mime(struct mus_reply_mime *ctx,
 	       (ret = message_parser_parse_next_block(parser, &block)) > 0) {
 		if (input->v_offset > limits->max_message_size) {
 			error = t_strdup_printf(
-				"the message is larger than %"PRIuUOFF_T" bytes",
-				limits->max_message_size);
+				"the message is larger than %"PRIuUOFF_T" bytes "
+				"(mus_max_message_size)", limits->max_message_size);
 			break;
 		}
 		if (block.hdr != NULL) {
@@ -457,14 +470,28 @@ static int mus_reply_read_mime(struct mus_reply_mime *ctx,
 		} else if (block.part != ctx->body_part) {
 			if (++ctx->part_count > limits->max_parts) {
 				error = t_strdup_printf(
-					"the message has more than %u MIME parts",
-					limits->max_parts);
+					"the message has more than %u MIME parts "
+					"(mus_max_mime_parts)", limits->max_parts);
+				break;
+			}
+			if (mus_reply_part_depth(block.part) > limits->max_depth) {
+				error = t_strdup_printf(
+					"the message nests MIME parts more than "
+					"%u deep (mus_max_mime_depth)",
+					limits->max_depth);
 				break;
 			}
 			ctx->body_part = block.part;
 			T_BEGIN {
 				ctx->body_kind = mus_reply_classify(ctx, block.part);
 			} T_END;
+			if (ctx->attachment_count > limits->max_attachments) {
+				error = t_strdup_printf(
+					"the message has more than %u attachments "
+					"(mus_max_attachments)",
+					limits->max_attachments);
+				break;
+			}
 		}
 		if (!message_decoder_decode_next_block(decoder, &block,
 						       &decoded))
@@ -849,6 +876,13 @@ static int mus_reply_counter_times(icalcomponent *root, icalcomponent *event,
 		*error_r = "the COUNTER proposes no DTSTART";
 		return -1;
 	}
+	/* a conversation is held once; a recurrence is never expanded */
+	if (icalcomponent_get_first_property(event, ICAL_RRULE_PROPERTY) != NULL ||
+	    icalcomponent_get_first_property(event, ICAL_RDATE_PROPERTY) != NULL) {
+		*error_r = "the COUNTER proposes a recurring time (RRULE or "
+			"RDATE); a conversation is held once";
+		return -1;
+	}
 	if (mus_reply_prop_time(root, start, "DTSTART",
 				limits->default_timezone, &start_time,
 				error_r) < 0)
@@ -946,7 +980,8 @@ static int mus_reply_attendees(icalcomponent *event,
 	count = icalcomponent_count_properties(event, ICAL_ATTENDEE_PROPERTY);
 	if (count > limits->max_attendees) {
 		*error_r = t_strdup_printf(
-			"the VEVENT has %u ATTENDEEs, more than %u", count,
+			"the VEVENT has %u ATTENDEEs, more than %u "
+			"(mus_max_ical_attendees)", count,
 			limits->max_attendees);
 		return -1;
 	}
@@ -1050,7 +1085,8 @@ static icalcomponent *mus_reply_find_event(icalcomponent *root,
 
 		if (++count > limits->max_vevents) {
 			*error_r = t_strdup_printf(
-				"the object has more than %u VEVENTs",
+				"the object has more than %u VEVENTs "
+				"(mus_max_ical_events)",
 				limits->max_vevents);
 			return NULL;
 		}
@@ -1184,12 +1220,13 @@ static int mus_reply_parse_real(struct istream *input,
 
 	i_assert(limits->max_message_size > 0 && limits->max_calendar_size > 0 &&
 		 limits->max_body_size > 0 && limits->max_parts > 0 &&
+		 limits->max_depth > 0 && limits->max_attachments > 0 &&
 		 limits->max_attendees > 0 && limits->max_vevents > 0);
 	if (i_stream_get_size(input, TRUE, &size) > 0 &&
 	    size > limits->max_message_size) {
 		*error_r = t_strdup_printf(
-			"the message is %"PRIuUOFF_T" bytes, more than %"PRIuUOFF_T,
-			size, limits->max_message_size);
+			"the message is %"PRIuUOFF_T" bytes, more than %"PRIuUOFF_T
+			" (mus_max_message_size)", size, limits->max_message_size);
 		return -1;
 	}
 
@@ -1217,6 +1254,22 @@ static int mus_reply_parse_real(struct istream *input,
 		return -1;
 	*reply_r = reply;
 	return ret;
+}
+
+void mus_reply_limits_init(struct mus_reply_limits *limits_r,
+			   const struct mus_settings *set)
+{
+	const struct mus_reply_limits defaults = MUS_REPLY_LIMITS_DEFAULT;
+
+	*limits_r = defaults;
+	limits_r->max_message_size = set->max_message_size;
+	limits_r->max_calendar_size = set->max_ical_size;
+	limits_r->max_parts = set->max_mime_parts;
+	limits_r->max_depth = set->max_mime_depth;
+	limits_r->max_attachments = set->max_attachments;
+	limits_r->max_attendees = set->max_ical_attendees;
+	limits_r->max_vevents = set->max_ical_events;
+	limits_r->default_timezone = set->timezone;
 }
 
 int mus_reply_parse(struct istream *input,

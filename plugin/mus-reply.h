@@ -12,19 +12,27 @@
 struct istream;
 
 /* Every limit must be above 0. A message, an iCalendar part or an object
-   over a limit is refused with an error, never read in part. */
+   over a limit is refused with an error that names the limit's setting,
+   never read in part. */
 struct mus_reply_limits {
-	/* the whole message, as read */
+	/* the whole message, as read (mus_max_message_size) */
 	uoff_t max_message_size;
-	/* the iCalendar part, decoded */
+	/* the iCalendar part, decoded (mus_max_ical_size) */
 	size_t max_calendar_size;
 	/* the plain and the HTML body kept for card choices; longer bodies
 	   are cut (not refused) */
 	size_t max_body_size;
-	/* MIME parts, counting the message itself */
+	/* MIME parts, counting the message itself (mus_max_mime_parts) */
 	unsigned int max_parts;
-	/* ATTENDEEs of the VEVENT that is read */
+	/* levels of multiparts and attached messages below the message
+	   itself (mus_max_mime_depth) */
+	unsigned int max_depth;
+	/* parts with a file name or Content-Disposition: attachment
+	   (mus_max_attachments) */
+	unsigned int max_attachments;
+	/* ATTENDEEs of the VEVENT that is read (mus_max_ical_attendees) */
 	unsigned int max_attendees;
+	/* VEVENTs of the object (mus_max_ical_events) */
 	unsigned int max_vevents;
 	/* Olson name of the zone that floating times are in; NULL or an
 	   unknown name: UTC */
@@ -32,14 +40,21 @@ struct mus_reply_limits {
 };
 
 #define MUS_REPLY_LIMITS_DEFAULT { \
-	.max_message_size = 20 * 1024 * 1024, \
-	.max_calendar_size = 256 * 1024, \
+	.max_message_size = MUS_DEFAULT_MAX_MESSAGE_SIZE, \
+	.max_calendar_size = MUS_DEFAULT_MAX_ICAL_SIZE, \
 	.max_body_size = 256 * 1024, \
-	.max_parts = 100, \
-	.max_attendees = 100, \
-	.max_vevents = 32, \
+	.max_parts = MUS_DEFAULT_MAX_MIME_PARTS, \
+	.max_depth = MUS_DEFAULT_MAX_MIME_DEPTH, \
+	.max_attachments = MUS_DEFAULT_MAX_ATTACHMENTS, \
+	.max_attendees = MUS_DEFAULT_MAX_ICAL_ATTENDEES, \
+	.max_vevents = MUS_DEFAULT_MAX_ICAL_EVENTS, \
 	.default_timezone = "Europe/Copenhagen", \
 }
+
+/* The limits of the mus_max_* settings and the zone of mus_timezone;
+   limits_r keeps pointers into set. */
+void mus_reply_limits_init(struct mus_reply_limits *limits_r,
+			   const struct mus_settings *set);
 
 enum mus_reply_method {
 	/* the message holds no iTIP object */

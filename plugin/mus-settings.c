@@ -7,6 +7,7 @@
 #include "mus-time.h"
 #include "mus-settings.h"
 
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -24,7 +25,14 @@ enum mus_setting_kind {
 	MUS_SETTING_TIMEZONE,
 	MUS_SETTING_LANGUAGE,
 	MUS_SETTING_BOOL,
+	/* a number of bytes, optionally with a unit: 512k, 20M, 1G */
+	MUS_SETTING_SIZE,
+	/* a whole number above 0 */
+	MUS_SETTING_COUNT,
 };
+
+/* No size setting may be larger: a bigger limit is no limit. */
+#define MUS_SETTING_SIZE_MAX (1024 * 1024 * 1024)
 
 struct mus_setting_def {
 	const char *name;
@@ -32,10 +40,18 @@ struct mus_setting_def {
 	size_t offset;
 	bool required;
 	const char *default_value;
+	/* SIZE and COUNT: the default and the largest value allowed */
+	uintmax_t default_number, max_number;
 };
 
 #define DEF(name, kind, field, required, def) \
-	{ name, kind, offsetof(struct mus_settings, field), required, def }
+	{ name, kind, offsetof(struct mus_settings, field), required, def, 0, 0 }
+#define DEF_SIZE(name, field, def) \
+	{ name, MUS_SETTING_SIZE, offsetof(struct mus_settings, field), \
+	  FALSE, NULL, def, MUS_SETTING_SIZE_MAX }
+#define DEF_COUNT(name, field, def, max) \
+	{ name, MUS_SETTING_COUNT, offsetof(struct mus_settings, field), \
+	  FALSE, NULL, def, max }
 
 static const struct mus_setting_def mus_setting_defs[] = {
 	DEF("mus_ldap_uri", MUS_SETTING_LDAP_URI, ldap_uri, TRUE, NULL),
@@ -43,7 +59,7 @@ static const struct mus_setting_def mus_setting_defs[] = {
 	DEF("mus_ldap_password_file", MUS_SETTING_SECRET_FILE,
 	    ldap_password_file, FALSE, NULL),
 	{ "mus_ldap_starttls", MUS_SETTING_BOOL,
-	  offsetof(struct mus_settings, ldap_starttls), FALSE, "no" },
+	  offsetof(struct mus_settings, ldap_starttls), FALSE, "no", 0, 0 },
 	DEF("mus_ldap_ca_file", MUS_SETTING_FILE, ldap_ca_file, FALSE, NULL),
 	DEF("mus_people_base", MUS_SETTING_DN, people_base, TRUE, NULL),
 	DEF("mus_round_base", MUS_SETTING_DN, round_base, TRUE, NULL),
@@ -52,7 +68,7 @@ static const struct mus_setting_def mus_setting_defs[] = {
 	DEF("mus_team_base", MUS_SETTING_DN, team_base, FALSE, NULL),
 	DEF("mus_smtp_url", MUS_SETTING_SMTP_URL, smtp_url, TRUE, NULL),
 	{ "mus_smtp_starttls", MUS_SETTING_BOOL,
-	  offsetof(struct mus_settings, smtp_starttls), FALSE, "no" },
+	  offsetof(struct mus_settings, smtp_starttls), FALSE, "no", 0, 0 },
 	DEF("mus_smtp_user", MUS_SETTING_TEXT, smtp_user, FALSE, NULL),
 	DEF("mus_smtp_password_file", MUS_SETTING_SECRET_FILE,
 	    smtp_password_file, FALSE, NULL),
@@ -63,7 +79,21 @@ static const struct mus_setting_def mus_setting_defs[] = {
 	DEF("mus_timezone", MUS_SETTING_TIMEZONE, timezone, FALSE,
 	    "Europe/Copenhagen"),
 	/* stored in set->language, not as a string */
-	{ "mus_language", MUS_SETTING_LANGUAGE, 0, FALSE, "da" },
+	{ "mus_language", MUS_SETTING_LANGUAGE, 0, FALSE, "da", 0, 0 },
+	DEF_SIZE("mus_max_message_size", max_message_size,
+		 MUS_DEFAULT_MAX_MESSAGE_SIZE),
+	DEF_COUNT("mus_max_mime_parts", max_mime_parts,
+		  MUS_DEFAULT_MAX_MIME_PARTS, 10000),
+	/* Dovecot's parser keeps every open level in memory */
+	DEF_COUNT("mus_max_mime_depth", max_mime_depth,
+		  MUS_DEFAULT_MAX_MIME_DEPTH, 100),
+	DEF_COUNT("mus_max_attachments", max_attachments,
+		  MUS_DEFAULT_MAX_ATTACHMENTS, 10000),
+	DEF_SIZE("mus_max_ical_size", max_ical_size, MUS_DEFAULT_MAX_ICAL_SIZE),
+	DEF_COUNT("mus_max_ical_events", max_ical_events,
+		  MUS_DEFAULT_MAX_ICAL_EVENTS, 10000),
+	DEF_COUNT("mus_max_ical_attendees", max_ical_attendees,
+		  MUS_DEFAULT_MAX_ICAL_ATTENDEES, 100000),
 };
 
 static const struct mus_setting_def *mus_setting_find(const char *name)
@@ -86,6 +116,30 @@ static bool mus_address_valid(const char *value)
 		if ((unsigned char)*p <= ' ' || strchr("<>()[],;:\\\"", *p) != NULL)
 			return FALSE;
 	}
+	return TRUE;
+}
+
+/* A SIZE or COUNT value; FALSE if it is no number of that kind or out of
+   1..max_number. */
+static bool mus_number_parse(const struct mus_setting_def *def,
+			     const char *value, uintmax_t *number_r)
+{
+	uintmax_t number, unit = 1;
+	const char *end;
+
+	if (!i_isdigit(value[0]) ||
+	    str_parse_uintmax(value, &number, &end) < 0)
+		return FALSE;
+	if (def->kind == MUS_SETTING_SIZE && end[0] != '\0' && end[1] == '\0') {
+		switch (end[0]) {
+		case 'k': case 'K': unit = 1024; end++; break;
+		case 'M': unit = 1024 * 1024; end++; break;
+		case 'G': unit = 1024 * 1024 * 1024; end++; break;
+		}
+	}
+	if (end[0] != '\0' || number == 0 || number > def->max_number / unit)
+		return FALSE;
+	*number_r = number * unit;
 	return TRUE;
 }
 
@@ -133,6 +187,7 @@ static int mus_setting_check(const struct mus_setting_def *def,
 			     const char **error_r)
 {
 	const char *error = NULL;
+	uintmax_t number;
 	mode_t mode;
 	int ret = 0;
 
@@ -183,12 +238,39 @@ static int mus_setting_check(const struct mus_setting_def *def,
 			ret = -1;
 		}
 		break;
+	case MUS_SETTING_SIZE:
+		if (!mus_number_parse(def, value, &number)) {
+			error = "expected a size from 1 byte to 1G, e.g. 20M "
+				"(a number of bytes, or with the unit k, M or G)";
+			ret = -1;
+		}
+		break;
+	case MUS_SETTING_COUNT:
+		if (!mus_number_parse(def, value, &number)) {
+			error = t_strdup_printf(
+				"expected a whole number from 1 to %ju",
+				def->max_number);
+			ret = -1;
+		}
+		break;
 	}
 	if (ret < 0) {
 		*error_r = t_strdup_printf("%s: invalid value '%s': %s",
 					   def->name, value, error);
 	}
 	return ret;
+}
+
+static void mus_number_store(struct mus_settings *set,
+			     const struct mus_setting_def *def,
+			     uintmax_t number)
+{
+	void *field = (char *)set + def->offset;
+
+	if (def->kind == MUS_SETTING_SIZE)
+		*(size_t *)field = number;
+	else
+		*(unsigned int *)field = number;
 }
 
 static int mus_settings_check_pairs(const struct mus_settings *set,
@@ -242,6 +324,11 @@ int mus_settings_parse(pool_t pool, const char *const *envs,
 			def->default_value;
 		const char *warning;
 
+		if (value == NULL && (def->kind == MUS_SETTING_SIZE ||
+				      def->kind == MUS_SETTING_COUNT)) {
+			mus_number_store(set, def, def->default_number);
+			continue;
+		}
 		if (value == NULL) {
 			if (def->required) {
 				*error_r = t_strdup_printf(
@@ -259,6 +346,12 @@ int mus_settings_parse(pool_t pool, const char *const *envs,
 		if (def->kind == MUS_SETTING_LANGUAGE) {
 			set->language = strcmp(value, "en") == 0 ?
 				MUS_LANGUAGE_EN : MUS_LANGUAGE_DA;
+		} else if (def->kind == MUS_SETTING_SIZE ||
+			   def->kind == MUS_SETTING_COUNT) {
+			uintmax_t number = 0;
+
+			(void)mus_number_parse(def, value, &number);
+			mus_number_store(set, def, number);
 		} else if (def->kind == MUS_SETTING_BOOL) {
 			*(bool *)((char *)set + def->offset) =
 				strcmp(value, "yes") == 0;

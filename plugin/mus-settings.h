@@ -33,7 +33,27 @@ struct mus_settings {
 	/* NULL-terminated: what works but should be fixed (a password file
 	   that others may read), one sentence each, for the caller to log */
 	const char *const *warnings;
+
+	/* What is read of a message in the organizer mailbox; a message over
+	   any of these is refused unread (mus_max_*). */
+	size_t max_message_size;
+	unsigned int max_mime_parts;
+	unsigned int max_mime_depth;
+	unsigned int max_attachments;
+	size_t max_ical_size;
+	unsigned int max_ical_events;
+	unsigned int max_ical_attendees;
 };
+
+/* The defaults of the mus_max_* settings: far above what any mail client
+   sends in reply to an invitation, far below what would slow a delivery. */
+#define MUS_DEFAULT_MAX_MESSAGE_SIZE (20 * 1024 * 1024)
+#define MUS_DEFAULT_MAX_MIME_PARTS 100
+#define MUS_DEFAULT_MAX_MIME_DEPTH 16
+#define MUS_DEFAULT_MAX_ATTACHMENTS 32
+#define MUS_DEFAULT_MAX_ICAL_SIZE (256 * 1024)
+#define MUS_DEFAULT_MAX_ICAL_EVENTS 32
+#define MUS_DEFAULT_MAX_ICAL_ATTENDEES 100
 
 /* The default of mus_templates_dir: where `make install` puts them. */
 #define MUS_DEFAULT_TEMPLATES_DIR "/usr/share/dovecot-mus/ical-templates"

@@ -377,6 +377,29 @@ class Stack:
         if res.returncode not in (0, 32):       # 32: noSuchObject
             raise AssertionError("ldapdelete %s failed (%d): %s" % (dn, res.returncode, res.stderr.strip()))
 
+    def wait_delivery_log(self, msgid, outcome, timeout=15):
+        """The plugin's log lines of the delivery of msgid with outcome, once there is
+        one (fails after timeout seconds)."""
+        want = ": %s: " % outcome
+
+        def probe():
+            return [line for line in self.dovecot_log().splitlines()
+                    if "mus: delivery to" in line and msgid in line and want in line]
+        return wait_for("plugin outcome %r for %s" % (outcome, msgid), probe, timeout=timeout)
+
+    def organizer_flags(self, msgid):
+        """The flags of the message with msgid in the organizer's INBOX (None: not there)."""
+        conn = self.imap(self.env["MUS_ORGANIZER"])
+        try:
+            conn.select("INBOX", readonly=True)
+            typ, data = conn.search(None, "HEADER", "Message-ID", msgid)
+            if not data[0]:
+                return None
+            typ, data = conn.fetch(data[0].split()[-1], "(FLAGS)")
+            return data[0].decode()
+        finally:
+            conn.logout()
+
     def doveadm_command(self, *args):
         """The argv of `doveadm -c <stack's dovecot.conf> ARGS` (for subprocess.Popen)."""
         return ["doveadm", "-c", self.env["MUS_DOVECOT_CONF"]] + list(args)
@@ -388,6 +411,19 @@ def ldap_escape(value):
     for ch in value:
         if ch in "*()\\\0":
             out.append("\\%02x" % ord(ch))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def dn_escape(value):
+    """value escaped as the value of an RDN (RFC 4514)."""
+    out = []
+    for i, ch in enumerate(value):
+        if ch in '\\,+"<>;=' or (ch == " " and i in (0, len(value) - 1)) or (ch == "#" and i == 0):
+            out.append("\\" + ch)
+        elif ch == "\0":
+            out.append("\\00")
         else:
             out.append(ch)
     return "".join(out)

@@ -102,25 +102,10 @@ class RepliesTest(unittest.TestCase):
                                  text, b64)
 
     def wait_log(self, msgid, outcome, timeout=15):
-        want = ": %s: " % outcome
-
-        def probe():
-            return [line for line in self.stack.dovecot_log().splitlines()
-                    if "mus: delivery to" in line and msgid in line and want in line]
-        return wait_for("plugin outcome %r for %s" % (outcome, msgid), probe, timeout=timeout)
+        return self.stack.wait_delivery_log(msgid, outcome, timeout=timeout)
 
     def organizer_flags(self, msgid):
-        """The flags of the message with msgid in the organizer's INBOX (None: not there)."""
-        conn = self.stack.imap(self.stack["MUS_ORGANIZER"])
-        try:
-            conn.select("INBOX", readonly=True)
-            typ, data = conn.search(None, "HEADER", "Message-ID", msgid)
-            if not data[0]:
-                return None
-            typ, data = conn.fetch(data[0].split()[-1], "(FLAGS)")
-            return data[0].decode()
-        finally:
-            conn.logout()
+        return self.stack.organizer_flags(msgid)
 
     def messages(self, address):
         """Every message of address's INBOX, parsed."""

@@ -1,28 +1,19 @@
 /* libFuzzer target for reading development plans: every input goes to
    the reply reader as a plain body and as an HTML-only body, to the JSON
    reader, and its first line to the date reader. Built and run by
-   `make fuzz-plan`. */
+   `make fuzz`. */
 
 #include "lib.h"
-#include "mus-time.h"
 #include "mus-plan-text.h"
 #include "mus-plan-json.h"
-
-#include <stdint.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "mus-fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool initialized = FALSE;
 	/* 2027-02-03, the day of the seed corpus */
 	const int today = 20852;
 
-	if (!initialized) {
-		lib_init();
-		mus_time_init();
-		initialized = TRUE;
-	}
+	mus_fuzz_init();
 	T_BEGIN {
 		pool_t pool = pool_alloconly_create("fuzz plan", 1024);
 		const char *text = t_strndup(data, size);

@@ -7,12 +7,9 @@
 
 #include "lib.h"
 #include "istream.h"
-#include "mus-time.h"
 #include "mus-reply.h"
+#include "mus-fuzz.h"
 
-#include <stdint.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void fuzz_cards(const uint8_t *data, size_t size, pool_t pool)
 {
@@ -33,16 +30,13 @@ static void fuzz_cards(const uint8_t *data, size_t size, pool_t pool)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool initialized = FALSE;
 	struct mus_reply_limits limits = MUS_REPLY_LIMITS_DEFAULT;
 
-	if (!initialized) {
-		lib_init();
-		mus_time_init();
-		initialized = TRUE;
-	}
+	mus_fuzz_init();
 	/* small enough that the limits are reached too */
 	limits.max_parts = 20;
+	limits.max_depth = 4;
+	limits.max_attachments = 4;
 	limits.max_attendees = 20;
 	limits.max_vevents = 8;
 	T_BEGIN {

@@ -25,6 +25,11 @@ void mus_test_check(bool ok, const char *expr, const char *file,
 				       (sub), (str) == NULL ? "(null)" : (str)), \
 		       __FILE__, __LINE__)
 
+/* A valid plugin { } block (test-settings.c) with key set to value
+   (added, or replacing the valid value; value NULL removes the key), as
+   mus_settings_parse() takes it; on the data stack. */
+const char *const *test_settings_envs(const char *key, const char *value);
+
 /* the suites, one per file */
 void test_settings(void);
 void test_time(void);
@@ -42,5 +47,6 @@ void test_itip(void);
 void test_invitation(void);
 void test_reply(void);
 void test_plan(void);
+void test_reply_hostile(void);
 
 #endif

@@ -48,7 +48,7 @@ int main(void)
 		test_settings, test_time, test_ldap, test_org,
 		test_holidays, test_schedule, test_conversation, test_freebusy, test_cards,
 		test_round, test_roster, test_itip, test_invitation,
-		test_message, test_reply, test_plan,
+		test_message, test_reply, test_reply_hostile, test_plan,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -52,8 +52,8 @@ static const char *const *envs_changed(const char *const *changes)
 }
 
 /* A valid configuration with `key` set to `value` (key NULL: unchanged),
-   as envs_changed() makes it. */
-static const char *const *envs_with(const char *key, const char *value)
+   as envs_changed() makes it; for the tests of other modules too. */
+const char *const *test_settings_envs(const char *key, const char *value)
 {
 	const char **changes = t_new(const char *, 3);
 
@@ -109,6 +109,23 @@ static void test_settings_table(void)
 		{ "mus_ldap_ca_file", password_file, NULL },
 		{ "mus_ldap_ca_file", "/nonexistent/ca.pem", "mus_ldap_ca_file: invalid value '/nonexistent/ca.pem': stat(/nonexistent/ca.pem) failed" },
 		{ "mus_ldap_ca_file", "/etc/ssl", "mus_ldap_ca_file: invalid value '/etc/ssl': /etc/ssl is not a regular file" },
+		{ "mus_max_message_size", "10M", NULL },
+		{ "mus_max_message_size", "1G", NULL },
+		{ "mus_max_message_size", "1025M", "mus_max_message_size: invalid value '1025M': expected a size from 1 byte to 1G" },
+		{ "mus_max_message_size", "0", "mus_max_message_size: invalid value '0'" },
+		{ "mus_max_message_size", "-1", "mus_max_message_size: invalid value '-1'" },
+		{ "mus_max_message_size", "20MB", "mus_max_message_size: invalid value '20MB'" },
+		{ "mus_max_message_size", "20 M", "mus_max_message_size: invalid value '20 M'" },
+		{ "mus_max_message_size", "99999999999999999999999", "mus_max_message_size: invalid value" },
+		{ "mus_max_ical_size", "k", "mus_max_ical_size: invalid value 'k'" },
+		{ "mus_max_mime_parts", "1", NULL },
+		{ "mus_max_mime_parts", "10001", "mus_max_mime_parts: invalid value '10001': expected a whole number from 1 to 10000" },
+		{ "mus_max_mime_parts", "5k", "mus_max_mime_parts: invalid value '5k'" },
+		{ "mus_max_mime_depth", "101", "mus_max_mime_depth: invalid value '101': expected a whole number from 1 to 100" },
+		{ "mus_max_attachments", "0", "mus_max_attachments: invalid value '0'" },
+		{ "mus_max_ical_events", "+3", "mus_max_ical_events: invalid value '+3'" },
+		{ "mus_max_ical_attendees", "100000", NULL },
+		{ "mus_max_ical_attendees", "1e3", "mus_max_ical_attendees: invalid value '1e3'" },
 	};
 
 	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
@@ -121,7 +138,7 @@ static void test_settings_table(void)
 		mus_test_begin(t_strdup_printf("settings: %s=%s",
 			c->key == NULL ? "(valid)" : c->key,
 			c->value == NULL ? "(unset)" : c->value));
-		ret = mus_settings_parse(pool, envs_with(c->key, c->value),
+		ret = mus_settings_parse(pool, test_settings_envs(c->key, c->value),
 					 &set, &error);
 		if (c->error == NULL) {
 			test_assert(ret == 0);
@@ -143,7 +160,7 @@ static void test_settings_values(void)
 	pool_t pool = pool_alloconly_create("test", 1024);
 
 	mus_test_begin("settings: defaults and parsed values");
-	test_assert(mus_settings_parse(pool, envs_with(NULL, NULL), &set, &error) == 0);
+	test_assert(mus_settings_parse(pool, test_settings_envs(NULL, NULL), &set, &error) == 0);
 	test_assert_strcmp(set->timezone, "Europe/Copenhagen");
 	test_assert_strcmp(set->templates_dir, ".");
 	test_assert(set->language == MUS_LANGUAGE_DA);
@@ -154,12 +171,33 @@ static void test_settings_values(void)
 	test_assert(set->ldap_ca_file == NULL);
 	test_assert(set->warnings[0] == NULL);
 	test_assert_strcmp(set->organizer, "mus@eksempel.test");
-	test_assert(mus_settings_parse(pool, envs_with("mus_smtp_ca_file", password_file),
+	test_assert(mus_settings_parse(pool, test_settings_envs("mus_smtp_ca_file", password_file),
 				       &set, &error) == 0);
 	test_assert_strcmp(set->smtp_ca_file, password_file);
-	test_assert(mus_settings_parse(pool, envs_with("mus_language", "en"),
+	test_assert(mus_settings_parse(pool, test_settings_envs("mus_language", "en"),
 				       &set, &error) == 0);
 	test_assert(set->language == MUS_LANGUAGE_EN);
+	mus_test_end();
+
+	mus_test_begin("settings: limits, their defaults and units");
+	test_assert(mus_settings_parse(pool, test_settings_envs(NULL, NULL), &set, &error) == 0);
+	test_assert(set->max_message_size == 20 * 1024 * 1024);
+	test_assert(set->max_mime_parts == 100 && set->max_mime_depth == 16);
+	test_assert(set->max_attachments == 32);
+	test_assert(set->max_ical_size == 256 * 1024);
+	test_assert(set->max_ical_events == 32 && set->max_ical_attendees == 100);
+	test_assert(mus_settings_parse(pool, test_settings_envs("mus_max_message_size", "512k"),
+				       &set, &error) == 0);
+	test_assert(set->max_message_size == 512 * 1024);
+	test_assert(mus_settings_parse(pool, test_settings_envs("mus_max_message_size", "3000"),
+				       &set, &error) == 0);
+	test_assert(set->max_message_size == 3000);
+	test_assert(mus_settings_parse(pool, test_settings_envs("mus_max_ical_size", "2M"),
+				       &set, &error) == 0);
+	test_assert(set->max_ical_size == 2 * 1024 * 1024);
+	test_assert(mus_settings_parse(pool, test_settings_envs("mus_max_mime_depth", "7"),
+				       &set, &error) == 0);
+	test_assert(set->max_mime_depth == 7 && set->max_mime_parts == 100);
 	mus_test_end();
 
 	mus_test_begin("settings: bind DN with a readable password file");

@@ -1,0 +1,194 @@
+"""Hostile input on the stack: people whose uid, cn and sn hold every
+character that means something in a DN or a search filter, with leading
+and trailing spaces, are synced, invited and reported like anyone else
+(no LDAP error anywhere); a message to the organizer over a mus_max_*
+limit is delivered, refused with a logged reason that names the setting,
+and counted as invalid.
+
+The hostile people borrow the mail addresses of people of the sample
+organisation (the stack's mailboxes are made from the directory when it
+comes up), so that their invitations can be read over IMAP."""
+
+import base64
+import email
+import email.policy
+import smtplib
+import time
+import unittest
+from email.utils import make_msgid
+
+from mustest import Stack, dn_escape, ldap_escape
+
+ROUND = "MUS hostile names test"
+MARK = "mus-e2e-hostile"
+NASTY = '*()\\,+"<>;='
+
+
+def b64(value):
+    return base64.b64encode(value.encode("utf-8")).decode("ascii")
+
+
+def dn_parts(dn):
+    """dn as [(attribute in lower case, unescaped value)], for comparing DNs that
+    are escaped differently."""
+    parts, name, value, i, in_value = [], "", "", 0, False
+    while i < len(dn):
+        ch = dn[i]
+        if ch == "\\" and in_value:
+            nxt = dn[i + 1:i + 3]
+            if len(nxt) == 2 and all(c in "0123456789abcdefABCDEF" for c in nxt):
+                value += chr(int(nxt, 16))
+                i += 3
+                continue
+            value += dn[i + 1]
+            i += 2
+            continue
+        if ch == "=" and not in_value:
+            in_value = True
+        elif ch == "," and in_value:
+            parts.append((name.strip().lower(), value))
+            name, value, in_value = "", "", False
+        elif in_value:
+            value += ch
+        else:
+            name += ch
+        i += 1
+    parts.append((name.strip().lower(), value))
+    return parts
+
+
+class HostileNamesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        base = "ou=people," + cls.stack["MUS_LDAP_BASE"]
+        # three ordinary people whose mailboxes the hostile ones borrow
+        borrowed = [mail for _uid, mail in cls.stack.people()
+                    if mail != cls.stack["MUS_ORGANIZER"]][-3:]
+        names = [(" hostile leader %s " % NASTY, " Leder %s Ærø " % NASTY),
+                 (" hostile one %s " % NASTY, " Ansat %s én " % NASTY),
+                 (" hostile two %s " % NASTY[::-1], " Ansat %s to " % NASTY[::-1])]
+        cls.people = []
+        for (uid, cn), mail in zip(names, borrowed):
+            cls.people.append({"uid": uid, "cn": cn, "sn": " %s " % NASTY, "mail": mail,
+                               "dn": "uid=%s,%s" % (dn_escape(uid), base)})
+        cls.leader, cls.employees = cls.people[0], cls.people[1:]
+        cls.cleanup()
+        records = []
+        for p in cls.people:
+            lines = ["dn:: " + b64(p["dn"]), "changetype: add", "objectClass: inetOrgPerson",
+                     "uid:: " + b64(p["uid"]), "cn:: " + b64(p["cn"]),
+                     "sn:: " + b64(p["sn"]), "mail: " + p["mail"], "description: " + MARK]
+            if p is not cls.leader:
+                lines.append("manager:: " + b64(cls.leader["dn"]))
+            records.append("\n".join(lines) + "\n")
+        cls.stack.ldap_modify("\n".join(records))
+        cls.stack.doveadm("mus", "round", "create", "--name", ROUND, "--kind", "MUS",
+                          "--start", "2027-11-01", "--end", "2027-11-26", "--duration", "45",
+                          "--scope-filter", "(description=%s)" % MARK)
+        cls.round_dn = cls.stack.round_dn(ROUND)
+        cls.sync = cls.stack.doveadm("mus", "sync", "--round", ROUND)
+
+    @classmethod
+    def cleanup(cls):
+        cls.stack.ldap_delete(cls.stack.round_dn(ROUND) or
+                              "cn=%s,ou=rounds,%s" % (ROUND, cls.stack["MUS_LDAP_BASE"]))
+        for p in cls.people:
+            cls.stack.ldap_delete(p["dn"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cleanup()
+
+    def count(self, flt):
+        """How many conversations of the round match flt (the server compares DNs)."""
+        return len(self.stack.ldap_entries(self.round_dn, flt, "cn", scope="one"))
+
+    def test_1_the_entries_exist_as_written(self):
+        for p in self.people:
+            found = self.stack.ldap_entries(p["dn"], "(objectClass=*)", scope="base")
+            self.assertEqual(len(found), 1, p["dn"])
+            entry = next(iter(found.values()))
+            self.assertEqual(entry["uid"], [p["uid"]])
+            self.assertEqual(entry["cn"], [p["cn"]])
+
+    def test_2_sync_invites_every_employee_without_an_ldap_error(self):
+        out = self.sync.stdout + self.sync.stderr
+        self.assertNotRegex(out.lower(), r"ldap_\w+\(|invalid dn|filter error|bad search filter")
+        for line in self.stack.dovecot_log().splitlines():
+            self.assertNotRegex(line, r"(Error|Fatal|Panic):.*mus", line)
+        flt_leader = "(musLeader=%s)" % ldap_escape(self.leader["dn"])
+        self.assertEqual(self.count(flt_leader), 2, out)
+        for e in self.employees:
+            flt = "(&%s(musEmployee=%s)(musStatus=invited))" % (flt_leader, ldap_escape(e["dn"]))
+            self.assertEqual(self.count(flt), 1, (e["dn"], out))
+
+    def test_3_invitations_reach_the_mailboxes(self):
+        convs = self.stack.conversations(self.round_dn)
+        uids = {c["musICalUID"][0] for c in convs.values()}
+        self.assertEqual(len(uids), 2)
+        for p in self.people:
+            want = uids if p is self.leader else {
+                c["musICalUID"][0] for c in convs.values()
+                if dn_parts(c["musEmployee"][0]) == dn_parts(p["dn"])}
+            self.assertEqual(len(want), 2 if p is self.leader else 1)
+            deadline = time.monotonic() + 10
+            while True:
+                found = self.calendar_uids(p["mail"]) & want
+                if found == want or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            self.assertEqual(found, want, p["mail"])
+
+    def calendar_uids(self, address):
+        conn = self.stack.imap(address)
+        try:
+            conn.select("INBOX", readonly=True)
+            _typ, data = conn.search(None, "ALL")
+            uids = set()
+            for num in data[0].split():
+                _typ, msg = conn.fetch(num, "(RFC822)")
+                parsed = email.message_from_bytes(msg[0][1], policy=email.policy.default)
+                for part in parsed.walk():
+                    if part.get_content_type() == "text/calendar":
+                        for line in part.get_content().replace("\r\n ", "").splitlines():
+                            if line.startswith("UID:"):
+                                uids.add(line[4:].strip())
+            return uids
+        finally:
+            conn.logout()
+
+    def test_4_status_reports_them(self):
+        rows = self.stack.doveadm_json("mus", "status")
+        mine = dn_parts(self.round_dn)
+        invited = [int(r["count"]) for r in rows if r["type"] == "round-status"
+                   and dn_parts(r["subject"]) == mine and r["detail"] == "invited"]
+        self.assertEqual(invited, [2], rows)
+        leader = [r for r in rows if r["type"] == "leader-status"
+                  and dn_parts(r["subject"]) == dn_parts(self.leader["dn"])]
+        self.assertEqual([(r["detail"], int(r["count"])) for r in leader],
+                         [("invited", 2)], rows)
+
+    def test_5_a_message_over_a_limit_is_logged_as_invalid(self):
+        sender = self.employees[0]["mail"]
+        msgid = make_msgid(domain="e2e.eksempel.test")
+        parts = "".join("--p\r\nContent-Type: text/plain\r\n\r\npart %d\r\n" % i
+                        for i in range(150))
+        raw = ("From: %s\r\nTo: %s\r\nSubject: many parts\r\nMessage-ID: %s\r\n"
+               "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=p\r\n\r\n"
+               "%s--p--\r\n" % (sender, self.stack["MUS_ORGANIZER"], msgid, parts))
+        with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
+            self.assertEqual(smtp.sendmail(sender, [self.stack["MUS_ORGANIZER"]], raw), {})
+        lines = self.stack.wait_delivery_log(msgid.strip("<>"), "invalid")
+        self.assertIn("more than 100 MIME parts (mus_max_mime_parts)", lines[0])
+        # the sync reads it again from the organizer's INBOX, with the same verdict
+        sync = self.stack.doveadm("mus", "sync", "--round", ROUND)
+        self.assertRegex(sync.stdout + sync.stderr,
+                         r"invalid: the message has more than 100 MIME parts \(mus_max_mime_parts\)")
+        flags = self.stack.organizer_flags(msgid.strip("<>"))
+        self.assertIn("$MusDone", flags)
+        self.assertIn("$Mus-invalid", flags)
+
+
+if __name__ == "__main__":
+    unittest.main()
