@@ -75,6 +75,8 @@ CONTRACT_ATTRS = {
     60: ("musAbsentUntil", "GT", True), 61: ("musExempt", "BOOL", True),
     62: ("musLanguage", "CODE", True), 63: ("musJobProfileRef", "DN", True),
     70: ("musCompetence", "TEXT", False),
+    80: ("musPlanDraft", "FILTER", True), 81: ("musPlanRequested", "GT", True),
+    82: ("musGoalShared", "TEXT", False),
 }
 # kind -> (syntax, equality, ordering, substr)
 KINDS = {
@@ -104,9 +106,10 @@ CONTRACT_CLASSES = {
     2: ("musConversation", "STRUCTURAL", ["cn", "musEmployee", "musLeader", "musStatus"],
         ["musStart", "musEnd", "musICalUID", "musSequence", "musSentSequence", "musPartstat",
          "musCardLeader", "musCardEmployee", "musReason", "musComment", "musTeam", "musSentTo", "musSentDigest", "musPartstatComment",
-         "musDeclined", "musCounter", "musCounterRefused", "musRefresh", "description"]),
+         "musDeclined", "musCounter", "musCounterRefused", "musRefresh", "musPlanVersion",
+         "musPlanDraft", "musPlanRequested", "description"]),
     3: ("musPlan", "STRUCTURAL", ["cn", "musEmployee", "musPlanVersion"],
-        ["musLeader", "musRoundRef", "musConversationRef", "musGoal", "musFollowUp",
+        ["musLeader", "musRoundRef", "musConversationRef", "musGoal", "musGoalShared", "musFollowUp",
          "musApprovedByEmployee", "musApprovedByLeader", "musApproverEmployee",
          "musApproverLeader", "description"]),
     4: ("musActivity", "STRUCTURAL", ["cn", "description", "musActivityKind"],
