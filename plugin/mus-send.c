@@ -410,7 +410,10 @@ enum mus_send_outcome {
 struct mus_send_sent_to {
 	struct mus_send_ctx *ctx;
 	const char *dn, *value;
+	/* the directory was gone before the write: withheld */
 	bool failed;
+	/* the write failed on the way: it may or may not have been done */
+	const char *unsure;
 };
 
 static int mus_send_sent_to_modify(struct mus_send_sent_to *st,
@@ -427,15 +430,21 @@ static int mus_send_sent_to_modify(struct mus_send_sent_to *st,
 
 /* Recorded before the MTA has the whole message: if the directory is
    gone, the message is withheld and nothing is sent that LDAP does not
-   know about. */
+   know about. A write that fails on the way may have been carried out
+   all the same: then the message goes out, as a copy sent twice is
+   better than an invitation recorded and never sent. */
 static int mus_send_sent_to_commit(void *context, const char **error_r)
 {
 	struct mus_send_sent_to *st = context;
 
-	if (mus_send_sent_to_modify(st, MUS_LDAP_MOD_ADD, error_r) < 0) {
+	if (!st->ctx->send->opts->dry_run &&
+	    mus_ldap_connection_closed(st->ctx->send->conn)) {
+		*error_r = "the directory closed the connection";
 		st->failed = TRUE;
 		return -1;
 	}
+	if (mus_send_sent_to_modify(st, MUS_LDAP_MOD_ADD, error_r) < 0)
+		st->unsure = *error_r;
 	return 0;
 }
 
@@ -487,6 +496,15 @@ mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			"%s: recording musSentTo '%s' failed, so the message "
 			"was withheld from the mail server: %s",
 			sc->conv->cn, sent_to, *reply_r);
+		return MUS_SEND_ERROR;
+	}
+	if (st.unsure != NULL) {
+		*error_r = t_strdup_printf(
+			"%s: recording musSentTo '%s' failed while the message "
+			"was with the mail server (%s); if it was not recorded, "
+			"the next sync sends an identical copy: %s",
+			sc->conv->cn, sent_to, result == MUS_SMTP_OK ?
+			"accepted" : *reply_r, st.unsure);
 		return MUS_SEND_ERROR;
 	}
 	if (result != MUS_SMTP_OK && committed &&

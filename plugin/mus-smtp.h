@@ -37,8 +37,8 @@ enum mus_smtp_result
 mus_smtp_send(struct mus_smtp *smtp, const char *from, const char *rcpt,
 	      const void *data, size_t size, const char **reply_r);
 
-/* Called once, when the server has taken the recipient and all of the
-   message but its last bytes, before the end of data goes out: returns 0
+/* Called once, after the server took the recipient and before the last
+   bytes of the message (and so the end of data) go out: returns 0
    to let the message go, or -1 with the reason to withhold it (the server
    then never sees the end of data and keeps nothing). */
 typedef int mus_smtp_commit_t(void *context, const char **error_r);
