@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <ldap.h>
+#include <poll.h>
 
 struct mus_ldap {
 	LDAP *ld;
@@ -658,6 +659,22 @@ int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
 				   mus_ldap_error_text(conn->ld, rc),
 				   mus_ldap_error_is_temporary(rc) ? " (temporary)" : "");
 	return -1;
+}
+
+bool mus_ldap_connection_closed(struct mus_ldap *conn)
+{
+	struct pollfd pfd;
+	int fd = -1;
+
+	if (ldap_get_option(conn->ld, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS ||
+	    fd < 0)
+		return TRUE;
+	/* between requests nothing is due from the server: anything to
+	   read is the end of the connection or a notice of disconnection */
+	i_zero(&pfd);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	return poll(&pfd, 1, 0) != 0;
 }
 
 const char *mus_ldap_dn_child(const char *attr, const char *value,

@@ -100,6 +100,12 @@ int mus_ldap_add(struct mus_ldap *conn, const char *dn,
 int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
 		    const struct mus_ldap_mod *mods, const char *assertion,
 		    const char **error_r);
+/* TRUE if the server has closed the connection (or announced that it
+   will) while we were not waiting for it: a request sent now is certain
+   not to be carried out. FALSE if it seems open (a request may still
+   fail on the way). */
+bool mus_ldap_connection_closed(struct mus_ldap *conn);
+
 /* The assertion that an entry is unchanged since its entryCSN was read:
    optimistic concurrency between hosts and processes. From the data
    stack. */

@@ -405,16 +405,65 @@ enum mus_send_outcome {
 	MUS_SEND_ERROR,
 };
 
-/* Build sc's message for one person and submit it. Temporary failures
+/* musSentTo "<sequence> <address>" of one message, written while the MTA
+   waits for the end of its data */
+struct mus_send_sent_to {
+	struct mus_send_ctx *ctx;
+	const char *dn, *value;
+	/* the directory was gone before the write: withheld */
+	bool failed;
+	/* the write failed on the way: it may or may not have been done */
+	const char *unsure;
+};
+
+static int mus_send_sent_to_modify(struct mus_send_sent_to *st,
+				   enum mus_ldap_mod_op op, const char **error_r)
+{
+	struct mus_ldap_mod mods[2];
+
+	i_zero(&mods);
+	mods[0].op = op;
+	mods[0].attr = "musSentTo";
+	mods[0].values = mus_ldap_values1(st->value);
+	return mus_send_record(st->ctx, st->dn, mods, NULL, error_r);
+}
+
+/* Recorded before the MTA has the whole message: if the directory is
+   gone, the message is withheld and nothing is sent that LDAP does not
+   know about. A write that fails on the way may have been carried out
+   all the same: then the message goes out, as a copy sent twice is
+   better than an invitation recorded and never sent. */
+static int mus_send_sent_to_commit(void *context, const char **error_r)
+{
+	struct mus_send_sent_to *st = context;
+
+	if (!st->ctx->send->opts->dry_run &&
+	    mus_ldap_connection_closed(st->ctx->send->conn)) {
+		*error_r = "the directory closed the connection";
+		st->failed = TRUE;
+		return -1;
+	}
+	if (mus_send_sent_to_modify(st, MUS_LDAP_MOD_ADD, error_r) < 0)
+		st->unsure = *error_r;
+	return 0;
+}
+
+/* Build sc's message for one person and submit it; with sent_to, record
+   it as that musSentTo value before the end of data and take the value
+   back if the MTA does not take the message after all. Temporary failures
    count towards taking the MTA as down, whatever the message is. */
 static enum mus_send_outcome
 mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
-	    const struct mus_person *person, const char **reply_r,
-	    const char **error_r)
+	    const struct mus_person *person, const char *sent_to,
+	    const char **reply_r, const char **error_r)
 {
 	const struct mus_send *send = ctx->send;
-	const char *mail = person->mails[0];
+	const char *mail = person->mails[0], *error;
+	struct mus_send_sent_to st = {
+		.ctx = ctx, .dn = sc->conv->dn, .value = sent_to,
+	};
 	enum mus_smtp_result result;
+	bool committed;
 	string_t *msg;
 
 	if (send->opts->dry_run && send->opts->eml_dir == NULL) {
@@ -438,8 +487,35 @@ mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 		return mus_send_write_eml(ctx, sc, mail, msg, error_r) < 0 ?
 			MUS_SEND_ERROR : MUS_SEND_SENT;
 	}
-	result = mus_smtp_send(ctx->smtp, send->set->organizer, mail,
-			       str_data(msg), str_len(msg), reply_r);
+	result = mus_smtp_send_commit(ctx->smtp, send->set->organizer, mail,
+				      str_data(msg), str_len(msg),
+				      sent_to == NULL ? NULL : mus_send_sent_to_commit,
+				      &st, &committed, reply_r);
+	if (st.failed) {
+		*error_r = t_strdup_printf(
+			"%s: recording musSentTo '%s' failed, so the message "
+			"was withheld from the mail server: %s",
+			sc->conv->cn, sent_to, *reply_r);
+		return MUS_SEND_ERROR;
+	}
+	if (st.unsure != NULL) {
+		*error_r = t_strdup_printf(
+			"%s: recording musSentTo '%s' failed while the message "
+			"was with the mail server (%s); if it was not recorded, "
+			"the next sync sends an identical copy: %s",
+			sc->conv->cn, sent_to, result == MUS_SMTP_OK ?
+			"accepted" : *reply_r, st.unsure);
+		return MUS_SEND_ERROR;
+	}
+	if (result != MUS_SMTP_OK && committed &&
+	    mus_send_sent_to_modify(&st, MUS_LDAP_MOD_DELETE, &error) < 0) {
+		/* the MTA may or may not have it: say so, keep the record */
+		*error_r = t_strdup_printf(
+			"%s: the mail server did not confirm the message to %s "
+			"(%s) and taking back musSentTo '%s' failed: %s",
+			sc->conv->cn, mail, *reply_r, sent_to, error);
+		return MUS_SEND_ERROR;
+	}
 	if (result == MUS_SMTP_TEMPFAIL) {
 		ctx->result->deferred++;
 		send->log(t_strdup_printf(
@@ -484,14 +560,10 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 		if (mus_send_recipient_done(conv, sc->sequence, mail))
 			continue;
 		i_zero(&mods);
-		switch (mus_send_to(ctx, sc, person, &reply, error_r)) {
+		switch (mus_send_to(ctx, sc, person,
+				    t_strdup_printf("%u %s", sc->sequence, mail),
+				    &reply, error_r)) {
 		case MUS_SEND_SENT:
-			mods[0].op = MUS_LDAP_MOD_ADD;
-			mods[0].attr = "musSentTo";
-			mods[0].values = mus_ldap_values1(t_strdup_printf(
-				"%u %s", sc->sequence, mail));
-			if (mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0)
-				return -1;
 			break;
 		case MUS_SEND_REFUSED:
 			ctx->result->failed++;
@@ -526,7 +598,7 @@ static int mus_send_answer(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	const char *reply;
 
 	if (person != NULL) {
-		switch (mus_send_to(ctx, sc, person, &reply, error_r)) {
+		switch (mus_send_to(ctx, sc, person, NULL, &reply, error_r)) {
 		case MUS_SEND_SENT:
 		case MUS_SEND_REFUSED:
 			break;

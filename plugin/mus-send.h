@@ -8,12 +8,17 @@
    with the selected conversation cards attached.
 
    Never twice: before a send, the target SEQUENCE is written to the
-   conversation; each recipient the MTA accepted is recorded at once as
-   musSentTo "<sequence> <address>" and is not sent that SEQUENCE again.
-   The one crash window: between the MTA's acceptance and that LDAP write,
-   after which the next sync sends an identical copy (same UID, SEQUENCE
-   and content) to that one recipient; calendar clients treat it as the
-   same invitation. */
+   conversation; each recipient is recorded as musSentTo "<sequence>
+   <address>" while the MTA waits for the end of the message, and is not
+   sent that SEQUENCE again. If the directory is gone before that write,
+   the end of data is never sent and the MTA keeps nothing; if the MTA
+   does not take the message after all, the value is taken back. What is
+   left: a write cut off inside the directory (the message goes out; it
+   may not be recorded) and an MTA whose "250 OK" is lost after it queued
+   the message; in both the next sync may send an identical copy (same
+   UID, SEQUENCE and content, which calendar clients treat as the same
+   invitation). And a crash of the sync in the instant between the write
+   and the end of data leaves it recorded and not sent. */
 
 #include "mus-conversation.h"
 

@@ -52,6 +52,10 @@ struct mus_smtp {
 	/* the message being sent */
 	const unsigned char *data;
 	size_t size, pos;
+	mus_smtp_commit_t *commit;
+	void *commit_context;
+	const char *commit_error;
+	bool committed;
 };
 
 static int mus_smtp_debug(CURL *curl ATTR_UNUSED, curl_infotype type,
@@ -87,6 +91,14 @@ static size_t mus_smtp_read(char *buf, size_t size, size_t nitems,
 
 	if (n > smtp->size - smtp->pos)
 		n = smtp->size - smtp->pos;
+	/* curl ends the data by itself once it has read `size` bytes, so
+	   the last bytes are held back until commit agrees */
+	if (smtp->commit != NULL && !smtp->committed && n > 0 &&
+	    smtp->pos + n == smtp->size) {
+		if (smtp->commit(smtp->commit_context, &smtp->commit_error) < 0)
+			return CURL_READFUNC_ABORT;
+		smtp->committed = TRUE;
+	}
 	memcpy(buf, smtp->data + smtp->pos, n);
 	smtp->pos += n;
 	return n;
@@ -236,6 +248,18 @@ enum mus_smtp_result
 mus_smtp_send(struct mus_smtp *smtp, const char *from, const char *rcpt,
 	      const void *data, size_t size, const char **reply_r)
 {
+	bool committed;
+
+	return mus_smtp_send_commit(smtp, from, rcpt, data, size, NULL, NULL,
+				    &committed, reply_r);
+}
+
+enum mus_smtp_result
+mus_smtp_send_commit(struct mus_smtp *smtp, const char *from,
+		     const char *rcpt, const void *data, size_t size,
+		     mus_smtp_commit_t *commit, void *context,
+		     bool *committed_r, const char **reply_r)
+{
 	struct curl_slist *rcpts;
 	enum mus_smtp_result result;
 	long reply_code = 0;
@@ -247,6 +271,10 @@ mus_smtp_send(struct mus_smtp *smtp, const char *from, const char *rcpt,
 	smtp->data = data;
 	smtp->size = size;
 	smtp->pos = 0;
+	smtp->commit = commit;
+	smtp->commit_context = context;
+	smtp->commit_error = NULL;
+	smtp->committed = FALSE;
 	smtp->error[0] = '\0';
 	str_truncate(smtp->reply, 0);
 	smtp->quit_sent = FALSE;
@@ -258,6 +286,13 @@ mus_smtp_send(struct mus_smtp *smtp, const char *from, const char *rcpt,
 	(void)curl_easy_getinfo(smtp->curl, CURLINFO_RESPONSE_CODE, &reply_code);
 	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpts);
+	smtp->commit = NULL;
+	*committed_r = smtp->committed;
+	if (smtp->commit_error != NULL) {
+		/* withheld by us: the server's reply says nothing about it */
+		*reply_r = smtp->commit_error;
+		return MUS_SMTP_TEMPFAIL;
+	}
 
 	result = mus_smtp_classify(code, reply_code, str_c(smtp->reply));
 	*reply_r = result == MUS_SMTP_OK ? t_strdup(str_c(smtp->reply)) :

@@ -37,4 +37,21 @@ enum mus_smtp_result
 mus_smtp_send(struct mus_smtp *smtp, const char *from, const char *rcpt,
 	      const void *data, size_t size, const char **reply_r);
 
+/* Called once, after the server took the recipient and before the last
+   bytes of the message (and so the end of data) go out: returns 0
+   to let the message go, or -1 with the reason to withhold it (the server
+   then never sees the end of data and keeps nothing). */
+typedef int mus_smtp_commit_t(void *context, const char **error_r);
+
+/* mus_smtp_send() that calls commit(context) before the end of data.
+   committed_r says whether commit returned 0 (the message may have been
+   delivered even if the result is not OK: the server's answer to the end
+   of data can be lost). If commit failed, the result is
+   MUS_SMTP_TEMPFAIL and reply_r is commit's reason. */
+enum mus_smtp_result
+mus_smtp_send_commit(struct mus_smtp *smtp, const char *from,
+		     const char *rcpt, const void *data, size_t size,
+		     mus_smtp_commit_t *commit, void *context,
+		     bool *committed_r, const char **reply_r);
+
 #endif

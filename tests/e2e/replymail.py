@@ -5,6 +5,7 @@ shared with the plugin's code. Standard library plus python3-icalendar."""
 
 import email
 import email.policy
+import smtplib
 import time
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -44,6 +45,15 @@ def message(organizer, sender, subject, ics=None, method=None, text="", b64=Fals
         msg.add_alternative(ics, subtype="calendar", params={"method": method},
                             cte="base64" if b64 else None)
     return msg
+
+
+def submit(stack, msg, also=()):
+    """Send msg to the organizer (and also) through the stack's Postfix; its Message-ID."""
+    with smtplib.SMTP("127.0.0.1", int(stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
+        refused = smtp.send_message(msg, to_addrs=list(also) + [stack["MUS_ORGANIZER"]])
+    if refused:
+        raise AssertionError("Postfix refused %r" % refused)
+    return msg["Message-ID"].strip("<>")
 
 
 def raw_inbox(conn):

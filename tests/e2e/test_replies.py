@@ -11,7 +11,6 @@ plugin's code."""
 import datetime
 import os
 import signal
-import smtplib
 import unittest
 import urllib.request
 
@@ -87,10 +86,7 @@ class RepliesTest(unittest.TestCase):
         return self.people[pdn.lower()]["mail"][0]
 
     def send(self, msg, also=()):
-        with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
-            self.assertEqual(smtp.send_message(
-                msg, to_addrs=list(also) + [self.stack["MUS_ORGANIZER"]]), {})
-        return msg["Message-ID"].strip("<>")
+        return replymail.submit(self.stack, msg, also)
 
     def itip(self, method, conv, attendee, partstat=None, sequence=None, extra=(),
              vevent_extra=(), attendee_params=""):

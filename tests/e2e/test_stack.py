@@ -5,7 +5,6 @@ their logs under their own DIR and go down leaving no process behind."""
 import concurrent.futures
 import os
 import shutil
-import socket
 import tempfile
 import threading
 import time

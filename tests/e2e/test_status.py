@@ -5,9 +5,7 @@ with our code) and from the planted data problems documented in
 tests/stack/gen-org.
 """
 
-import json
 import os
-import subprocess
 import unittest
 
 from mustest import Stack

@@ -1,0 +1,363 @@
+"""Faults on the stack: slapd killed in the middle of a sync, Postfix
+stopped in the middle of sending, Postfix refusing one recipient, the
+free/busy server down or answering garbage, a reply delivered while slapd
+is down. Whatever happens, every attendee ends with exactly one invitation
+per (UID, SEQUENCE) in the mailbox, and LDAP (musStatus, musSequence,
+musSentSequence, musSentTo) says what was sent.
+
+Every test stops or breaks a server only with a cleanup that restores it
+(tests/stack/mus-stack restart), so the test files after this one find the
+stack as it was. Each test has a round of its own over leaders that no
+other test file uses."""
+
+import collections
+import email
+import email.policy
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import unittest
+
+from mustest import Stack, alive, mus_stack, port_open, wait_for
+import replymail
+
+PEOPLE = "ou=people,dc=eksempel,dc=test"
+
+
+def dn(uid):
+    return "uid=%s,%s" % (uid, PEOPLE)
+
+
+class FaultTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        cls.people, _ = cls.stack.reports()
+
+    # -- helpers
+
+    def make_round(self, name, leaders, start, end):
+        """A round of the leaders and their direct reports (the leaders' own
+        conversations, with a manager outside the scope, stay unschedulable);
+        removed after the test."""
+        old = self.stack.round_dn(name)
+        if old:
+            self.stack.ldap_delete(old)
+        flt = "(|%s)" % "".join("(manager=%s)(entryDN=%s)" % (dn(u), dn(u)) for u in leaders)
+        self.stack.doveadm("mus", "round", "create", "--name", name, "--kind", "MUS",
+                           "--start", start, "--end", end, "--duration", "30",
+                           "--workday", "0800-1600", "--max-per-day", "6",
+                           "--scope-filter", flt)
+        rdn = self.stack.round_dn(name)
+        self.addCleanup(self.stack.ldap_delete, rdn)
+        return rdn
+
+    def sync(self, name, check=True):
+        return self.stack.doveadm("mus", "sync", "--round", name, check=check, timeout=300)
+
+    def start_sync(self, name):
+        proc = subprocess.Popen(self.stack.doveadm_command("mus", "sync", "--round", name),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: proc.poll() is not None or (proc.kill(), proc.wait()))
+        return proc
+
+    def wait_for_first_send(self, rdn):
+        """Block until the MTA has accepted at least one message of the round."""
+        wait_for("a first invitation of %s" % rdn,
+                 lambda: self.stack.ldapsearch(rdn, "(musSentTo=*)", "musSentTo",
+                                               scope="one").strip(),
+                 timeout=60, interval=0.02)
+
+    def restart(self, server):
+        res = mus_stack("restart", self.stack.dir, server)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+
+    def pid(self, server):
+        return next((pid, start) for name, pid, start in self.stack.pids() if name == server)
+
+    def postfix(self, *args):
+        subprocess.run(["postfix", "-c", self.stack["MUS_POSTFIX_CONFIG_DIR"]] + list(args),
+                       capture_output=True, timeout=60, check=True)
+
+    def wait_queue_empty(self):
+        """Postfix has delivered (or bounced) everything it accepted."""
+        def empty():
+            res = subprocess.run(["postqueue", "-c", self.stack["MUS_POSTFIX_CONFIG_DIR"], "-p"],
+                                 capture_output=True, text=True, timeout=30)
+            return "Mail queue is empty" in res.stdout
+        wait_for("an empty Postfix queue", empty, timeout=60, interval=0.2)
+
+    def mail(self, pdn):
+        return self.people[pdn.lower()]["mail"][0].lower()
+
+    def itip_messages(self, address):
+        """Counter of (METHOD, UID, SEQUENCE, Postfix queue id) of the iMIP
+        messages in address's INBOX. The queue id tells a submission of ours
+        from Postfix delivering one queued message again."""
+        conn = self.stack.imap(address)
+        try:
+            conn.select("INBOX", readonly=True)
+            typ, data = conn.search(None, "ALL")
+            found = collections.Counter()
+            for num in data[0].split():
+                typ, msg = conn.fetch(num, "(BODY.PEEK[])")
+                parsed = email.message_from_bytes(msg[0][1], policy=email.policy.default)
+                queue_id = next((m.group(1) for m in (
+                    re.search(r"\(Postfix\) with E?SMTP id (\w+)", str(r))
+                    for r in parsed.get_all("Received", [])) if m), None)
+                for part in parsed.walk():
+                    if part.get_content_type() == "text/calendar":
+                        fields = {}
+                        for line in part.get_content().replace("\r\n ", "").splitlines():
+                            key, _, value = line.partition(":")
+                            fields.setdefault(key, value)
+                        found[(fields.get("METHOD"), fields.get("UID"),
+                               int(fields.get("SEQUENCE", "0")), queue_id)] += 1
+                        break
+            return found
+        finally:
+            conn.logout()
+
+    def assert_consistent(self, rdn, redelivered=False):
+        """Each attendee's mailbox holds exactly what LDAP says was sent:
+        one REQUEST per SEQUENCE sent in full (musSentSequence) or to them
+        alone (musSentTo), and nothing else of that UID. With redelivered,
+        Postfix may have delivered one submission twice (it was killed
+        between Dovecot's "250 Saved" and its own bookkeeping): still one
+        submission each. Returns the conversations."""
+        self.wait_queue_empty()
+        convs = self.stack.conversations(rdn)
+        inboxes = {}
+        for cdn, c in convs.items():
+            uid = c.get("musICalUID", [None])[0]
+            if uid is None:
+                continue
+            sent_to = collections.defaultdict(set)
+            for value in c.get("musSentTo", []):
+                seq, _, addr = value.partition(" ")
+                sent_to[addr.lower()].add(int(seq))
+            for attendee in c["musLeader"] + c["musEmployee"]:
+                if not self.people[attendee.lower()].get("mail"):
+                    continue
+                addr = self.mail(attendee)
+                want = set(sent_to[addr])
+                if "musSentSequence" in c:
+                    want.add(int(c["musSentSequence"][0]))
+                if addr not in inboxes:
+                    inboxes[addr] = self.itip_messages(addr)
+                submissions = collections.Counter()
+                for (method, u, seq, queue_id), copies in inboxes[addr].items():
+                    if u == uid:
+                        submissions[(method, u, seq)] += 1
+                        if not redelivered:
+                            self.assertEqual(copies, 1, (cdn, addr, seq, queue_id))
+                self.assertEqual(dict(submissions), {("REQUEST", uid, s): 1 for s in want},
+                                 (cdn, addr, c.get("musStatus"), c.get("musReason")))
+        return convs
+
+    def assert_all_invited(self, convs, minimum):
+        invited = [c for c in convs.values() if c["musStatus"] == ["invited"]]
+        self.assertGreaterEqual(len(invited), minimum,
+                                sorted({(c["musStatus"][0], c.get("musReason", [""])[0])
+                                        for c in convs.values()}))
+        for c in invited:
+            self.assertEqual(c["musSentSequence"], c["musSequence"])
+            self.assertNotIn("musSentTo", c)
+
+    # -- a) slapd killed in the middle of a sync
+
+    def test_a_slapd_killed_during_a_sync(self):
+        name = "MUS faults slapd killed"
+        rdn = self.make_round(name, ("kasper.vestergaard", "kirsten.boegh", "niels.groenbaek",
+                                     "pia.broendum"), "2028-02-07", "2028-03-31")
+        proc = self.start_sync(name)
+        self.wait_for_first_send(rdn)
+        pid, start = self.pid("slapd")
+        self.addCleanup(lambda: alive(*self.pid("slapd")) or self.restart("slapd"))
+        # slapd dies between two of the sync's directory operations: the
+        # sync is paused while slapd finishes the one in hand. (A write cut
+        # off inside slapd may or may not have been done; then the sync
+        # sends rather than risk an invitation that is recorded but lost,
+        # and the next sync may send an identical copy.)
+        os.kill(proc.pid, signal.SIGSTOP)
+        try:
+            time.sleep(0.5)
+            os.kill(pid, signal.SIGKILL)
+            wait_for("slapd to exit", lambda: not alive(pid, start))
+        finally:
+            os.kill(proc.pid, signal.SIGCONT)
+        out, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 75, out + err)     # EX_TEMPFAIL
+        self.assertRegex(err, r"mus: sync failed: .*(Can't contact LDAP server|server is down)",
+                         err)
+
+        self.restart("slapd")
+        before = self.stack.conversations(rdn)
+        self.assertTrue(any(c["musStatus"] != ["invited"] for c in before.values()),
+                        "the sync was done before slapd was killed: nothing to test")
+        self.sync(name)
+        self.assert_all_invited(self.assert_consistent(rdn), 30)
+
+    # -- b) Postfix stopped in the middle of sending
+
+    def test_b_postfix_stopped_during_sending(self):
+        name = "MUS faults postfix stopped"
+        rdn = self.make_round(name, ("signe.moelgaard", "torben.froeslev"),
+                              "2028-02-07", "2028-03-31")
+        self.addCleanup(lambda: port_open(self.stack["MUS_SMTP_PORT"]) or self.restart("postfix"))
+        proc = self.start_sync(name)
+        self.wait_for_first_send(rdn)
+        # what `postfix stop` does, without the script's checks first
+        pid, start = self.pid("postfix")
+        os.kill(pid, signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 75, out + err)     # EX_TEMPFAIL
+        self.assertIn("mus: sync failed: the mail server %s failed 3 times in a row"
+                      % self.stack["MUS_SMTP_URL"], err)
+        self.assertIn("the rest is left for the next sync", err)
+        convs = self.stack.conversations(rdn)
+        self.assertTrue(any(c["musStatus"] != ["invited"] for c in convs.values()),
+                        "the sync was done before Postfix stopped: nothing to test")
+        self.assertEqual([c for c in convs.values() if c["musStatus"] == ["failed"]], [])
+
+        self.restart("postfix")
+        self.sync(name)
+        self.assert_all_invited(self.assert_consistent(rdn, redelivered=True), 15)
+
+    # -- c) Postfix refuses one recipient for good
+
+    def test_c_a_refused_recipient_fails_only_its_conversation(self):
+        name = "MUS faults refused recipient"
+        leader = dn("dorthe.skovgaard")
+        rdn = self.make_round(name, ("dorthe.skovgaard",), "2028-02-07", "2028-03-31")
+        victim = sorted(d for d, p in self.people.items()
+                        if [m.lower() for m in p.get("manager", [])[:1]] == [leader.lower()]
+                        and p.get("mail"))[0]
+        refuse = self.stack["MUS_POSTFIX_REFUSE_MAP"]
+        with open(refuse, "w") as f:
+            f.write("%s 550 5.1.1 MUS fault test: no such mailbox here\n" % self.mail(victim))
+
+        def unrefuse():
+            open(refuse, "w").close()
+            self.postfix("reload")
+        self.addCleanup(unrefuse)
+        self.postfix("reload")
+        res = self.sync(name)
+        convs = self.assert_consistent(rdn)
+        failed = {d: c for d, c in convs.items() if c["musStatus"] == ["failed"]}
+        self.assertEqual([c["musEmployee"][0].lower() for c in failed.values()],
+                         [victim.lower()], res.stderr)
+        reason = next(iter(failed.values()))["musReason"][0]
+        self.assertIn(self.mail(victim), reason)
+        self.assertRegex(reason, "550 5.1.1 .*MUS fault test: no such mailbox here")
+        self.assert_all_invited(convs, 7)
+        self.assertEqual(sorted(c["musStatus"][0] for c in convs.values()),
+                         sorted(["failed", "unschedulable"] + ["invited"] * (len(convs) - 2)))
+
+    # -- d) the free/busy server down or answering garbage
+
+    def test_d_free_busy_garbage_is_logged_and_scheduling_goes_on(self):
+        name = "MUS faults free/busy garbage"
+        leader = dn("hanne.lykkegaard")
+        rdn = self.make_round(name, ("hanne.lykkegaard",), "2028-02-07", "2028-03-31")
+        reports = sorted(d for d, p in self.people.items()
+                         if [m.lower() for m in p.get("manager", [])[:1]] == [leader.lower()]
+                         and p.get("mail"))[:3]
+        fb_dir, base = self.stack["MUS_FB_DIR"], self.stack["MUS_FB_BASE_URL"]
+        with open(os.path.join(fb_dir, "faults-binary.ifb"), "wb") as f:
+            f.write(b"BEGIN:VCALENDAR\r\n\x00\xff\xfe" + os.urandom(4096) + b"\r\n")
+        with open(os.path.join(fb_dir, "faults-huge.ifb"), "wb") as f:
+            f.write(b"BEGIN:VCALENDAR\r\nBEGIN:VFREEBUSY\r\n")
+            f.write(b"FREEBUSY:20280207T080000Z/PT1H\r\n" * 80000)
+        # a port nobody listens on: bound, never listened to, closed at the end
+        closed = socket.socket()
+        closed.bind(("127.0.0.1", 0))
+        self.addCleanup(closed.close)
+        urls = [base + "/faults-binary.ifb", base + "/faults-huge.ifb",
+                "http://127.0.0.1:%d/closed.ifb" % closed.getsockname()[1]]
+        for d, url in zip(reports, urls):
+            person = self.people[d.lower()]
+            if "calEntry" in person["objectClass"]:
+                self.addCleanup(self.stack.ldap_modify,
+                                "dn: %s\nchangetype: modify\nreplace: calFBURL\n%s"
+                                % (d, "".join("calFBURL: %s\n" % u
+                                              for u in person.get("calFBURL", []))))
+                self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: calFBURL\n"
+                                       "calFBURL: %s\n" % (d, url))
+            else:
+                self.addCleanup(self.stack.ldap_modify,
+                                "dn: %s\nchangetype: modify\ndelete: calFBURL\n-\n"
+                                "delete: objectClass\nobjectClass: calEntry\n" % d)
+                self.stack.ldap_modify("dn: %s\nchangetype: modify\nadd: objectClass\n"
+                                       "objectClass: calEntry\n-\nadd: calFBURL\n"
+                                       "calFBURL: %s\n" % (d, url))
+        res = self.sync(name)
+        for url in urls:
+            self.assertIn(url, res.stderr)
+        self.assertRegex(res.stderr, r"faults-huge.ifb: more than [0-9]+ bytes")
+        self.assert_all_invited(self.assert_consistent(rdn), 8)
+
+    def test_d_free_busy_server_stopped(self):
+        name = "MUS faults free/busy down"
+        rdn = self.make_round(name, ("anders.naesby",), "2028-02-07", "2028-03-31")
+        pid, start = self.pid("http")
+        self.addCleanup(lambda: alive(*self.pid("http")) or self.restart("http"))
+        os.kill(pid, signal.SIGKILL)
+        wait_for("nginx to exit", lambda: not alive(pid, start))
+        began = time.monotonic()
+        res = self.sync(name)
+        self.assertLess(time.monotonic() - began, 60, res.stderr)
+        self.assertIn(self.stack["MUS_FB_BASE_URL"], res.stderr)
+        self.assertIn("scheduling without it", res.stderr)
+        self.restart("http")
+        self.assert_all_invited(self.assert_consistent(rdn), 8)
+
+    # -- e) a reply delivered while slapd is down
+
+    def test_e_reply_while_slapd_is_down_is_applied_once_later(self):
+        name = "MUS faults reply while slapd is down"
+        rdn = self.make_round(name, ("tove.damgaard",), "2028-02-07", "2028-03-31")
+        self.sync(name)
+        cdn, c = sorted(self.stack.conversations(rdn, operational=True).items())[0]
+        self.assertEqual(c["musStatus"], ["invited"])
+        leader = self.mail(c["musLeader"][0])
+        ics = replymail.itip("REPLY", c["musICalUID"][0], leader, "ACCEPTED",
+                             int(c["musSequence"][0]))
+        msg = replymail.message(self.stack["MUS_ORGANIZER"], leader, "Accepteret: MUS", ics,
+                                "REPLY")
+        mid = msg["Message-ID"].strip("<>")
+
+        pid, start = self.pid("slapd")
+        self.addCleanup(lambda: alive(*self.pid("slapd")) or self.restart("slapd"))
+        os.kill(pid, signal.SIGKILL)
+        wait_for("slapd to exit", lambda: not alive(pid, start))
+        replymail.submit(self.stack, msg)
+        wait_for("the delivery to give up on LDAP",
+                 lambda: [line for line in self.stack.dovecot_log().splitlines()
+                          if mid in line and "left for doveadm mus sync" in line], timeout=20)
+        flags = self.stack.organizer_flags(mid)
+        self.assertIsNotNone(flags, "the reply was not delivered")
+        self.assertNotIn("$MusDone", flags)
+
+        self.restart("slapd")
+        self.assertEqual(self.stack.conversations(rdn, operational=True)[cdn]["entryCSN"],
+                         c["entryCSN"])
+        self.sync(name)
+        after = self.stack.conversations(rdn, operational=True)[cdn]
+        partstat = {v.split(" ", 1)[1].lower(): v.split(" ", 1)[0]
+                    for v in after.get("musPartstat", [])}
+        self.assertEqual(partstat.get(c["musLeader"][0].lower()), "ACCEPTED")
+        flags = self.stack.organizer_flags(mid)
+        self.assertIn("$MusDone", flags)
+        self.assertIn("$Mus-applied", flags)
+        self.sync(name)
+        self.assertEqual(self.stack.conversations(rdn, operational=True)[cdn]["entryCSN"],
+                         after["entryCSN"])
+        self.assert_consistent(rdn)
+
+
+if __name__ == "__main__":
+    unittest.main()
