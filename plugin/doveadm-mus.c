@@ -599,6 +599,8 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	doveadm_print_header_simple("messages");
 	doveadm_print_header_simple("deferred");
 	doveadm_print_header_simple("failed");
+	doveadm_print_header_simple("held");
+	doveadm_print_header_simple("plan-forms");
 	array_foreach(&results, r) {
 		doveadm_print(r->round_name);
 		doveadm_print_num(r->total);
@@ -614,6 +616,8 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		doveadm_print_num(r->sent.messages);
 		doveadm_print_num(r->sent.deferred);
 		doveadm_print_num(r->sent.failed);
+		doveadm_print_num(r->held);
+		doveadm_print_num(r->plan_forms.sent);
 	}
 	if (ret < 0) {
 		i_error("mus: sync failed: %s", error);
