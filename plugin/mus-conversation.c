@@ -228,6 +228,21 @@ int mus_conversations_load(struct mus_ldap *conn, pool_t pool,
 					convs, error_r);
 }
 
+int mus_conversation_read(struct mus_ldap *conn, pool_t pool, const char *dn,
+			  struct mus_conversation **conv_r, const char **error_r)
+{
+	ARRAY_TYPE(mus_conversation) convs;
+	struct mus_conversations_ctx ctx = { .pool = pool, .convs = &convs };
+	int ret;
+
+	p_array_init(&convs, pool, 1);
+	ret = mus_ldap_read(conn, dn, mus_conversation_attrs,
+			    mus_conversation_add_entry, &ctx, error_r);
+	if (ret > 0)
+		*conv_r = array_idx_elem(&convs, 0);
+	return ret;
+}
+
 bool mus_conversation_parse_span(const char *value, time_t *start_r,
 				 time_t *end_r, const char **dn_r,
 				 const char **text_r)

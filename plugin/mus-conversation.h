@@ -103,6 +103,12 @@ int mus_conversations_search(struct mus_ldap *conn, pool_t pool,
 			     ARRAY_TYPE(mus_conversation) *convs,
 			     const char **error_r);
 
+/* Read the one conversation dn (as mus_conversations_load() reads it):
+   returns 1 with *conv_r from pool, 0 if there is no such entry, -1 if the
+   directory failed. */
+int mus_conversation_read(struct mus_ldap *conn, pool_t pool, const char *dn,
+			  struct mus_conversation **conv_r, const char **error_r);
+
 /* A "<start> <end> <DN>[ <text>]" value (musCounter, musDeclined,
    musCounterRefused): returns TRUE with its parts (text_r "" if none;
    strings on the data stack), FALSE if it does not parse. */

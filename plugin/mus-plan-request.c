@@ -88,7 +88,7 @@ static int mus_plan_request_record(const struct mus_plan_request *req,
 				   const char **error_r)
 {
 	struct mus_ldap_mod mods[3];
-	ARRAY_TYPE(mus_conversation) again;
+	struct mus_conversation *again;
 	pool_t pool;
 	int ret = 0;
 
@@ -118,19 +118,17 @@ static int mus_plan_request_record(const struct mus_plan_request *req,
 		if (ret != 0)
 			break;
 		p_clear(pool);
-		p_array_init(&again, pool, 1);
-		if (mus_conversations_search(req->conn, pool, conv->dn,
-					     "(objectClass=musConversation)",
-					     &again, error_r) < 0) {
-			ret = -1;
+		ret = mus_conversation_read(req->conn, pool, conv->dn, &again,
+					    error_r);
+		if (ret == 0) {
+			/* deleted meanwhile: nothing to record */
+			ret = 1;
 			break;
 		}
-		if (array_count(&again) != 1) {
-			*error_r = t_strdup_printf("%s is gone", conv->dn);
-			ret = -1;
+		if (ret < 0)
 			break;
-		}
-		conv = array_idx_elem(&again, 0);
+		conv = again;
+		ret = 0;
 	}
 	pool_unref(&pool);
 	return ret < 0 ? -1 : 0;
