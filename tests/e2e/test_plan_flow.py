@@ -232,10 +232,10 @@ class PlanFlowTest(unittest.TestCase):
                  "due": self.due2.isoformat()}],
             "follow_up": self.follow_up.isoformat()})
 
-        # the same plan again is no new version
+        # the same plan again is no new version (in effect already: applied)
         again = self.reply(leader_mail, "SV: " + subject, html=html)
         self.sync()
-        self.assertIn("$Mus-unchanged", self.stack.organizer_flags(again))
+        self.assertIn("$Mus-applied", self.stack.organizer_flags(again))
         self.assertEqual(self.conv().entryCSN, stored.entryCSN)
 
         # doveadm mus plan submit: a bad file names the JSON paths, stores nothing
