@@ -23,6 +23,9 @@
 #include "mus-inbox.h"
 #include "mus-smtp.h"
 #include "mus-send.h"
+#include "mus-file.h"
+#include "mus-plan-json.h"
+#include "mus-plan-draft.h"
 #include "str.h"
 #include "master-service.h"
 #include "mail-storage-service.h"
@@ -599,6 +602,8 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	doveadm_print_header_simple("messages");
 	doveadm_print_header_simple("deferred");
 	doveadm_print_header_simple("failed");
+	doveadm_print_header_simple("held");
+	doveadm_print_header_simple("plan-forms");
 	array_foreach(&results, r) {
 		doveadm_print(r->round_name);
 		doveadm_print_num(r->total);
@@ -614,10 +619,80 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		doveadm_print_num(r->sent.messages);
 		doveadm_print_num(r->sent.deferred);
 		doveadm_print_num(r->sent.failed);
+		doveadm_print_num(r->held);
+		doveadm_print_num(r->plan_forms.sent);
 	}
 	if (ret < 0) {
 		i_error("mus: sync failed: %s", error);
 		doveadm_exit_code = EX_TEMPFAIL;
+	}
+	mus_doveadm_session_end(&session);
+}
+
+/* ---- plan submit ---- */
+
+static void cmd_mus_plan_submit(struct doveadm_cmd_context *cctx)
+{
+	struct mus_doveadm_session session;
+	struct mus_conversation *conv;
+	struct mus_plan_problems problems;
+	struct mus_plan *plan;
+	enum mus_plan_draft_result result;
+	const char *name, *path, *json, *error;
+	unsigned int version, minute;
+	size_t size;
+	int ret, today;
+
+	if (!doveadm_cmd_param_str(cctx, "conversation", &name) ||
+	    !doveadm_cmd_param_str(cctx, "file", &path)) {
+		i_error("mus: usage: doveadm mus plan submit <conversation> <file.json>");
+		doveadm_exit_code = EX_USAGE;
+		return;
+	}
+	if (mus_file_read(path, MUS_PLAN_JSON_MAX_SIZE, &json, &size, &error) < 0) {
+		i_error("mus: %s", error);
+		doveadm_exit_code = EX_NOINPUT;
+		return;
+	}
+	if (mus_doveadm_session_begin(&session) < 0)
+		return;
+	ret = mus_plan_draft_find(session.conn, session.pool,
+				  session.set->round_base, name, &conv, &error);
+	if (ret <= 0) {
+		i_error("mus: %s", error);
+		doveadm_exit_code = ret < 0 ? EX_TEMPFAIL : EX_DATAERR;
+		mus_doveadm_session_end(&session);
+		return;
+	}
+	mus_time_to_local(session.set->timezone, time(NULL), &today, &minute);
+	mus_plan_problems_init(&problems, session.pool, MUS_LANGUAGE_EN);
+	if (mus_plan_json_parse(json, size, today, &problems, &plan) < 0) {
+		const char *const *lines = t_strsplit(
+			mus_plan_problems_format(&problems), "\n");
+
+		i_error("mus: the plan in %s was not stored:", path);
+		for (; *lines != NULL; lines++) {
+			if (**lines != '\0')
+				i_error("mus: %s", *lines);
+		}
+		doveadm_exit_code = EX_DATAERR;
+	} else if (mus_plan_draft_submit(session.conn, conv, plan, &result,
+					 &version, &error) < 0) {
+		i_error("mus: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+	} else if (result == MUS_PLAN_DRAFT_STALE) {
+		i_error("mus: %s is %s and takes no plan draft", conv->dn,
+			mus_conv_status_name(conv->status));
+		doveadm_exit_code = EX_DATAERR;
+	} else {
+		doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
+		doveadm_print_header_simple("conversation");
+		doveadm_print_header_simple("version");
+		doveadm_print_header_simple("stored");
+		doveadm_print(conv->dn);
+		doveadm_print_num(version);
+		doveadm_print(result == MUS_PLAN_DRAFT_STORED ? "yes" :
+			      "no (the same plan is stored already)");
 	}
 	mus_doveadm_session_end(&session);
 }
@@ -981,6 +1056,15 @@ static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {
 		DOVEADM_CMD_PARAM('\0', "closed", CMD_PARAM_ARRAY, 0)
 		DOVEADM_CMD_PARAM('\0', "location", CMD_PARAM_STR, 0)
 		DOVEADM_CMD_PARAM('\0', "state", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAMS_END
+	},
+	{
+		.name = "mus plan submit",
+		.cmd = cmd_mus_plan_submit,
+		.usage = "<conversation DN, UID or reference> <file.json>",
+		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAM('\0', "conversation", CMD_PARAM_STR, CMD_PARAM_FLAG_POSITIONAL)
+		DOVEADM_CMD_PARAM('\0', "file", CMD_PARAM_STR, CMD_PARAM_FLAG_POSITIONAL)
 		DOVEADM_CMD_PARAMS_END
 	},
 	{

@@ -13,7 +13,8 @@ const char *const mus_conversation_attrs[] = {
 	"musEnd", "musICalUID", "musSequence", "musSentSequence", "musReason",
 	"musSentDigest", "musSentTo", "musCardLeader", "musCardEmployee",
 	"musPartstat", "musPartstatComment", "musDeclined", "musCounter",
-	"musCounterRefused", "musRefresh", "entryCSN", NULL
+	"musCounterRefused", "musRefresh", "musPlanVersion", "musPlanDraft",
+	"musPlanRequested", "entryCSN", NULL
 };
 
 static const char *const mus_conv_status_names[MUS_CONV_STATUS_COUNT] = {
@@ -69,6 +70,19 @@ bool mus_conv_status_holds_slot(enum mus_conv_status status)
 bool mus_conv_status_wants_slot(enum mus_conv_status status)
 {
 	return status == MUS_CONV_NEW || status == MUS_CONV_RESCHEDULING;
+}
+
+const char *mus_conversation_reference(const struct mus_conversation *conv)
+{
+	return t_strndup(conv->ical_uid, MUS_CONVERSATION_REFERENCE_LEN);
+}
+
+bool mus_conversation_is_over(const struct mus_conversation *conv, time_t now)
+{
+	if (conv->unreadable || conv->end == 0 || conv->end > now)
+		return FALSE;
+	return conv->status == MUS_CONV_INVITED ||
+		conv->status == MUS_CONV_ACCEPTED;
 }
 
 int mus_conversation_answerable_sequence(const struct mus_conversation *conv)
@@ -149,6 +163,7 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	conv->counter_refused = p_strdup(pool,
 		mus_ldap_entry_value(entry, "musCounterRefused"));
 	conv->refresh = mus_conv_strings(pool, mus_ldap_entry_values(entry, "musRefresh"));
+	conv->plan_draft = p_strdup(pool, mus_ldap_entry_value(entry, "musPlanDraft"));
 	conv->sent_sequence = -1;
 
 	value = mus_ldap_entry_value(entry, "musStatus");
@@ -165,6 +180,12 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 		else
 			conv->sent_sequence = (int)n;
 	}
+	value = mus_ldap_entry_value(entry, "musPlanVersion");
+	if (value != NULL && str_to_uint(value, &conv->plan_version) < 0)
+		problem = t_strdup_printf("musPlanVersion '%s' is not a number", value);
+	value = mus_ldap_entry_value(entry, "musPlanRequested");
+	if (value != NULL && mus_time_parse_generalized(value, &conv->plan_requested) < 0)
+		problem = t_strdup_printf("musPlanRequested '%s' is not a GeneralizedTime", value);
 	value = mus_ldap_entry_value(entry, "musStart");
 	if (value != NULL && mus_time_parse_generalized(value, &conv->start) < 0)
 		problem = t_strdup_printf("musStart '%s' is not a GeneralizedTime", value);
@@ -205,6 +226,21 @@ int mus_conversations_load(struct mus_ldap *conn, pool_t pool,
 	return mus_conversations_search(conn, pool, round_dn,
 					"(objectClass=musConversation)",
 					convs, error_r);
+}
+
+int mus_conversation_read(struct mus_ldap *conn, pool_t pool, const char *dn,
+			  struct mus_conversation **conv_r, const char **error_r)
+{
+	ARRAY_TYPE(mus_conversation) convs;
+	struct mus_conversations_ctx ctx = { .pool = pool, .convs = &convs };
+	int ret;
+
+	p_array_init(&convs, pool, 1);
+	ret = mus_ldap_read(conn, dn, mus_conversation_attrs,
+			    mus_conversation_add_entry, &ctx, error_r);
+	if (ret > 0)
+		*conv_r = array_idx_elem(&convs, 0);
+	return ret;
 }
 
 bool mus_conversation_parse_span(const char *value, time_t *start_r,

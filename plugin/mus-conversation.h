@@ -53,6 +53,12 @@ struct mus_conversation {
 	const char *counter, *counter_refused;
 	/* addresses that asked for the current invitation again */
 	const char *const *refresh;
+	/* the development plan: when the form went to the leader (0: not
+	   yet), the draft waiting for approval (JSON as mus-plan-json
+	   writes it, or NULL) and how many drafts were stored */
+	time_t plan_requested;
+	const char *plan_draft;
+	unsigned int plan_version;
 };
 ARRAY_DEFINE_TYPE(mus_conversation, struct mus_conversation *);
 
@@ -66,6 +72,17 @@ bool mus_conv_status_parse(const char *name, enum mus_conv_status *status_r);
 bool mus_conv_status_holds_slot(enum mus_conv_status status);
 /* TRUE if the conversation waits for a slot. */
 bool mus_conv_status_wants_slot(enum mus_conv_status status);
+
+/* The short reference of a conversation that mails carry in their
+   subject ("[7f3a9c2e]"): the start of its musICalUID, from the data
+   stack. A reply names the conversation by it. */
+#define MUS_CONVERSATION_REFERENCE_LEN 8
+const char *mus_conversation_reference(const struct mus_conversation *conv);
+
+/* TRUE if the conversation took place: its end has passed (at now) and it
+   was invited or accepted, not declined, moved, cancelled or failed. Sync
+   makes it held. */
+bool mus_conversation_is_over(const struct mus_conversation *conv, time_t now);
 
 /* The SEQUENCE an answer must carry to count: the one last sent, or the
    newer one a sync has written (with a new time, attendees or cards)
@@ -85,6 +102,12 @@ int mus_conversations_search(struct mus_ldap *conn, pool_t pool,
 			     const char *base, const char *filter,
 			     ARRAY_TYPE(mus_conversation) *convs,
 			     const char **error_r);
+
+/* Read the one conversation dn (as mus_conversations_load() reads it):
+   returns 1 with *conv_r from pool, 0 if there is no such entry, -1 if the
+   directory failed. */
+int mus_conversation_read(struct mus_ldap *conn, pool_t pool, const char *dn,
+			  struct mus_conversation **conv_r, const char **error_r);
 
 /* A "<start> <end> <DN>[ <text>]" value (musCounter, musDeclined,
    musCounterRefused): returns TRUE with its parts (text_r "" if none;

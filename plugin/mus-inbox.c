@@ -8,7 +8,11 @@
 #include "mus-cards.h"
 #include "mus-conversation.h"
 #include "mus-invitation.h"
+#include "mus-plan-text.h"
+#include "mus-plan-draft.h"
 #include "mus-inbox.h"
+
+#include <time.h>
 
 /* another writer changed the conversation meanwhile: read it again */
 #define MUS_INBOX_MAX_ATTEMPTS 5
@@ -26,6 +30,8 @@ static const char *const mus_inbox_outcome_names[MUS_INBOX_OUTCOME_COUNT] = {
 	[MUS_INBOX_INVALID] = "invalid",
 	[MUS_INBOX_CARDS_REFUSED] = "cards-refused",
 	[MUS_INBOX_DEFERRED] = "deferred",
+	[MUS_INBOX_PLAN_RECEIVED] = "plan-received",
+	[MUS_INBOX_PLAN_REFUSED] = "plan-refused",
 };
 
 const char *mus_inbox_outcome_name(enum mus_inbox_outcome outcome)
@@ -703,6 +709,103 @@ static int mus_inbox_cards_once(struct mus_inbox_ctx *ctx,
 	return mus_inbox_write(ctx, mods, error_r);
 }
 
+/* ---- plans ---- */
+
+/* Tell the leader what is wrong with the plan
+   (text/plan-problems.<lang>.txt). Returns 1, or -1 on failure. */
+static int mus_inbox_plan_answer(struct mus_inbox_ctx *ctx,
+				 const struct mus_plan_problems *problems,
+				 const char **error_r)
+{
+	const struct mus_inbox *inbox = ctx->inbox;
+	const char *uid_short = mus_conversation_reference(ctx->conv);
+	const struct mus_notice_var vars[] = {
+		{ "subject", ctx->reply->subject },
+		{ "problems", mus_plan_problems_format(problems) },
+		{ "uid_short", uid_short },
+	};
+	const char *subject, *body;
+
+	mus_inbox_set(ctx, MUS_INBOX_PLAN_REFUSED, t_strdup_printf(
+		"the plan for %s from %s has %u problem(s); the leader was told",
+		ctx->conv->dn, ctx->reply->from, array_count(&problems->list)));
+	if (mus_invitation_render_notice(inbox->templates_dir, "plan-problems",
+					 problems->language, vars,
+					 N_ELEMENTS(vars), &subject, &body,
+					 error_r) < 0 ||
+	    inbox->send(ctx->reply->from, subject, body, inbox->context,
+			error_r) < 0)
+		return -1;
+	return 1;
+}
+
+static int mus_inbox_plan_once(struct mus_inbox_ctx *ctx, const char *uid_short,
+			       const char **error_r)
+{
+	const struct mus_inbox *inbox = ctx->inbox;
+	const struct mus_inbox_person *person;
+	struct mus_plan_problems problems;
+	struct mus_plan *plan;
+	enum mus_plan_draft_result result;
+	unsigned int version, minute;
+	int ret, today;
+
+	ret = mus_inbox_find_conv(ctx, t_strdup_printf(
+		"(&(objectClass=musConversation)(musICalUID=%s*))",
+		mus_ldap_filter_escape(uid_short)), error_r);
+	if (ret < 0)
+		return -1;
+	if (ret != 1 || (!mus_plan_draft_open(ctx->conv) &&
+			 ctx->conv->status != MUS_CONV_APPROVED)) {
+		mus_inbox_set(ctx, MUS_INBOX_NOT_OURS, t_strdup_printf(
+			"the reference [%s] names no conversation that waits for a plan",
+			uid_short));
+		return 1;
+	}
+	mus_inbox_people(ctx);
+	if ((ret = mus_inbox_find_person(ctx, ctx->reply->from, &person,
+					 error_r)) < 0)
+		return -1;
+	if (ret == 0 || !person->leader) {
+		mus_inbox_set(ctx, MUS_INBOX_SENDER_MISMATCH, t_strdup_printf(
+			"a plan for %s from %s, who is not its leader",
+			ctx->conv->dn, ctx->reply->from == NULL ? "(no From)" :
+			ctx->reply->from));
+		return 1;
+	}
+	if (!mus_plan_draft_open(ctx->conv)) {
+		mus_inbox_set(ctx, MUS_INBOX_STALE, t_strdup_printf(
+			"a plan for %s, which is %s", ctx->conv->dn,
+			mus_conv_status_name(ctx->conv->status)));
+		return 1;
+	}
+	mus_time_to_local(inbox->timezone, time(NULL), &today, &minute);
+	mus_plan_problems_init(&problems, ctx->pool,
+			       mus_inbox_language(inbox, person));
+	if (mus_plan_text_parse(ctx->reply->body_text, ctx->reply->body_html,
+				today, &problems, &plan) < 0)
+		return mus_inbox_plan_answer(ctx, &problems, error_r);
+	ret = mus_plan_draft_store(inbox->conn, ctx->conv, plan, &result,
+				   &version, error_r);
+	if (ret <= 0)
+		return ret;
+	switch (result) {
+	case MUS_PLAN_DRAFT_STORED:
+		mus_inbox_set(ctx, MUS_INBOX_PLAN_RECEIVED, t_strdup_printf(
+			"the plan for %s from %s, stored as version %u",
+			ctx->conv->dn, person->dn, version));
+		break;
+	case MUS_PLAN_DRAFT_UNCHANGED:
+		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED, t_strdup_printf(
+			"%s holds this plan already (version %u)",
+			ctx->conv->dn, version));
+		break;
+	case MUS_PLAN_DRAFT_STALE:
+		i_unreached();
+	}
+	return 1;
+}
+
 /* ---- the message ---- */
 
 static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
@@ -710,7 +813,7 @@ static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
 	const struct mus_inbox *inbox = ctx->inbox;
 	const struct mus_reply *reply = ctx->reply;
 	struct mus_card_choice choice;
-	const char *error;
+	const char *error, *uid_short;
 	int ret;
 
 	switch (reply->method) {
@@ -733,8 +836,19 @@ static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
 	ret = mus_reply_parse_cards(reply->subject, reply->body_text,
 				    reply->body_html, ctx->pool, &choice, &error);
 	if (ret == 0) {
-		mus_inbox_set(ctx, MUS_INBOX_NOT_OURS, "no calendar reply, no card choice");
-		return 1;
+		/* a reply to the plan form, or ordinary mail */
+		uid_short = mus_reply_subject_reference(reply->subject);
+		if (uid_short == NULL) {
+			mus_inbox_set(ctx, MUS_INBOX_NOT_OURS,
+				      "no calendar reply, no card choice, no plan");
+			return 1;
+		}
+		if (inbox->send == NULL) {
+			mus_inbox_set(ctx, MUS_INBOX_DEFERRED,
+				      "maybe a plan, for the next sync");
+			return 1;
+		}
+		return mus_inbox_plan_once(ctx, uid_short, error_r);
 	}
 	if (inbox->cards == NULL || inbox->send == NULL) {
 		mus_inbox_set(ctx, MUS_INBOX_DEFERRED, "a card choice, for the next sync");

@@ -29,6 +29,14 @@
      round's kind and stored as musCardLeader or musCardEmployee (by who
      sends it); the next sync sends the updated invitation. A choice with
      mistakes is answered with a mail that names each one.
+   - a plan: a mail whose subject carries the reference "[<uid-short>]"
+     of a conversation in plan-requested or plan-pending (a reply to the
+     plan form), from one of the leader's addresses, is read as the plan
+     (mus-plan-text, today in the inbox's time zone). A valid plan is
+     stored as the draft (mus-plan-draft); one with mistakes is answered
+     with a mail naming each one and its line (text/plan-problems.
+     <lang>.txt), and nothing is stored. A plan from anybody else, or for
+     a conversation that has moved on, changes nothing.
    A reply to an older SEQUENCE than the one last sent changes nothing, and
    neither does one to an older SEQUENCE than a newer one a sync has
    written and not yet sent to everybody (a new time being sent out). */
@@ -61,6 +69,10 @@ enum mus_inbox_outcome {
 	/* needs a mail in answer and this caller cannot send: left for
 	   the next sync */
 	MUS_INBOX_DEFERRED,
+	/* the leader's plan, stored as the conversation's draft */
+	MUS_INBOX_PLAN_RECEIVED,
+	/* a plan with mistakes; the leader was told, nothing stored */
+	MUS_INBOX_PLAN_REFUSED,
 
 	MUS_INBOX_OUTCOME_COUNT
 };
@@ -77,7 +89,8 @@ struct mus_inbox {
 	const char *timezone;
 	/* the organizer's address: mail from it is never a reply */
 	const char *organizer;
-	/* where the texts of answers are (text/cards-refused.<lang>.txt) */
+	/* where the texts of answers are (text/cards-refused.<lang>.txt,
+	   text/plan-problems.<lang>.txt) */
 	const char *templates_dir;
 	/* the catalogue card choices are checked against; NULL: card
 	   choices are DEFERRED */

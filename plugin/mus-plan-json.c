@@ -359,3 +359,83 @@ int mus_plan_json_parse(const void *data, size_t size, int today,
 	*plan_r = reader.plan;
 	return 0;
 }
+
+/* cJSON returns NULL only when out of memory */
+static void *mus_plan_json_made(void *ptr)
+{
+	if (ptr == NULL)
+		i_fatal_status(FATAL_OUTOFMEM, "cJSON: out of memory");
+	return ptr;
+}
+
+static void mus_plan_json_add_string(cJSON *object, const char *key,
+				     const char *value)
+{
+	(void)mus_plan_json_made(cJSON_AddStringToObject(object, key, value));
+}
+
+static cJSON *mus_plan_json_new_object(cJSON *parent, const char *key)
+{
+	cJSON *object = mus_plan_json_made(cJSON_CreateObject());
+
+	if (key == NULL)
+		(void)cJSON_AddItemToArray(parent, object);
+	else
+		(void)cJSON_AddItemToObject(parent, key, object);
+	return object;
+}
+
+static void mus_plan_json_write_activity(cJSON *array,
+					 const struct mus_plan_activity *activity)
+{
+	const struct mus_plan_responsible *resp = &activity->responsible;
+	cJSON *json = mus_plan_json_new_object(array, NULL), *person;
+
+	mus_plan_json_add_string(json, "description", activity->description);
+	mus_plan_json_add_string(json, "kind",
+				 mus_plan_activity_kind_name(activity->kind));
+	switch (resp->kind) {
+	case MUS_PLAN_RESPONSIBLE_LEADER:
+		mus_plan_json_add_string(json, "responsible", "leader");
+		break;
+	case MUS_PLAN_RESPONSIBLE_EMPLOYEE:
+		mus_plan_json_add_string(json, "responsible", "employee");
+		break;
+	case MUS_PLAN_RESPONSIBLE_PERSON:
+		person = mus_plan_json_new_object(json, "responsible");
+		if (resp->name != NULL)
+			mus_plan_json_add_string(person, "name", resp->name);
+		if (resp->mail != NULL)
+			mus_plan_json_add_string(person, "mail", resp->mail);
+		break;
+	}
+	mus_plan_json_add_string(json, "due", mus_plan_date(activity->due));
+}
+
+const char *mus_plan_json_write(const struct mus_plan *plan)
+{
+	const struct mus_plan_goal *goal;
+	const struct mus_plan_activity *activity;
+	cJSON *root, *array, *json;
+	const char *result;
+	char *text;
+
+	root = mus_plan_json_made(cJSON_CreateObject());
+	array = mus_plan_json_made(cJSON_AddArrayToObject(root, "goals"));
+	array_foreach(&plan->goals, goal) {
+		json = mus_plan_json_new_object(array, NULL);
+		mus_plan_json_add_string(json, "kind",
+			goal->kind == MUS_PLAN_GOAL_SHARED ? "shared" : "individual");
+		mus_plan_json_add_string(json, "text", goal->text);
+	}
+	array = mus_plan_json_made(cJSON_AddArrayToObject(root, "activities"));
+	array_foreach(&plan->activities, activity)
+		mus_plan_json_write_activity(array, activity);
+	mus_plan_json_add_string(root, "follow_up",
+				 mus_plan_date(plan->follow_up));
+	text = mus_plan_json_made(cJSON_PrintUnformatted(root));
+	cJSON_Delete(root);
+	result = t_strdup(text);
+	cJSON_free(text);
+	return result;
+}

@@ -33,4 +33,10 @@ int mus_plan_json_parse(const void *data, size_t size, int today,
 			struct mus_plan_problems *problems,
 			struct mus_plan **plan_r);
 
+/* plan (valid: every field given) as one line of JSON in exactly the
+   shape above, keys in that order, from the data stack: what
+   mus_plan_json_parse() reads back to the same plan. It is the
+   musPlanDraft value of a conversation. */
+const char *mus_plan_json_write(const struct mus_plan *plan);
+
 #endif

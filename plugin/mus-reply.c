@@ -1408,6 +1408,15 @@ mus_reply_subject(const char *subject, const char **uid_short_r,
 		MUS_REPLY_SUBJECT_REFERENCE;
 }
 
+const char *mus_reply_subject_reference(const char *subject)
+{
+	enum mus_language language;
+	const char *uid_short;
+
+	return mus_reply_subject(subject, &uid_short, &language) ==
+		MUS_REPLY_SUBJECT_REFERENCE ? uid_short : NULL;
+}
+
 /* The codes after the keyword of the last card line, or NULL if there is
    no card line. */
 static const char *mus_reply_card_line(const char *body,

@@ -191,6 +191,11 @@ int mus_reply_parse_cards(const char *subject, const char *body_text,
 			  struct mus_card_choice *choice_r,
 			  const char **error_r);
 
+/* The conversation reference "[<uid-short>]" in a subject (the last one,
+   as in a reply to the invitation or to the plan form), from the data
+   stack; NULL if there is none, or the subject chooses cards. */
+const char *mus_reply_subject_reference(const char *subject);
+
 /* Names for logs and tests: "REPLY", "ACCEPTED", ... */
 const char *mus_reply_method_name(enum mus_reply_method method);
 const char *mus_reply_partstat_name(enum mus_reply_partstat partstat);

@@ -284,7 +284,7 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	vars.timezone = send->set->timezone;
 	vars.location = send->round->location;
 	vars.organizer = send->set->organizer;
-	vars.uid_short = t_strndup(conv->ical_uid, 8);
+	vars.uid_short = mus_conversation_reference(conv);
 	vars.cards = array_get(&sc->cards, &vars.card_count);
 	vars.card_origins = array_get(&sc->origins, &count);
 	vars.choosable = array_get(&sc->choosable, &vars.choosable_count);

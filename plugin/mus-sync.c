@@ -527,6 +527,7 @@ static void mus_sync_decide(struct mus_sync_round *ctx)
 	/* conversations that keep their slot occupy their people first */
 	array_foreach_elem(&ctx->convs, conv) {
 		struct mus_sync_item *item;
+		bool over;
 
 		if (hash_table_lookup(wanted_by_cn, conv->cn) == NULL) {
 			if (conv->status == MUS_CONV_CANCELLED || conv->unreadable)
@@ -538,9 +539,17 @@ static void mus_sync_decide(struct mus_sync_round *ctx)
 			item->reason = "no longer part of the round: the employee has another manager or left the scope";
 			continue;
 		}
+		over = mus_conversation_is_over(conv, ctx->now);
+		/* a proposal of a new time for a conversation that took
+		   place is moot */
 		if (mus_conv_status_holds_slot(conv->status) && conv->start != 0 &&
 		    conv->end > conv->start)
-			mus_sync_hold_slot(ctx, conv, hash_table_lookup(wanted_by_cn, conv->cn));
+			mus_sync_hold_slot(ctx, conv, over ? NULL :
+					   hash_table_lookup(wanted_by_cn, conv->cn));
+		if (over) {
+			item = mus_sync_item(ctx, MUS_SYNC_UPDATE, NULL, conv);
+			item->status = MUS_CONV_HELD;
+		}
 	}
 	array_foreach_elem(&ctx->wanted, w)
 		mus_sync_decide_wanted(ctx, w);
@@ -803,6 +812,9 @@ static void mus_sync_count(struct mus_sync_round *ctx,
 	case MUS_CONV_CANCELLED:
 		result->cancelled++;
 		break;
+	case MUS_CONV_HELD:
+		result->held++;
+		break;
 	default:
 		break;
 	}
@@ -926,6 +938,12 @@ static int mus_sync_send(struct mus_sync_round *ctx, const char **error_r)
 		.log = mus_sync_send_log, .progress = mus_sync_send_progress,
 		.context = ctx,
 	};
+	struct mus_plan_request req = {
+		.conn = ctx->conn, .set = ctx->set, .round = ctx->round,
+		.org = ctx->org, .dry_run = ctx->opts->dry_run,
+		.smtp_timeout_msecs = ctx->opts->send.smtp_timeout_msecs,
+		.log = mus_sync_send_log, .context = ctx,
+	};
 
 	p_array_init(&convs, ctx->pool, array_count(&ctx->convs) + 16);
 	if (ctx->opts->dry_run)
@@ -933,7 +951,10 @@ static int mus_sync_send(struct mus_sync_round *ctx, const char **error_r)
 	else if (mus_conversations_load(ctx->conn, ctx->pool, ctx->round->dn,
 					&convs, error_r) < 0)
 		return -1;
-	return mus_send_round(&send, &convs, &ctx->result->sent, error_r);
+	if (mus_send_round(&send, &convs, &ctx->result->sent, error_r) < 0)
+		return -1;
+	return mus_plan_request_round(&req, &convs, &ctx->result->plan_forms,
+				      error_r);
 }
 
 /* ---- one round ---- */

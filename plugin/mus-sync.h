@@ -4,7 +4,9 @@
 /* doveadm mus sync: reconcile the directory with the rounds. For every
    active round: read the people in scope, build the roster, create the
    missing conversations, mark those that no longer apply as cancelled,
-   and schedule the ones waiting for a slot. Every step is idempotent and
+   mark those whose time has passed as held, and schedule the ones
+   waiting for a slot; then send invitations, cancels and the plan forms
+   of held conversations. Every step is idempotent and
    all state is in LDAP, so any host may run it, any number of times.
 
    Concurrency: a sync takes a lease on the round (musLease, written with
@@ -14,6 +16,7 @@
    another process (a reply being processed) is never overwritten. */
 
 #include "mus-send.h"
+#include "mus-plan-request.h"
 
 struct mus_ldap;
 struct mus_settings;
@@ -45,7 +48,9 @@ struct mus_sync_result {
 	unsigned int unchanged;
 	unsigned int conflicts;		/* changed by another writer meanwhile */
 	unsigned int fb_failed;		/* calFBURLs that could not be read */
+	unsigned int held;		/* conversations over in this sync */
 	struct mus_send_result sent;
+	struct mus_plan_request_result plan_forms;
 };
 ARRAY_DEFINE_TYPE(mus_sync_result, struct mus_sync_result);
 

@@ -76,8 +76,49 @@ static void test_conversation_answerable_sequence(void)
 	mus_test_end();
 }
 
+#define NOW 1799056800
+static const struct {
+	enum mus_conv_status status;
+	time_t end;
+	bool unreadable, over;
+} over_cases[] = {
+	{ MUS_CONV_INVITED, NOW - 1, FALSE, TRUE },
+	{ MUS_CONV_ACCEPTED, NOW, FALSE, TRUE },
+	{ MUS_CONV_ACCEPTED, NOW + 1, FALSE, FALSE },
+	{ MUS_CONV_ACCEPTED, 0, FALSE, FALSE },
+	{ MUS_CONV_ACCEPTED, NOW - 1, TRUE, FALSE },
+	{ MUS_CONV_SCHEDULED, NOW - 1, FALSE, FALSE },
+	{ MUS_CONV_DECLINED, NOW - 1, FALSE, FALSE },
+	{ MUS_CONV_RESCHEDULING, NOW - 1, FALSE, FALSE },
+	{ MUS_CONV_CANCELLED, NOW - 1, FALSE, FALSE },
+	{ MUS_CONV_UNSCHEDULABLE, NOW - 1, FALSE, FALSE },
+	{ MUS_CONV_FAILED, NOW - 1, FALSE, FALSE },
+	{ MUS_CONV_HELD, NOW - 1, FALSE, FALSE },
+	{ MUS_CONV_PLAN_REQUESTED, NOW - 1, FALSE, FALSE },
+};
+
+static void test_conversation_is_over(void)
+{
+	mus_test_begin("conversation: over when its end has passed");
+	for (unsigned int i = 0; i < N_ELEMENTS(over_cases); i++) {
+		struct mus_conversation conv;
+
+		i_zero(&conv);
+		conv.status = over_cases[i].status;
+		conv.start = over_cases[i].end == 0 ? 0 : over_cases[i].end - 3600;
+		conv.end = over_cases[i].end;
+		conv.unreadable = over_cases[i].unreadable;
+		mus_test_check(mus_conversation_is_over(&conv, NOW) ==
+			       over_cases[i].over,
+			       t_strdup_printf("over_cases[%u]", i),
+			       __FILE__, __LINE__);
+	}
+	mus_test_end();
+}
+
 void test_conversation(void)
 {
+	test_conversation_is_over();
 	test_conversation_span();
 	test_conversation_answerable_sequence();
 }

@@ -44,8 +44,9 @@ static const char *where_name(const struct mus_plan_where *where)
 	return where->path == NULL ? "?" : where->path;
 }
 
-/* The plan as the .expect files write it. */
-static const char *plan_dump(const struct mus_plan *plan)
+/* The plan as the .expect files write it; without_where leaves out where
+   each activity was read. */
+static const char *plan_dump(const struct mus_plan *plan, bool without_where)
 {
 	string_t *str = t_str_new(1024);
 	const struct mus_plan_activity *activity;
@@ -61,7 +62,7 @@ static const char *plan_dump(const struct mus_plan *plan)
 		const struct mus_plan_responsible *resp = &activity->responsible;
 
 		str_printfa(str, "activity (%s): %s\n",
-			    where_name(&activity->where),
+			    without_where ? "-" : where_name(&activity->where),
 			    activity->description);
 		str_printfa(str, "  kind: %s\n",
 			    mus_plan_activity_kind_name(activity->kind));
@@ -87,14 +88,36 @@ static const char *plan_dump(const struct mus_plan *plan)
 	return str_c(str);
 }
 
+/* A plan written as JSON reads back as the same plan, and writes the
+   same JSON again. */
+static void check_json_round_trip(const struct mus_plan *plan)
+{
+	struct mus_plan_problems problems;
+	struct mus_plan *again = NULL;
+	const char *json = mus_plan_json_write(plan);
+	pool_t pool = pool_alloconly_create("test plan json", 4096);
+
+	mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
+	test_assert(mus_plan_json_parse(json, strlen(json), today(), &problems,
+					&again) == 0);
+	test_assert_strcmp(mus_plan_problems_format(&problems), "");
+	if (again != NULL) {
+		test_assert_strcmp(plan_dump(again, TRUE), plan_dump(plan, TRUE));
+		test_assert_strcmp(mus_plan_json_write(again), json);
+	}
+	pool_unref(&pool);
+}
+
 /* What a reader made of the input: the plan's dump or "PROBLEMS" and
-   the problems as the answer lists them. */
+   the problems as the answer lists them. Every plan read also makes the
+   round trip through JSON. */
 static const char *outcome(int ret, const struct mus_plan *plan,
 			   const struct mus_plan_problems *problems)
 {
 	if (ret == 0) {
 		test_assert(array_count(&problems->list) == 0);
-		return plan_dump(plan);
+		check_json_round_trip(plan);
+		return plan_dump(plan, FALSE);
 	}
 	test_assert(array_count(&problems->list) > 0);
 	return t_strconcat("PROBLEMS\n", mus_plan_problems_format(problems),
@@ -618,8 +641,45 @@ static void test_plan_form(void)
 	pool_unref(&pool);
 }
 
+/* The exact bytes of musPlanDraft for a plan with every kind of
+   responsible person. */
+static void test_plan_json_write(void)
+{
+	static const char *const input =
+		"{\"follow_up\": \"2027-06-01\", \"goals\": ["
+		"{\"text\": \"Ida \\\"leads\\\" the tablet app\", \"kind\": \"individual\"},"
+		"{\"kind\": \"shared\", \"text\": \"Same-day notes\"}],"
+		"\"activities\": ["
+		"{\"description\": \"Course\", \"kind\": \"course\", \"responsible\": \"employee\", \"due\": \"2027-03-15\"},"
+		"{\"description\": \"Mentor\", \"kind\": \"mentoring\", \"responsible\": {\"mail\": \"r@eksempel.test\"}, \"due\": \"2027-04-30\"},"
+		"{\"description\": \"Visits\", \"kind\": \"practice\", \"responsible\": {\"name\": \"Rasmus Vang\"}, \"due\": \"2027-05-01\"}]}";
+	static const char *const expect =
+		"{\"goals\":[{\"kind\":\"individual\",\"text\":\"Ida \\\"leads\\\" the tablet app\"},"
+		"{\"kind\":\"shared\",\"text\":\"Same-day notes\"}],"
+		"\"activities\":["
+		"{\"description\":\"Course\",\"kind\":\"course\",\"responsible\":\"employee\",\"due\":\"2027-03-15\"},"
+		"{\"description\":\"Mentor\",\"kind\":\"mentoring\",\"responsible\":{\"mail\":\"r@eksempel.test\"},\"due\":\"2027-04-30\"},"
+		"{\"description\":\"Visits\",\"kind\":\"practice\",\"responsible\":{\"name\":\"Rasmus Vang\"},\"due\":\"2027-05-01\"}],"
+		"\"follow_up\":\"2027-06-01\"}";
+	struct mus_plan_problems problems;
+	struct mus_plan *plan = NULL;
+	pool_t pool = pool_alloconly_create("test plan json", 4096);
+
+	mus_test_begin("plan: written as JSON in the shape it is read");
+	mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
+	test_assert(mus_plan_json_parse(input, strlen(input), today(),
+					&problems, &plan) == 0);
+	if (plan != NULL) {
+		test_assert_strcmp(mus_plan_json_write(plan), expect);
+		check_json_round_trip(plan);
+	}
+	pool_unref(&pool);
+	mus_test_end();
+}
+
 void test_plan(void)
 {
+	test_plan_json_write();
 	test_plan_dates();
 	test_plan_months();
 	test_plan_kinds();

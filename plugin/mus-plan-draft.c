@@ -1,0 +1,124 @@
+/* The plan waiting for approval, on its conversation. */
+
+#include "lib.h"
+#include "array.h"
+#include "mus-ldap.h"
+#include "mus-plan-json.h"
+#include "mus-plan-draft.h"
+
+/* another writer changed the conversation meanwhile: read it again */
+#define MUS_PLAN_DRAFT_MAX_ATTEMPTS 5
+
+bool mus_plan_draft_open(const struct mus_conversation *conv)
+{
+	return !conv->unreadable &&
+		(conv->status == MUS_CONV_PLAN_REQUESTED ||
+		 conv->status == MUS_CONV_PLAN_PENDING);
+}
+
+int mus_plan_draft_store(struct mus_ldap *conn,
+			 const struct mus_conversation *conv,
+			 const struct mus_plan *plan,
+			 enum mus_plan_draft_result *result_r,
+			 unsigned int *version_r, const char **error_r)
+{
+	struct mus_ldap_mod mods[4];
+	const char *json;
+	int ret;
+
+	if (!mus_plan_draft_open(conv)) {
+		*result_r = MUS_PLAN_DRAFT_STALE;
+		*version_r = conv->plan_version;
+		return 1;
+	}
+	json = mus_plan_json_write(plan);
+	if (conv->status == MUS_CONV_PLAN_PENDING && conv->plan_draft != NULL &&
+	    strcmp(conv->plan_draft, json) == 0) {
+		*result_r = MUS_PLAN_DRAFT_UNCHANGED;
+		*version_r = conv->plan_version;
+		return 1;
+	}
+	i_zero(&mods);
+	mods[0].attr = "musPlanDraft";
+	mods[0].values = mus_ldap_values1(json);
+	mods[1].attr = "musPlanVersion";
+	mods[1].values = mus_ldap_values1(dec2str(conv->plan_version + 1));
+	mods[2].attr = "musStatus";
+	mods[2].values = mus_ldap_values1(
+		mus_conv_status_name(MUS_CONV_PLAN_PENDING));
+	ret = mus_ldap_modify(conn, conv->dn, mods, conv->csn == NULL ? NULL :
+			      mus_ldap_csn_assertion(conv->csn), error_r);
+	if (ret > 0) {
+		*result_r = MUS_PLAN_DRAFT_STORED;
+		*version_r = conv->plan_version + 1;
+	}
+	return ret;
+}
+
+int mus_plan_draft_submit(struct mus_ldap *conn, const struct mus_conversation *conv,
+			  const struct mus_plan *plan,
+			  enum mus_plan_draft_result *result_r,
+			  unsigned int *version_r, const char **error_r)
+{
+	pool_t pool = pool_alloconly_create("mus plan draft", 1024);
+	struct mus_conversation *again;
+	const char *dn = conv->dn;
+	int ret = 0;
+
+	for (unsigned int attempt = 0; ret == 0; attempt++) {
+		if (attempt == MUS_PLAN_DRAFT_MAX_ATTEMPTS) {
+			*error_r = t_strdup_printf(
+				"%s kept changing while the plan was stored", dn);
+			ret = -1;
+			break;
+		}
+		ret = mus_plan_draft_store(conn, conv, plan, result_r,
+					   version_r, error_r);
+		if (ret != 0)
+			break;
+		p_clear(pool);
+		ret = mus_conversation_read(conn, pool, dn, &again, error_r);
+		if (ret == 0) {
+			*error_r = t_strdup_printf("%s was deleted meanwhile", dn);
+			ret = -1;
+		}
+		if (ret < 0)
+			break;
+		conv = again;
+		ret = 0;
+	}
+	pool_unref(&pool);
+	return ret < 0 ? -1 : 0;
+}
+
+int mus_plan_draft_find(struct mus_ldap *conn, pool_t pool, const char *base,
+			const char *name, struct mus_conversation **conv_r,
+			const char **error_r)
+{
+	ARRAY_TYPE(mus_conversation) convs;
+	int ret;
+
+	if (name[0] == '\0') {
+		*error_r = "no conversation named";
+		return 0;
+	}
+	if (strchr(name, '=') != NULL) {
+		ret = mus_conversation_read(conn, pool, name, conv_r, error_r);
+		if (ret == 0)
+			*error_r = t_strdup_printf("no entry has the DN '%s'", name);
+		return ret;
+	}
+	p_array_init(&convs, pool, 2);
+	if (mus_conversations_search(conn, pool, base, t_strdup_printf(
+			"(&(objectClass=musConversation)(musICalUID=%s*))",
+			mus_ldap_filter_escape(name)), &convs, error_r) < 0)
+		return -1;
+	if (array_count(&convs) != 1) {
+		*error_r = t_strdup_printf(array_count(&convs) == 0 ?
+			"no conversation has the UID or reference '%s'" :
+			"the reference '%s' matches several conversations", name);
+		return 0;
+	}
+	*conv_r = array_idx_elem(&convs, 0);
+	return 1;
+}

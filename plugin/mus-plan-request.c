@@ -1,0 +1,226 @@
+/* Sending the plan form to the leader of a held conversation. */
+
+#include "lib.h"
+#include "array.h"
+#include "mus-settings.h"
+#include "mus-ldap.h"
+#include "mus-time.h"
+#include "mus-org.h"
+#include "mus-round.h"
+#include "mus-plan.h"
+#include "mus-invitation.h"
+#include "mus-smtp.h"
+#include "mus-plan-request.h"
+
+#include <time.h>
+
+/* another writer changed the conversation meanwhile: read it again */
+#define MUS_PLAN_REQUEST_MAX_ATTEMPTS 5
+
+enum mus_plan_request_need
+mus_plan_request_need(const struct mus_conversation *conv, bool group_round)
+{
+	if (conv->unreadable || conv->status != MUS_CONV_HELD ||
+	    conv->plan_requested != 0)
+		return MUS_PLAN_REQUEST_NONE;
+	return group_round ? MUS_PLAN_REQUEST_TEAM : MUS_PLAN_REQUEST_SEND;
+}
+
+struct mus_plan_request_ctx {
+	const struct mus_plan_request *req;
+	struct mus_plan_request_result *result;
+	struct mus_smtp *smtp;
+	bool smtp_down;
+};
+
+static void mus_plan_request_log(const struct mus_plan_request *req,
+				 const struct mus_conversation *conv,
+				 const char *message)
+{
+	req->log(t_strdup_printf("round %s: %s: %s", req->round->name,
+				 conv->cn, message), req->context);
+}
+
+static enum mus_language mus_plan_request_language(const struct mus_plan_request *req,
+						   const struct mus_person *person)
+{
+	if (person->language != NULL)
+		return strncasecmp(person->language, "en", 2) == 0 ?
+			MUS_LANGUAGE_EN : MUS_LANGUAGE_DA;
+	return req->set->language;
+}
+
+/* The form for conv in the leader's language. Returns 0, or -1 with an
+   error naming the template. */
+static int mus_plan_request_render(const struct mus_plan_request *req,
+				   const struct mus_conversation *conv,
+				   const struct mus_person *leader,
+				   const char **subject_r, const char **body_r,
+				   const char **error_r)
+{
+	enum mus_language lang = mus_plan_request_language(req, leader);
+	const char *employee_ndn = conv->employee_ndns[0];
+	const struct mus_person *employee = employee_ndn == NULL ? NULL :
+		mus_org_find(req->org, employee_ndn);
+	const char *employee_name = employee != NULL && employee->cn != NULL ?
+		employee->cn : (conv->employee_dns[0] != NULL ?
+				 mus_ldap_dn_rdn_value(conv->employee_dns[0]) : "");
+	const struct mus_notice_var vars[] = {
+		{ "employee", employee_name },
+		{ "leader", leader->cn != NULL ? leader->cn : leader->mails[0] },
+		{ "when", mus_invitation_when(lang, req->set->timezone,
+					      conv->start, conv->end) },
+		{ "uid_short", mus_conversation_reference(conv) },
+		{ "max_activities", dec2str(MUS_PLAN_MAX_ACTIVITIES) },
+		{ "max_months", dec2str(MUS_PLAN_MAX_MONTHS_AHEAD) },
+	};
+
+	return mus_invitation_render_notice(req->set->templates_dir, "plan-form",
+					    lang, vars, N_ELEMENTS(vars),
+					    subject_r, body_r, error_r);
+}
+
+/* Record that the form went out: musPlanRequested and plan-requested,
+   asserting the entryCSN; a conversation changed meanwhile is read again
+   and recorded if it still waits for its form. Returns 0 or -1. */
+static int mus_plan_request_record(const struct mus_plan_request *req,
+				   const struct mus_conversation *conv,
+				   const char **error_r)
+{
+	struct mus_ldap_mod mods[3];
+	struct mus_conversation *again;
+	pool_t pool;
+	int ret = 0;
+
+	i_zero(&mods);
+	mods[0].attr = "musPlanRequested";
+	mods[0].values = mus_ldap_values1(mus_time_generalized(time(NULL)));
+	mods[1].attr = "musStatus";
+	mods[1].values = mus_ldap_values1(
+		mus_conv_status_name(MUS_CONV_PLAN_REQUESTED));
+	pool = pool_alloconly_create("mus plan request", 1024);
+	for (unsigned int attempt = 0; ret == 0; attempt++) {
+		if (attempt == MUS_PLAN_REQUEST_MAX_ATTEMPTS) {
+			*error_r = t_strdup_printf(
+				"%s kept changing while the plan form was recorded",
+				conv->dn);
+			ret = -1;
+			break;
+		}
+		if (mus_plan_request_need(conv, FALSE) != MUS_PLAN_REQUEST_SEND) {
+			/* another writer moved it on or recorded it */
+			ret = 1;
+			break;
+		}
+		ret = mus_ldap_modify(req->conn, conv->dn, mods, conv->csn == NULL ?
+				      NULL : mus_ldap_csn_assertion(conv->csn),
+				      error_r);
+		if (ret != 0)
+			break;
+		p_clear(pool);
+		ret = mus_conversation_read(req->conn, pool, conv->dn, &again,
+					    error_r);
+		if (ret == 0) {
+			/* deleted meanwhile: nothing to record */
+			ret = 1;
+			break;
+		}
+		if (ret < 0)
+			break;
+		conv = again;
+		ret = 0;
+	}
+	pool_unref(&pool);
+	return ret < 0 ? -1 : 0;
+}
+
+static int mus_plan_request_send(struct mus_plan_request_ctx *ctx,
+				 const struct mus_conversation *conv,
+				 const char **error_r)
+{
+	const struct mus_plan_request *req = ctx->req;
+	const struct mus_person *leader = conv->leader_ndn == NULL ? NULL :
+		mus_org_find(req->org, conv->leader_ndn);
+	const char *subject, *body, *error;
+	int ret;
+
+	if (leader == NULL || leader->mails[0] == NULL) {
+		ctx->result->deferred++;
+		mus_plan_request_log(req, conv, t_strdup_printf(
+			"no plan form: the leader %s has no mail address in the round's scope",
+			conv->leader_dn));
+		return 0;
+	}
+	if (mus_plan_request_render(req, conv, leader, &subject, &body,
+				    &error) < 0) {
+		/* the admin's to fix; the other conversations go on */
+		ctx->result->deferred++;
+		mus_plan_request_log(req, conv, error);
+		return 0;
+	}
+	if (req->dry_run) {
+		ctx->result->sent++;
+		return 0;
+	}
+	if (ctx->smtp == NULL &&
+	    mus_smtp_create(req->set, req->smtp_timeout_msecs, &ctx->smtp,
+			    error_r) < 0)
+		return -1;
+	ret = mus_send_notice(ctx->smtp, req->set, leader->mails[0], subject,
+			      body, &error);
+	if (ret <= 0) {
+		ctx->result->deferred++;
+		mus_plan_request_log(req, conv, t_strdup_printf(
+			"the plan form to %s %s: %s", leader->mails[0],
+			ret == 0 ? "was refused" : "is deferred to the next sync",
+			error));
+		ctx->smtp_down = ret < 0;
+		return 0;
+	}
+	ctx->result->sent++;
+	return mus_plan_request_record(req, conv, error_r);
+}
+
+int mus_plan_request_round(const struct mus_plan_request *req,
+			   const ARRAY_TYPE(mus_conversation) *convs,
+			   struct mus_plan_request_result *result,
+			   const char **error_r)
+{
+	struct mus_plan_request_ctx ctx;
+	struct mus_conversation *conv;
+	bool group = mus_round_is_group(req->round->kind);
+	int ret = 0;
+
+	i_zero(&ctx);
+	ctx.req = req;
+	ctx.result = result;
+	array_foreach_elem(convs, conv) {
+		switch (mus_plan_request_need(conv, group)) {
+		case MUS_PLAN_REQUEST_NONE:
+			break;
+		case MUS_PLAN_REQUEST_TEAM:
+			result->team++;
+			break;
+		case MUS_PLAN_REQUEST_SEND:
+			if (ctx.smtp_down) {
+				result->deferred++;
+				break;
+			}
+			T_BEGIN {
+				ret = mus_plan_request_send(&ctx, conv, error_r);
+			} T_END_PASS_STR_IF(ret < 0, error_r);
+			break;
+		}
+		if (ret < 0)
+			break;
+	}
+	if (result->team > 0) {
+		req->log(t_strdup_printf(
+			"round %s: %u held %s conversations get no plan form: "
+			"plans of team conversations are not supported yet",
+			req->round->name, result->team,
+			mus_round_kind_name(req->round->kind)), req->context);
+	}
+	mus_smtp_destroy(&ctx.smtp);
+	return ret;
+}
