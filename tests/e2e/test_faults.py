@@ -82,6 +82,66 @@ class FaultTest(unittest.TestCase):
         subprocess.run(["postfix", "-c", self.stack["MUS_POSTFIX_CONFIG_DIR"]] + list(args),
                        capture_output=True, timeout=60, check=True)
 
+    def delay_data(self, seconds):
+        """Postfix waits seconds before it answers DATA (a `sleep` in
+        smtpd_data_restrictions) until the returned function, or at the
+        latest the test's cleanup, puts the old setting back. Each change
+        waits for the master's reload, so that a new SMTP session gets it."""
+        conf = self.stack["MUS_POSTFIX_CONFIG_DIR"]
+        old = subprocess.run(["postconf", "-c", conf, "-h", "smtpd_data_restrictions"],
+                             capture_output=True, text=True, timeout=60,
+                             check=True).stdout.strip()
+
+        def reloads():
+            with open(self.stack["MUS_POSTFIX_LOG"], errors="replace") as f:
+                return sum(1 for line in f if re.search(r"/master\[[0-9]+\]: reload ", line))
+
+        def set_restrictions(value):
+            before = reloads()
+            subprocess.run(["postconf", "-c", conf, "-e", "smtpd_data_restrictions = " + value],
+                           capture_output=True, timeout=60, check=True)
+            self.postfix("reload")
+            wait_for("Postfix to reload", lambda: reloads() > before, timeout=30)
+
+        self.addCleanup(set_restrictions, old)
+        set_restrictions(", ".join(filter(None, ["sleep %d" % seconds, old])))
+        return lambda: set_restrictions(old)
+
+    def connections(self, port):
+        """(Recv-Q, Send-Q, local port, peer port, pids) of every
+        established TCP connection from or to 127.0.0.1:port."""
+        res = subprocess.run(["ss", "-tnpH", "state", "established",
+                              "( sport = :%s or dport = :%s )" % (port, port)],
+                             capture_output=True, text=True, timeout=30, check=True)
+        for line in res.stdout.splitlines():
+            recv_q, send_q, local, peer = line.split()[:4]
+            yield (int(recv_q), int(send_q), int(local.rpartition(":")[2]),
+                   int(peer.rpartition(":")[2]), {int(p) for p in re.findall(r"pid=(\d+)", line)})
+
+    def waiting_for_data_reply(self, pid):
+        """Whether the process pid is waiting for Postfix's answer to DATA:
+        its one SMTP connection has nothing unsent or unread, and the smtpd
+        at the other end sleeps in the delay_data() pause (smtpd has no other
+        reason to sleep here). The sync's LDAP calls are synchronous, so it
+        has no LDAP request outstanding then; its LDAP connection must hold
+        nothing unsent or unread either."""
+        smtp_port = int(self.stack["MUS_SMTP_PORT"])
+        smtp = list(self.connections(smtp_port))
+        mine = [c for c in smtp if pid in c[4]]
+        if len(mine) != 1 or mine[0][:2] != (0, 0):
+            return False
+        smtpds = [p for c in smtp if c[2] == smtp_port and c[3] == mine[0][2] for p in c[4]]
+        for smtpd in smtpds:
+            try:
+                with open("/proc/%d/wchan" % smtpd) as f:
+                    if "nanosleep" not in f.read():
+                        return False
+            except FileNotFoundError:
+                return False
+        return bool(smtpds) and all(c[:2] == (0, 0) for c in
+                                    self.connections(self.stack["MUS_LDAP_PORT"])
+                                    if pid in c[4])
+
     def wait_queue_empty(self):
         """Postfix has delivered (or bounced) everything it accepted."""
         def empty():
@@ -173,26 +233,39 @@ class FaultTest(unittest.TestCase):
         name = "MUS faults slapd killed"
         rdn = self.make_round(name, ("kasper.vestergaard", "kirsten.boegh", "niels.groenbaek",
                                      "pia.broendum"), "2028-02-07", "2028-03-31")
+        # Postfix pauses before it answers DATA, and slapd is killed while
+        # the sync is stopped inside that pause: between two of its directory
+        # operations, before the musSentTo record of the message in hand.
+        # (A kill that cuts off that write inside slapd leaves it unknown
+        # whether it was done; then the sync sends rather than risk an
+        # invitation recorded but never sent, and the next sync may send an
+        # identical copy. That window is not what this test is about.)
+        undelay = self.delay_data(1)
         proc = self.start_sync(name)
         self.wait_for_first_send(rdn)
         pid, start = self.pid("slapd")
         self.addCleanup(lambda: alive(*self.pid("slapd")) or self.restart("slapd"))
-        # slapd dies between two of the sync's directory operations: the
-        # sync is paused while slapd finishes the one in hand. (A write cut
-        # off inside slapd may or may not have been done; then the sync
-        # sends rather than risk an invitation that is recorded but lost,
-        # and the next sync may send an identical copy.)
-        os.kill(proc.pid, signal.SIGSTOP)
-        try:
-            time.sleep(0.5)
-            os.kill(pid, signal.SIGKILL)
-            wait_for("slapd to exit", lambda: not alive(pid, start))
-        finally:
-            os.kill(proc.pid, signal.SIGCONT)
+        deadline = time.monotonic() + 30
+        while True:
+            os.kill(proc.pid, signal.SIGSTOP)
+            try:
+                if self.waiting_for_data_reply(proc.pid):
+                    os.kill(pid, signal.SIGKILL)
+                    wait_for("slapd to exit", lambda: not alive(pid, start))
+                    break
+                self.assertIsNone(proc.poll(), "the sync ended before slapd could be killed")
+                self.assertLess(time.monotonic(), deadline,
+                                "the sync was never seen waiting for Postfix's answer to DATA")
+            finally:
+                os.kill(proc.pid, signal.SIGCONT)
+            time.sleep(0.05)
         out, err = proc.communicate(timeout=120)
+        undelay()
         self.assertEqual(proc.returncode, 75, out + err)     # EX_TEMPFAIL
-        self.assertRegex(err, r"mus: sync failed: .*(Can't contact LDAP server|server is down)",
-                         err)
+        # the message in hand is not sent, as its musSentTo cannot be written
+        self.assertRegex(err, r"mus: sync failed: [^:\n]+: recording musSentTo '[0-9]+ [^']+' "
+                         r"failed, so the message was withheld from the mail server: "
+                         r"the directory closed the connection", err)
 
         self.restart("slapd")
         before = self.stack.conversations(rdn)
