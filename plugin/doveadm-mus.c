@@ -599,6 +599,7 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	doveadm_print_header_simple("messages");
 	doveadm_print_header_simple("deferred");
 	doveadm_print_header_simple("failed");
+	doveadm_print_header_simple("plans-filed");
 	array_foreach(&results, r) {
 		doveadm_print(r->round_name);
 		doveadm_print_num(r->total);
@@ -614,6 +615,7 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		doveadm_print_num(r->sent.messages);
 		doveadm_print_num(r->sent.deferred);
 		doveadm_print_num(r->sent.failed);
+		doveadm_print_num(r->plans.filed);
 	}
 	if (ret < 0) {
 		i_error("mus: sync failed: %s", error);

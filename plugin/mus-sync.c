@@ -901,7 +901,7 @@ static void mus_sync_planned(struct mus_sync_round *ctx,
 	hash_table_destroy(&changed);
 }
 
-static void mus_sync_send_log(const char *message, void *context)
+static void mus_sync_problem_log(const char *message, void *context)
 {
 	struct mus_sync_round *ctx = context;
 
@@ -923,7 +923,7 @@ static int mus_sync_send(struct mus_sync_round *ctx, const char **error_r)
 	struct mus_send send = {
 		.conn = ctx->conn, .set = ctx->set, .cards = ctx->rctx->cards,
 		.round = ctx->round, .org = ctx->org, .opts = &ctx->opts->send,
-		.log = mus_sync_send_log, .progress = mus_sync_send_progress,
+		.log = mus_sync_problem_log, .progress = mus_sync_send_progress,
 		.context = ctx,
 	};
 
@@ -971,6 +971,12 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 		if (ret == 0 && ctx->opts->send_invitations) {
 			ret = mus_sync_send(ctx, error_r);
 			mus_sync_step(ctx, "sending");
+		}
+		if (ret == 0 && !ctx->opts->dry_run) {
+			ret = mus_plan_file_round(ctx->conn, ctx->set,
+				ctx->round->dn, ctx->now, mus_sync_problem_log,
+				ctx, &ctx->result->plans, error_r);
+			mus_sync_step(ctx, "filing plans");
 		}
 		ctx->result->total = array_count(&ctx->convs) + ctx->result->created;
 		ctx->result->unchanged = array_count(&ctx->convs) -

@@ -4,7 +4,8 @@
 /* doveadm mus sync: reconcile the directory with the rounds. For every
    active round: read the people in scope, build the roster, create the
    missing conversations, mark those that no longer apply as cancelled,
-   and schedule the ones waiting for a slot. Every step is idempotent and
+   schedule the ones waiting for a slot, send what is due, and file the
+   plans both parties have approved (mus-plan-file). Every step is idempotent and
    all state is in LDAP, so any host may run it, any number of times.
 
    Concurrency: a sync takes a lease on the round (musLease, written with
@@ -14,6 +15,7 @@
    another process (a reply being processed) is never overwritten. */
 
 #include "mus-send.h"
+#include "mus-plan-file.h"
 
 struct mus_ldap;
 struct mus_settings;
@@ -46,6 +48,8 @@ struct mus_sync_result {
 	unsigned int conflicts;		/* changed by another writer meanwhile */
 	unsigned int fb_failed;		/* calFBURLs that could not be read */
 	struct mus_send_result sent;
+	/* approved plans filed (not in a dry run) */
+	struct mus_plan_file_result plans;
 };
 ARRAY_DEFINE_TYPE(mus_sync_result, struct mus_sync_result);
 
