@@ -13,7 +13,8 @@ const char *const mus_conversation_attrs[] = {
 	"musEnd", "musICalUID", "musSequence", "musSentSequence", "musReason",
 	"musSentDigest", "musSentTo", "musCardLeader", "musCardEmployee",
 	"musPartstat", "musPartstatComment", "musDeclined", "musCounter",
-	"musCounterRefused", "musRefresh", "entryCSN", NULL
+	"musCounterRefused", "musRefresh", "musPlanVersion", "musPlanDraft",
+	"musPlanRequested", "musPlanApproval", "musFollowUpUID", "entryCSN", NULL
 };
 
 static const char *const mus_conv_status_names[MUS_CONV_STATUS_COUNT] = {
@@ -150,6 +151,13 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 		mus_ldap_entry_value(entry, "musCounterRefused"));
 	conv->refresh = mus_conv_strings(pool, mus_ldap_entry_values(entry, "musRefresh"));
 	conv->sent_sequence = -1;
+	conv->plan_draft = p_strdup(pool,
+		mus_ldap_entry_value(entry, "musPlanDraft"));
+	conv->plan_approvals = mus_conv_strings(pool,
+		mus_ldap_entry_values(entry, "musPlanApproval"));
+	conv->followup_uid = p_strdup(pool,
+		mus_ldap_entry_value(entry, "musFollowUpUID"));
+	conv->plan_version = -1;
 
 	value = mus_ldap_entry_value(entry, "musStatus");
 	if (value == NULL || !mus_conv_status_parse(value, &conv->status))
@@ -165,6 +173,17 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 		else
 			conv->sent_sequence = (int)n;
 	}
+	value = mus_ldap_entry_value(entry, "musPlanVersion");
+	if (value != NULL) {
+		if (str_to_uint(value, &n) < 0 || n > INT_MAX)
+			problem = t_strdup_printf("musPlanVersion '%s' is not a number", value);
+		else
+			conv->plan_version = (int)n;
+	}
+	value = mus_ldap_entry_value(entry, "musPlanRequested");
+	if (value != NULL &&
+	    mus_time_parse_generalized(value, &conv->plan_requested) < 0)
+		problem = t_strdup_printf("musPlanRequested '%s' is not a GeneralizedTime", value);
 	value = mus_ldap_entry_value(entry, "musStart");
 	if (value != NULL && mus_time_parse_generalized(value, &conv->start) < 0)
 		problem = t_strdup_printf("musStart '%s' is not a GeneralizedTime", value);

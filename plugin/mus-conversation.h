@@ -53,6 +53,16 @@ struct mus_conversation {
 	const char *counter, *counter_refused;
 	/* addresses that asked for the current invitation again */
 	const char *const *refresh;
+	/* the plan waiting for approval (JSON) and its version (-1: none);
+	   when the plan was asked for (0: unknown) */
+	const char *plan_draft;
+	int plan_version;
+	time_t plan_requested;
+	/* musPlanApproval: "<version> <GeneralizedTime> <DN>" */
+	const char *const *plan_approvals;
+	/* the iCalendar UID of the follow-up meeting, whose answers approve
+	   the plan; NULL if none */
+	const char *followup_uid;
 };
 ARRAY_DEFINE_TYPE(mus_conversation, struct mus_conversation *);
 

@@ -8,7 +8,10 @@
 #include "mus-cards.h"
 #include "mus-conversation.h"
 #include "mus-invitation.h"
+#include "mus-plan-approval.h"
 #include "mus-inbox.h"
+
+#include <time.h>
 
 /* another writer changed the conversation meanwhile: read it again */
 #define MUS_INBOX_MAX_ATTEMPTS 5
@@ -418,18 +421,80 @@ static int mus_inbox_refresh(struct mus_inbox_ctx *ctx,
 	return mus_inbox_write(ctx, mods, error_r);
 }
 
+/* An answer to the follow-up meeting, whose SEQUENCE is the version of the
+   plan it carries: Accept approves that version. A client that leaves
+   SEQUENCE out answers no version we sent (the first is 1). */
+static int mus_inbox_plan_answer(struct mus_inbox_ctx *ctx,
+				 const struct mus_inbox_person *person,
+				 const char **error_r)
+{
+	const struct mus_reply *reply = ctx->reply;
+	const struct mus_conversation *conv = ctx->conv;
+	struct mus_ldap_mod mods[2];
+	const char *ndn, *error;
+	time_t when;
+
+	if (reply->method != MUS_REPLY_METHOD_REPLY) {
+		mus_inbox_set(ctx, MUS_INBOX_INVALID, t_strdup_printf(
+			"METHOD:%s does not answer a plan's follow-up meeting",
+			reply->method_name));
+		return 1;
+	}
+	if (conv->unreadable || conv->status != MUS_CONV_PLAN_PENDING ||
+	    reply->sequence != conv->plan_version) {
+		mus_inbox_set(ctx, MUS_INBOX_STALE, t_strdup_printf(
+			"answers plan version %d of %s, which is %s at version %d",
+			reply->sequence, conv->dn,
+			mus_conv_status_name(conv->status), conv->plan_version));
+		return 1;
+	}
+	switch (reply->attendees[0].partstat) {
+	case MUS_REPLY_PARTSTAT_ACCEPTED:
+		break;
+	case MUS_REPLY_PARTSTAT_DECLINED:
+		mus_inbox_set(ctx, MUS_INBOX_DEFERRED, t_strdup_printf(
+			"%s asks for changes to plan version %d: not handled yet",
+			person->dn, conv->plan_version));
+		return 1;
+	default:
+		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED, t_strdup_printf(
+			"PARTSTAT %s from %s neither approves nor declines the plan",
+			mus_reply_partstat_name(reply->attendees[0].partstat),
+			person->dn));
+		return 1;
+	}
+	if (mus_ldap_dn_normalize(ctx->pool, person->dn, &ndn, &error) == 0 &&
+	    mus_plan_approval_find(conv->plan_approvals,
+				   (unsigned int)conv->plan_version, ndn,
+				   &when)) {
+		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED, t_strdup_printf(
+			"%s approved plan version %d already",
+			person->dn, conv->plan_version));
+		return 1;
+	}
+	i_zero(&mods);
+	mods[0].op = MUS_LDAP_MOD_ADD;
+	mods[0].attr = "musPlanApproval";
+	mods[0].values = mus_ldap_values1(mus_plan_approval_value(
+		(unsigned int)conv->plan_version, time(NULL), person->dn));
+	mus_inbox_set(ctx, MUS_INBOX_APPLIED, t_strdup_printf(
+		"%s approved plan version %d", person->dn, conv->plan_version));
+	return mus_inbox_write(ctx, mods, error_r);
+}
+
 /* Returns 1 when decided (ctx->outcome), 0 if another writer changed the
    conversation meanwhile, -1 on error. */
 static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 {
 	const struct mus_reply *reply = ctx->reply;
 	const struct mus_inbox_person *person;
-	const char *address;
+	const char *address, *uid;
 	int ret, current;
 
+	uid = mus_ldap_filter_escape(reply->uid);
 	ret = mus_inbox_find_conv(ctx, t_strdup_printf(
-		"(&(objectClass=musConversation)(musICalUID=%s))",
-		mus_ldap_filter_escape(reply->uid)), error_r);
+		"(&(objectClass=musConversation)(|(musICalUID=%s)(musFollowUpUID=%s)))",
+		uid, uid), error_r);
 	if (ret < 0)
 		return -1;
 	if (ret != 1) {
@@ -457,6 +522,9 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 			person->dn, reply->from == NULL ? "(no From)" : reply->from));
 		return 1;
 	}
+	if (ctx->conv->followup_uid != NULL &&
+	    strcmp(ctx->conv->followup_uid, reply->uid) == 0)
+		return mus_inbox_plan_answer(ctx, person, error_r);
 	if (ctx->conv->unreadable ||
 	    !mus_inbox_invitation_open(ctx->conv->status) ||
 	    ctx->conv->sent_sequence < 0) {

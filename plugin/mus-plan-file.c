@@ -2,23 +2,15 @@
 
 #include "lib.h"
 #include "array.h"
-#include "strnum.h"
 #include "mus-ldap.h"
 #include "mus-settings.h"
+#include "mus-conversation.h"
 #include "mus-time.h"
 #include "mus-plan.h"
 #include "mus-plan-json.h"
 #include "mus-plan-entry.h"
 #include "mus-plan-approval.h"
 #include "mus-plan-file.h"
-
-/* a conversation waiting for approval, as read */
-struct mus_plan_file_conv {
-	const char *dn, *cn, *csn, *leader_dn, *draft, *version, *requested;
-	const char *const *employee_dns;
-	const char *const *approvals;
-};
-ARRAY_DEFINE_TYPE(mus_plan_file_conv, struct mus_plan_file_conv);
 
 struct mus_plan_file_ctx {
 	struct mus_ldap *conn;
@@ -29,51 +21,10 @@ struct mus_plan_file_ctx {
 	void *log_context;
 	struct mus_plan_file_result *result;
 	pool_t pool;
-	ARRAY_TYPE(mus_plan_file_conv) convs;
 };
-
-static const char *const mus_plan_file_conv_attrs[] = {
-	"cn", "musEmployee", "musLeader", "musPlanVersion", "musPlanDraft",
-	"musPlanRequested", "musPlanApproval", "entryCSN", NULL
-};
-
-static const char *const *mus_plan_file_strings(pool_t pool,
-						const char *const *values)
-{
-	unsigned int count = str_array_length(values);
-	const char **copy = p_new(pool, const char *, count + 1);
-
-	for (unsigned int i = 0; i < count; i++)
-		copy[i] = p_strdup(pool, values[i]);
-	return copy;
-}
-
-static int mus_plan_file_conv_entry(const struct mus_ldap_entry *entry,
-				    void *context,
-				    const char **error_r ATTR_UNUSED)
-{
-	struct mus_plan_file_ctx *ctx = context;
-	pool_t pool = ctx->pool;
-	struct mus_plan_file_conv *conv = array_append_space(&ctx->convs);
-
-	conv->dn = p_strdup(pool, mus_ldap_entry_dn(entry));
-	conv->cn = p_strdup(pool, mus_ldap_entry_value(entry, "cn"));
-	conv->csn = p_strdup(pool, mus_ldap_entry_value(entry, "entryCSN"));
-	conv->leader_dn = p_strdup(pool, mus_ldap_entry_value(entry, "musLeader"));
-	conv->draft = p_strdup(pool, mus_ldap_entry_value(entry, "musPlanDraft"));
-	conv->version = p_strdup(pool,
-		mus_ldap_entry_value(entry, "musPlanVersion"));
-	conv->requested = p_strdup(pool,
-		mus_ldap_entry_value(entry, "musPlanRequested"));
-	conv->employee_dns = mus_plan_file_strings(pool,
-		mus_ldap_entry_values(entry, "musEmployee"));
-	conv->approvals = mus_plan_file_strings(pool,
-		mus_ldap_entry_values(entry, "musPlanApproval"));
-	return 0;
-}
 
 static void mus_plan_file_failed(struct mus_plan_file_ctx *ctx,
-				 const struct mus_plan_file_conv *conv,
+				 const struct mus_conversation *conv,
 				 const char *why)
 {
 	ctx->result->failed++;
@@ -81,37 +32,22 @@ static void mus_plan_file_failed(struct mus_plan_file_ctx *ctx,
 				 conv->dn, why), ctx->log_context);
 }
 
-/* Returns TRUE with the time the person dn approved version. */
-static bool mus_plan_file_approved(const struct mus_plan_file_conv *conv,
-				   unsigned int version, const char *dn,
-				   time_t *when_r)
-{
-	const char *ndn, *error;
-
-	if (dn == NULL ||
-	    mus_ldap_dn_normalize(pool_datastack_create(), dn, &ndn,
-				  &error) < 0)
-		return FALSE;
-	return mus_plan_approval_find(conv->approvals, version, ndn, when_r);
-}
-
 /* The plan as approved, read the way it was when it was submitted: its
    dates are checked against the day the plan was asked for (or today),
    not the day of filing, so a plan does not go stale while it waits. */
 static int mus_plan_file_read_draft(struct mus_plan_file_ctx *ctx,
-				    const struct mus_plan_file_conv *conv,
+				    const struct mus_conversation *conv,
 				    struct mus_plan **plan_r)
 {
 	struct mus_plan_problems problems;
-	time_t asked = ctx->now;
+	time_t asked = conv->plan_requested != 0 ? conv->plan_requested :
+		ctx->now;
 	unsigned int minute;
 	int today;
 
-	if (conv->requested != NULL)
-		(void)mus_time_parse_generalized(conv->requested, &asked);
 	mus_time_to_local(ctx->set->timezone, asked, &today, &minute);
 	mus_plan_problems_init(&problems, ctx->pool, MUS_LANGUAGE_EN);
-	if (mus_plan_json_parse(conv->draft, strlen(conv->draft), today,
+	if (mus_plan_json_parse(conv->plan_draft, strlen(conv->plan_draft), today,
 				&problems, plan_r) < 0) {
 		mus_plan_file_failed(ctx, conv, t_strconcat(
 			"musPlanDraft is not a valid plan:\n",
@@ -170,7 +106,7 @@ static int mus_plan_file_read_person(struct mus_plan_file_ctx *ctx,
    both end with one link. Returns 1 when the link is there, 0 when it
    could not be made (logged), -1 on a directory error. */
 static int mus_plan_file_link(struct mus_plan_file_ctx *ctx,
-			      const struct mus_plan_file_conv *conv,
+			      const struct mus_conversation *conv,
 			      const char *plan_dn, const char *plan_ndn,
 			      const char **error_r)
 {
@@ -219,7 +155,7 @@ static int mus_plan_file_link(struct mus_plan_file_ctx *ctx,
 /* Returns 1 if the employee exists (so the plan can be filed), 0 if not
    (logged), -1 on a directory error. */
 static int mus_plan_file_employee(struct mus_plan_file_ctx *ctx,
-				  const struct mus_plan_file_conv *conv,
+				  const struct mus_conversation *conv,
 				  const char **error_r)
 {
 	int ret = mus_ldap_entry_exists(ctx->conn, conv->employee_dns[0],
@@ -234,7 +170,7 @@ static int mus_plan_file_employee(struct mus_plan_file_ctx *ctx,
 }
 
 static int mus_plan_file_one(struct mus_plan_file_ctx *ctx,
-			     const struct mus_plan_file_conv *conv,
+			     const struct mus_conversation *conv,
 			     const char **error_r)
 {
 	struct mus_plan_filing filing;
@@ -246,17 +182,22 @@ static int mus_plan_file_one(struct mus_plan_file_ctx *ctx,
 	int ret;
 
 	i_zero(&filing);
-	if (conv->version == NULL ||
-	    str_to_uint(conv->version, &filing.version) < 0 ||
-	    conv->draft == NULL || conv->leader_dn == NULL) {
-		mus_plan_file_failed(ctx, conv,
-			"musPlanVersion, musPlanDraft or musLeader is missing or invalid");
+	if (conv->unreadable) {
+		mus_plan_file_failed(ctx, conv, conv->reason);
 		return 0;
 	}
-	if (!mus_plan_file_approved(conv, filing.version, conv->leader_dn,
+	if (conv->plan_version < 0 || conv->plan_draft == NULL ||
+	    conv->employee_dns[0] == NULL) {
+		mus_plan_file_failed(ctx, conv,
+			"musPlanVersion, musPlanDraft or musEmployee is missing");
+		return 0;
+	}
+	filing.version = conv->plan_version;
+	if (!mus_plan_approval_find(conv->plan_approvals, filing.version,
+				    conv->leader_ndn,
 				    &filing.approved_leader) ||
-	    !mus_plan_file_approved(conv, filing.version,
-				    conv->employee_dns[0],
+	    !mus_plan_approval_find(conv->plan_approvals, filing.version,
+				    conv->employee_ndns[0],
 				    &filing.approved_employee))
 		return 0;
 	if (conv->employee_dns[1] != NULL) {
@@ -320,18 +261,18 @@ int mus_plan_file_round(struct mus_ldap *conn, const struct mus_settings *set,
 		.conn = conn, .set = set, .round_dn = round_dn, .now = now,
 		.log = log, .log_context = log_context, .result = result,
 	};
-	const struct mus_plan_file_conv *conv;
+	ARRAY_TYPE(mus_conversation) convs;
+	const struct mus_conversation *conv;
 	int ret = 0;
 
 	ctx.pool = pool_alloconly_create("mus plan file", 16 * 1024);
-	p_array_init(&ctx.convs, ctx.pool, 16);
-	if (mus_ldap_search_paged(conn, round_dn,
+	p_array_init(&convs, ctx.pool, 16);
+	if (mus_conversations_search(conn, ctx.pool, round_dn,
 			"(&(objectClass=musConversation)(musStatus=plan-pending)(musPlanApproval=*))",
-			mus_plan_file_conv_attrs, 500,
-			mus_plan_file_conv_entry, &ctx, error_r) < 0)
+			&convs, error_r) < 0)
 		ret = -1;
-	for (unsigned int i = 0; ret == 0 && i < array_count(&ctx.convs); i++) {
-		conv = array_idx(&ctx.convs, i);
+	for (unsigned int i = 0; ret == 0 && i < array_count(&convs); i++) {
+		conv = array_idx_elem(&convs, i);
 		T_BEGIN {
 			ret = mus_plan_file_one(&ctx, conv, error_r);
 		} T_END_PASS_STR_IF(ret < 0, error_r);

@@ -1,6 +1,9 @@
-"""Filing an approved development plan on the stack: a conversation whose
-plan draft (musPlanDraft, version musPlanVersion) both the leader and the
-employee have approved (musPlanApproval) is filed by `doveadm mus sync`
+"""Approving and filing a development plan on the stack: answers to the
+follow-up meeting (musFollowUpUID, SEQUENCE = plan version) sent through
+Postfix record approvals (musPlanApproval) when they come from the
+attendee and name the current version; a conversation whose plan draft
+(musPlanDraft, version musPlanVersion) both the leader and the employee
+have approved is filed by `doveadm mus sync`
 as a musPlan entry with one musActivity per activity under
 mus_plan_base (ou=plans on the stack), linked from the employee's entry
 (musPlanRef, musPerson); approvals of another version do not count; a
@@ -16,10 +19,12 @@ reports who lead nobody, sorted by DN, the ones at a third of the list
 
 import datetime
 import json
+import smtplib
 import subprocess
 import unittest
 from zoneinfo import ZoneInfo
 
+import replymail
 from mustest import Stack, ldap_escape, parse_ldif
 
 ROUND = "MUS plan approval test"
@@ -54,6 +59,8 @@ class PlanApprovalTest(unittest.TestCase):
                          if lower[r.lower()].get("mail") and not lower[r.lower()].get("musAbsentUntil")
                          and r.lower() not in hr_members)[0]
         cls.emp_before = lower[cls.emp.lower()]
+        cls.emp_mail = cls.emp_before["mail"][0]
+        cls.l1_mail = lower[cls.l1]["mail"][0]
         flt = "(|(entryDN=%s)(entryDN=%s))" % (cls.emp, cls.l1)
         cls.stack.ldap_delete(cls.stack.round_dn(ROUND) or "cn=%s,ou=rounds,dc=eksempel,dc=test" % ROUND)
         cls.stack.doveadm("mus", "round", "create", "--name", ROUND, "--kind", "MUS",
@@ -91,6 +98,7 @@ class PlanApprovalTest(unittest.TestCase):
     def set_conversation(self, version, draft, approvals):
         requested = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d%H%M%SZ")
         ldif = ("dn: %s\nchangetype: modify\nreplace: musStatus\nmusStatus: plan-pending\n-\n"
+                "replace: musFollowUpUID\nmusFollowUpUID: " + self.uid + "\n-\n"
                 "replace: musPlanVersion\nmusPlanVersion: %d\n-\n"
                 "replace: musPlanDraft\nmusPlanDraft: %s\n-\n"
                 "replace: musPlanRequested\nmusPlanRequested: %s\n-\n"
@@ -98,6 +106,20 @@ class PlanApprovalTest(unittest.TestCase):
             self.conv_dn, version, json.dumps(draft), requested,
             "".join("musPlanApproval: %s\n" % a for a in approvals))
         self.stack.ldap_modify(ldif)
+
+    uid = "mus-followup-e2e-plan-approval@eksempel.test"
+
+    def answer(self, attendee, sender, sequence, partstat="ACCEPTED"):
+        """An iTIP REPLY to the follow-up meeting sent through Postfix; its Message-ID."""
+        ics = replymail.itip("REPLY", self.uid, attendee, partstat, sequence)
+        msg = replymail.message(self.stack["MUS_ORGANIZER"], sender, "Accepted: follow-up",
+                                ics, "REPLY")
+        with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
+            self.assertEqual(smtp.send_message(msg, to_addrs=[self.stack["MUS_ORGANIZER"]]), {})
+        return msg["Message-ID"].strip("<>")
+
+    def approvals(self):
+        return self.stack.conversations(self.round_dn)[self.conv_dn].get("musPlanApproval", [])
 
     def approval(self, version, who, when="20270101100000Z"):
         return "%d %s %s" % (version, when, who)
@@ -158,10 +180,28 @@ class PlanApprovalTest(unittest.TestCase):
         self.assertEqual(self.status(), "plan-pending")
         self.assertEqual(self.plans(), {})
 
-        # both approved version 2
-        self.set_conversation(2, draft, [self.approval(2, self.l1, "20270102100000Z"),
-                                         self.approval(1, self.emp),
-                                         self.approval(2, self.emp, "20270103110000Z")])
+        # approvals by mail: only the attendee's own answer to the
+        # current version counts
+        self.set_conversation(2, draft, [])
+        self.stack.wait_delivery_log(self.answer(self.emp_mail, self.emp_mail, 1), "stale")
+        self.stack.wait_delivery_log(self.answer(self.l1_mail, self.emp_mail, 2),
+                                     "sender-mismatch")
+        self.stack.wait_delivery_log(self.answer("someone@eksempel.test",
+                                                 "someone@eksempel.test", 2), "party-crasher")
+        self.stack.wait_delivery_log(self.answer(self.emp_mail, self.emp_mail, 2,
+                                                 "TENTATIVE"), "unchanged")
+        self.assertEqual(self.approvals(), [])
+        self.stack.wait_delivery_log(self.answer(self.emp_mail, self.emp_mail, 2), "applied")
+        approvals = self.approvals()
+        self.assertEqual(len(approvals), 1)
+        version, emp_when, who = approvals[0].split(" ", 2)
+        self.assertEqual((version, who.lower()), ("2", self.emp.lower()))
+        self.stack.wait_delivery_log(self.answer(self.emp_mail, self.emp_mail, 2), "unchanged")
+        self.assertEqual(self.sync(), 0)
+        self.assertEqual(self.status(), "plan-pending")
+        self.stack.wait_delivery_log(self.answer(self.l1_mail, self.l1_mail, 2), "applied")
+        l1_when = next(a.split(" ")[1] for a in self.approvals() if a.startswith("2 ")
+                       and a.split(" ", 2)[2].lower() == self.l1.lower())
         self.assertEqual(self.sync(), 1)
         self.assertEqual(self.status(), "approved")
         plans = self.plans()
@@ -177,8 +217,8 @@ class PlanApprovalTest(unittest.TestCase):
         self.assertEqual(plan["musGoal"], ["Lead team meetings"])
         self.assertEqual(plan["musGoalShared"], ["Fewer handovers lost"])
         self.assertEqual(plan["musFollowUp"], [gt(follow)])
-        self.assertEqual(plan["musApprovedByLeader"], ["20270102100000Z"])
-        self.assertEqual(plan["musApprovedByEmployee"], ["20270103110000Z"])
+        self.assertEqual(plan["musApprovedByLeader"], [l1_when])
+        self.assertEqual(plan["musApprovedByEmployee"], [emp_when])
         self.assertEqual(lower(plan["musApproverLeader"]), [self.l1.lower()])
         self.assertEqual(lower(plan["musApproverEmployee"]), [self.emp.lower()])
         act = {d.split(",", 1)[0].lower(): e for d, e in plans.items()}
