@@ -112,6 +112,23 @@ static const char *const *mus_conv_strings(pool_t pool, const char *const *value
 	return copy;
 }
 
+/* A number that may be absent: *value_r is left as it is then, and
+   *problem_r set if the value is no number. */
+static void mus_conv_optional_int(const struct mus_ldap_entry *entry,
+				  const char *attr, int *value_r,
+				  const char **problem_r)
+{
+	const char *value = mus_ldap_entry_value(entry, attr);
+	unsigned int n;
+
+	if (value == NULL)
+		return;
+	if (str_to_uint(value, &n) < 0 || n > INT_MAX)
+		*problem_r = t_strdup_printf("%s '%s' is not a number", attr, value);
+	else
+		*value_r = (int)n;
+}
+
 static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 				      void *context,
 				      const char **error_r ATTR_UNUSED)
@@ -120,7 +137,6 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	pool_t pool = ctx->pool;
 	struct mus_conversation *conv = p_new(pool, struct mus_conversation, 1);
 	const char *value, *problem = NULL, *error;
-	unsigned int n;
 
 	conv->dn = p_strdup(pool, mus_ldap_entry_dn(entry));
 	conv->cn = p_strdup(pool, mus_ldap_entry_value(entry, "cn"));
@@ -166,20 +182,10 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	value = mus_ldap_entry_value(entry, "musSequence");
 	if (value != NULL && str_to_uint(value, &conv->sequence) < 0)
 		problem = t_strdup_printf("musSequence '%s' is not a number", value);
-	value = mus_ldap_entry_value(entry, "musSentSequence");
-	if (value != NULL) {
-		if (str_to_uint(value, &n) < 0 || n > INT_MAX)
-			problem = t_strdup_printf("musSentSequence '%s' is not a number", value);
-		else
-			conv->sent_sequence = (int)n;
-	}
-	value = mus_ldap_entry_value(entry, "musPlanVersion");
-	if (value != NULL) {
-		if (str_to_uint(value, &n) < 0 || n > INT_MAX)
-			problem = t_strdup_printf("musPlanVersion '%s' is not a number", value);
-		else
-			conv->plan_version = (int)n;
-	}
+	mus_conv_optional_int(entry, "musSentSequence", &conv->sent_sequence,
+			      &problem);
+	mus_conv_optional_int(entry, "musPlanVersion", &conv->plan_version,
+			      &problem);
 	value = mus_ldap_entry_value(entry, "musPlanRequested");
 	if (value != NULL &&
 	    mus_time_parse_generalized(value, &conv->plan_requested) < 0)
