@@ -421,6 +421,82 @@ static int mus_inbox_refresh(struct mus_inbox_ctx *ctx,
 	return mus_inbox_write(ctx, mods, error_r);
 }
 
+/* the Danish or the English text (a macro, so formats stay checked) */
+#define MUS_INBOX_L(lang, da, en) ((lang) == MUS_LANGUAGE_EN ? (en) : (da))
+
+/* Somebody declined the plan, asking for changes: the leader gets the
+   comment (text/plan-declined.<lang>.txt), then the conversation waits for
+   a new plan (plan-requested; the draft stays for reference, and
+   musPlanDeclined keeps "<version> <time> <DN> <comment>"). The mail goes
+   first, so a directory failure after it sends it again rather than
+   never; the write asserts only that the plan is still this version, so
+   a change meanwhile by somebody else (an approval) does not make us
+   mail twice. */
+static int mus_inbox_plan_declined(struct mus_inbox_ctx *ctx,
+				   const struct mus_inbox_person *person,
+				   const char **error_r)
+{
+	const struct mus_conversation *conv = ctx->conv;
+	struct mus_inbox_person *leader = array_idx_modifiable(&ctx->people, 0);
+	const char *comment = mus_inbox_comment(
+		ctx->reply->attendees[0].comment);
+	const char *subject, *body, *assertion, *version;
+	struct mus_ldap_mod mods[3];
+	enum mus_language lang;
+	int ret;
+
+	if (!leader->read && mus_inbox_read_person(ctx, leader, error_r) < 0)
+		return -1;
+	if (leader->mails == NULL || leader->mails[0] == NULL) {
+		*error_r = t_strdup_printf("the leader %s has no mail address "
+					   "to tell that the plan was declined",
+					   leader->dn);
+		return -1;
+	}
+	lang = mus_inbox_language(ctx->inbox, leader);
+	version = dec2str(conv->plan_version);
+	const struct mus_notice_var vars[] = {
+		{ "name", person->cn != NULL ? person->cn : person->dn },
+		{ "version", version },
+		{ "comment", comment != NULL ? comment :
+		  MUS_INBOX_L(lang, "(ingen kommentar)", "(no comment)") },
+		{ "organizer", ctx->inbox->organizer },
+	};
+	if (mus_invitation_render_notice(ctx->inbox->templates_dir,
+					 "plan-declined", lang, vars,
+					 N_ELEMENTS(vars), &subject, &body,
+					 error_r) < 0 ||
+	    ctx->inbox->send(leader->mails[0], subject, body,
+			     ctx->inbox->context, error_r) < 0)
+		return -1;
+
+	i_zero(&mods);
+	mods[0].attr = "musStatus";
+	mods[0].values = mus_ldap_values1(
+		mus_conv_status_name(MUS_CONV_PLAN_REQUESTED));
+	mods[1].op = MUS_LDAP_MOD_ADD;
+	mods[1].attr = "musPlanDeclined";
+	mods[1].values = mus_ldap_values1(t_strdup_printf("%s %s %s %s",
+		version, mus_time_generalized(time(NULL)), person->dn,
+		comment != NULL ? comment : ""));
+	assertion = t_strdup_printf("(&(musStatus=plan-pending)(musPlanVersion=%s))",
+				    version);
+	ret = mus_ldap_modify(ctx->inbox->conn, conv->dn, mods, assertion,
+			      error_r);
+	if (ret < 0)
+		return -1;
+	if (ret == 0) {
+		mus_inbox_set(ctx, MUS_INBOX_STALE, t_strdup_printf(
+			"%s declined plan version %s, which changed meanwhile "
+			"(the leader was told)", person->dn, version));
+		return 1;
+	}
+	mus_inbox_set(ctx, MUS_INBOX_APPLIED, t_strdup_printf(
+		"%s declined plan version %s; the leader %s was told",
+		person->dn, version, leader->dn));
+	return 1;
+}
+
 /* An answer to the follow-up meeting, whose SEQUENCE is the version of the
    plan it carries: Accept approves that version. A client that leaves
    SEQUENCE out answers no version we sent (the first is 1). */
@@ -452,10 +528,12 @@ static int mus_inbox_plan_answer(struct mus_inbox_ctx *ctx,
 	case MUS_REPLY_PARTSTAT_ACCEPTED:
 		break;
 	case MUS_REPLY_PARTSTAT_DECLINED:
-		mus_inbox_set(ctx, MUS_INBOX_DEFERRED, t_strdup_printf(
-			"%s asks for changes to plan version %d: not handled yet",
-			person->dn, conv->plan_version));
-		return 1;
+		if (ctx->inbox->send == NULL) {
+			mus_inbox_set(ctx, MUS_INBOX_DEFERRED,
+				      "a plan declined, for the next sync to tell the leader");
+			return 1;
+		}
+		return mus_inbox_plan_declined(ctx, person, error_r);
 	default:
 		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED, t_strdup_printf(
 			"PARTSTAT %s from %s neither approves nor declines the plan",
@@ -555,8 +633,6 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 
 /* ---- card choices ---- */
 
-/* the Danish or the English text (a macro, so formats stay checked) */
-#define MUS_INBOX_L(lang, da, en) ((lang) == MUS_LANGUAGE_EN ? (en) : (da))
 
 /* Tell the sender what was wrong (text/cards-refused.<lang>.txt); 1 when
    sent or nobody can be told, -1 on failure. */

@@ -21,11 +21,12 @@ import datetime
 import json
 import smtplib
 import subprocess
+import time
 import unittest
 from zoneinfo import ZoneInfo
 
 import replymail
-from mustest import Stack, ldap_escape, parse_ldif
+from mustest import Stack, ldap_escape, parse_ldif, wait_for
 
 ROUND = "MUS plan approval test"
 PLANS = "ou=plans,dc=eksempel,dc=test"
@@ -102,16 +103,17 @@ class PlanApprovalTest(unittest.TestCase):
                 "replace: musPlanVersion\nmusPlanVersion: %d\n-\n"
                 "replace: musPlanDraft\nmusPlanDraft: %s\n-\n"
                 "replace: musPlanRequested\nmusPlanRequested: %s\n-\n"
-                "replace: musPlanApproval\n%s-\n") % (
+                "replace: musPlanApproval\n%s-\nreplace: musPlanDeclined\n-\n") % (
             self.conv_dn, version, json.dumps(draft), requested,
             "".join("musPlanApproval: %s\n" % a for a in approvals))
         self.stack.ldap_modify(ldif)
 
     uid = "mus-followup-e2e-plan-approval@eksempel.test"
 
-    def answer(self, attendee, sender, sequence, partstat="ACCEPTED"):
+    def answer(self, attendee, sender, sequence, partstat="ACCEPTED", comment=None):
         """An iTIP REPLY to the follow-up meeting sent through Postfix; its Message-ID."""
-        ics = replymail.itip("REPLY", self.uid, attendee, partstat, sequence)
+        extra = ("COMMENT:%s" % comment,) if comment else ()
+        ics = replymail.itip("REPLY", self.uid, attendee, partstat, sequence, extra)
         msg = replymail.message(self.stack["MUS_ORGANIZER"], sender, "Accepted: follow-up",
                                 ics, "REPLY")
         with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
@@ -180,9 +182,39 @@ class PlanApprovalTest(unittest.TestCase):
         self.assertEqual(self.status(), "plan-pending")
         self.assertEqual(self.plans(), {})
 
+        # a decline with a comment: the delivery leaves it for the sync,
+        # which mails the comment to the leader and waits for a new plan
+        self.set_conversation(1, draft, [])
+        self.stack.wait_delivery_log(self.answer(self.l1_mail, self.l1_mail, 1), "applied")
+        comment = "Please add a course in spreadsheets %d" % id(self)
+        self.stack.wait_delivery_log(self.answer(self.emp_mail, self.emp_mail, 1, "DECLINED",
+                                                 comment), "deferred")
+        self.assertEqual(self.status(), "plan-pending")
+        self.assertEqual(self.sync(), 0)
+        conv = self.stack.conversations(self.round_dn)[self.conv_dn]
+        self.assertEqual(conv["musStatus"], ["plan-requested"])
+        self.assertEqual(conv["musPlanDraft"], [json.dumps(draft)])
+        (declined,) = conv["musPlanDeclined"]
+        self.assertTrue(declined.startswith("1 "))
+        self.assertTrue(declined.lower().endswith(("%s %s" % (self.emp, comment)).lower()))
+        def told_leader():
+            return [m for m in replymail.inbox(self.stack.imap(self.l1_mail))
+                    if comment in m.get_body(("plain",)).get_content()]
+        told = wait_for("the comment in the leader's INBOX", told_leader)
+        self.assertEqual(len(told), 1)
+        self.assertIn("(version 1)", str(told[0]["Subject"]))
+        # a second sync tells nobody again
+        self.sync()
+        time.sleep(1)
+        self.assertEqual(len(told_leader()), 1)
+
         # approvals by mail: only the attendee's own answer to the
-        # current version counts
-        self.set_conversation(2, draft, [])
+        # current version counts; the leader's approval of version 1
+        # stays, but does not count for version 2
+        self.set_conversation(2, draft, [a for a in self.approvals()])
+        self.assertEqual(self.sync(), 0)
+        approvals_v1 = self.approvals()
+        self.assertEqual(len(approvals_v1), 1)
         self.stack.wait_delivery_log(self.answer(self.emp_mail, self.emp_mail, 1), "stale")
         self.stack.wait_delivery_log(self.answer(self.l1_mail, self.emp_mail, 2),
                                      "sender-mismatch")
@@ -190,9 +222,9 @@ class PlanApprovalTest(unittest.TestCase):
                                                  "someone@eksempel.test", 2), "party-crasher")
         self.stack.wait_delivery_log(self.answer(self.emp_mail, self.emp_mail, 2,
                                                  "TENTATIVE"), "unchanged")
-        self.assertEqual(self.approvals(), [])
+        self.assertEqual(self.approvals(), approvals_v1)
         self.stack.wait_delivery_log(self.answer(self.emp_mail, self.emp_mail, 2), "applied")
-        approvals = self.approvals()
+        approvals = [a for a in self.approvals() if a not in approvals_v1]
         self.assertEqual(len(approvals), 1)
         version, emp_when, who = approvals[0].split(" ", 2)
         self.assertEqual((version, who.lower()), ("2", self.emp.lower()))
