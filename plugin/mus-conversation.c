@@ -14,7 +14,7 @@ const char *const mus_conversation_attrs[] = {
 	"musSentDigest", "musSentTo", "musCardLeader", "musCardEmployee",
 	"musPartstat", "musPartstatComment", "musDeclined", "musCounter",
 	"musCounterRefused", "musRefresh", "musPlanVersion", "musPlanDraft",
-	"musPlanRequested", "entryCSN", NULL
+	"musPlanRequested", "musPlanApproval", "musFollowUpUID", "entryCSN", NULL
 };
 
 static const char *const mus_conv_status_names[MUS_CONV_STATUS_COUNT] = {
@@ -125,6 +125,23 @@ static const char *const *mus_conv_strings(pool_t pool, const char *const *value
 	return copy;
 }
 
+/* A number that may be absent: *value_r is left as it is then, and
+   *problem_r set if the value is no number. */
+static void mus_conv_optional_int(const struct mus_ldap_entry *entry,
+				  const char *attr, int *value_r,
+				  const char **problem_r)
+{
+	const char *value = mus_ldap_entry_value(entry, attr);
+	unsigned int n;
+
+	if (value == NULL)
+		return;
+	if (str_to_uint(value, &n) < 0 || n > INT_MAX)
+		*problem_r = t_strdup_printf("%s '%s' is not a number", attr, value);
+	else
+		*value_r = (int)n;
+}
+
 static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 				      void *context,
 				      const char **error_r ATTR_UNUSED)
@@ -133,7 +150,6 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	pool_t pool = ctx->pool;
 	struct mus_conversation *conv = p_new(pool, struct mus_conversation, 1);
 	const char *value, *problem = NULL, *error;
-	unsigned int n;
 
 	conv->dn = p_strdup(pool, mus_ldap_entry_dn(entry));
 	conv->cn = p_strdup(pool, mus_ldap_entry_value(entry, "cn"));
@@ -163,8 +179,13 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	conv->counter_refused = p_strdup(pool,
 		mus_ldap_entry_value(entry, "musCounterRefused"));
 	conv->refresh = mus_conv_strings(pool, mus_ldap_entry_values(entry, "musRefresh"));
-	conv->plan_draft = p_strdup(pool, mus_ldap_entry_value(entry, "musPlanDraft"));
 	conv->sent_sequence = -1;
+	conv->plan_draft = p_strdup(pool,
+		mus_ldap_entry_value(entry, "musPlanDraft"));
+	conv->plan_approvals = mus_conv_strings(pool,
+		mus_ldap_entry_values(entry, "musPlanApproval"));
+	conv->followup_uid = p_strdup(pool,
+		mus_ldap_entry_value(entry, "musFollowUpUID"));
 
 	value = mus_ldap_entry_value(entry, "musStatus");
 	if (value == NULL || !mus_conv_status_parse(value, &conv->status))
@@ -173,18 +194,14 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	value = mus_ldap_entry_value(entry, "musSequence");
 	if (value != NULL && str_to_uint(value, &conv->sequence) < 0)
 		problem = t_strdup_printf("musSequence '%s' is not a number", value);
-	value = mus_ldap_entry_value(entry, "musSentSequence");
-	if (value != NULL) {
-		if (str_to_uint(value, &n) < 0 || n > INT_MAX)
-			problem = t_strdup_printf("musSentSequence '%s' is not a number", value);
-		else
-			conv->sent_sequence = (int)n;
-	}
+	mus_conv_optional_int(entry, "musSentSequence", &conv->sent_sequence,
+			      &problem);
 	value = mus_ldap_entry_value(entry, "musPlanVersion");
 	if (value != NULL && str_to_uint(value, &conv->plan_version) < 0)
 		problem = t_strdup_printf("musPlanVersion '%s' is not a number", value);
 	value = mus_ldap_entry_value(entry, "musPlanRequested");
-	if (value != NULL && mus_time_parse_generalized(value, &conv->plan_requested) < 0)
+	if (value != NULL &&
+	    mus_time_parse_generalized(value, &conv->plan_requested) < 0)
 		problem = t_strdup_printf("musPlanRequested '%s' is not a GeneralizedTime", value);
 	value = mus_ldap_entry_value(entry, "musStart");
 	if (value != NULL && mus_time_parse_generalized(value, &conv->start) < 0)

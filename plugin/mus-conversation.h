@@ -59,6 +59,11 @@ struct mus_conversation {
 	time_t plan_requested;
 	const char *plan_draft;
 	unsigned int plan_version;
+	/* musPlanApproval: "<version> <GeneralizedTime> <DN>" */
+	const char *const *plan_approvals;
+	/* the iCalendar UID of the follow-up meeting, whose answers approve
+	   the plan; NULL if none */
+	const char *followup_uid;
 };
 ARRAY_DEFINE_TYPE(mus_conversation, struct mus_conversation *);
 

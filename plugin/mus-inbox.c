@@ -10,6 +10,7 @@
 #include "mus-invitation.h"
 #include "mus-plan-text.h"
 #include "mus-plan-draft.h"
+#include "mus-plan-approval.h"
 #include "mus-inbox.h"
 
 #include <time.h>
@@ -424,18 +425,159 @@ static int mus_inbox_refresh(struct mus_inbox_ctx *ctx,
 	return mus_inbox_write(ctx, mods, error_r);
 }
 
+/* the Danish or the English text (a macro, so formats stay checked) */
+#define MUS_INBOX_L(lang, da, en) ((lang) == MUS_LANGUAGE_EN ? (en) : (da))
+
+/* Somebody declined the plan, asking for changes: the leader gets the
+   comment (text/plan-declined.<lang>.txt), then the conversation waits for
+   a new plan (plan-requested; the draft stays for reference, and
+   musPlanDeclined keeps "<version> <time> <DN> <comment>"). The mail goes
+   first, so a directory failure after it sends it again rather than
+   never; the write asserts only that the plan is still this version, so
+   a change meanwhile by somebody else (an approval) does not make us
+   mail twice. */
+static int mus_inbox_plan_declined(struct mus_inbox_ctx *ctx,
+				   const struct mus_inbox_person *person,
+				   const char **error_r)
+{
+	const struct mus_conversation *conv = ctx->conv;
+	struct mus_inbox_person *leader = array_idx_modifiable(&ctx->people, 0);
+	const char *comment = mus_inbox_comment(
+		ctx->reply->attendees[0].comment);
+	const char *subject, *body, *assertion, *version;
+	struct mus_ldap_mod mods[3];
+	enum mus_language lang;
+	int ret;
+
+	if (!leader->read && mus_inbox_read_person(ctx, leader, error_r) < 0)
+		return -1;
+	if (leader->mails == NULL || leader->mails[0] == NULL) {
+		*error_r = t_strdup_printf("the leader %s has no mail address "
+					   "to tell that the plan was declined",
+					   leader->dn);
+		return -1;
+	}
+	lang = mus_inbox_language(ctx->inbox, leader);
+	version = dec2str(conv->plan_version);
+	const struct mus_notice_var vars[] = {
+		{ "name", person->cn != NULL ? person->cn : person->dn },
+		{ "version", version },
+		{ "comment", comment != NULL ? comment :
+		  MUS_INBOX_L(lang, "(ingen kommentar)", "(no comment)") },
+		{ "organizer", ctx->inbox->organizer },
+	};
+	if (mus_invitation_render_notice(ctx->inbox->templates_dir,
+					 "plan-declined", lang, vars,
+					 N_ELEMENTS(vars), &subject, &body,
+					 error_r) < 0 ||
+	    ctx->inbox->send(leader->mails[0], subject, body,
+			     ctx->inbox->context, error_r) < 0)
+		return -1;
+
+	i_zero(&mods);
+	mods[0].attr = "musStatus";
+	mods[0].values = mus_ldap_values1(
+		mus_conv_status_name(MUS_CONV_PLAN_REQUESTED));
+	mods[1].op = MUS_LDAP_MOD_ADD;
+	mods[1].attr = "musPlanDeclined";
+	mods[1].values = mus_ldap_values1(t_strdup_printf("%s %s %s %s",
+		version, mus_time_generalized(time(NULL)), person->dn,
+		comment != NULL ? comment : ""));
+	assertion = t_strdup_printf("(&(musStatus=plan-pending)(musPlanVersion=%s))",
+				    version);
+	ret = mus_ldap_modify(ctx->inbox->conn, conv->dn, mods, assertion,
+			      error_r);
+	if (ret < 0)
+		return -1;
+	if (ret == 0) {
+		mus_inbox_set(ctx, MUS_INBOX_STALE, t_strdup_printf(
+			"%s declined plan version %s, which changed meanwhile "
+			"(the leader was told)", person->dn, version));
+		return 1;
+	}
+	mus_inbox_set(ctx, MUS_INBOX_APPLIED, t_strdup_printf(
+		"%s declined plan version %s; the leader %s was told",
+		person->dn, version, leader->dn));
+	return 1;
+}
+
+/* An answer to the follow-up meeting, whose SEQUENCE is the version of the
+   plan it carries: Accept approves that version. A client that leaves
+   SEQUENCE out answers no version we sent (the first is 1). */
+static int mus_inbox_followup_answer(struct mus_inbox_ctx *ctx,
+				     const struct mus_inbox_person *person,
+				     const char **error_r)
+{
+	const struct mus_reply *reply = ctx->reply;
+	const struct mus_conversation *conv = ctx->conv;
+	struct mus_ldap_mod mods[2];
+	const char *ndn, *error;
+	time_t when;
+
+	if (reply->method != MUS_REPLY_METHOD_REPLY) {
+		mus_inbox_set(ctx, MUS_INBOX_INVALID, t_strdup_printf(
+			"METHOD:%s does not answer a plan's follow-up meeting",
+			reply->method_name));
+		return 1;
+	}
+	if (conv->unreadable || conv->status != MUS_CONV_PLAN_PENDING ||
+	    reply->sequence < 0 ||
+	    (unsigned int)reply->sequence != conv->plan_version) {
+		mus_inbox_set(ctx, MUS_INBOX_STALE, t_strdup_printf(
+			"answers plan version %d of %s, which is %s at version %u",
+			reply->sequence, conv->dn,
+			mus_conv_status_name(conv->status), conv->plan_version));
+		return 1;
+	}
+	switch (reply->attendees[0].partstat) {
+	case MUS_REPLY_PARTSTAT_ACCEPTED:
+		break;
+	case MUS_REPLY_PARTSTAT_DECLINED:
+		if (ctx->inbox->send == NULL) {
+			mus_inbox_set(ctx, MUS_INBOX_DEFERRED,
+				      "a plan declined, for the next sync to tell the leader");
+			return 1;
+		}
+		return mus_inbox_plan_declined(ctx, person, error_r);
+	default:
+		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED, t_strdup_printf(
+			"PARTSTAT %s from %s neither approves nor declines the plan",
+			mus_reply_partstat_name(reply->attendees[0].partstat),
+			person->dn));
+		return 1;
+	}
+	if (mus_ldap_dn_normalize(ctx->pool, person->dn, &ndn, &error) == 0 &&
+	    mus_plan_approval_find(conv->plan_approvals,
+				   conv->plan_version, ndn,
+				   &when)) {
+		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED, t_strdup_printf(
+			"%s approved plan version %u already",
+			person->dn, conv->plan_version));
+		return 1;
+	}
+	i_zero(&mods);
+	mods[0].op = MUS_LDAP_MOD_ADD;
+	mods[0].attr = "musPlanApproval";
+	mods[0].values = mus_ldap_values1(mus_plan_approval_value(
+		conv->plan_version, time(NULL), person->dn));
+	mus_inbox_set(ctx, MUS_INBOX_APPLIED, t_strdup_printf(
+		"%s approved plan version %u", person->dn, conv->plan_version));
+	return mus_inbox_write(ctx, mods, error_r);
+}
+
 /* Returns 1 when decided (ctx->outcome), 0 if another writer changed the
    conversation meanwhile, -1 on error. */
 static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 {
 	const struct mus_reply *reply = ctx->reply;
 	const struct mus_inbox_person *person;
-	const char *address;
+	const char *address, *uid;
 	int ret, current;
 
+	uid = mus_ldap_filter_escape(reply->uid);
 	ret = mus_inbox_find_conv(ctx, t_strdup_printf(
-		"(&(objectClass=musConversation)(musICalUID=%s))",
-		mus_ldap_filter_escape(reply->uid)), error_r);
+		"(&(objectClass=musConversation)(|(musICalUID=%s)(musFollowUpUID=%s)))",
+		uid, uid), error_r);
 	if (ret < 0)
 		return -1;
 	if (ret != 1) {
@@ -463,6 +605,9 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 			person->dn, reply->from == NULL ? "(no From)" : reply->from));
 		return 1;
 	}
+	if (ctx->conv->followup_uid != NULL &&
+	    strcmp(ctx->conv->followup_uid, reply->uid) == 0)
+		return mus_inbox_followup_answer(ctx, person, error_r);
 	if (ctx->conv->unreadable ||
 	    !mus_inbox_invitation_open(ctx->conv->status) ||
 	    ctx->conv->sent_sequence < 0) {
@@ -493,8 +638,6 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 
 /* ---- card choices ---- */
 
-/* the Danish or the English text (a macro, so formats stay checked) */
-#define MUS_INBOX_L(lang, da, en) ((lang) == MUS_LANGUAGE_EN ? (en) : (da))
 
 /* Tell the sender what was wrong (text/cards-refused.<lang>.txt); 1 when
    sent or nobody can be told, -1 on failure. */

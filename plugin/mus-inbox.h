@@ -25,6 +25,12 @@
      or answers with a DECLINECOUNTER naming the rule.
    - REFRESH: the attendee's record of having received the current
      invitation is removed, so the next sync sends it again.
+   - a REPLY to a conversation's follow-up meeting (musFollowUpUID),
+     whose SEQUENCE must be the current plan version: ACCEPTED adds the
+     attendee's approval of that version (musPlanApproval); DECLINED,
+     only where answers can be sent (else DEFERRED), mails the comment
+     to the leader and sets the conversation back to plan-requested
+     (musPlanDeclined keeps the comment).
    - a card choice: the codes are checked against the catalogue and the
      round's kind and stored as musCardLeader or musCardEmployee (by who
      sends it); the next sync sends the updated invitation. A choice with

@@ -913,7 +913,7 @@ static void mus_sync_planned(struct mus_sync_round *ctx,
 	hash_table_destroy(&changed);
 }
 
-static void mus_sync_send_log(const char *message, void *context)
+static void mus_sync_problem_log(const char *message, void *context)
 {
 	struct mus_sync_round *ctx = context;
 
@@ -935,14 +935,14 @@ static int mus_sync_send(struct mus_sync_round *ctx, const char **error_r)
 	struct mus_send send = {
 		.conn = ctx->conn, .set = ctx->set, .cards = ctx->rctx->cards,
 		.round = ctx->round, .org = ctx->org, .opts = &ctx->opts->send,
-		.log = mus_sync_send_log, .progress = mus_sync_send_progress,
+		.log = mus_sync_problem_log, .progress = mus_sync_send_progress,
 		.context = ctx,
 	};
 	struct mus_plan_request req = {
 		.conn = ctx->conn, .set = ctx->set, .round = ctx->round,
 		.org = ctx->org, .dry_run = ctx->opts->dry_run,
 		.smtp_timeout_msecs = ctx->opts->send.smtp_timeout_msecs,
-		.log = mus_sync_send_log, .context = ctx,
+		.log = mus_sync_problem_log, .context = ctx,
 	};
 
 	p_array_init(&convs, ctx->pool, array_count(&ctx->convs) + 16);
@@ -992,6 +992,12 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 		if (ret == 0 && ctx->opts->send_invitations) {
 			ret = mus_sync_send(ctx, error_r);
 			mus_sync_step(ctx, "sending");
+		}
+		if (ret == 0 && !ctx->opts->dry_run) {
+			ret = mus_plan_file_round(ctx->conn, ctx->set,
+				ctx->round->dn, ctx->now, mus_sync_problem_log,
+				ctx, &ctx->result->plans, error_r);
+			mus_sync_step(ctx, "filing plans");
 		}
 		ctx->result->total = array_count(&ctx->convs) + ctx->result->created;
 		ctx->result->unchanged = array_count(&ctx->convs) -

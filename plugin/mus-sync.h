@@ -6,7 +6,8 @@
    missing conversations, mark those that no longer apply as cancelled,
    mark those whose time has passed as held, and schedule the ones
    waiting for a slot; then send invitations, cancels and the plan forms
-   of held conversations. Every step is idempotent and
+   of held conversations, and file the plans both parties have approved
+   (mus-plan-file). Every step is idempotent and
    all state is in LDAP, so any host may run it, any number of times.
 
    Concurrency: a sync takes a lease on the round (musLease, written with
@@ -17,6 +18,7 @@
 
 #include "mus-send.h"
 #include "mus-plan-request.h"
+#include "mus-plan-file.h"
 
 struct mus_ldap;
 struct mus_settings;
@@ -51,6 +53,8 @@ struct mus_sync_result {
 	unsigned int held;		/* conversations over in this sync */
 	struct mus_send_result sent;
 	struct mus_plan_request_result plan_forms;
+	/* approved plans filed (not in a dry run) */
+	struct mus_plan_file_result plans;
 };
 ARRAY_DEFINE_TYPE(mus_sync_result, struct mus_sync_result);
 

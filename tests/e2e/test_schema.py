@@ -77,6 +77,8 @@ CONTRACT_ATTRS = {
     70: ("musCompetence", "TEXT", False),
     80: ("musPlanDraft", "FILTER", True), 81: ("musPlanRequested", "GT", True),
     82: ("musGoalShared", "TEXT", False),
+    105: ("musPlanApproval", "TEXT", False), 106: ("musFollowUpUID", "UIDSUB", True),
+    107: ("musPlanDeclined", "TEXT", False),
 }
 # kind -> (syntax, equality, ordering, substr)
 KINDS = {
@@ -107,7 +109,7 @@ CONTRACT_CLASSES = {
         ["musStart", "musEnd", "musICalUID", "musSequence", "musSentSequence", "musPartstat",
          "musCardLeader", "musCardEmployee", "musReason", "musComment", "musTeam", "musSentTo", "musSentDigest", "musPartstatComment",
          "musDeclined", "musCounter", "musCounterRefused", "musRefresh", "musPlanVersion",
-         "musPlanDraft", "musPlanRequested", "description"]),
+         "musPlanDraft", "musPlanRequested", "musPlanApproval", "musFollowUpUID", "musPlanDeclined", "description"]),
     3: ("musPlan", "STRUCTURAL", ["cn", "musEmployee", "musPlanVersion"],
         ["musLeader", "musRoundRef", "musConversationRef", "musGoal", "musGoalShared", "musFollowUp",
          "musApprovedByEmployee", "musApprovedByLeader", "musApproverEmployee",

@@ -48,6 +48,7 @@ void test_invitation(void);
 void test_reply(void);
 void test_plan(void);
 void test_plan_request(void);
+void test_plan_entry(void);
 void test_reply_hostile(void);
 
 #endif

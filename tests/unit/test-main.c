@@ -50,6 +50,7 @@ int main(void)
 		test_round, test_roster, test_itip, test_invitation,
 		test_message, test_reply, test_reply_hostile, test_plan,
 		test_plan_request,
+		test_plan_entry,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

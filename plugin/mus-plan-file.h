@@ -1,0 +1,36 @@
+#ifndef MUS_PLAN_FILE_H
+#define MUS_PLAN_FILE_H
+
+/* Filing approved plans. A conversation in plan-pending whose current
+   plan version (musPlanVersion, the plan in musPlanDraft) both the leader
+   and the employee have approved (musPlanApproval) gets its plan filed
+   as musPlan + musActivity entries (mus-plan-entry) under the employee's
+   entry, or under mus_plan_base with a musPlanRef on the employee's entry
+   (which gets the musPerson class if it lacks it). Only then does the
+   conversation become approved. Entries that exist already are taken as
+   filed, so a filing cut short is completed by the next run. */
+
+struct mus_ldap;
+struct mus_settings;
+
+struct mus_plan_file_result {
+	unsigned int filed;
+	/* changed by another writer meanwhile: the next run retries */
+	unsigned int conflicts;
+	/* could not be filed (the draft does not read, the employee's
+	   entry is gone, a team conversation); logged, left as it is */
+	unsigned int failed;
+};
+
+typedef void mus_plan_file_log_t(const char *message, void *context);
+
+/* File the approved plans of the conversations below round_dn, with now
+   as the current time. Returns 0, or -1 if the directory failed (what was
+   filed so far stays and is counted in result). */
+int mus_plan_file_round(struct mus_ldap *conn, const struct mus_settings *set,
+			const char *round_dn, time_t now,
+			mus_plan_file_log_t *log, void *log_context,
+			struct mus_plan_file_result *result,
+			const char **error_r);
+
+#endif
