@@ -47,6 +47,7 @@ void test_itip(void);
 void test_invitation(void);
 void test_reply(void);
 void test_plan(void);
+void test_report_html(void);
 void test_reply_hostile(void);
 
 #endif
