@@ -500,12 +500,13 @@ static int mus_doveadm_figures(struct mus_doveadm_session *session,
 	mus_hr_figures_add_plans(*figs_r, &plans);
 	mus_hr_figures_finish(*figs_r);
 	array_foreach_elem(&invalid, problem) {
+		struct mus_report_row *row;
+
 		if (rows == NULL) {
 			i_warning("mus: %s", problem);
 			continue;
 		}
-		struct mus_report_row *row = array_append_space(rows);
-
+		row = array_append_space(rows);
 		row->type = "invalid-round";
 		row->subject = set->round_base;
 		row->count = "";
@@ -539,6 +540,9 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 			i_error("mus: %s", error);
 			doveadm_exit_code = EX_TEMPFAIL;
 		}
+		mus_print_rows(&rows);
+	} else if (array_count(&rows) > 0) {
+		/* the rounds read before the failure are still worth showing */
 		mus_print_rows(&rows);
 	}
 	mus_hr_figures_destroy(&figs);

@@ -159,6 +159,16 @@ void mus_report_html_bars(string_t *out, const char *id,
 	str_append(out, "</svg>\n");
 }
 
+/* an empty array has no front element to point at */
+static void mus_html_bars(string_t *out, const char *id,
+			  const ARRAY_TYPE(mus_report_bar) *bars)
+{
+	unsigned int count;
+	const struct mus_report_bar *first = array_get(bars, &count);
+
+	mus_report_html_bars(out, id, first, count);
+}
+
 static void mus_html_cells(string_t *out, const char *const *cells)
 {
 	for (; *cells != NULL; cells++)
@@ -186,7 +196,7 @@ static void mus_html_completion(string_t *out, const char *id,
 				const struct mus_report_words *w)
 {
 	struct mus_hr_group *group;
-	ARRAY(struct mus_report_bar) bars;
+	ARRAY_TYPE(mus_report_bar) bars;
 
 	t_array_init(&bars, 16);
 	mus_html_section(out, id, title);
@@ -200,8 +210,7 @@ static void mus_html_completion(string_t *out, const char *id,
 		bar->value = group->held;
 		bar->of = group->conversations;
 	}
-	mus_report_html_bars(out, t_strconcat(id, "-chart", NULL),
-			     array_front(&bars), array_count(&bars));
+	mus_html_bars(out, t_strconcat(id, "-chart", NULL), &bars);
 	mus_html_head(out, (const char *[]){ key_name, w->held,
 			   w->conversations, NULL });
 	array_foreach_elem(groups, group) {
@@ -221,7 +230,7 @@ static void mus_html_plans(string_t *out, const struct mus_hr_figures *figs,
 			   const struct mus_report_words *w)
 {
 	struct mus_hr_group *group;
-	ARRAY(struct mus_report_bar) bars;
+	ARRAY_TYPE(mus_report_bar) bars;
 
 	t_array_init(&bars, 16);
 	mus_html_section(out, "plans", w->plans);
@@ -236,8 +245,7 @@ static void mus_html_plans(string_t *out, const struct mus_hr_figures *figs,
 		bar->label = group->name;
 		bar->value = group->plans_approved;
 	}
-	mus_report_html_bars(out, "plans-chart", array_front(&bars),
-			     array_count(&bars));
+	mus_html_bars(out, "plans-chart", &bars);
 	mus_html_head(out, (const char *[]){ w->unit, w->approved, w->pending,
 			   NULL });
 	array_foreach_elem(&figs->units, group) {
@@ -257,7 +265,7 @@ static void mus_html_overdue(string_t *out, const struct mus_hr_figures *figs,
 {
 	const struct mus_hr_overdue *od;
 	struct mus_hr_group *group;
-	ARRAY(struct mus_report_bar) bars;
+	ARRAY_TYPE(mus_report_bar) bars;
 
 	t_array_init(&bars, 16);
 	mus_html_section(out, "overdue", w->overdue);
@@ -273,8 +281,7 @@ static void mus_html_overdue(string_t *out, const struct mus_hr_figures *figs,
 		bar->value = group->overdue;
 		bar->of = group->activities;
 	}
-	mus_report_html_bars(out, "overdue-chart", array_front(&bars),
-			     array_count(&bars));
+	mus_html_bars(out, "overdue-chart", &bars);
 	if (array_count(&figs->overdue) == 0) {
 		str_printfa(out, "<p>%s</p>\n</section>\n", ESC(w->none));
 		return;
@@ -307,7 +314,7 @@ static void mus_html_activities(string_t *out, const struct mus_hr_figures *figs
 	struct mus_hr_group *group;
 	const struct mus_hr_topic *topic;
 	struct mus_report_bar kind_bars[MUS_HR_KINDS];
-	ARRAY(struct mus_report_bar) bars;
+	ARRAY_TYPE(mus_report_bar) bars;
 
 	mus_html_section(out, "activities-kind", w->by_kind);
 	for (unsigned int k = 0; k < MUS_HR_KINDS; k++) {
@@ -340,8 +347,7 @@ static void mus_html_activities(string_t *out, const struct mus_hr_figures *figs
 		bar->label = mus_html_topic_name(topic, language, w);
 		bar->value = topic->count;
 	}
-	mus_report_html_bars(out, "activities-topic-chart", array_front(&bars),
-			     array_count(&bars));
+	mus_html_bars(out, "activities-topic-chart", &bars);
 	mus_html_head(out, (const char *[]){ w->unit, w->topic, w->count, NULL });
 	array_foreach_elem(&figs->units, group) {
 		array_foreach(&group->topics, topic) {

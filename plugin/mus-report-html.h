@@ -9,6 +9,7 @@
    rows carry their figures in data- attributes. Every value from the
    directory is HTML-escaped. */
 
+#include "array.h"
 #include "mus-settings.h"
 
 struct mus_hr_figures;
@@ -19,6 +20,7 @@ struct mus_report_bar {
 	const char *label;
 	unsigned int value, of;
 };
+ARRAY_DEFINE_TYPE(mus_report_bar, struct mus_report_bar);
 
 /* Append an <svg> bar chart with the given id, one bar per element
    (each a <rect class="bar" data-value=...>). */

@@ -341,9 +341,32 @@ static void test_figures_and_page(void)
 	pool_unref(&pool);
 }
 
+static void test_empty_page(void)
+{
+	struct mus_org *org = mus_org_create();
+	struct mus_hr_figures *figs;
+	string_t *out = t_str_new(4096);
+	const char *error;
+
+	mus_test_begin("report html: a directory without rounds or plans");
+	test_assert(mus_org_analyze(org, NOW, NULL, NULL, &error) == 0);
+	figs = mus_hr_figures_create(org, NULL, NOW);
+	mus_hr_figures_finish(figs);
+	mus_report_html(out, figs, MUS_LANGUAGE_DA, "Europe/Copenhagen");
+	test_assert_contains(str_c(out), "<svg id=\"plans-chart\"");
+	test_assert_contains(str_c(out), "data-approved=\"0\" data-pending=\"0\"");
+	test_assert_contains(str_c(out), "<p>Ingen.</p>");
+	test_assert(strstr(str_c(out), "<rect class=\"bar\" data-value=\"1") == NULL);
+	test_assert_contains(str_c(out), "</html>");
+	mus_hr_figures_destroy(&figs);
+	mus_org_destroy(&org);
+	mus_test_end();
+}
+
 void test_report_html(void)
 {
 	test_escape();
 	test_bars();
 	test_figures_and_page();
+	test_empty_page();
 }
