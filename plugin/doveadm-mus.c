@@ -16,6 +16,9 @@
 #include "mus-round.h"
 #include "mus-conversation.h"
 #include "mus-report.h"
+#include "mus-filed-plans.h"
+#include "mus-hr-figures.h"
+#include "mus-report-html.h"
 #include "mus-sync.h"
 #include "mus-cards.h"
 #include "mus-invitation.h"
@@ -456,65 +459,122 @@ static int mus_doveadm_inbox_report(const struct mus_settings *set, pool_t pool,
 	return 0;
 }
 
+/* Read people, rounds, their conversations and the filed plans, and
+   count them into *figs_r (freed by the caller, also on failure). With
+   rows, the organisation's and each round's figures are appended to it
+   too. Returns 0, or -1 after logging (doveadm_exit_code set). */
+static int mus_doveadm_figures(struct mus_doveadm_session *session,
+			       struct mus_org *org,
+			       ARRAY_TYPE(mus_report_row) *rows,
+			       struct mus_hr_figures **figs_r)
+{
+	const struct mus_settings *set = session->set;
+	const char *bases[] = { set->people_base, set->plan_base, NULL };
+	ARRAY_TYPE(mus_round) rounds;
+	ARRAY_TYPE(const_string) invalid;
+	struct mus_filed_plans plans;
+	struct mus_round *round;
+	const char *error, *problem;
+
+	p_array_init(&rounds, session->pool, 8);
+	p_array_init(&invalid, session->pool, 4);
+	*figs_r = mus_hr_figures_create(org, session->rctx.cards, time(NULL));
+	if (mus_people_load(session->conn, set->people_base, MUS_PEOPLE_FILTER,
+			    time(NULL), org, &error) < 0 ||
+	    mus_rounds_load(session->conn, session->pool, set->round_base, NULL,
+			    &session->rctx, &rounds, &invalid, &error) < 0)
+		goto failed;
+	if (rows != NULL)
+		mus_report_org(session->pool, org, set->people_base, rows);
+	array_foreach_elem(&rounds, round) {
+		ARRAY_TYPE(mus_conversation) convs;
+
+		p_array_init(&convs, session->pool, 256);
+		if (mus_conversations_load(session->conn, session->pool,
+					   round->dn, &convs, &error) < 0)
+			goto failed;
+		if (rows != NULL)
+			mus_report_round(session->pool, org, round, &convs, rows);
+		mus_hr_figures_add_conversations(*figs_r, &convs);
+	}
+	if (mus_filed_plans_load(session->conn, session->pool, bases, &plans,
+				 &error) < 0)
+		goto failed;
+	mus_hr_figures_add_plans(*figs_r, &plans);
+	mus_hr_figures_finish(*figs_r);
+	array_foreach_elem(&invalid, problem) {
+		struct mus_report_row *row;
+
+		if (rows == NULL) {
+			i_warning("mus: %s", problem);
+			continue;
+		}
+		row = array_append_space(rows);
+		row->type = "invalid-round";
+		row->subject = set->round_base;
+		row->count = "";
+		row->detail = problem;
+	}
+	return 0;
+failed:
+	i_error("mus: %s", error);
+	doveadm_exit_code = EX_TEMPFAIL;
+	return -1;
+}
+
 static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
 	struct mus_doveadm_session session;
 	ARRAY_TYPE(mus_report_row) rows;
-	ARRAY_TYPE(mus_round) rounds;
-	ARRAY_TYPE(const_string) invalid;
-	const struct mus_settings *set;
-	struct mus_round *round;
-	struct mus_ldap *conn;
+	struct mus_hr_figures *figs;
 	struct mus_org *org;
-	const char *error, *problem;
-	pool_t pool;
+	const char *error;
 
 	if (mus_doveadm_session_begin(&session) < 0)
 		return;
-	set = session.set;
-	conn = session.conn;
-	pool = session.pool;
-
-	p_array_init(&rows, pool, 256);
-	p_array_init(&rounds, pool, 8);
-	p_array_init(&invalid, pool, 4);
+	p_array_init(&rows, session.pool, 256);
 	org = mus_org_create();
-	if (mus_people_load(conn, set->people_base, MUS_PEOPLE_FILTER,
-			    time(NULL), org, &error) < 0 ||
-	    mus_rounds_load(conn, pool, set->round_base, NULL, &session.rctx,
-			    &rounds, &invalid, &error) < 0) {
-		i_error("mus: %s", error);
-		doveadm_exit_code = EX_TEMPFAIL;
-	} else {
-		mus_report_org(pool, org, set->people_base, &rows);
-		array_foreach_elem(&rounds, round) {
-			ARRAY_TYPE(mus_conversation) convs;
-
-			p_array_init(&convs, pool, 256);
-			if (mus_conversations_load(conn, pool, round->dn, &convs,
-						   &error) < 0) {
-				i_error("mus: %s", error);
-				doveadm_exit_code = EX_TEMPFAIL;
-				break;
-			}
-			mus_report_round(pool, org, round, &convs, &rows);
-		}
-		array_foreach_elem(&invalid, problem) {
-			struct mus_report_row *row = array_append_space(&rows);
-
-			row->type = "invalid-round";
-			row->subject = set->round_base;
-			row->count = "";
-			row->detail = problem;
-		}
-		if (doveadm_exit_code == 0 &&
-		    mus_doveadm_inbox_report(set, pool, &rows, &error) < 0) {
+	if (mus_doveadm_figures(&session, org, &rows, &figs) == 0) {
+		mus_report_hr(session.pool, figs, session.set->language,
+			      session.set->timezone, &rows);
+		if (mus_doveadm_inbox_report(session.set, session.pool, &rows,
+					     &error) < 0) {
 			/* the directory's figures are still worth showing */
 			i_error("mus: %s", error);
 			doveadm_exit_code = EX_TEMPFAIL;
 		}
 		mus_print_rows(&rows);
+	} else if (array_count(&rows) > 0) {
+		/* the rounds read before the failure are still worth showing */
+		mus_print_rows(&rows);
 	}
+	mus_hr_figures_destroy(&figs);
+	mus_org_destroy(&org);
+	mus_doveadm_session_end(&session);
+}
+
+static void cmd_mus_report(struct doveadm_cmd_context *cctx)
+{
+	struct mus_doveadm_session session;
+	struct mus_hr_figures *figs;
+	struct mus_org *org;
+	const char *path, *error;
+
+	if (!doveadm_cmd_param_str(cctx, "html", &path) || path[0] == '\0') {
+		i_error("mus: report: --html <file> is missing");
+		doveadm_exit_code = EX_USAGE;
+		return;
+	}
+	if (mus_doveadm_session_begin(&session) < 0)
+		return;
+	org = mus_org_create();
+	if (mus_doveadm_figures(&session, org, NULL, &figs) == 0 &&
+	    mus_report_html_write(path, figs, session.set->language,
+				  session.set->timezone, &error) < 0) {
+		i_error("mus: report: %s", error);
+		doveadm_exit_code = EX_CANTCREAT;
+	}
+	mus_hr_figures_destroy(&figs);
 	mus_org_destroy(&org);
 	mus_doveadm_session_end(&session);
 }
@@ -1022,6 +1082,14 @@ static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {
 		.cmd = cmd_mus_status,
 		.usage = "",
 		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAMS_END
+	},
+	{
+		.name = "mus report",
+		.cmd = cmd_mus_report,
+		.usage = "--html <file>",
+		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAM('\0', "html", CMD_PARAM_STR, 0)
 		DOVEADM_CMD_PARAMS_END
 	},
 	{

@@ -6,6 +6,8 @@
 #include "mus-org.h"
 #include "mus-round.h"
 #include "mus-schedule.h"
+#include "mus-cards.h"
+#include "mus-hr-figures.h"
 #include "mus-report.h"
 
 static void mus_report_row(pool_t pool, ARRAY_TYPE(mus_report_row) *rows,
@@ -174,4 +176,66 @@ void mus_report_round(pool_t pool, const struct mus_org *org,
 	hash_table_destroy(&units);
 	hash_table_destroy(&leaders);
 	pool_unref(&tmp);
+}
+
+/* one row unless count is 0 */
+static void mus_report_count(pool_t pool, ARRAY_TYPE(mus_report_row) *rows,
+			     const char *type, const char *subject,
+			     unsigned int count, const char *detail)
+{
+	if (count > 0)
+		mus_report_row(pool, rows, type, subject, dec2str(count), detail);
+}
+
+static const char *mus_report_topic(const struct mus_hr_topic *topic,
+				    enum mus_language language)
+{
+	if (topic->code[0] == '\0')
+		return "(none)";
+	if (topic->card == NULL)
+		return topic->code;
+	return t_strdup_printf("%s: %s", topic->code,
+			       topic->card->title[language]);
+}
+
+void mus_report_hr(pool_t pool, const struct mus_hr_figures *figs,
+		   enum mus_language language, const char *timezone,
+		   ARRAY_TYPE(mus_report_row) *rows)
+{
+	struct mus_hr_group *group;
+	const struct mus_hr_topic *topic;
+	const struct mus_hr_overdue *od;
+
+	array_foreach_elem(&figs->units, group) {
+		mus_report_count(pool, rows, "unit-plans", group->key,
+				 group->plans_pending, "pending");
+		mus_report_count(pool, rows, "unit-plans", group->key,
+				 group->plans_approved, "approved");
+	}
+	array_foreach_elem(&figs->leaders, group) {
+		mus_report_count(pool, rows, "leader-plans", group->key,
+				 group->plans_pending, "pending");
+		mus_report_count(pool, rows, "leader-plans", group->key,
+				 group->plans_approved, "approved");
+	}
+	array_foreach_elem(&figs->units, group) {
+		for (unsigned int k = 0; k < MUS_HR_KINDS; k++) {
+			mus_report_count(pool, rows, "unit-activity-kind",
+					 group->key, group->kinds[k],
+					 mus_hr_kind_name(k));
+		}
+		array_foreach(&group->topics, topic) {
+			mus_report_count(pool, rows, "unit-activity-topic",
+					 group->key, topic->count,
+					 mus_report_topic(topic, language));
+		}
+		mus_report_count(pool, rows, "unit-overdue", group->key,
+				 group->overdue, "activities due and not done");
+	}
+	array_foreach(&figs->overdue, od) {
+		mus_report_row(pool, rows, "overdue", od->dn, "",
+			       t_strdup_printf("due %s: %s",
+					       mus_hr_date(timezone, od->due),
+					       od->description));
+	}
 }

@@ -5,9 +5,11 @@
    detail: one shape for the table and for JSON. */
 
 #include "mus-conversation.h"
+#include "mus-settings.h"
 
 struct mus_org;
 struct mus_round;
+struct mus_hr_figures;
 
 struct mus_report_row {
 	const char *type;
@@ -29,5 +31,15 @@ void mus_report_round(pool_t pool, const struct mus_org *org,
 		      const struct mus_round *round,
 		      const ARRAY_TYPE(mus_conversation) *convs,
 		      ARRAY_TYPE(mus_report_row) *rows);
+
+/* HR's figures (mus-hr-figures): per unit and per leader the plans
+   pending and approved, and per unit the agreed activities by kind and by
+   card topic (detail "<code>: <title>" in language, just "<code>" for a
+   code the catalogue lacks, "(none)" without a card) and those overdue;
+   then every overdue activity with its due date (local in timezone).
+   Zero counts make no row. */
+void mus_report_hr(pool_t pool, const struct mus_hr_figures *figs,
+		   enum mus_language language, const char *timezone,
+		   ARRAY_TYPE(mus_report_row) *rows);
 
 #endif

@@ -49,6 +49,7 @@ void test_reply(void);
 void test_plan(void);
 void test_plan_request(void);
 void test_plan_entry(void);
+void test_report_html(void);
 void test_reply_hostile(void);
 
 #endif

@@ -51,6 +51,7 @@ int main(void)
 		test_message, test_reply, test_reply_hostile, test_plan,
 		test_plan_request,
 		test_plan_entry,
+		test_report_html,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
