@@ -77,6 +77,8 @@ CONTRACT_ATTRS = {
     70: ("musCompetence", "TEXT", False),
     80: ("musPlanDraft", "FILTER", True), 81: ("musPlanRequested", "GT", True),
     82: ("musGoalShared", "TEXT", False),
+    115: ("musReminded", "GT", True), 116: ("musRemindedTo", "DN", False),
+    117: ("musDoneAt", "GT", True),
 }
 # kind -> (syntax, equality, ordering, substr)
 KINDS = {
@@ -111,9 +113,10 @@ CONTRACT_CLASSES = {
     3: ("musPlan", "STRUCTURAL", ["cn", "musEmployee", "musPlanVersion"],
         ["musLeader", "musRoundRef", "musConversationRef", "musGoal", "musGoalShared", "musFollowUp",
          "musApprovedByEmployee", "musApprovedByLeader", "musApproverEmployee",
-         "musApproverLeader", "description"]),
+         "musApproverLeader", "musRemindedTo", "description"]),
     4: ("musActivity", "STRUCTURAL", ["cn", "description", "musActivityKind"],
-        ["musResponsible", "musResponsibleName", "musDue", "musActivityStatus", "musCard"]),
+        ["musResponsible", "musResponsibleName", "musDue", "musActivityStatus", "musCard",
+         "musReminded", "musDoneAt"]),
     5: ("musPerson", "AUXILIARY", [],
         ["musAbsentUntil", "musExempt", "musLanguage", "musJobProfileRef", "musPlanRef"]),
     6: ("musJobProfile", "STRUCTURAL", ["cn"], ["description", "musCompetence"]),
