@@ -454,6 +454,74 @@ static int mus_doveadm_inbox_report(const struct mus_settings *set, pool_t pool,
 	return 0;
 }
 
+/* ---- follow-up ---- */
+
+/* the bases plans are filed under, NULL-terminated */
+static const char *const *mus_doveadm_plan_bases(const struct mus_settings *set)
+{
+	const char **bases = t_new(const char *, 3);
+
+	bases[0] = set->people_base;
+	bases[1] = set->plan_base;
+	return bases;
+}
+
+static int mus_doveadm_followup_send(const char *to, const char *subject,
+				     const char *body, void *context,
+				     const char **error_r)
+{
+	struct mus_doveadm_inbox *ib = context;
+
+	return mus_send_notice(ib->smtp, ib->set, to, subject, body, error_r);
+}
+
+static void mus_doveadm_followup_log(bool problem, const char *message,
+				     void *context ATTR_UNUSED)
+{
+	if (problem)
+		i_warning("mus: follow-up: %s", message);
+	else
+		i_info("mus: follow-up: %s", message);
+}
+
+/* Send the due reminders of every approved plan. */
+static int mus_doveadm_followup(struct mus_doveadm_session *session,
+				const char **error_r)
+{
+	struct mus_doveadm_inbox ib = { .set = session->set };
+	ARRAY_TYPE(mus_followup_plan) plans;
+	struct mus_followup_result result;
+	struct mus_org *org;
+	int ret;
+
+	org = mus_org_create();
+	p_array_init(&plans, session->pool, 64);
+	if (mus_people_load(session->conn, session->set->people_base,
+			    MUS_PEOPLE_FILTER, time(NULL), org, error_r) < 0 ||
+	    mus_followup_load(session->conn, session->pool,
+			      mus_doveadm_plan_bases(session->set), &plans,
+			      error_r) < 0) {
+		mus_org_destroy(&org);
+		return -1;
+	}
+	ret = mus_smtp_create(session->set, MUS_DOVEADM_SMTP_TIMEOUT_MSECS,
+			      &ib.smtp, error_r);
+	if (ret == 0) {
+		ret = mus_followup_remind(session->conn, session->set, org,
+					  &plans, time(NULL),
+					  mus_doveadm_followup_send,
+					  mus_doveadm_followup_log, &ib,
+					  &result, error_r);
+		i_info("mus: follow-up: %u plans, %u activity reminders, "
+		       "%u follow-up reminders, %u failed",
+		       array_count(&plans), result.activity_reminders,
+		       result.meeting_reminders, result.failed);
+		mus_smtp_destroy(&ib.smtp);
+	}
+	mus_org_destroy(&org);
+	return ret;
+}
+
 static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
 	struct mus_doveadm_session session;
@@ -497,6 +565,18 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 			}
 			mus_report_round(pool, org, round, &convs, &rows);
 		}
+		if (doveadm_exit_code == 0) {
+			ARRAY_TYPE(mus_followup_plan) plans;
+
+			p_array_init(&plans, pool, 64);
+			if (mus_followup_load(conn, pool, mus_doveadm_plan_bases(set),
+					      &plans, &error) < 0) {
+				i_error("mus: %s", error);
+				doveadm_exit_code = EX_TEMPFAIL;
+			} else {
+				mus_report_overdue(pool, org, &plans, time(NULL), &rows);
+			}
+		}
 		array_foreach_elem(&invalid, problem) {
 			struct mus_report_row *row = array_append_space(&rows);
 
@@ -515,86 +595,6 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 	}
 	mus_org_destroy(&org);
 	mus_doveadm_session_end(&session);
-}
-
-/* ---- follow-up ---- */
-
-/* the bases plans are filed under, NULL-terminated */
-static const char *const *mus_doveadm_plan_bases(const struct mus_settings *set)
-{
-	const char **bases = t_new(const char *, 3);
-
-	bases[0] = set->people_base;
-	bases[1] = set->plan_base;
-	return bases;
-}
-
-/* The people and every approved plan; free org with mus_org_destroy(). */
-static int mus_doveadm_plans_load(struct mus_doveadm_session *session,
-				  struct mus_org **org_r,
-				  ARRAY_TYPE(mus_followup_plan) *plans,
-				  const char **error_r)
-{
-	const struct mus_settings *set = session->set;
-
-	*org_r = mus_org_create();
-	p_array_init(plans, session->pool, 64);
-	if (mus_people_load(session->conn, set->people_base, MUS_PEOPLE_FILTER,
-			    time(NULL), *org_r, error_r) < 0 ||
-	    mus_followup_load(session->conn, session->pool,
-			      mus_doveadm_plan_bases(set), plans, error_r) < 0)
-		return -1;
-	return 0;
-}
-
-static int mus_doveadm_followup_send(const char *to, const char *subject,
-				     const char *body, void *context,
-				     const char **error_r)
-{
-	struct mus_doveadm_inbox *ib = context;
-
-	return mus_send_notice(ib->smtp, ib->set, to, subject, body, error_r);
-}
-
-static void mus_doveadm_followup_log(bool problem, const char *message,
-				     void *context ATTR_UNUSED)
-{
-	if (problem)
-		i_warning("mus: follow-up: %s", message);
-	else
-		i_info("mus: follow-up: %s", message);
-}
-
-/* Send the due reminders of every approved plan. */
-static int mus_doveadm_followup(struct mus_doveadm_session *session,
-				const char **error_r)
-{
-	struct mus_doveadm_inbox ib = { .set = session->set };
-	ARRAY_TYPE(mus_followup_plan) plans;
-	struct mus_followup_result result;
-	struct mus_org *org;
-	int ret;
-
-	if (mus_doveadm_plans_load(session, &org, &plans, error_r) < 0) {
-		mus_org_destroy(&org);
-		return -1;
-	}
-	ret = mus_smtp_create(session->set, MUS_DOVEADM_SMTP_TIMEOUT_MSECS,
-			      &ib.smtp, error_r);
-	if (ret == 0) {
-		ret = mus_followup_remind(session->conn, session->set, org,
-					  &plans, time(NULL),
-					  mus_doveadm_followup_send,
-					  mus_doveadm_followup_log, &ib,
-					  &result, error_r);
-		i_info("mus: follow-up: %u plans, %u activity reminders, "
-		       "%u follow-up reminders, %u failed",
-		       array_count(&plans), result.activity_reminders,
-		       result.meeting_reminders, result.failed);
-		mus_smtp_destroy(&ib.smtp);
-	}
-	mus_org_destroy(&org);
-	return ret;
 }
 
 static void mus_doveadm_progress(unsigned int done, unsigned int total,

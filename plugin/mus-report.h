@@ -5,6 +5,7 @@
    detail: one shape for the table and for JSON. */
 
 #include "mus-conversation.h"
+#include "mus-followup.h"
 
 struct mus_org;
 struct mus_round;
@@ -29,5 +30,12 @@ void mus_report_round(pool_t pool, const struct mus_org *org,
 		      const struct mus_round *round,
 		      const ARRAY_TYPE(mus_conversation) *convs,
 		      ARRAY_TYPE(mus_report_row) *rows);
+
+/* Activities of approved plans past their due date and not done at now:
+   the total, per unit and per leader (the employee's current manager,
+   else the plan's leader), and one row per activity. */
+void mus_report_overdue(pool_t pool, const struct mus_org *org,
+			const ARRAY_TYPE(mus_followup_plan) *plans, time_t now,
+			ARRAY_TYPE(mus_report_row) *rows);
 
 #endif
