@@ -170,6 +170,16 @@ static void mus_doveadm_log(bool debug, const char *message,
 		i_warning("mus: %s", message);
 }
 
+/* the bases plans are filed under, NULL-terminated */
+static const char *const *mus_doveadm_plan_bases(const struct mus_settings *set)
+{
+	const char **bases = t_new(const char *, 3);
+
+	bases[0] = set->people_base;
+	bases[1] = set->plan_base;
+	return bases;
+}
+
 /* ---- the organizer mailbox ---- */
 
 /* Every message of the organizer's INBOX that sync has applied carries
@@ -334,6 +344,7 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 		.send = mus_doveadm_inbox_send,
 		.context = ib,
 		.language = set->language,
+		.plan_bases = mus_doveadm_plan_bases(set),
 	};
 	struct mus_doveadm_mailbox mbox;
 	struct mail_search_args *args;
@@ -455,16 +466,6 @@ static int mus_doveadm_inbox_report(const struct mus_settings *set, pool_t pool,
 }
 
 /* ---- follow-up ---- */
-
-/* the bases plans are filed under, NULL-terminated */
-static const char *const *mus_doveadm_plan_bases(const struct mus_settings *set)
-{
-	const char **bases = t_new(const char *, 3);
-
-	bases[0] = set->people_base;
-	bases[1] = set->plan_base;
-	return bases;
-}
 
 static int mus_doveadm_followup_send(const char *to, const char *subject,
 				     const char *body, void *context,

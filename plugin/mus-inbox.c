@@ -8,7 +8,10 @@
 #include "mus-cards.h"
 #include "mus-conversation.h"
 #include "mus-invitation.h"
+#include "mus-done.h"
 #include "mus-inbox.h"
+
+#include <time.h>
 
 /* another writer changed the conversation meanwhile: read it again */
 #define MUS_INBOX_MAX_ATTEMPTS 5
@@ -703,6 +706,53 @@ static int mus_inbox_cards_once(struct mus_inbox_ctx *ctx,
 	return mus_inbox_write(ctx, mods, error_r);
 }
 
+/* ---- done-mails ---- */
+
+static int mus_inbox_done(struct mus_inbox_ctx *ctx, const char *reference,
+			  const char **error_r)
+{
+	const struct mus_inbox *inbox = ctx->inbox;
+	enum mus_done_outcome outcome;
+	const char *detail, *subject, *body;
+
+	if (inbox->plan_bases == NULL || inbox->send == NULL) {
+		mus_inbox_set(ctx, MUS_INBOX_DEFERRED, "a done-mail, for the next sync");
+		return 1;
+	}
+	if (mus_done_apply(inbox->conn, inbox->plan_bases, reference,
+			   ctx->reply->from, time(NULL), &outcome, &detail,
+			   error_r) < 0)
+		return -1;
+	switch (outcome) {
+	case MUS_DONE_APPLIED:
+		mus_inbox_set(ctx, MUS_INBOX_APPLIED, detail);
+		return 1;
+	case MUS_DONE_UNCHANGED:
+		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED, detail);
+		return 1;
+	case MUS_DONE_UNKNOWN:
+		mus_inbox_set(ctx, MUS_INBOX_UNKNOWN_UID, detail);
+		break;
+	case MUS_DONE_NOT_ALLOWED:
+		mus_inbox_set(ctx, MUS_INBOX_PARTY_CRASHER, detail);
+		break;
+	}
+	if (ctx->reply->from == NULL)
+		return 1;
+	const struct mus_notice_var vars[] = {
+		{ "subject", ctx->reply->subject },
+		{ "problem", detail },
+		{ "organizer", inbox->organizer },
+	};
+	if (mus_invitation_render_notice(inbox->templates_dir, "done-refused",
+					 inbox->language, vars, N_ELEMENTS(vars),
+					 &subject, &body, error_r) < 0 ||
+	    inbox->send(ctx->reply->from, subject, body, inbox->context,
+			error_r) < 0)
+		return -1;
+	return 1;
+}
+
 /* ---- the message ---- */
 
 static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
@@ -710,7 +760,7 @@ static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
 	const struct mus_inbox *inbox = ctx->inbox;
 	const struct mus_reply *reply = ctx->reply;
 	struct mus_card_choice choice;
-	const char *error;
+	const char *error, *reference;
 	int ret;
 
 	switch (reply->method) {
@@ -730,6 +780,8 @@ static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
 			      "Outlook's TNEF (winmail.dat) without iCalendar is not read");
 		return 1;
 	}
+	if (mus_done_parse_subject(reply->subject, &reference) > 0)
+		return mus_inbox_done(ctx, reference, error_r);
 	ret = mus_reply_parse_cards(reply->subject, reply->body_text,
 				    reply->body_html, ctx->pool, &choice, &error);
 	if (ret == 0) {

@@ -13,7 +13,10 @@ import datetime
 import email
 import email.header
 import email.policy
+import email.utils
+import smtplib
 import unittest
+from email.message import EmailMessage
 
 from mustest import Stack, wait_for
 
@@ -222,6 +225,45 @@ class FollowupTest(unittest.TestCase):
                           if t == "overdue-leader"},
                          {k.lower(): v for k, v in by_leader.items()})
         self.assertEqual({s.lower() for (t, s) in rows if t == "overdue-activity"}, overdue)
+
+    def send(self, sender_dn, subject):
+        msg = EmailMessage()
+        msg["From"] = self.mail(sender_dn)
+        msg["To"] = self.stack["MUS_ORGANIZER"]
+        msg["Subject"] = subject
+        msg["Message-ID"] = email.utils.make_msgid(domain="eksempel.test")
+        msg["Date"] = email.utils.formatdate()
+        msg.set_content("Hermed besked.\n")
+        with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
+            smtp.send_message(msg)
+        wait_for("delivery of %s" % msg["Message-ID"],
+                 lambda: self.stack.organizer_flags(msg["Message-ID"].strip("<>")) is not None,
+                 timeout=20, interval=0.2)
+        return msg["Message-ID"].strip("<>")
+
+    def activity_entry(self, plan, cn):
+        dn = "cn=%s,%s" % (cn, plan)
+        return self.stack.ldap_entries(dn, "(objectClass=*)", scope="base")[dn]
+
+    def test_5_a_done_mail_from_the_employee_marks_the_activity_done(self):
+        self.assertEqual(self.activity_entry(self.p1, "a2")["musActivityStatus"], ["planned"])
+        msgid = self.send(self.e1, "SV: Udført [%s]" % self.uuid["a2"])
+        self.stack.doveadm("mus", "sync")
+        a2 = self.activity_entry(self.p1, "a2")
+        self.assertEqual(a2["musActivityStatus"], ["done"])
+        self.assertIn("musDoneAt", a2)
+        self.assertIn("$Mus-applied", self.stack.organizer_flags(msgid))
+        # the leader's activity is untouched
+        self.assertEqual(self.activity_entry(self.p1, "a1")["musActivityStatus"], ["planned"])
+
+    def test_6_a_done_mail_from_someone_else_is_refused_and_answered(self):
+        msgid = self.send(self.e3, "Done [%s]" % self.uuid["a5"])
+        self.stack.doveadm("mus", "sync")
+        self.assertEqual(self.activity_entry(self.p1, "a5")["musActivityStatus"], ["planned"])
+        self.assertIn("$Mus-party-crasher", self.stack.organizer_flags(msgid))
+        wait_for("the answer to %s" % self.mail(self.e3),
+                 lambda: any("Done [%s]" % self.uuid["a5"] in s and s.startswith("SV:")
+                             for s in self.subjects(self.e3)), timeout=20, interval=0.3)
 
 
 if __name__ == "__main__":
