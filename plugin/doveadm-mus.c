@@ -24,6 +24,7 @@
 #include "mus-smtp.h"
 #include "mus-send.h"
 #include "mus-followup.h"
+#include "mus-retention.h"
 #include "str.h"
 #include "master-service.h"
 #include "mail-storage-service.h"
@@ -713,6 +714,60 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	mus_doveadm_session_end(&session);
 }
 
+/* ---- purge ---- */
+
+static void mus_doveadm_purge_log(const char *dn, const char *reason,
+				  void *context)
+{
+	const bool *dry_run = context;
+
+	if (!*dry_run)
+		i_info("mus: purge: removed %s (%s)", dn, reason);
+	doveadm_print(*dry_run ? "would-remove" : "removed");
+	doveadm_print(dn);
+	doveadm_print(reason);
+}
+
+static void cmd_mus_purge(struct doveadm_cmd_context *cctx)
+{
+	struct mus_retention_options opts;
+	struct mus_retention_period period;
+	struct mus_doveadm_session session;
+	const char *value, *error;
+
+	i_zero(&opts);
+	(void)doveadm_cmd_param_bool(cctx, "dry-run", &opts.dry_run);
+	if (!doveadm_cmd_param_str(cctx, "older-than", &value)) {
+		i_error("mus: purge needs --older-than <period>, e.g. 5y, 18m or 400d");
+		doveadm_exit_code = EX_USAGE;
+		return;
+	}
+	if (mus_retention_parse(value, &period, &error) < 0) {
+		i_error("mus: purge --older-than: %s", error);
+		doveadm_exit_code = EX_USAGE;
+		return;
+	}
+	if (mus_doveadm_session_begin(&session) < 0)
+		return;
+	opts.cutoff = mus_retention_cutoff(&period, time(NULL));
+	opts.plan_bases = mus_doveadm_plan_bases(session.set);
+	opts.people_base = session.set->people_base;
+	opts.round_base = session.set->round_base;
+	i_info("mus: purge%s: plans and conversations of closed rounds older than %s",
+	       opts.dry_run ? " (dry run)" : "", mus_time_generalized(opts.cutoff));
+	doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
+	doveadm_print_header_simple("action");
+	doveadm_print_header_simple("dn");
+	doveadm_print_header_simple("reason");
+	if (mus_retention_purge(session.conn, &opts, mus_doveadm_purge_log,
+				&opts.dry_run, &error) < 0) {
+		/* what was removed is logged; the next purge goes on from there */
+		i_error("mus: purge failed: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+	}
+	mus_doveadm_session_end(&session);
+}
+
 /* ---- round create / list ---- */
 
 /* attribute values gathered from the options, in the order given */
@@ -1046,6 +1101,15 @@ static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {
 		DOVEADM_CMD_PARAM('n', "dry-run", CMD_PARAM_BOOL, 0)
 		DOVEADM_CMD_PARAM('r', "round", CMD_PARAM_STR, 0)
 		DOVEADM_CMD_PARAM('e', "eml-dir", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAMS_END
+	},
+	{
+		.name = "mus purge",
+		.cmd = cmd_mus_purge,
+		.usage = "--older-than <period> [--dry-run]",
+		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAM('\0', "older-than", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('n', "dry-run", CMD_PARAM_BOOL, 0)
 		DOVEADM_CMD_PARAMS_END
 	},
 	{

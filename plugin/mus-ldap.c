@@ -660,6 +660,21 @@ int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
 	return -1;
 }
 
+int mus_ldap_delete(struct mus_ldap *conn, const char *dn,
+		    const char **error_r)
+{
+	int rc = ldap_delete_ext_s(conn->ld, dn, NULL, NULL);
+
+	if (rc == LDAP_SUCCESS)
+		return 1;
+	if (rc == LDAP_NO_SUCH_OBJECT)
+		return 0;
+	*error_r = t_strdup_printf("ldap_delete(%s) failed: %s%s", dn,
+				   mus_ldap_error_text(conn->ld, rc),
+				   mus_ldap_error_is_temporary(rc) ? " (temporary)" : "");
+	return -1;
+}
+
 const char *mus_ldap_dn_child(const char *attr, const char *value,
 			      const char *parent)
 {

@@ -100,6 +100,10 @@ int mus_ldap_add(struct mus_ldap *conn, const char *dn,
 int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
 		    const struct mus_ldap_mod *mods, const char *assertion,
 		    const char **error_r);
+/* Delete the entry dn, which must have no children. Returns 1 if
+   deleted, 0 if there is no such entry (deleted already), -1 on error. */
+int mus_ldap_delete(struct mus_ldap *conn, const char *dn,
+		    const char **error_r);
 /* The assertion that an entry is unchanged since its entryCSN was read:
    optimistic concurrency between hosts and processes. From the data
    stack. */

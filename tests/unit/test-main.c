@@ -49,7 +49,7 @@ int main(void)
 		test_holidays, test_schedule, test_conversation, test_freebusy, test_cards,
 		test_round, test_roster, test_itip, test_invitation,
 		test_message, test_reply, test_reply_hostile, test_plan,
-		test_followup, test_done,
+		test_followup, test_done, test_retention,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
