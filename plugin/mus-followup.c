@@ -26,9 +26,12 @@ static const char *const mus_followup_activity_attrs[] = {
 	"entryUUID", "entryCSN", NULL
 };
 
-bool mus_followup_activity_due(const struct mus_activity *a, time_t now,
+bool mus_followup_activity_due(const struct mus_followup_plan *plan,
+			       const struct mus_activity *a, time_t now,
 			       unsigned int days)
 {
+	if (plan->follow_up != 0 && plan->follow_up < now)
+		return FALSE;
 	return !a->done && a->due != 0 && a->reminded == 0 &&
 		a->due - (time_t)days * MUS_FOLLOWUP_DAY_SECS <= now;
 }
@@ -507,7 +510,7 @@ int mus_followup_remind(struct mus_ldap *conn, const struct mus_settings *set,
 	i_zero(result_r);
 	array_foreach_elem(plans, plan) {
 		array_foreach(&plan->activities, a) {
-			if (!mus_followup_activity_due(a, now, set->reminder_days))
+			if (!mus_followup_activity_due(plan, a, now, set->reminder_days))
 				continue;
 			T_BEGIN {
 				ret = mus_followup_activity(&ctx, plan, a, error_r);

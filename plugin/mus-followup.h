@@ -48,10 +48,13 @@ struct mus_followup_plan {
 };
 ARRAY_DEFINE_TYPE(mus_followup_plan, struct mus_followup_plan *);
 
-/* TRUE if the responsible person of a should be reminded now: the
-   activity is not done, has a due date no more than days days away (or
-   already past) and was never reminded. */
-bool mus_followup_activity_due(const struct mus_activity *a, time_t now,
+/* TRUE if the responsible person of a, an activity of plan, should be
+   reminded now: the activity is not done, has a due date no more than
+   days days away (or already past), was never reminded, and the plan's
+   follow-up date (if it has one) has not passed: after it, the activity
+   is only reported as overdue. */
+bool mus_followup_activity_due(const struct mus_followup_plan *plan,
+			       const struct mus_activity *a, time_t now,
 			       unsigned int days);
 /* TRUE if a's due date has passed and it is not done. */
 bool mus_followup_activity_overdue(const struct mus_activity *a, time_t now);

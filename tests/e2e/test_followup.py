@@ -3,7 +3,9 @@ in LDAP as admin (as the filer does), `doveadm mus sync` mails exactly one
 reminder per due activity to its responsible person and one per party
 before the follow-up meeting, a second sync mails none, and `doveadm mus
 status` counts the overdue activities per unit and leader as the directory
-holds them.
+holds them. `doveadm mus purge` removes exactly the plans and the
+conversations of closed rounds past retention, children first, and a dry
+run only lists them.
 
 The people are kirsten.boegh (Plejecenter Solhøj) and her reports with a
 mail address: no other test file uses this leader (grethe.juhl, in her
@@ -14,6 +16,7 @@ import email
 import email.header
 import email.policy
 import email.utils
+import json
 import smtplib
 import unittest
 from email.message import EmailMessage
@@ -72,6 +75,28 @@ class FollowupTest(unittest.TestCase):
             cls.activity(cls.p3, "c1", "Kursus i forflytning", "course", now + DAY,
                          responsible=cls.e3),
         ]
+        # past retention (5 years): an old plan under the employee and one
+        # under mus_plan_base named by musPlanRef, and the conversations of
+        # a closed round; kept: a draft round's old conversation
+        long_ago = now - 6 * 365 * DAY
+        cls.old1 = "cn=%s-old1,%s" % (MARK, cls.e3)
+        cls.old2 = "cn=%s-old2,%s" % (MARK, cls.plan_base)
+        cls.closed = "cn=%s closed,ou=rounds,%s" % (MARK, base)
+        cls.draft = "cn=%s draft,ou=rounds,%s" % (MARK, base)
+        records += [
+            cls.plan(cls.old1, cls.e3, True, long_ago),
+            cls.activity(cls.old1, "o1", "Gammelt kursus", "course", long_ago - 30 * DAY),
+            cls.activity(cls.old1, "o2", "Gammel supervision", "supervision",
+                         long_ago - 60 * DAY, status="done"),
+            cls.plan(cls.old2, cls.e2, True, long_ago),
+            "dn: %s\nchangetype: modify\nadd: objectClass\nobjectClass: musPerson\n"
+            "-\nadd: musPlanRef\nmusPlanRef: %s\n" % (cls.e2, cls.old2),
+            cls.round(cls.closed, "closed", long_ago),
+            cls.conversation(cls.closed, "c-old", cls.e1, long_ago - 100 * DAY),
+            cls.conversation(cls.closed, "c-noend", cls.e2, None),
+            cls.round(cls.draft, "draft", long_ago),
+            cls.conversation(cls.draft, "d-old", cls.e3, long_ago - 100 * DAY),
+        ]
         cls.stack.ldap_modify("\n".join(records))
         cls.uuid = {}
         for base in (cls.people_base, cls.plan_base):
@@ -108,11 +133,38 @@ class FollowupTest(unittest.TestCase):
         return "\n".join(lines) + "\n"
 
     @classmethod
+    def round(cls, dn, state, window_end):
+        return "\n".join([
+            "dn: " + dn, "changetype: add", "objectClass: musRound",
+            "cn: " + dn.split(",")[0][3:], "musKind: MUS", "musState: " + state,
+            "musWindowStart: " + gt(window_end - 60 * DAY),
+            "musWindowEnd: " + gt(window_end), "musDuration: 60",
+            "musScopeFilter: (description=%s)" % MARK]) + "\n"
+
+    @classmethod
+    def conversation(cls, round_dn, cn, employee, end):
+        lines = ["dn: cn=%s,%s" % (cn, round_dn), "changetype: add",
+                 "objectClass: musConversation", "cn: " + cn, "musEmployee: " + employee,
+                 "musLeader: " + cls.leader, "musStatus: held"]
+        if end is not None:
+            lines += ["musStart: " + gt(end - datetime.timedelta(hours=1)), "musEnd: " + gt(end)]
+        return "\n".join(lines) + "\n"
+
+    @classmethod
     def mail(cls, dn):
         return cls.people[dn.lower()]["mail"][0].lower()
 
     @classmethod
     def cleanup(cls):
+        base = cls.stack["MUS_LDAP_BASE"]
+        for name in ("closed", "draft"):
+            cls.stack.ldap_delete("cn=%s %s,ou=rounds,%s" % (MARK, name, base))
+        refs = cls.stack.ldap_entries(cls.people_base, "(musPlanRef=*)", "musPlanRef")
+        for dn, e in refs.items():
+            for ref in e["musPlanRef"]:
+                if MARK in ref:
+                    cls.stack.ldap_modify("dn: %s\nchangetype: modify\ndelete: musPlanRef\n"
+                                          "musPlanRef: %s\n" % (dn, ref))
         for base in (cls.people_base, cls.plan_base):
             for dn in cls.stack.ldap_entries(base, "(&(objectClass=musPlan)(cn=%s-*))" % MARK,
                                              "cn"):
@@ -162,7 +214,7 @@ class FollowupTest(unittest.TestCase):
                  lambda: self.reminders() == want, timeout=30, interval=0.3)
 
     def test_1_one_reminder_per_due_activity_and_party(self):
-        self.assertEqual(len(self.uuid), 7, self.uuid)
+        self.assertEqual(len(self.uuid), 9, self.uuid)
         self.wait_reminders()
         self.assertEqual(self.reminders(), self.expected())
         # the sync logs each reminder with the activity and the address
@@ -264,6 +316,59 @@ class FollowupTest(unittest.TestCase):
         wait_for("the answer to %s" % self.mail(self.e3),
                  lambda: any("Done [%s]" % self.uuid["a5"] in s and s.startswith("SV:")
                              for s in self.subjects(self.e3)), timeout=20, interval=0.3)
+
+    def purge_expected(self):
+        """What a 5y purge must remove, children before their parent."""
+        return [("cn=o1," + self.old1), ("cn=o2," + self.old1), self.old1, self.old2,
+                "cn=c-old," + self.closed, "cn=c-noend," + self.closed]
+
+    def exists(self, dn):
+        try:
+            return bool(self.stack.ldap_entries(dn, "(objectClass=*)", "1.1", scope="base"))
+        except AssertionError as e:
+            if "failed (32)" in str(e):
+                return False
+            raise
+
+    def purge_rows(self, *args):
+        res = self.stack.doveadm("-f", "json", "mus", "purge", "--older-than", "5y", *args)
+        return json.loads(res.stdout or "[]"), res.stderr
+
+    def test_7_purge_dry_run_lists_and_removes_nothing(self):
+        rows, _ = self.purge_rows("--dry-run")
+        self.assertEqual(sorted(r["dn"].lower() for r in rows),
+                         sorted(d.lower() for d in self.purge_expected()))
+        self.assertEqual({r["action"] for r in rows}, {"would-remove"})
+        for dn in self.purge_expected():
+            self.assertTrue(self.exists(dn), dn)
+
+    def test_8_purge_removes_exactly_what_is_past_retention(self):
+        rows, stderr = self.purge_rows()
+        order = [r["dn"].lower() for r in rows]
+        self.assertEqual(sorted(order), sorted(d.lower() for d in self.purge_expected()))
+        self.assertEqual({r["action"] for r in rows}, {"removed"})
+        # children before their parent
+        self.assertLess(order.index(("cn=o1," + self.old1).lower()), order.index(self.old1.lower()))
+        self.assertLess(order.index(("cn=o2," + self.old1).lower()), order.index(self.old1.lower()))
+        for dn in self.purge_expected():
+            self.assertFalse(self.exists(dn), dn)
+            self.assertIn("mus: purge: removed %s (" % dn, stderr)
+        for dn in (self.p1, self.p2, self.p3, "cn=a1," + self.p1, self.closed, self.draft,
+                   "cn=d-old," + self.draft, self.e2, self.e3):
+            self.assertTrue(self.exists(dn), dn)
+        e2 = self.stack.ldap_entries(self.e2, "(objectClass=*)", "musPlanRef", scope="base")
+        self.assertNotIn(self.old2.lower(),
+                         [r.lower() for r in e2[self.e2].get("musPlanRef", [])])
+        # nothing is left for a second purge
+        self.assertEqual(self.purge_rows()[0], [])
+
+    def test_9_purge_refuses_a_short_period(self):
+        res = self.stack.doveadm("mus", "purge", "--older-than", "10d", check=False)
+        self.assertEqual(res.returncode, 64)
+        self.assertIn("the period '10d' is under the minimum of 30 days", res.stderr)
+        res = self.stack.doveadm("mus", "purge", "--older-than", "5 years", check=False)
+        self.assertEqual(res.returncode, 64)
+        self.assertIn("invalid period '5 years'", res.stderr)
 
 
 if __name__ == "__main__":

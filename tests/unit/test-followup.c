@@ -43,8 +43,17 @@ static void test_followup_activity(void)
 			.done = activity_cases[i].done,
 		};
 
-		test_assert(mus_followup_activity_due(&a, NOW, activity_cases[i].days) ==
+		struct mus_followup_plan plan = { .follow_up = 0 };
+
+		test_assert(mus_followup_activity_due(&plan, &a, NOW, activity_cases[i].days) ==
 			    activity_cases[i].remind);
+		/* before the follow-up meeting: the same */
+		plan.follow_up = NOW + DAY;
+		test_assert(mus_followup_activity_due(&plan, &a, NOW, activity_cases[i].days) ==
+			    activity_cases[i].remind);
+		/* after it, the plan's year is over: no reminders */
+		plan.follow_up = NOW - 1;
+		test_assert(!mus_followup_activity_due(&plan, &a, NOW, activity_cases[i].days));
 		test_assert(mus_followup_activity_overdue(&a, NOW) ==
 			    activity_cases[i].overdue);
 	}
