@@ -20,6 +20,7 @@ import json
 import smtplib
 import unittest
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 from mustest import Stack, wait_for
 
@@ -189,6 +190,23 @@ class FollowupTest(unittest.TestCase):
         finally:
             conn.logout()
 
+    def message(self, dn, needle):
+        """The one message in the INBOX of dn whose subject holds needle."""
+        conn = self.stack.imap(self.mail(dn))
+        try:
+            conn.select("INBOX", readonly=True)
+            typ, data = conn.search(None, "ALL")
+            found = []
+            for num in data[0].split():
+                typ, msg = conn.fetch(num, "(BODY.PEEK[])")
+                parsed = email.message_from_bytes(msg[0][1], policy=email.policy.default)
+                if needle in str(parsed["Subject"] or ""):
+                    found.append(parsed)
+            self.assertEqual(len(found), 1, needle)
+            return found[0]
+        finally:
+            conn.logout()
+
     def reminders(self):
         """For each person of the test: how many messages name each activity's
         reference, and how many are follow-up reminders of plan 1 and plan 3."""
@@ -217,6 +235,20 @@ class FollowupTest(unittest.TestCase):
         self.assertEqual(len(self.uuid), 9, self.uuid)
         self.wait_reminders()
         self.assertEqual(self.reminders(), self.expected())
+        # the reminder names the activity, its due date, the plan and how
+        # to mark it done, in the person's language (da: the stack's default)
+        msg = self.message(self.leader, "[%s]" % self.uuid["a1"])
+        body = msg.get_body(("plain",)).get_content()
+        due = (self.now + 5 * DAY).astimezone(
+            ZoneInfo("Europe/Copenhagen")).strftime("%Y-%m-%d")
+        self.assertIn("Kursus i palliativ pleje", str(msg["Subject"]))
+        for text in ("Kursus i palliativ pleje", due, "%s-1" % MARK,
+                     "Udført [%s]" % self.uuid["a1"], self.stack["MUS_ORGANIZER"]):
+            self.assertIn(text, body)
+        self.assertEqual(msg["From"].addresses[0].addr_spec, self.stack["MUS_ORGANIZER"])
+        meeting = self.message(self.e1, "%s-1" % MARK).get_body(("plain",)).get_content()
+        self.assertIn("Sidemandsoplæring i medicinhåndtering", meeting)
+        self.assertNotIn("Supervision", meeting)
         # the sync logs each reminder with the activity and the address
         for cn, plan, to in (("a1", self.p1, self.leader), ("a2", self.p1, self.e1),
                              ("a3", self.p1, self.e2), ("b1", self.p2, self.e2)):
