@@ -101,15 +101,6 @@ struct mus_followup_read {
 	struct mus_followup_plan *plan;
 };
 
-static time_t mus_followup_entry_time(const struct mus_ldap_entry *entry,
-				      const char *attr)
-{
-	const char *value = mus_ldap_entry_value(entry, attr);
-	time_t t;
-
-	return value != NULL && mus_time_parse_generalized(value, &t) == 0 ? t : 0;
-}
-
 static int mus_followup_plan_read(const struct mus_ldap_entry *entry,
 				  void *context, const char **error_r ATTR_UNUSED)
 {
@@ -130,7 +121,7 @@ static int mus_followup_plan_read(const struct mus_ldap_entry *entry,
 	plan->employee_dn = p_strdup(read->pool, employee);
 	plan->leader_dn = p_strdup(read->pool,
 				   mus_ldap_entry_value(entry, "musLeader"));
-	plan->follow_up = mus_followup_entry_time(entry, "musFollowUp");
+	plan->follow_up = mus_ldap_entry_time(entry, "musFollowUp");
 	plan->approved = TRUE;
 	reminded = mus_ldap_entry_values(entry, "musRemindedTo");
 	p_array_init(&ndns, read->pool, 4);
@@ -172,10 +163,10 @@ static int mus_followup_activity_read(const struct mus_ldap_entry *entry,
 	a->responsible_dn = mus_followup_pstrdup(read->pool, entry, "musResponsible");
 	a->responsible_name = mus_followup_pstrdup(read->pool, entry,
 						   "musResponsibleName");
-	a->due = mus_followup_entry_time(entry, "musDue");
+	a->due = mus_ldap_entry_time(entry, "musDue");
 	a->done = status != NULL &&
 		strcasecmp(status, MUS_ACTIVITY_STATUS_DONE) == 0;
-	a->reminded = mus_followup_entry_time(entry, "musReminded");
+	a->reminded = mus_ldap_entry_time(entry, "musReminded");
 	return 0;
 }
 

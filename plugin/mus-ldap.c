@@ -3,6 +3,7 @@
 #include "lib.h"
 #include "array.h"
 #include "mus-settings.h"
+#include "mus-time.h"
 #include "mus-ldap.h"
 
 #include <ctype.h>
@@ -658,6 +659,15 @@ int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
 				   mus_ldap_error_text(conn->ld, rc),
 				   mus_ldap_error_is_temporary(rc) ? " (temporary)" : "");
 	return -1;
+}
+
+time_t mus_ldap_entry_time(const struct mus_ldap_entry *entry,
+			   const char *attr)
+{
+	const char *value = mus_ldap_entry_value(entry, attr);
+	time_t t;
+
+	return value != NULL && mus_time_parse_generalized(value, &t) == 0 ? t : 0;
 }
 
 int mus_ldap_delete(struct mus_ldap *conn, const char *dn,

@@ -45,6 +45,11 @@ mus_ldap_entry_values(const struct mus_ldap_entry *entry, const char *attr);
 const char *mus_ldap_entry_value(const struct mus_ldap_entry *entry,
 				 const char *attr);
 
+/* The first value of attr as a GeneralizedTime (UTC), or 0 when there is
+   none or it is no valid time. */
+time_t mus_ldap_entry_time(const struct mus_ldap_entry *entry,
+			   const char *attr);
+
 /* Called for every entry a search returns. A negative return stops the
    search, which then fails with *error_r as given by the callback. */
 typedef int mus_ldap_entry_callback_t(const struct mus_ldap_entry *entry,

@@ -130,22 +130,13 @@ static void mus_retention_add(struct mus_retention_ctx *ctx, const char *dn,
 	victim->reason = p_strdup(ctx->pool, reason);
 }
 
-static time_t mus_retention_time(const struct mus_ldap_entry *entry,
-				 const char *attr)
-{
-	const char *value = mus_ldap_entry_value(entry, attr);
-	time_t t;
-
-	return value != NULL && mus_time_parse_generalized(value, &t) == 0 ? t : 0;
-}
-
 static int mus_retention_plan(const struct mus_ldap_entry *entry,
 			      void *context, const char **error_r ATTR_UNUSED)
 {
 	struct mus_retention_ctx *ctx = context;
-	time_t follow_up = mus_retention_time(entry, "musFollowUp");
-	time_t by_employee = mus_retention_time(entry, "musApprovedByEmployee");
-	time_t by_leader = mus_retention_time(entry, "musApprovedByLeader");
+	time_t follow_up = mus_ldap_entry_time(entry, "musFollowUp");
+	time_t by_employee = mus_ldap_entry_time(entry, "musApprovedByEmployee");
+	time_t by_leader = mus_ldap_entry_time(entry, "musApprovedByLeader");
 	time_t when = follow_up != 0 ? follow_up :
 		(by_employee > by_leader ? by_employee : by_leader);
 
@@ -162,7 +153,7 @@ static int mus_retention_conversation(const struct mus_ldap_entry *entry,
 				      const char **error_r ATTR_UNUSED)
 {
 	struct mus_retention_ctx *ctx = context;
-	time_t end = mus_retention_time(entry, "musEnd");
+	time_t end = mus_ldap_entry_time(entry, "musEnd");
 
 	if (end == 0)
 		end = ctx->window_end;
@@ -193,7 +184,7 @@ static int mus_retention_round_entry(const struct mus_ldap_entry *entry,
 	struct mus_retention_entry *round = array_append_space(dns->entries);
 
 	round->dn = p_strdup(dns->pool, mus_ldap_entry_dn(entry));
-	round->window_end = mus_retention_time(entry, "musWindowEnd");
+	round->window_end = mus_ldap_entry_time(entry, "musWindowEnd");
 	return 0;
 }
 

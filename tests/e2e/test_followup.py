@@ -22,6 +22,7 @@ import unittest
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
+import replymail
 from mustest import Stack, wait_for
 
 PEOPLE_RDN = "ou=people"
@@ -175,37 +176,20 @@ class FollowupTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.cleanup()
 
+    def inbox(self, dn):
+        """Every message in the INBOX of the person dn, parsed."""
+        return [email.message_from_bytes(raw, policy=email.policy.default)
+                for raw in replymail.raw_inbox(self.stack.imap(self.mail(dn)))]
+
     def subjects(self, dn):
         """The decoded subjects of every message in the INBOX of the person dn."""
-        conn = self.stack.imap(self.mail(dn))
-        try:
-            conn.select("INBOX", readonly=True)
-            typ, data = conn.search(None, "ALL")
-            out = []
-            for num in data[0].split():
-                typ, msg = conn.fetch(num, "(BODY.PEEK[HEADER])")
-                parsed = email.message_from_bytes(msg[0][1], policy=email.policy.default)
-                out.append(str(parsed["Subject"] or ""))
-            return out
-        finally:
-            conn.logout()
+        return [str(m["Subject"] or "") for m in self.inbox(dn)]
 
     def message(self, dn, needle):
         """The one message in the INBOX of dn whose subject holds needle."""
-        conn = self.stack.imap(self.mail(dn))
-        try:
-            conn.select("INBOX", readonly=True)
-            typ, data = conn.search(None, "ALL")
-            found = []
-            for num in data[0].split():
-                typ, msg = conn.fetch(num, "(BODY.PEEK[])")
-                parsed = email.message_from_bytes(msg[0][1], policy=email.policy.default)
-                if needle in str(parsed["Subject"] or ""):
-                    found.append(parsed)
-            self.assertEqual(len(found), 1, needle)
-            return found[0]
-        finally:
-            conn.logout()
+        found = [m for m in self.inbox(dn) if needle in str(m["Subject"] or "")]
+        self.assertEqual(len(found), 1, needle)
+        return found[0]
 
     def reminders(self):
         """For each person of the test: how many messages name each activity's
