@@ -29,6 +29,8 @@
 #include "mus-file.h"
 #include "mus-plan-json.h"
 #include "mus-plan-draft.h"
+#include "mus-followup.h"
+#include "mus-retention.h"
 #include "str.h"
 #include "master-service.h"
 #include "mail-storage-service.h"
@@ -173,6 +175,16 @@ static void mus_doveadm_log(bool debug, const char *message,
 		i_debug("mus: %s", message);
 	else
 		i_warning("mus: %s", message);
+}
+
+/* the bases plans are filed under, NULL-terminated */
+static const char *const *mus_doveadm_plan_bases(const struct mus_settings *set)
+{
+	const char **bases = t_new(const char *, 3);
+
+	bases[0] = set->people_base;
+	bases[1] = set->plan_base;
+	return bases;
 }
 
 /* ---- the organizer mailbox ---- */
@@ -339,6 +351,7 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 		.send = mus_doveadm_inbox_send,
 		.context = ib,
 		.language = set->language,
+		.plan_bases = mus_doveadm_plan_bases(set),
 	};
 	struct mus_doveadm_mailbox mbox;
 	struct mail_search_args *args;
@@ -520,6 +533,62 @@ failed:
 	i_error("mus: %s", error);
 	doveadm_exit_code = EX_TEMPFAIL;
 	return -1;
+/* ---- follow-up ---- */
+
+static int mus_doveadm_followup_send(const char *to, const char *subject,
+				     const char *body, void *context,
+				     const char **error_r)
+{
+	struct mus_doveadm_inbox *ib = context;
+
+	return mus_send_notice(ib->smtp, ib->set, to, subject, body, error_r);
+}
+
+static void mus_doveadm_followup_log(bool problem, const char *message,
+				     void *context ATTR_UNUSED)
+{
+	if (problem)
+		i_warning("mus: follow-up: %s", message);
+	else
+		i_info("mus: follow-up: %s", message);
+}
+
+/* Send the due reminders of every approved plan. */
+static int mus_doveadm_followup(struct mus_doveadm_session *session,
+				const char **error_r)
+{
+	struct mus_doveadm_inbox ib = { .set = session->set };
+	ARRAY_TYPE(mus_followup_plan) plans;
+	struct mus_followup_result result;
+	struct mus_org *org;
+	int ret;
+
+	org = mus_org_create();
+	p_array_init(&plans, session->pool, 64);
+	if (mus_people_load(session->conn, session->set->people_base,
+			    MUS_PEOPLE_FILTER, time(NULL), org, error_r) < 0 ||
+	    mus_followup_load(session->conn, session->pool,
+			      mus_doveadm_plan_bases(session->set), &plans,
+			      error_r) < 0) {
+		mus_org_destroy(&org);
+		return -1;
+	}
+	ret = mus_smtp_create(session->set, MUS_DOVEADM_SMTP_TIMEOUT_MSECS,
+			      &ib.smtp, error_r);
+	if (ret == 0) {
+		ret = mus_followup_remind(session->conn, session->set, org,
+					  &plans, time(NULL),
+					  mus_doveadm_followup_send,
+					  mus_doveadm_followup_log, &ib,
+					  &result, error_r);
+		i_info("mus: follow-up: %u plans, %u activity reminders, "
+		       "%u follow-up reminders, %u failed",
+		       array_count(&plans), result.activity_reminders,
+		       result.meeting_reminders, result.failed);
+		mus_smtp_destroy(&ib.smtp);
+	}
+	mus_org_destroy(&org);
+	return ret;
 }
 
 static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
@@ -535,10 +604,21 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 	p_array_init(&rows, session.pool, 256);
 	org = mus_org_create();
 	if (mus_doveadm_figures(&session, org, &rows, &figs) == 0) {
-		mus_report_hr(session.pool, figs, session.set->language,
-			      session.set->timezone, &rows);
-		if (mus_doveadm_inbox_report(session.set, session.pool, &rows,
-					     &error) < 0) {
+		ARRAY_TYPE(mus_followup_plan) plans;
+		int ret;
+
+		mus_report_hr(session.pool, figs, session.set->language, &rows);
+		p_array_init(&plans, session.pool, 64);
+		ret = mus_followup_load(session.conn, session.pool,
+					mus_doveadm_plan_bases(session.set),
+					&plans, &error);
+		if (ret == 0) {
+			mus_report_overdue(session.pool, org, &plans,
+					   time(NULL), &rows);
+			ret = mus_doveadm_inbox_report(session.set, session.pool,
+						       &rows, &error);
+		}
+		if (ret < 0) {
 			/* the directory's figures are still worth showing */
 			i_error("mus: %s", error);
 			doveadm_exit_code = EX_TEMPFAIL;
@@ -646,6 +726,15 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	}
 	ret = mus_sync_run(conn, set, &session.rctx, &opts, mus_doveadm_log, NULL,
 			   pool, &results, &error);
+	if (!opts.dry_run && opts.round_name == NULL) {
+		const char *followup_error;
+
+		if (mus_doveadm_followup(&session, &followup_error) < 0) {
+			/* the reminders not sent wait for the next sync */
+			i_error("mus: follow-up: %s", followup_error);
+			doveadm_exit_code = EX_TEMPFAIL;
+		}
+	}
 
 	doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
 	doveadm_print_header_simple("round");
@@ -755,6 +844,60 @@ static void cmd_mus_plan_submit(struct doveadm_cmd_context *cctx)
 		doveadm_print_num(version);
 		doveadm_print(result == MUS_PLAN_DRAFT_STORED ? "yes" :
 			      "no (the same plan is stored already)");
+	}
+	mus_doveadm_session_end(&session);
+}
+
+/* ---- purge ---- */
+
+static void mus_doveadm_purge_log(const char *dn, const char *reason,
+				  void *context)
+{
+	const bool *dry_run = context;
+
+	if (!*dry_run)
+		i_info("mus: purge: removed %s (%s)", dn, reason);
+	doveadm_print(*dry_run ? "would-remove" : "removed");
+	doveadm_print(dn);
+	doveadm_print(reason);
+}
+
+static void cmd_mus_purge(struct doveadm_cmd_context *cctx)
+{
+	struct mus_retention_options opts;
+	struct mus_retention_period period;
+	struct mus_doveadm_session session;
+	const char *value, *error;
+
+	i_zero(&opts);
+	(void)doveadm_cmd_param_bool(cctx, "dry-run", &opts.dry_run);
+	if (!doveadm_cmd_param_str(cctx, "older-than", &value)) {
+		i_error("mus: purge needs --older-than <period>, e.g. 5y, 18m or 400d");
+		doveadm_exit_code = EX_USAGE;
+		return;
+	}
+	if (mus_retention_parse(value, &period, &error) < 0) {
+		i_error("mus: purge --older-than: %s", error);
+		doveadm_exit_code = EX_USAGE;
+		return;
+	}
+	if (mus_doveadm_session_begin(&session) < 0)
+		return;
+	opts.cutoff = mus_retention_cutoff(&period, time(NULL));
+	opts.plan_bases = mus_doveadm_plan_bases(session.set);
+	opts.people_base = session.set->people_base;
+	opts.round_base = session.set->round_base;
+	i_info("mus: purge%s: plans and conversations of closed rounds older than %s",
+	       opts.dry_run ? " (dry run)" : "", mus_time_generalized(opts.cutoff));
+	doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
+	doveadm_print_header_simple("action");
+	doveadm_print_header_simple("dn");
+	doveadm_print_header_simple("reason");
+	if (mus_retention_purge(session.conn, &opts, mus_doveadm_purge_log,
+				&opts.dry_run, &error) < 0) {
+		/* what was removed is logged; the next purge goes on from there */
+		i_error("mus: purge failed: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
 	}
 	mus_doveadm_session_end(&session);
 }
@@ -1100,6 +1243,15 @@ static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {
 		DOVEADM_CMD_PARAM('n', "dry-run", CMD_PARAM_BOOL, 0)
 		DOVEADM_CMD_PARAM('r', "round", CMD_PARAM_STR, 0)
 		DOVEADM_CMD_PARAM('e', "eml-dir", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAMS_END
+	},
+	{
+		.name = "mus purge",
+		.cmd = cmd_mus_purge,
+		.usage = "--older-than <period> [--dry-run]",
+		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAM('\0', "older-than", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('n', "dry-run", CMD_PARAM_BOOL, 0)
 		DOVEADM_CMD_PARAMS_END
 	},
 	{

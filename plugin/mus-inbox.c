@@ -11,6 +11,7 @@
 #include "mus-plan-text.h"
 #include "mus-plan-draft.h"
 #include "mus-plan-approval.h"
+#include "mus-done.h"
 #include "mus-inbox.h"
 
 #include <time.h>
@@ -882,6 +883,53 @@ static int mus_inbox_plan_answer(struct mus_inbox_ctx *ctx,
 	return 1;
 }
 
+/* ---- done-mails ---- */
+
+static int mus_inbox_done(struct mus_inbox_ctx *ctx, const char *reference,
+			  const char **error_r)
+{
+	const struct mus_inbox *inbox = ctx->inbox;
+	enum mus_done_outcome outcome;
+	const char *detail, *subject, *body;
+
+	if (inbox->plan_bases == NULL || inbox->send == NULL) {
+		mus_inbox_set(ctx, MUS_INBOX_DEFERRED, "a done-mail, for the next sync");
+		return 1;
+	}
+	if (mus_done_apply(inbox->conn, inbox->plan_bases, reference,
+			   ctx->reply->from, time(NULL), &outcome, &detail,
+			   error_r) < 0)
+		return -1;
+	switch (outcome) {
+	case MUS_DONE_APPLIED:
+		mus_inbox_set(ctx, MUS_INBOX_APPLIED, detail);
+		return 1;
+	case MUS_DONE_UNCHANGED:
+		mus_inbox_set(ctx, MUS_INBOX_UNCHANGED, detail);
+		return 1;
+	case MUS_DONE_UNKNOWN:
+		mus_inbox_set(ctx, MUS_INBOX_UNKNOWN_UID, detail);
+		break;
+	case MUS_DONE_NOT_ALLOWED:
+		mus_inbox_set(ctx, MUS_INBOX_PARTY_CRASHER, detail);
+		break;
+	}
+	if (ctx->reply->from == NULL)
+		return 1;
+	const struct mus_notice_var vars[] = {
+		{ "subject", ctx->reply->subject },
+		{ "problem", detail },
+		{ "organizer", inbox->organizer },
+	};
+	if (mus_invitation_render_notice(inbox->templates_dir, "done-refused",
+					 inbox->language, vars, N_ELEMENTS(vars),
+					 &subject, &body, error_r) < 0 ||
+	    inbox->send(ctx->reply->from, subject, body, inbox->context,
+			error_r) < 0)
+		return -1;
+	return 1;
+}
+
 static int mus_inbox_plan_once(struct mus_inbox_ctx *ctx, const char *uid_short,
 			       const char **error_r)
 {
@@ -956,7 +1004,7 @@ static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
 	const struct mus_inbox *inbox = ctx->inbox;
 	const struct mus_reply *reply = ctx->reply;
 	struct mus_card_choice choice;
-	const char *error, *uid_short;
+	const char *error, *uid_short, *reference;
 	int ret;
 
 	switch (reply->method) {
@@ -976,6 +1024,8 @@ static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
 			      "Outlook's TNEF (winmail.dat) without iCalendar is not read");
 		return 1;
 	}
+	if (mus_done_parse_subject(reply->subject, &reference) > 0)
+		return mus_inbox_done(ctx, reference, error_r);
 	ret = mus_reply_parse_cards(reply->subject, reply->body_text,
 				    reply->body_html, ctx->pool, &choice, &error);
 	if (ret == 0) {

@@ -31,6 +31,8 @@
      only where answers can be sent (else DEFERRED), mails the comment
      to the leader and sets the conversation back to plan-requested
      (musPlanDeclined keeps the comment).
+   - a done-mail (mus-done.h): the activity it names is marked done, if
+     the sender may; else the sender is told why.
    - a card choice: the codes are checked against the catalogue and the
      round's kind and stored as musCardLeader or musCardEmployee (by who
      sends it); the next sync sends the updated invitation. A choice with
@@ -106,6 +108,9 @@ struct mus_inbox {
 	void *context;
 	/* the language of answers to people without one */
 	enum mus_language language;
+	/* where plans are filed, NULL-terminated; NULL: mails that mark an
+	   activity done (mus-done.h) are DEFERRED */
+	const char *const *plan_bases;
 };
 
 /* Apply one message. parse_ret and parse_error are what mus_reply_parse()

@@ -3,6 +3,7 @@
 #include "lib.h"
 #include "array.h"
 #include "mus-settings.h"
+#include "mus-time.h"
 #include "mus-ldap.h"
 
 #include <ctype.h>
@@ -675,6 +676,30 @@ bool mus_ldap_connection_closed(struct mus_ldap *conn)
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	return poll(&pfd, 1, 0) != 0;
+}
+
+time_t mus_ldap_entry_time(const struct mus_ldap_entry *entry,
+			   const char *attr)
+{
+	const char *value = mus_ldap_entry_value(entry, attr);
+	time_t t;
+
+	return value != NULL && mus_time_parse_generalized(value, &t) == 0 ? t : 0;
+}
+
+int mus_ldap_delete(struct mus_ldap *conn, const char *dn,
+		    const char **error_r)
+{
+	int rc = ldap_delete_ext_s(conn->ld, dn, NULL, NULL);
+
+	if (rc == LDAP_SUCCESS)
+		return 1;
+	if (rc == LDAP_NO_SUCH_OBJECT)
+		return 0;
+	*error_r = t_strdup_printf("ldap_delete(%s) failed: %s%s", dn,
+				   mus_ldap_error_text(conn->ld, rc),
+				   mus_ldap_error_is_temporary(rc) ? " (temporary)" : "");
+	return -1;
 }
 
 const char *mus_ldap_dn_child(const char *attr, const char *value,

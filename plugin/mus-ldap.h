@@ -45,6 +45,11 @@ mus_ldap_entry_values(const struct mus_ldap_entry *entry, const char *attr);
 const char *mus_ldap_entry_value(const struct mus_ldap_entry *entry,
 				 const char *attr);
 
+/* The first value of attr as a GeneralizedTime (UTC), or 0 when there is
+   none or it is no valid time. */
+time_t mus_ldap_entry_time(const struct mus_ldap_entry *entry,
+			   const char *attr);
+
 /* Called for every entry a search returns. A negative return stops the
    search, which then fails with *error_r as given by the callback. */
 typedef int mus_ldap_entry_callback_t(const struct mus_ldap_entry *entry,
@@ -106,6 +111,10 @@ int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
    fail on the way). */
 bool mus_ldap_connection_closed(struct mus_ldap *conn);
 
+/* Delete the entry dn, which must have no children. Returns 1 if
+   deleted, 0 if there is no such entry (deleted already), -1 on error. */
+int mus_ldap_delete(struct mus_ldap *conn, const char *dn,
+		    const char **error_r);
 /* The assertion that an entry is unchanged since its entryCSN was read:
    optimistic concurrency between hosts and processes. From the data
    stack. */

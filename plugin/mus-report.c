@@ -8,6 +8,9 @@
 #include "mus-schedule.h"
 #include "mus-cards.h"
 #include "mus-hr-figures.h"
+#include "mus-time.h"
+#include "mus-ldap.h"
+#include "mus-followup.h"
 #include "mus-report.h"
 
 static void mus_report_row(pool_t pool, ARRAY_TYPE(mus_report_row) *rows,
@@ -62,6 +65,8 @@ struct mus_report_counts {
 	const char *key;
 	unsigned int status[MUS_CONV_STATUS_COUNT];
 	unsigned int no_slot;
+	/* activities past their due date, not done */
+	unsigned int overdue;
 };
 HASH_TABLE_DEFINE_TYPE(mus_report_counts, const char *, struct mus_report_counts *);
 ARRAY_DEFINE_TYPE(mus_report_counts, struct mus_report_counts *);
@@ -199,12 +204,10 @@ static const char *mus_report_topic(const struct mus_hr_topic *topic,
 }
 
 void mus_report_hr(pool_t pool, const struct mus_hr_figures *figs,
-		   enum mus_language language, const char *timezone,
-		   ARRAY_TYPE(mus_report_row) *rows)
+		   enum mus_language language, ARRAY_TYPE(mus_report_row) *rows)
 {
 	struct mus_hr_group *group;
 	const struct mus_hr_topic *topic;
-	const struct mus_hr_overdue *od;
 
 	array_foreach_elem(&figs->units, group) {
 		mus_report_count(pool, rows, "unit-plans", group->key,
@@ -229,13 +232,72 @@ void mus_report_hr(pool_t pool, const struct mus_hr_figures *figs,
 					 group->key, topic->count,
 					 mus_report_topic(topic, language));
 		}
-		mus_report_count(pool, rows, "unit-overdue", group->key,
-				 group->overdue, "activities due and not done");
 	}
-	array_foreach(&figs->overdue, od) {
-		mus_report_row(pool, rows, "overdue", od->dn, "",
-			       t_strdup_printf("due %s: %s",
-					       mus_hr_date(timezone, od->due),
-					       od->description));
+/* rows of the overdue counts under each key, in key order */
+static void mus_report_overdue_rows(pool_t pool, ARRAY_TYPE(mus_report_row) *rows,
+				    const char *type,
+				    ARRAY_TYPE(mus_report_counts) *order)
+{
+	struct mus_report_counts *counts;
+
+	array_sort(order, mus_report_counts_cmp);
+	array_foreach_elem(order, counts) {
+		mus_report_row(pool, rows, type, counts->key,
+			       dec2str(counts->overdue),
+			       "activities past their due date, not done");
 	}
+}
+
+void mus_report_overdue(pool_t pool, const struct mus_org *org,
+			const ARRAY_TYPE(mus_followup_plan) *plans, time_t now,
+			ARRAY_TYPE(mus_report_row) *rows)
+{
+	HASH_TABLE_TYPE(mus_report_counts) units, leaders;
+	ARRAY_TYPE(mus_report_counts) unit_order, leader_order;
+	ARRAY_TYPE(mus_report_row) activity_rows;
+	struct mus_followup_plan *plan;
+	const struct mus_activity *a;
+	unsigned int total = 0;
+	pool_t tmp = pool_alloconly_create("mus report overdue", 4096);
+
+	hash_table_create(&units, tmp, 0, str_hash, strcmp);
+	hash_table_create(&leaders, tmp, 0, str_hash, strcmp);
+	p_array_init(&unit_order, tmp, 16);
+	p_array_init(&leader_order, tmp, 16);
+	p_array_init(&activity_rows, tmp, 16);
+	array_foreach_elem(plans, plan) {
+		const char *ndn, *error, *unit_name, *leader_dn;
+		const struct mus_person *employee = NULL;
+
+		if (mus_ldap_dn_normalize(tmp, plan->employee_dn, &ndn, &error) == 0)
+			employee = mus_org_find(org, ndn);
+		unit_name = employee != NULL && employee->unit != NULL ?
+			employee->unit : "(unknown)";
+		/* the leader who has to act now: the current manager */
+		leader_dn = employee != NULL && employee->manager_dn != NULL ?
+			employee->manager_dn : (plan->leader_dn != NULL ?
+						plan->leader_dn : "(none)");
+		array_foreach(&plan->activities, a) {
+			if (!mus_followup_activity_overdue(a, now))
+				continue;
+			total++;
+			mus_report_counts_get(tmp, units, &unit_order,
+					      unit_name)->overdue++;
+			mus_report_counts_get(tmp, leaders, &leader_order,
+					      leader_dn)->overdue++;
+			mus_report_row(pool, &activity_rows, "overdue-activity",
+				       a->dn, "", t_strdup_printf(
+					"due %s: %s", mus_time_date(a->due),
+					a->description == NULL ? "-" :
+					a->description));
+		}
+	}
+	mus_report_row(pool, rows, "overdue", "total", dec2str(total),
+		       "activities past their due date, not done");
+	mus_report_overdue_rows(pool, rows, "overdue-unit", &unit_order);
+	mus_report_overdue_rows(pool, rows, "overdue-leader", &leader_order);
+	array_append_array(rows, &activity_rows);
+	hash_table_destroy(&units);
+	hash_table_destroy(&leaders);
+	pool_unref(&tmp);
 }

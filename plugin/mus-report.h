@@ -6,6 +6,7 @@
 
 #include "mus-conversation.h"
 #include "mus-settings.h"
+#include "mus-followup.h"
 
 struct mus_org;
 struct mus_round;
@@ -35,11 +36,15 @@ void mus_report_round(pool_t pool, const struct mus_org *org,
 /* HR's figures (mus-hr-figures): per unit and per leader the plans
    pending and approved, and per unit the agreed activities by kind and by
    card topic (detail "<code>: <title>" in language, just "<code>" for a
-   code the catalogue lacks, "(none)" without a card) and those overdue;
-   then every overdue activity with its due date (local in timezone).
-   Zero counts make no row. */
+   code the catalogue lacks, "(none)" without a card). Zero counts make
+   no row. Overdue activities are mus_report_overdue()'s rows. */
 void mus_report_hr(pool_t pool, const struct mus_hr_figures *figs,
-		   enum mus_language language, const char *timezone,
-		   ARRAY_TYPE(mus_report_row) *rows);
+		   enum mus_language language, ARRAY_TYPE(mus_report_row) *rows);
+/* Activities of approved plans past their due date and not done at now:
+   the total, per unit and per leader (the employee's current manager,
+   else the plan's leader), and one row per activity. */
+void mus_report_overdue(pool_t pool, const struct mus_org *org,
+			const ARRAY_TYPE(mus_followup_plan) *plans, time_t now,
+			ARRAY_TYPE(mus_report_row) *rows);
 
 #endif

@@ -94,6 +94,9 @@ static const struct mus_setting_def mus_setting_defs[] = {
 		  MUS_DEFAULT_MAX_ICAL_EVENTS, 10000),
 	DEF_COUNT("mus_max_ical_attendees", max_ical_attendees,
 		  MUS_DEFAULT_MAX_ICAL_ATTENDEES, 100000),
+	/* a reminder more than a year ahead reminds of nothing */
+	DEF_COUNT("mus_reminder_days", reminder_days,
+		  MUS_DEFAULT_REMINDER_DAYS, 366),
 };
 
 static const struct mus_setting_def *mus_setting_find(const char *name)

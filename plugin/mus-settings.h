@@ -43,6 +43,10 @@ struct mus_settings {
 	size_t max_ical_size;
 	unsigned int max_ical_events;
 	unsigned int max_ical_attendees;
+
+	/* how many days before an activity's due date, or the follow-up
+	   meeting, the reminder goes out */
+	unsigned int reminder_days;
 };
 
 /* The defaults of the mus_max_* settings: far above what any mail client
@@ -54,6 +58,7 @@ struct mus_settings {
 #define MUS_DEFAULT_MAX_ICAL_SIZE (256 * 1024)
 #define MUS_DEFAULT_MAX_ICAL_EVENTS 32
 #define MUS_DEFAULT_MAX_ICAL_ATTENDEES 100
+#define MUS_DEFAULT_REMINDER_DAYS 14
 
 /* The default of mus_templates_dir: where `make install` puts them. */
 #define MUS_DEFAULT_TEMPLATES_DIR "/usr/share/dovecot-mus/ical-templates"

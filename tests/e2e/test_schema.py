@@ -79,6 +79,8 @@ CONTRACT_ATTRS = {
     82: ("musGoalShared", "TEXT", False),
     105: ("musPlanApproval", "TEXT", False), 106: ("musFollowUpUID", "UIDSUB", True),
     107: ("musPlanDeclined", "TEXT", False),
+    115: ("musReminded", "GT", True), 116: ("musRemindedTo", "DN", False),
+    117: ("musDoneAt", "GT", True),
 }
 # kind -> (syntax, equality, ordering, substr)
 KINDS = {
@@ -113,9 +115,10 @@ CONTRACT_CLASSES = {
     3: ("musPlan", "STRUCTURAL", ["cn", "musEmployee", "musPlanVersion"],
         ["musLeader", "musRoundRef", "musConversationRef", "musGoal", "musGoalShared", "musFollowUp",
          "musApprovedByEmployee", "musApprovedByLeader", "musApproverEmployee",
-         "musApproverLeader", "description"]),
+         "musApproverLeader", "musRemindedTo", "description"]),
     4: ("musActivity", "STRUCTURAL", ["cn", "description", "musActivityKind"],
-        ["musResponsible", "musResponsibleName", "musDue", "musActivityStatus", "musCard"]),
+        ["musResponsible", "musResponsibleName", "musDue", "musActivityStatus", "musCard",
+         "musReminded", "musDoneAt"]),
     5: ("musPerson", "AUXILIARY", [],
         ["musAbsentUntil", "musExempt", "musLanguage", "musJobProfileRef", "musPlanRef"]),
     6: ("musJobProfile", "STRUCTURAL", ["cn"], ["description", "musCompetence"]),

@@ -27,7 +27,8 @@ PLANTED = {
 # rows that are no data problem of the organisation
 SUMMARY_ROWS = {"scope", "leaders", "depth", "problems", "top", "leader"}
 ROUND_ROWS = {"round", "round-status", "unit-status", "leader-status",
-              "shortfall", "unschedulable", "failed", "invalid-round", "mailbox"}
+              "shortfall", "unschedulable", "failed", "invalid-round", "mailbox",
+              "overdue", "overdue-unit", "overdue-leader", "overdue-activity"}
 
 
 def uid_of(dn):

@@ -52,6 +52,7 @@ int main(void)
 		test_plan_request,
 		test_plan_entry,
 		test_report_html,
+		test_followup, test_done, test_retention,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -126,6 +126,11 @@ static void test_settings_table(void)
 		{ "mus_max_ical_events", "+3", "mus_max_ical_events: invalid value '+3'" },
 		{ "mus_max_ical_attendees", "100000", NULL },
 		{ "mus_max_ical_attendees", "1e3", "mus_max_ical_attendees: invalid value '1e3'" },
+		{ "mus_reminder_days", "1", NULL },
+		{ "mus_reminder_days", "366", NULL },
+		{ "mus_reminder_days", "367", "mus_reminder_days: invalid value '367': expected a whole number from 1 to 366" },
+		{ "mus_reminder_days", "0", "mus_reminder_days: invalid value '0'" },
+		{ "mus_reminder_days", "2w", "mus_reminder_days: invalid value '2w'" },
 	};
 
 	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
@@ -186,6 +191,7 @@ static void test_settings_values(void)
 	test_assert(set->max_attachments == 32);
 	test_assert(set->max_ical_size == 256 * 1024);
 	test_assert(set->max_ical_events == 32 && set->max_ical_attendees == 100);
+	test_assert(set->reminder_days == 14);
 	test_assert(mus_settings_parse(pool, test_settings_envs("mus_max_message_size", "512k"),
 				       &set, &error) == 0);
 	test_assert(set->max_message_size == 512 * 1024);

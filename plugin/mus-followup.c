@@ -1,0 +1,519 @@
+/* Follow-up of approved plans: due reminders, overdue activities. */
+
+#include "lib.h"
+#include "array.h"
+#include "hash.h"
+#include "str.h"
+#include "mus-time.h"
+#include "mus-ldap.h"
+#include "mus-org.h"
+#include "mus-cards.h"
+#include "mus-invitation.h"
+#include "mus-followup.h"
+
+#define MUS_FOLLOWUP_DAY_SECS (24 * 60 * 60)
+#define MUS_FOLLOWUP_PLAN_FILTER \
+	"(&(objectClass=musPlan)(musApprovedByEmployee=*)(musApprovedByLeader=*))"
+#define MUS_FOLLOWUP_ACTIVITY_FILTER "(objectClass=musActivity)"
+
+static const char *const mus_followup_plan_attrs[] = {
+	"cn", "musEmployee", "musLeader", "musFollowUp", "musRemindedTo",
+	"entryCSN", NULL
+};
+static const char *const mus_followup_activity_attrs[] = {
+	"description", "musActivityKind", "musResponsible",
+	"musResponsibleName", "musDue", "musActivityStatus", "musReminded",
+	"entryUUID", "entryCSN", NULL
+};
+
+bool mus_followup_activity_due(const struct mus_followup_plan *plan,
+			       const struct mus_activity *a, time_t now,
+			       unsigned int days)
+{
+	if (plan->follow_up != 0 && plan->follow_up < now)
+		return FALSE;
+	return !a->done && a->due != 0 && a->reminded == 0 &&
+		a->due - (time_t)days * MUS_FOLLOWUP_DAY_SECS <= now;
+}
+
+bool mus_followup_activity_overdue(const struct mus_activity *a, time_t now)
+{
+	return !a->done && a->due != 0 && a->due < now;
+}
+
+bool mus_followup_meeting_due(const struct mus_followup_plan *plan,
+			      const char *ndn, time_t now, unsigned int days)
+{
+	if (plan->follow_up == 0 || plan->follow_up <= now ||
+	    plan->follow_up - (time_t)days * MUS_FOLLOWUP_DAY_SECS > now)
+		return FALSE;
+	return !str_array_icase_find(plan->reminded_to, ndn);
+}
+
+static bool mus_followup_address_valid(const char *address)
+{
+	const char *at = strchr(address, '@');
+
+	if (at == NULL || at == address || at[1] == '\0' ||
+	    strchr(at + 1, '@') != NULL)
+		return FALSE;
+	for (const char *p = address; *p != '\0'; p++) {
+		if ((unsigned char)*p <= ' ' || strchr("<>()[],;:\"\\", *p) != NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+bool mus_followup_responsible_address(const char *value, const char **name_r,
+				      const char **address_r)
+{
+	const char *lt = strrchr(value, '<'), *address, *name = "";
+
+	if (lt != NULL) {
+		const char *gt = strchr(lt, '>');
+
+		if (gt == NULL || gt[1] != '\0')
+			return FALSE;
+		address = t_strdup_until(lt + 1, gt);
+		name = t_strdup_until(value, lt);
+		while (*name == ' ')
+			name++;
+		size_t len = strlen(name);
+		while (len > 0 && name[len - 1] == ' ')
+			len--;
+		name = t_strndup(name, len);
+	} else {
+		address = value;
+	}
+	if (!mus_followup_address_valid(address))
+		return FALSE;
+	*name_r = name;
+	*address_r = address;
+	return TRUE;
+}
+
+/* ---- reading ---- */
+
+struct mus_followup_read {
+	pool_t pool;
+	ARRAY_TYPE(mus_followup_plan) *plans;
+	HASH_TABLE(const char *, struct mus_followup_plan *) seen;
+	struct mus_followup_plan *plan;
+};
+
+static int mus_followup_plan_read(const struct mus_ldap_entry *entry,
+				  void *context, const char **error_r ATTR_UNUSED)
+{
+	struct mus_followup_read *read = context;
+	struct mus_followup_plan *plan;
+	const char *dn = mus_ldap_entry_dn(entry), *key, *employee;
+	const char *const *reminded;
+	ARRAY_TYPE(const_string) ndns;
+
+	key = t_str_lcase(dn);
+	employee = mus_ldap_entry_value(entry, "musEmployee");
+	if (employee == NULL || hash_table_lookup(read->seen, key) != NULL)
+		return 0;
+	plan = p_new(read->pool, struct mus_followup_plan, 1);
+	plan->dn = p_strdup(read->pool, dn);
+	plan->csn = p_strdup(read->pool, mus_ldap_entry_value(entry, "entryCSN"));
+	plan->name = p_strdup(read->pool, mus_ldap_entry_value(entry, "cn"));
+	plan->employee_dn = p_strdup(read->pool, employee);
+	plan->leader_dn = p_strdup(read->pool,
+				   mus_ldap_entry_value(entry, "musLeader"));
+	plan->follow_up = mus_ldap_entry_time(entry, "musFollowUp");
+	plan->approved = TRUE;
+	reminded = mus_ldap_entry_values(entry, "musRemindedTo");
+	p_array_init(&ndns, read->pool, 4);
+	for (; *reminded != NULL; reminded++) {
+		const char *ndn, *error;
+
+		if (mus_ldap_dn_normalize(read->pool, *reminded, &ndn, &error) == 0)
+			array_push_back(&ndns, &ndn);
+	}
+	array_append_zero(&ndns);
+	plan->reminded_to = array_front(&ndns);
+	p_array_init(&plan->activities, read->pool, 4);
+	key = p_strdup(read->pool, key);
+	hash_table_insert(read->seen, key, plan);
+	array_push_back(read->plans, &plan);
+	return 0;
+}
+
+static const char *mus_followup_pstrdup(pool_t pool,
+					const struct mus_ldap_entry *entry,
+					const char *attr)
+{
+	return p_strdup(pool, mus_ldap_entry_value(entry, attr));
+}
+
+static int mus_followup_activity_read(const struct mus_ldap_entry *entry,
+				      void *context,
+				      const char **error_r ATTR_UNUSED)
+{
+	struct mus_followup_read *read = context;
+	struct mus_activity *a = array_append_space(&read->plan->activities);
+	const char *status = mus_ldap_entry_value(entry, "musActivityStatus");
+
+	a->dn = p_strdup(read->pool, mus_ldap_entry_dn(entry));
+	a->csn = mus_followup_pstrdup(read->pool, entry, "entryCSN");
+	a->uuid = mus_followup_pstrdup(read->pool, entry, "entryUUID");
+	a->description = mus_followup_pstrdup(read->pool, entry, "description");
+	a->kind = mus_followup_pstrdup(read->pool, entry, "musActivityKind");
+	a->responsible_dn = mus_followup_pstrdup(read->pool, entry, "musResponsible");
+	a->responsible_name = mus_followup_pstrdup(read->pool, entry,
+						   "musResponsibleName");
+	a->due = mus_ldap_entry_time(entry, "musDue");
+	a->done = status != NULL &&
+		strcasecmp(status, MUS_ACTIVITY_STATUS_DONE) == 0;
+	a->reminded = mus_ldap_entry_time(entry, "musReminded");
+	return 0;
+}
+
+int mus_followup_load(struct mus_ldap *conn, pool_t pool,
+		      const char *const *bases,
+		      ARRAY_TYPE(mus_followup_plan) *plans,
+		      const char **error_r)
+{
+	struct mus_followup_read read = { .pool = pool, .plans = plans };
+	unsigned int first = array_count(plans);
+	int ret = 0;
+
+	hash_table_create(&read.seen, pool, 0, str_hash, strcmp);
+	for (; ret == 0 && *bases != NULL; bases++) {
+		ret = mus_ldap_search_paged(conn, *bases, MUS_FOLLOWUP_PLAN_FILTER,
+					    mus_followup_plan_attrs, 500,
+					    mus_followup_plan_read, &read,
+					    error_r);
+	}
+	for (unsigned int i = first; ret == 0 && i < array_count(plans); i++) {
+		read.plan = array_idx_elem(plans, i);
+		ret = mus_ldap_search_children(conn, read.plan->dn,
+					       MUS_FOLLOWUP_ACTIVITY_FILTER,
+					       mus_followup_activity_attrs,
+					       mus_followup_activity_read,
+					       &read, error_r);
+	}
+	hash_table_destroy(&read.seen);
+	return ret;
+}
+
+/* ---- reminding ---- */
+
+/* the Danish or the English text */
+#define MUS_FOLLOWUP_L(lang, da, en) ((lang) == MUS_LANGUAGE_EN ? (en) : (da))
+
+struct mus_followup_ctx {
+	struct mus_ldap *conn;
+	const struct mus_settings *set;
+	const struct mus_org *org;
+	time_t now;
+	mus_followup_send_t *send;
+	mus_followup_log_t *log;
+	void *context;
+	struct mus_followup_result *result;
+};
+
+/* Who gets a mail: an address, the language and a name to greet. */
+struct mus_followup_rcpt {
+	const char *address, *name;
+	enum mus_language language;
+};
+
+static const struct mus_person *
+mus_followup_person(const struct mus_followup_ctx *ctx, const char *dn)
+{
+	const char *ndn, *error;
+
+	if (dn == NULL ||
+	    mus_ldap_dn_normalize(pool_datastack_create(), dn, &ndn, &error) < 0)
+		return NULL;
+	return mus_org_find(ctx->org, ndn);
+}
+
+static bool mus_followup_person_rcpt(const struct mus_followup_ctx *ctx,
+				     const struct mus_person *person,
+				     struct mus_followup_rcpt *rcpt_r)
+{
+	if (person == NULL || person->mails[0] == NULL)
+		return FALSE;
+	rcpt_r->address = person->mails[0];
+	rcpt_r->name = person->cn != NULL ? person->cn : person->mails[0];
+	rcpt_r->language = person->language == NULL ? ctx->set->language :
+		(strncasecmp(person->language, "en", 2) == 0 ?
+		 MUS_LANGUAGE_EN : MUS_LANGUAGE_DA);
+	return TRUE;
+}
+
+static const char *mus_followup_name(const struct mus_followup_ctx *ctx,
+				     const char *dn)
+{
+	const struct mus_person *person = mus_followup_person(ctx, dn);
+
+	if (person != NULL && person->cn != NULL)
+		return person->cn;
+	return dn == NULL ? "-" : dn;
+}
+
+/* the local date of t in the configured zone, "YYYY-MM-DD" */
+static const char *mus_followup_date(const struct mus_followup_ctx *ctx,
+				     time_t t)
+{
+	unsigned int minute;
+	int days;
+
+	mus_time_to_local(ctx->set->timezone, t, &days, &minute);
+	return mus_time_date((time_t)days * MUS_FOLLOWUP_DAY_SECS);
+}
+
+static void mus_followup_problem(struct mus_followup_ctx *ctx,
+				 const char *message)
+{
+	ctx->result->failed++;
+	ctx->log(TRUE, message, ctx->context);
+}
+
+/* Render the template name for rcpt and send it. Returns 1 when the MTA
+   accepted the mail, 0 when it cannot be sent (counted and logged), -1
+   on a temporary failure. */
+static int mus_followup_mail(struct mus_followup_ctx *ctx, const char *name,
+			     const struct mus_followup_rcpt *rcpt,
+			     const struct mus_notice_var *vars,
+			     unsigned int count, const char *what,
+			     const char **error_r)
+{
+	const char *subject, *body, *error;
+	int ret;
+
+	if (mus_invitation_render_notice(ctx->set->templates_dir, name,
+					 rcpt->language, vars, count, &subject,
+					 &body, &error) < 0) {
+		mus_followup_problem(ctx, t_strdup_printf("%s: %s", what, error));
+		return 0;
+	}
+	ret = ctx->send(rcpt->address, subject, body, ctx->context, &error);
+	if (ret < 0) {
+		*error_r = t_strdup_printf("%s: sending to %s failed: %s",
+					   what, rcpt->address, error);
+		return -1;
+	}
+	if (ret == 0) {
+		mus_followup_problem(ctx, t_strdup_printf(
+			"%s: the mail server refused %s: %s", what,
+			rcpt->address, error));
+		return 0;
+	}
+	ctx->log(FALSE, t_strdup_printf("%s: reminded %s", what, rcpt->address),
+		 ctx->context);
+	return 1;
+}
+
+/* The responsible person of a; the employee when the activity names
+   nobody. */
+static bool mus_followup_responsible(const struct mus_followup_ctx *ctx,
+				     const struct mus_followup_plan *plan,
+				     const struct mus_activity *a,
+				     struct mus_followup_rcpt *rcpt_r)
+{
+	const char *name, *address;
+
+	if (a->responsible_dn != NULL) {
+		return mus_followup_person_rcpt(ctx,
+			mus_followup_person(ctx, a->responsible_dn), rcpt_r);
+	}
+	if (a->responsible_name != NULL) {
+		if (!mus_followup_responsible_address(a->responsible_name,
+						      &name, &address))
+			return FALSE;
+		rcpt_r->address = address;
+		rcpt_r->name = name[0] != '\0' ? name : address;
+		rcpt_r->language = ctx->set->language;
+		return TRUE;
+	}
+	return mus_followup_person_rcpt(ctx,
+		mus_followup_person(ctx, plan->employee_dn), rcpt_r);
+}
+
+static int mus_followup_activity(struct mus_followup_ctx *ctx,
+				 const struct mus_followup_plan *plan,
+				 const struct mus_activity *a,
+				 const char **error_r)
+{
+	const char *what = t_strdup_printf("activity %s", a->dn);
+	struct mus_followup_rcpt rcpt;
+	int ret;
+
+	if (a->uuid == NULL) {
+		mus_followup_problem(ctx, t_strdup_printf(
+			"%s: the directory gave no entryUUID", what));
+		return 0;
+	}
+	if (!mus_followup_responsible(ctx, plan, a, &rcpt)) {
+		mus_followup_problem(ctx, t_strdup_printf(
+			"%s: nobody to remind: the responsible person has no "
+			"entry with a mail address in scope, and "
+			"musResponsibleName holds no address", what));
+		return 0;
+	}
+	const struct mus_notice_var vars[] = {
+		{ "name", rcpt.name },
+		{ "activity", a->description == NULL ? "-" : a->description },
+		{ "kind", a->kind == NULL ? "-" : a->kind },
+		{ "due", mus_followup_date(ctx, a->due) },
+		{ "employee", mus_followup_name(ctx, plan->employee_dn) },
+		{ "plan", plan->name == NULL ? plan->dn : plan->name },
+		{ "reference", a->uuid },
+		{ "organizer", ctx->set->organizer },
+		{ "done_subject", t_strdup_printf("%s [%s]",
+			MUS_FOLLOWUP_L(rcpt.language, MUS_FOLLOWUP_DONE_WORD_DA,
+				       MUS_FOLLOWUP_DONE_WORD_EN), a->uuid) },
+	};
+	ret = mus_followup_mail(ctx, "reminder-activity", &rcpt, vars,
+				N_ELEMENTS(vars), what, error_r);
+	if (ret <= 0)
+		return ret;
+	ctx->result->activity_reminders++;
+	const struct mus_ldap_mod mods[] = {
+		{ MUS_LDAP_MOD_REPLACE, "musReminded",
+		  mus_ldap_values1(mus_time_generalized(ctx->now)) },
+		{ 0, NULL, NULL }
+	};
+	if (mus_ldap_modify(ctx->conn, a->dn, mods, NULL, error_r) < 0) {
+		*error_r = t_strdup_printf("%s: recording the reminder failed: %s",
+					   what, *error_r);
+		return -1;
+	}
+	return 1;
+}
+
+static const char *
+mus_followup_open_list(const struct mus_followup_ctx *ctx,
+		       const struct mus_followup_plan *plan)
+{
+	const struct mus_activity *a;
+	string_t *list = t_str_new(256);
+
+	array_foreach(&plan->activities, a) {
+		if (a->done)
+			continue;
+		if (str_len(list) > 0)
+			str_append_c(list, '\n');
+		str_printfa(list, "- %s", a->description == NULL ? "-" :
+			    a->description);
+		if (a->due != 0)
+			str_printfa(list, " (%s)", mus_followup_date(ctx, a->due));
+	}
+	return str_len(list) == 0 ? "-" : str_c(list);
+}
+
+static int mus_followup_meeting_person(struct mus_followup_ctx *ctx,
+				       const struct mus_followup_plan *plan,
+				       const struct mus_person *person,
+				       const struct mus_person *leader,
+				       const char **error_r)
+{
+	const char *what = t_strdup_printf("follow-up of plan %s", plan->dn);
+	struct mus_followup_rcpt rcpt;
+	int ret;
+
+	if (!mus_followup_meeting_due(plan, person->ndn, ctx->now,
+				      ctx->set->reminder_days))
+		return 0;
+	if (!mus_followup_person_rcpt(ctx, person, &rcpt)) {
+		mus_followup_problem(ctx, t_strdup_printf(
+			"%s: %s has no mail address", what, person->dn));
+		return 0;
+	}
+	const struct mus_notice_var vars[] = {
+		{ "name", rcpt.name },
+		{ "employee", mus_followup_name(ctx, plan->employee_dn) },
+		{ "leader", leader->cn != NULL ? leader->cn : leader->dn },
+		{ "date", mus_followup_date(ctx, plan->follow_up) },
+		{ "plan", plan->name == NULL ? plan->dn : plan->name },
+		{ "activities", mus_followup_open_list(ctx, plan) },
+		{ "organizer", ctx->set->organizer },
+	};
+	ret = mus_followup_mail(ctx, "reminder-followup", &rcpt, vars,
+				N_ELEMENTS(vars), what, error_r);
+	if (ret <= 0)
+		return ret;
+	ctx->result->meeting_reminders++;
+	const struct mus_ldap_mod mods[] = {
+		{ MUS_LDAP_MOD_ADD, "musRemindedTo", mus_ldap_values1(person->dn) },
+		{ 0, NULL, NULL }
+	};
+	if (mus_ldap_modify(ctx->conn, plan->dn, mods, NULL, error_r) < 0) {
+		*error_r = t_strdup_printf("%s: recording the reminder failed: %s",
+					   what, *error_r);
+		return -1;
+	}
+	return 1;
+}
+
+/* Employee and current leader (the employee's manager now, not the one
+   who signed the plan: plans outlive leaders). */
+static int mus_followup_meeting(struct mus_followup_ctx *ctx,
+				const struct mus_followup_plan *plan,
+				const char **error_r)
+{
+	const struct mus_person *employee, *leader;
+
+	if (plan->follow_up == 0)
+		return 0;
+	employee = mus_followup_person(ctx, plan->employee_dn);
+	if (employee == NULL) {
+		/* gone from the directory: nobody to meet */
+		return 0;
+	}
+	leader = employee->manager != NULL ? employee->manager :
+		mus_followup_person(ctx, plan->leader_dn);
+	if (leader == NULL) {
+		if (mus_followup_meeting_due(plan, employee->ndn, ctx->now,
+					     ctx->set->reminder_days)) {
+			mus_followup_problem(ctx, t_strdup_printf(
+				"follow-up of plan %s: %s has no leader",
+				plan->dn, employee->dn));
+		}
+		return 0;
+	}
+	if (mus_followup_meeting_person(ctx, plan, employee, leader, error_r) < 0 ||
+	    mus_followup_meeting_person(ctx, plan, leader, leader, error_r) < 0)
+		return -1;
+	return 0;
+}
+
+int mus_followup_remind(struct mus_ldap *conn, const struct mus_settings *set,
+			const struct mus_org *org,
+			const ARRAY_TYPE(mus_followup_plan) *plans, time_t now,
+			mus_followup_send_t *send, mus_followup_log_t *log,
+			void *context, struct mus_followup_result *result_r,
+			const char **error_r)
+{
+	struct mus_followup_ctx ctx = {
+		.conn = conn, .set = set, .org = org, .now = now,
+		.send = send, .log = log, .context = context,
+		.result = result_r,
+	};
+	struct mus_followup_plan *plan;
+	const struct mus_activity *a;
+	int ret = 0;
+
+	i_zero(result_r);
+	array_foreach_elem(plans, plan) {
+		array_foreach(&plan->activities, a) {
+			if (!mus_followup_activity_due(plan, a, now, set->reminder_days))
+				continue;
+			T_BEGIN {
+				ret = mus_followup_activity(&ctx, plan, a, error_r);
+			} T_END_PASS_STR_IF(ret < 0, error_r);
+			if (ret < 0)
+				return -1;
+		}
+		T_BEGIN {
+			ret = mus_followup_meeting(&ctx, plan, error_r);
+		} T_END_PASS_STR_IF(ret < 0, error_r);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,145 @@
+/* Unit tests of the follow-up decisions: which reminders are due. */
+
+#include "lib.h"
+#include "mus-followup.h"
+#include "mus-test.h"
+
+#define DAY (24 * 60 * 60)
+/* 2027-03-01 12:00 UTC */
+#define NOW ((time_t)1803902400)
+
+static const struct {
+	time_t due, reminded;
+	bool done;
+	unsigned int days;
+	bool remind, overdue;
+} activity_cases[] = {
+	/* 14 days ahead, 14 days' notice: the first sync that day */
+	{ NOW + 14 * DAY, 0, FALSE, 14, TRUE, FALSE },
+	{ NOW + 14 * DAY + 1, 0, FALSE, 14, FALSE, FALSE },
+	{ NOW + DAY, 0, FALSE, 1, TRUE, FALSE },
+	{ NOW + 2 * DAY, 0, FALSE, 1, FALSE, FALSE },
+	/* already past and never reminded: one late reminder */
+	{ NOW - 30 * DAY, 0, FALSE, 14, TRUE, TRUE },
+	/* reminded once: never again, but still overdue */
+	{ NOW - DAY, NOW - 10 * DAY, FALSE, 14, FALSE, TRUE },
+	{ NOW + DAY, NOW - DAY, FALSE, 14, FALSE, FALSE },
+	/* done: neither */
+	{ NOW + DAY, 0, TRUE, 14, FALSE, FALSE },
+	{ NOW - DAY, 0, TRUE, 14, FALSE, FALSE },
+	/* no due date: neither */
+	{ 0, 0, FALSE, 14, FALSE, FALSE },
+	/* due this very second: not yet overdue */
+	{ NOW, 0, FALSE, 14, TRUE, FALSE },
+};
+
+static void test_followup_activity(void)
+{
+	mus_test_begin("followup: activity reminders and overdue");
+	for (unsigned int i = 0; i < N_ELEMENTS(activity_cases); i++) {
+		struct mus_activity a = {
+			.due = activity_cases[i].due,
+			.reminded = activity_cases[i].reminded,
+			.done = activity_cases[i].done,
+		};
+
+		struct mus_followup_plan plan = { .follow_up = 0 };
+
+		test_assert(mus_followup_activity_due(&plan, &a, NOW, activity_cases[i].days) ==
+			    activity_cases[i].remind);
+		/* before the follow-up meeting: the same */
+		plan.follow_up = NOW + DAY;
+		test_assert(mus_followup_activity_due(&plan, &a, NOW, activity_cases[i].days) ==
+			    activity_cases[i].remind);
+		/* after it, the plan's year is over: no reminders */
+		plan.follow_up = NOW - 1;
+		test_assert(!mus_followup_activity_due(&plan, &a, NOW, activity_cases[i].days));
+		test_assert(mus_followup_activity_overdue(&a, NOW) ==
+			    activity_cases[i].overdue);
+	}
+	mus_test_end();
+}
+
+static void test_followup_meeting(void)
+{
+	const char *const reminded[] = { "uid=a,ou=people,dc=x", NULL };
+	const char *const nobody[] = { NULL };
+	static const struct {
+		time_t follow_up;
+		bool reminded;
+		bool due;
+	} cases[] = {
+		{ NOW + 3 * DAY, FALSE, TRUE },
+		{ NOW + 3 * DAY, TRUE, FALSE },
+		{ NOW + 14 * DAY, FALSE, TRUE },
+		{ NOW + 15 * DAY, FALSE, FALSE },
+		/* the meeting is over: nothing to remind of */
+		{ NOW - DAY, FALSE, FALSE },
+		{ NOW, FALSE, FALSE },
+		{ 0, FALSE, FALSE },
+	};
+
+	mus_test_begin("followup: follow-up meeting reminders");
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
+		struct mus_followup_plan plan = {
+			.follow_up = cases[i].follow_up,
+			.reminded_to = cases[i].reminded ? reminded : nobody,
+		};
+
+		test_assert(mus_followup_meeting_due(&plan, "uid=a,ou=people,dc=x",
+						     NOW, 14) == cases[i].due);
+		/* someone else's reminder does not count */
+		plan.reminded_to = reminded;
+		test_assert(mus_followup_meeting_due(&plan, "uid=b,ou=people,dc=x",
+						     NOW, 14) ==
+			    (cases[i].follow_up > NOW &&
+			     cases[i].follow_up <= NOW + 14 * DAY));
+	}
+	mus_test_end();
+}
+
+static void test_followup_responsible(void)
+{
+	static const struct {
+		const char *value, *name, *address;
+	} cases[] = {
+		{ "Kursussekretariatet <kursus@eksempel.test>",
+		  "Kursussekretariatet", "kursus@eksempel.test" },
+		{ "  Anne Berg   <anne@x.dk>", "Anne Berg", "anne@x.dk" },
+		{ "anne@x.dk", "", "anne@x.dk" },
+		{ "<anne@x.dk>", "", "anne@x.dk" },
+		{ "Anne Berg", NULL, NULL },
+		{ "Anne <anne@x.dk> extra", NULL, NULL },
+		{ "Anne <anne@x.dk", NULL, NULL },
+		{ "Anne <a@b@c>", NULL, NULL },
+		{ "Anne <@x.dk>", NULL, NULL },
+		{ "Anne <anne@>", NULL, NULL },
+		{ "Anne <an ne@x.dk>", NULL, NULL },
+		{ "Anne <anne@x.dk\r\nBcc: z@y>", NULL, NULL },
+		{ "", NULL, NULL },
+	};
+
+	mus_test_begin("followup: musResponsibleName values");
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
+		const char *name = "untouched", *address = "untouched";
+		bool ok = mus_followup_responsible_address(cases[i].value, &name,
+							   &address);
+
+		test_assert(ok == (cases[i].address != NULL));
+		if (ok) {
+			test_assert_strcmp(name, cases[i].name);
+			test_assert_strcmp(address, cases[i].address);
+		} else {
+			test_assert_strcmp(name, "untouched");
+			test_assert_strcmp(address, "untouched");
+		}
+	}
+	mus_test_end();
+}
+
+void test_followup(void)
+{
+	test_followup_activity();
+	test_followup_meeting();
+	test_followup_responsible();
+}
