@@ -533,6 +533,8 @@ failed:
 	i_error("mus: %s", error);
 	doveadm_exit_code = EX_TEMPFAIL;
 	return -1;
+}
+
 /* ---- follow-up ---- */
 
 static int mus_doveadm_followup_send(const char *to, const char *subject,

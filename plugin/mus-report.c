@@ -233,6 +233,8 @@ void mus_report_hr(pool_t pool, const struct mus_hr_figures *figs,
 					 mus_report_topic(topic, language));
 		}
 	}
+}
+
 /* rows of the overdue counts under each key, in key order */
 static void mus_report_overdue_rows(pool_t pool, ARRAY_TYPE(mus_report_row) *rows,
 				    const char *type,

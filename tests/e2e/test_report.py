@@ -238,11 +238,11 @@ class ReportTest(unittest.TestCase):
         self.assertIn(("Vej og Park", "ukendt-kort"), got)
 
     def test_status_overdue(self):
-        got = {r["subject"]: int(r["count"]) for r in self.rows("unit-overdue")}
+        got = {r["subject"]: int(r["count"]) for r in self.rows("overdue-unit")}
         self.assertEqual(got, self.expect["overdue"])
-        self.assertEqual({r["subject"].lower() for r in self.rows("overdue")},
+        self.assertEqual({r["subject"].lower() for r in self.rows("overdue-activity")},
                          self.expect["overdue_dns"])
-        self.assertTrue(any(HOSTILE in r["detail"] for r in self.rows("overdue")))
+        self.assertTrue(any(HOSTILE in r["detail"] for r in self.rows("overdue-activity")))
 
     def render(self, path, *extra):
         chromium = shutil.which("chromium")
