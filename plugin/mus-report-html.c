@@ -8,6 +8,7 @@
 #include "write-full.h"
 #include "mus-cards.h"
 #include "mus-hr-figures.h"
+#include "mus-invitation.h"
 #include "mus-report-html.h"
 
 #include <fcntl.h>
@@ -75,31 +76,15 @@ static const struct mus_report_words mus_report_words[] = {
 
 const char *mus_report_html_escape(const char *value)
 {
-	string_t *str = t_str_new(strlen(value) + 16);
+	/* one line: control characters, newlines too (which the
+	   invitations' escaping turns into <br>), become spaces */
+	char *line = t_strdup_noconst(value);
 
-	for (const unsigned char *p = (const unsigned char *)value;
-	     *p != '\0'; p++) {
-		switch (*p) {
-		case '&':
-			str_append(str, "&amp;");
-			break;
-		case '<':
-			str_append(str, "&lt;");
-			break;
-		case '>':
-			str_append(str, "&gt;");
-			break;
-		case '"':
-			str_append(str, "&quot;");
-			break;
-		case '\'':
-			str_append(str, "&#39;");
-			break;
-		default:
-			str_append_c(str, *p < ' ' || *p == 0x7f ? ' ' : *p);
-		}
+	for (char *p = line; *p != '\0'; p++) {
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = ' ';
 	}
-	return str_c(str);
+	return mus_invitation_html_escape(line);
 }
 
 #define ESC(value) mus_report_html_escape(value)
