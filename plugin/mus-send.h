@@ -38,6 +38,8 @@ struct mus_send_options {
 
 struct mus_send_result {
 	unsigned int requests, cancels;	/* conversations sent in full */
+	/* plan versions whose follow-up meeting everybody has now */
+	unsigned int followups;
 	unsigned int messages;		/* messages the MTA accepted */
 	unsigned int deferred;		/* left for the next sync (4xx) */
 	unsigned int failed;		/* conversations marked failed (5xx) */

@@ -79,6 +79,8 @@ CONTRACT_ATTRS = {
     82: ("musGoalShared", "TEXT", False),
     105: ("musPlanApproval", "TEXT", False), 106: ("musFollowUpUID", "UIDSUB", True),
     107: ("musPlanDeclined", "TEXT", False),
+    125: ("musFollowUpStart", "GT", True), 126: ("musFollowUpEnd", "GT", True),
+    127: ("musFollowUpSentTo", "TEXT", False),
 }
 # kind -> (syntax, equality, ordering, substr)
 KINDS = {
@@ -109,7 +111,8 @@ CONTRACT_CLASSES = {
         ["musStart", "musEnd", "musICalUID", "musSequence", "musSentSequence", "musPartstat",
          "musCardLeader", "musCardEmployee", "musReason", "musComment", "musTeam", "musSentTo", "musSentDigest", "musPartstatComment",
          "musDeclined", "musCounter", "musCounterRefused", "musRefresh", "musPlanVersion",
-         "musPlanDraft", "musPlanRequested", "musPlanApproval", "musFollowUpUID", "musPlanDeclined", "description"]),
+         "musPlanDraft", "musPlanRequested", "musPlanApproval", "musFollowUpUID", "musPlanDeclined", "musFollowUpStart", "musFollowUpEnd",
+         "musFollowUpSentTo", "description"]),
     3: ("musPlan", "STRUCTURAL", ["cn", "musEmployee", "musPlanVersion"],
         ["musLeader", "musRoundRef", "musConversationRef", "musGoal", "musGoalShared", "musFollowUp",
          "musApprovedByEmployee", "musApprovedByLeader", "musApproverEmployee",
