@@ -136,6 +136,12 @@ int mus_plan_mail_render(const char *templates_dir,
 	text_r->subject = subject;
 	text_r->summary = subject;
 	text_r->body_text = body;
+	text_r->body_html = t_strdup_printf(
+		"<!DOCTYPE html>\n<html lang=\"%s\">\n<head><meta charset=\"UTF-8\">"
+		"<title>%s</title></head>\n<body>\n<p>%s</p>\n</body>\n</html>\n",
+		mus_plan_mail_words[vars->language].code,
+		mus_invitation_html_escape(subject),
+		mus_invitation_html_escape(body));
 	text_r->description = body;
 	return 0;
 }

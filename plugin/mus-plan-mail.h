@@ -21,7 +21,8 @@ struct mus_plan_mail_vars {
 };
 
 /* Fill the follow-up invitation's texts: returns 0 with text_r on the data
-   stack (summary = subject, description = the plain body, no HTML body),
+   stack (summary = subject, description = the plain body, the HTML body
+   that body escaped),
    or -1 with an error naming the template file and line. */
 int mus_plan_mail_render(const char *templates_dir,
 			 const struct mus_plan_mail_vars *vars,
