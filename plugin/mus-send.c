@@ -906,10 +906,10 @@ static bool mus_send_followup_wanted(const struct mus_conversation *conv)
    leader and employee. Its UID and time are written before anything is
    sent, so that an answer always finds the conversation. Returns 0, or
    -1 on a directory error. */
-static int mus_send_followup(struct mus_send_ctx *ctx,
-			     const struct mus_conversation *conv,
-			     const ARRAY_TYPE(mus_conversation) *convs,
-			     const char **error_r)
+static int mus_send_followup_plan(struct mus_send_ctx *ctx,
+				  const struct mus_conversation *conv,
+				  const ARRAY_TYPE(mus_conversation) *convs,
+				  pool_t pool, const char **error_r)
 {
 	const struct mus_send *send = ctx->send;
 	struct mus_send_conv sc;
@@ -919,8 +919,6 @@ static int mus_send_followup(struct mus_send_ctx *ctx,
 	unsigned int n = 0;
 	int ret;
 
-	if (!mus_send_followup_wanted(conv))
-		return 0;
 	i_zero(&sc);
 	sc.conv = conv;
 	sc.action = MUS_SEND_FOLLOWUP;
@@ -933,7 +931,7 @@ static int mus_send_followup(struct mus_send_ctx *ctx,
 				    array_idx_elem(&sc.members, 0)->mails[0]))
 		return 0;
 	if (mus_plan_draft_read(conv, send->set->timezone, time(NULL),
-				pool_datastack_create(), &plan, &error) < 0) {
+				pool, &plan, &error) < 0) {
 		send->log(t_strdup_printf("round %s: %s: no follow-up meeting: %s",
 					  send->round->name, conv->cn, error),
 			  send->context);
@@ -978,6 +976,22 @@ static int mus_send_followup(struct mus_send_ctx *ctx,
 	if (ret > 0)
 		ctx->result->followups++;
 	return ret < 0 ? -1 : 0;
+}
+
+static int mus_send_followup(struct mus_send_ctx *ctx,
+			     const struct mus_conversation *conv,
+			     const ARRAY_TYPE(mus_conversation) *convs,
+			     const char **error_r)
+{
+	pool_t pool;
+	int ret;
+
+	if (!mus_send_followup_wanted(conv))
+		return 0;
+	pool = pool_alloconly_create("mus send follow-up", 8192);
+	ret = mus_send_followup_plan(ctx, conv, convs, pool, error_r);
+	pool_unref(&pool);
+	return ret;
 }
 
 int mus_send_round(const struct mus_send *send,

@@ -52,6 +52,7 @@ int main(void)
 		test_plan_request,
 		test_plan_entry,
 		test_report_html,
+		test_followup,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
