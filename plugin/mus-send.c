@@ -642,12 +642,12 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 		case MUS_SEND_SENT:
 			break;
 		case MUS_SEND_REFUSED:
-			ctx->result->failed++;
 			if (sc->action == MUS_SEND_FOLLOWUP) {
 				/* the plan stays pending; logged, tried
 				   again by the next sync */
 				return 0;
 			}
+			ctx->result->failed++;
 			mods[0].attr = "musStatus";
 			mods[0].values = mus_ldap_values1("failed");
 			mods[1].attr = "musReason";
@@ -890,9 +890,10 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
    has as a follow-up meeting yet (one employee: MUS and LUS). */
 static bool mus_send_followup_wanted(const struct mus_conversation *conv)
 {
-	const char *prefix = t_strdup_printf("%u ", conv->plan_version);
+	char prefix[MAX_INT_STRLEN + 1];
 	unsigned int sent = 0;
 
+	i_snprintf(prefix, sizeof(prefix), "%u ", conv->plan_version);
 	for (unsigned int i = 0; conv->followup_sent_to[i] != NULL; i++) {
 		if (str_begins(conv->followup_sent_to[i], prefix))
 			sent++;
