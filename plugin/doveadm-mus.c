@@ -755,6 +755,7 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	doveadm_print_header_simple("failed");
 	doveadm_print_header_simple("held");
 	doveadm_print_header_simple("plan-forms");
+	doveadm_print_header_simple("follow-ups");
 	doveadm_print_header_simple("plans-filed");
 	array_foreach(&results, r) {
 		doveadm_print(r->round_name);
@@ -773,6 +774,7 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		doveadm_print_num(r->sent.failed);
 		doveadm_print_num(r->held);
 		doveadm_print_num(r->plan_forms.sent);
+		doveadm_print_num(r->sent.followups);
 		doveadm_print_num(r->plans.filed);
 	}
 	if (ret < 0) {

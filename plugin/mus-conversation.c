@@ -2,6 +2,8 @@
 
 #include "lib.h"
 #include "array.h"
+#include "hex-binary.h"
+#include "sha2.h"
 #include "mus-ldap.h"
 #include "mus-time.h"
 #include "mus-conversation.h"
@@ -14,7 +16,8 @@ const char *const mus_conversation_attrs[] = {
 	"musSentDigest", "musSentTo", "musCardLeader", "musCardEmployee",
 	"musPartstat", "musPartstatComment", "musDeclined", "musCounter",
 	"musCounterRefused", "musRefresh", "musPlanVersion", "musPlanDraft",
-	"musPlanRequested", "musPlanApproval", "musFollowUpUID", "entryCSN", NULL
+	"musPlanRequested", "musPlanApproval", "musFollowUpUID", "musFollowUpStart",
+	"musFollowUpEnd", "musFollowUpSentTo", "entryCSN", NULL
 };
 
 static const char *const mus_conv_status_names[MUS_CONV_STATUS_COUNT] = {
@@ -70,6 +73,19 @@ bool mus_conv_status_holds_slot(enum mus_conv_status status)
 bool mus_conv_status_wants_slot(enum mus_conv_status status)
 {
 	return status == MUS_CONV_NEW || status == MUS_CONV_RESCHEDULING;
+}
+
+const char *mus_conversation_uid(const char *round_dn, const char *cn,
+				 const char *purpose, const char *organizer)
+{
+	unsigned char digest[SHA256_RESULTLEN];
+	const char *input = purpose == NULL ?
+		t_strconcat(round_dn, "\n", cn, NULL) :
+		t_strconcat(round_dn, "\n", cn, "\n", purpose, NULL);
+	const char *domain = strchr(organizer, '@');
+
+	sha256_get_digest(input, strlen(input), digest);
+	return t_strdup_printf("%s%s", binary_to_hex(digest, 16), domain);
 }
 
 const char *mus_conversation_reference(const struct mus_conversation *conv)
@@ -186,6 +202,8 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 		mus_ldap_entry_values(entry, "musPlanApproval"));
 	conv->followup_uid = p_strdup(pool,
 		mus_ldap_entry_value(entry, "musFollowUpUID"));
+	conv->followup_sent_to = mus_conv_strings(pool,
+		mus_ldap_entry_values(entry, "musFollowUpSentTo"));
 
 	value = mus_ldap_entry_value(entry, "musStatus");
 	if (value == NULL || !mus_conv_status_parse(value, &conv->status))
@@ -203,6 +221,14 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	if (value != NULL &&
 	    mus_time_parse_generalized(value, &conv->plan_requested) < 0)
 		problem = t_strdup_printf("musPlanRequested '%s' is not a GeneralizedTime", value);
+	value = mus_ldap_entry_value(entry, "musFollowUpStart");
+	if (value != NULL &&
+	    mus_time_parse_generalized(value, &conv->followup_start) < 0)
+		problem = t_strdup_printf("musFollowUpStart '%s' is not a GeneralizedTime", value);
+	value = mus_ldap_entry_value(entry, "musFollowUpEnd");
+	if (value != NULL &&
+	    mus_time_parse_generalized(value, &conv->followup_end) < 0)
+		problem = t_strdup_printf("musFollowUpEnd '%s' is not a GeneralizedTime", value);
 	value = mus_ldap_entry_value(entry, "musStart");
 	if (value != NULL && mus_time_parse_generalized(value, &conv->start) < 0)
 		problem = t_strdup_printf("musStart '%s' is not a GeneralizedTime", value);

@@ -64,6 +64,11 @@ struct mus_conversation {
 	/* the iCalendar UID of the follow-up meeting, whose answers approve
 	   the plan; NULL if none */
 	const char *followup_uid;
+	/* the time chosen for the follow-up meeting (0: none yet), kept for
+	   later versions of the plan */
+	time_t followup_start, followup_end;
+	/* musFollowUpSentTo: "<plan version> <address>" */
+	const char *const *followup_sent_to;
 };
 ARRAY_DEFINE_TYPE(mus_conversation, struct mus_conversation *);
 
@@ -77,6 +82,15 @@ bool mus_conv_status_parse(const char *name, enum mus_conv_status *status_r);
 bool mus_conv_status_holds_slot(enum mus_conv_status status);
 /* TRUE if the conversation waits for a slot. */
 bool mus_conv_status_wants_slot(enum mus_conv_status status);
+
+/* The iCalendar UID of conversation cn of round round_dn: stable across
+   hosts and runs, so that two syncs creating the same conversation write
+   the same UID, with the domain of the organizer address. With purpose
+   NULL the conversation's own UID (musICalUID); with a purpose
+   ("follow-up") the UID of another meeting of the same conversation.
+   From the data stack. */
+const char *mus_conversation_uid(const char *round_dn, const char *cn,
+				 const char *purpose, const char *organizer);
 
 /* The short reference of a conversation that mails carry in their
    subject ("[7f3a9c2e]"): the start of its musICalUID, from the data

@@ -39,6 +39,7 @@ struct mus_message_attachment {
 	const void *data;
 	size_t size;
 };
+ARRAY_DEFINE_TYPE(mus_message_attachment, struct mus_message_attachment);
 
 /* A message to build. Text fields are UTF-8 with explicit sizes; NUL
    bytes and invalid UTF-8 are refused. Header values (names, addresses,

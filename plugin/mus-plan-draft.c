@@ -3,11 +3,36 @@
 #include "lib.h"
 #include "array.h"
 #include "mus-ldap.h"
+#include "mus-time.h"
 #include "mus-plan-json.h"
 #include "mus-plan-draft.h"
 
 /* another writer changed the conversation meanwhile: read it again */
 #define MUS_PLAN_DRAFT_MAX_ATTEMPTS 5
+
+int mus_plan_draft_read(const struct mus_conversation *conv, const char *tz,
+			time_t now, pool_t pool, struct mus_plan **plan_r,
+			const char **error_r)
+{
+	struct mus_plan_problems problems;
+	time_t asked = conv->plan_requested != 0 ? conv->plan_requested : now;
+	unsigned int minute;
+	int today;
+
+	if (conv->plan_draft == NULL) {
+		*error_r = "musPlanDraft is missing";
+		return -1;
+	}
+	mus_time_to_local(tz, asked, &today, &minute);
+	mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
+	if (mus_plan_json_parse(conv->plan_draft, strlen(conv->plan_draft), today,
+				&problems, plan_r) < 0) {
+		*error_r = t_strconcat("musPlanDraft is not a valid plan:\n",
+				       mus_plan_problems_format(&problems), NULL);
+		return -1;
+	}
+	return 0;
+}
 
 bool mus_plan_draft_open(const struct mus_conversation *conv)
 {

@@ -22,6 +22,14 @@ enum mus_plan_draft_result {
 	MUS_PLAN_DRAFT_STALE,
 };
 
+/* Read conv's draft the way it was when it was submitted: its dates are
+   checked against the day the plan was asked for (musPlanRequested, or
+   now), so a plan does not go stale while it waits. Returns 0 with
+   *plan_r from pool, or -1 with every problem in error_r. */
+int mus_plan_draft_read(const struct mus_conversation *conv, const char *tz,
+			time_t now, pool_t pool, struct mus_plan **plan_r,
+			const char **error_r);
+
 /* TRUE if a conversation in this state takes a draft. */
 bool mus_plan_draft_open(const struct mus_conversation *conv);
 

@@ -7,7 +7,7 @@
 #include "mus-conversation.h"
 #include "mus-time.h"
 #include "mus-plan.h"
-#include "mus-plan-json.h"
+#include "mus-plan-draft.h"
 #include "mus-plan-entry.h"
 #include "mus-plan-approval.h"
 #include "mus-plan-file.h"
@@ -32,26 +32,15 @@ static void mus_plan_file_failed(struct mus_plan_file_ctx *ctx,
 				 conv->dn, why), ctx->log_context);
 }
 
-/* The plan as approved, read the way it was when it was submitted: its
-   dates are checked against the day the plan was asked for (or today),
-   not the day of filing, so a plan does not go stale while it waits. */
 static int mus_plan_file_read_draft(struct mus_plan_file_ctx *ctx,
 				    const struct mus_conversation *conv,
 				    struct mus_plan **plan_r)
 {
-	struct mus_plan_problems problems;
-	time_t asked = conv->plan_requested != 0 ? conv->plan_requested :
-		ctx->now;
-	unsigned int minute;
-	int today;
+	const char *error;
 
-	mus_time_to_local(ctx->set->timezone, asked, &today, &minute);
-	mus_plan_problems_init(&problems, ctx->pool, MUS_LANGUAGE_EN);
-	if (mus_plan_json_parse(conv->plan_draft, strlen(conv->plan_draft), today,
-				&problems, plan_r) < 0) {
-		mus_plan_file_failed(ctx, conv, t_strconcat(
-			"musPlanDraft is not a valid plan:\n",
-			mus_plan_problems_format(&problems), NULL));
+	if (mus_plan_draft_read(conv, ctx->set->timezone, ctx->now, ctx->pool,
+				plan_r, &error) < 0) {
+		mus_plan_file_failed(ctx, conv, error);
 		return -1;
 	}
 	return 0;

@@ -17,6 +17,10 @@
 #include "mus-invitation.h"
 #include "mus-message.h"
 #include "mus-smtp.h"
+#include "mus-time.h"
+#include "mus-plan-draft.h"
+#include "mus-plan-mail.h"
+#include "mus-followup-time.h"
 #include "mus-send.h"
 
 #include <ctype.h>
@@ -34,6 +38,8 @@ enum mus_send_action {
 	MUS_SEND_CANCEL,
 	/* to the attendee whose proposal of a new time was refused */
 	MUS_SEND_DECLINECOUNTER,
+	/* the follow-up meeting of a plan waiting for approval */
+	MUS_SEND_FOLLOWUP,
 };
 
 struct mus_send_ctx {
@@ -60,7 +66,12 @@ struct mus_send_conv {
 	ARRAY(enum mus_card_origin) origins;
 	ARRAY_TYPE(mus_card_p) choosable;
 	const char *digest;
+	/* the meeting: the conversation, or its follow-up meeting */
+	const char *uid;
+	time_t start, end;
 	unsigned int sequence;
+	/* FOLLOWUP: the plan to approve */
+	const struct mus_plan *plan;
 	/* DECLINECOUNTER: what was proposed and why it was refused */
 	time_t proposed_start, proposed_end;
 	const char *refused;
@@ -165,13 +176,14 @@ static const char *mus_send_digest(const struct mus_send_ctx *ctx,
 	return binary_to_hex(digest, 16);
 }
 
-static bool mus_send_recipient_done(const struct mus_conversation *conv,
+/* sent_to: musSentTo or musFollowUpSentTo values */
+static bool mus_send_recipient_done(const char *const *sent_to,
 				    unsigned int sequence, const char *mail)
 {
 	const char *value = t_strdup_printf("%u %s", sequence, mail);
 
-	for (unsigned int i = 0; conv->sent_to[i] != NULL; i++) {
-		if (strcasecmp(conv->sent_to[i], value) == 0)
+	for (unsigned int i = 0; sent_to[i] != NULL; i++) {
+		if (strcasecmp(sent_to[i], value) == 0)
 			return TRUE;
 	}
 	return FALSE;
@@ -234,29 +246,104 @@ static int mus_send_declinecounter_text(const struct mus_send *send,
 	return 0;
 }
 
+/* the texts of an invitation, a cancel or a DECLINECOUNTER */
+static int mus_send_invitation_text(struct mus_send_ctx *ctx,
+				    const struct mus_send_conv *sc,
+				    enum mus_language lang,
+				    const char *const *member_names,
+				    struct mus_invitation_text *text_r,
+				    const char **error_r)
+{
+	const struct mus_send *send = ctx->send;
+	const struct mus_conversation *conv = sc->conv;
+	struct mus_invitation_vars vars;
+	unsigned int count;
+
+	i_zero(&vars);
+	vars.language = lang;
+	vars.kind = mus_round_kind_name(send->round->kind);
+	vars.round_name = send->round->name;
+	vars.leader_name = sc->leader->cn;
+	vars.member_names = member_names;
+	vars.team_name = conv->team_dn == NULL ? NULL :
+		mus_ldap_dn_rdn_value(conv->team_dn);
+	vars.start = conv->start;
+	vars.end = conv->end;
+	vars.timezone = send->set->timezone;
+	vars.location = send->round->location;
+	vars.organizer = send->set->organizer;
+	vars.uid_short = mus_conversation_reference(conv);
+	vars.cards = array_get(&sc->cards, &vars.card_count);
+	vars.card_origins = array_get(&sc->origins, &count);
+	vars.choosable = array_get(&sc->choosable, &vars.choosable_count);
+	vars.cancel_reason = conv->reason != NULL ? conv->reason : "";
+	return mus_invitation_render(send->set->templates_dir,
+				     sc->action == MUS_SEND_CANCEL, &vars,
+				     text_r, error_r);
+}
+
+/* the texts of the follow-up meeting, and the plan as attachments */
+static int mus_send_followup_text(struct mus_send_ctx *ctx,
+				  const struct mus_send_conv *sc,
+				  enum mus_language lang,
+				  struct mus_invitation_text *text_r,
+				  ARRAY_TYPE(mus_message_attachment) *attachments,
+				  const char **error_r)
+{
+	const struct mus_send *send = ctx->send;
+	const struct mus_person *employee = array_idx_elem(&sc->members, 0);
+	struct mus_plan_mail_vars vars;
+	struct mus_message_attachment *att;
+	const char *plan_text, *plan_html;
+
+	i_zero(&vars);
+	vars.language = lang;
+	vars.leader_name = sc->leader->cn;
+	vars.employee_name = employee->cn;
+	vars.timezone = send->set->timezone;
+	vars.start = sc->start;
+	vars.end = sc->end;
+	vars.version = sc->sequence;
+	vars.organizer = send->set->organizer;
+	vars.reference = mus_conversation_reference(sc->conv);
+	if (mus_plan_mail_render(send->set->templates_dir, &vars, sc->plan,
+				 text_r, error_r) < 0)
+		return -1;
+	mus_plan_mail_document(&vars, sc->plan, &plan_text, &plan_html);
+	att = array_append_space(attachments);
+	att->content_type = "text/html; charset=UTF-8";
+	att->filename = t_strdup_printf("plan-v%u.html", sc->sequence);
+	att->data = plan_html;
+	att->size = strlen(plan_html);
+	att = array_append_space(attachments);
+	att->content_type = "text/plain; charset=UTF-8";
+	att->filename = t_strdup_printf("plan-v%u.txt", sc->sequence);
+	att->data = plan_text;
+	att->size = strlen(plan_text);
+	return 0;
+}
+
 /* the message for one recipient, appended to out */
 static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			  const struct mus_person *recipient, string_t *out,
 			  const char **error_r)
 {
 	const struct mus_send *send = ctx->send;
-	const struct mus_conversation *conv = sc->conv;
 	enum mus_language lang = mus_send_language(ctx, recipient);
-	struct mus_invitation_vars vars;
 	struct mus_invitation_text text;
 	struct mus_itip_event event;
 	struct mus_message msg;
 	ARRAY(struct mus_itip_person) itip_members;
 	ARRAY(struct mus_message_address) to;
-	ARRAY(struct mus_message_attachment) attachments;
+	ARRAY_TYPE(mus_message_attachment) attachments;
 	ARRAY_TYPE(const_string) member_names;
 	const struct mus_person *member;
 	const struct mus_card *card;
 	const char *ics;
-	unsigned int count;
 
 	t_array_init(&member_names, 8);
 	t_array_init(&itip_members, 8);
+	t_array_init(&attachments, 8);
 	t_array_init(&to, 8);
 	array_push_back(&to, (&(struct mus_message_address){
 		.name = sc->leader->cn, .address = sc->leader->mails[0] }));
@@ -271,42 +358,27 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	}
 	array_append_zero(&member_names);
 
-	i_zero(&vars);
-	vars.language = lang;
-	vars.kind = mus_round_kind_name(send->round->kind);
-	vars.round_name = send->round->name;
-	vars.leader_name = sc->leader->cn;
-	vars.member_names = array_front(&member_names);
-	vars.team_name = conv->team_dn == NULL ? NULL :
-		mus_ldap_dn_rdn_value(conv->team_dn);
-	vars.start = conv->start;
-	vars.end = conv->end;
-	vars.timezone = send->set->timezone;
-	vars.location = send->round->location;
-	vars.organizer = send->set->organizer;
-	vars.uid_short = mus_conversation_reference(conv);
-	vars.cards = array_get(&sc->cards, &vars.card_count);
-	vars.card_origins = array_get(&sc->origins, &count);
-	vars.choosable = array_get(&sc->choosable, &vars.choosable_count);
-	vars.cancel_reason = conv->reason != NULL ? conv->reason : "";
-	if (mus_invitation_render(send->set->templates_dir,
-				  sc->action == MUS_SEND_CANCEL, &vars, &text,
-				  error_r) < 0)
+	if (sc->action == MUS_SEND_FOLLOWUP) {
+		if (mus_send_followup_text(ctx, sc, lang, &text, &attachments,
+					   error_r) < 0)
+			return -1;
+	} else if (mus_send_invitation_text(ctx, sc, lang, array_front(&member_names),
+					    &text, error_r) < 0)
 		return -1;
 	if (sc->action == MUS_SEND_DECLINECOUNTER &&
 	    mus_send_declinecounter_text(send, sc, lang, &text, error_r) < 0)
 		return -1;
 
 	i_zero(&event);
-	event.method = sc->action == MUS_SEND_CANCEL ? MUS_ITIP_CANCEL :
+		event.method = sc->action == MUS_SEND_CANCEL ? MUS_ITIP_CANCEL :
 		sc->action == MUS_SEND_DECLINECOUNTER ? MUS_ITIP_DECLINECOUNTER :
 		MUS_ITIP_REQUEST;
 	event.comment = sc->refused;
-	event.uid = conv->ical_uid;
+	event.uid = sc->uid;
 	event.sequence = sc->sequence;
 	event.dtstamp = time(NULL);
-	event.start = conv->start;
-	event.end = conv->end;
+	event.start = sc->start;
+	event.end = sc->end;
 	event.timezone = send->set->timezone;
 	event.summary = text.summary;
 	event.description = text.description;
@@ -320,7 +392,6 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	if (mus_itip_build(send->set->templates_dir, &event, &ics, error_r) < 0)
 		return -1;
 
-	t_array_init(&attachments, 8);
 	if (sc->action == MUS_SEND_REQUEST) {
 		array_foreach_elem(&sc->cards, card) {
 			struct mus_message_attachment *att;
@@ -343,14 +414,14 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	msg.to = array_get(&to, &msg.to_count);
 	msg.subject = text.subject;
 	msg.unique_token = t_strdup_printf("%s.%u%s.%s",
-		t_strcut(conv->ical_uid, '@'), sc->sequence,
+		t_strcut(sc->uid, '@'), sc->sequence,
 		sc->action == MUS_SEND_DECLINECOUNTER ? ".declinecounter" : "",
 		t_str_lcase(t_strcut(recipient->mails[0], '@')));
 	msg.date = time(NULL);
 	msg.text_plain = text.body_text;
 	msg.text_plain_size = strlen(text.body_text);
 	msg.text_html = text.body_html;
-	msg.text_html_size = strlen(text.body_html);
+	msg.text_html_size = text.body_html == NULL ? 0 : strlen(text.body_html);
 	msg.calendar = ics;
 	msg.calendar_size = strlen(ics);
 	msg.method = sc->action == MUS_SEND_CANCEL ? MUS_MESSAGE_METHOD_CANCEL :
@@ -409,7 +480,8 @@ enum mus_send_outcome {
    waits for the end of its data */
 struct mus_send_sent_to {
 	struct mus_send_ctx *ctx;
-	const char *dn, *value;
+	/* musSentTo, or musFollowUpSentTo for a follow-up meeting */
+	const char *dn, *attr, *value;
 	/* the directory was gone before the write: withheld */
 	bool failed;
 	/* the write failed on the way: it may or may not have been done */
@@ -423,7 +495,7 @@ static int mus_send_sent_to_modify(struct mus_send_sent_to *st,
 
 	i_zero(&mods);
 	mods[0].op = op;
-	mods[0].attr = "musSentTo";
+	mods[0].attr = st->attr;
 	mods[0].values = mus_ldap_values1(st->value);
 	return mus_send_record(st->ctx, st->dn, mods, NULL, error_r);
 }
@@ -461,6 +533,8 @@ mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	const char *mail = person->mails[0], *error;
 	struct mus_send_sent_to st = {
 		.ctx = ctx, .dn = sc->conv->dn, .value = sent_to,
+		.attr = sc->action == MUS_SEND_FOLLOWUP ? "musFollowUpSentTo" :
+			"musSentTo",
 	};
 	enum mus_smtp_result result;
 	bool committed;
@@ -493,17 +567,17 @@ mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 				      &st, &committed, reply_r);
 	if (st.failed) {
 		*error_r = t_strdup_printf(
-			"%s: recording musSentTo '%s' failed, so the message "
+			"%s: recording %s '%s' failed, so the message "
 			"was withheld from the mail server: %s",
-			sc->conv->cn, sent_to, *reply_r);
+			sc->conv->cn, st.attr, sent_to, *reply_r);
 		return MUS_SEND_ERROR;
 	}
 	if (st.unsure != NULL) {
 		*error_r = t_strdup_printf(
-			"%s: recording musSentTo '%s' failed while the message "
+			"%s: recording %s '%s' failed while the message "
 			"was with the mail server (%s); if it was not recorded, "
 			"the next sync sends an identical copy: %s",
-			sc->conv->cn, sent_to, result == MUS_SMTP_OK ?
+			sc->conv->cn, st.attr, sent_to, result == MUS_SMTP_OK ?
 			"accepted" : *reply_r, st.unsure);
 		return MUS_SEND_ERROR;
 	}
@@ -512,8 +586,8 @@ mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 		/* the MTA may or may not have it: say so, keep the record */
 		*error_r = t_strdup_printf(
 			"%s: the mail server did not confirm the message to %s "
-			"(%s) and taking back musSentTo '%s' failed: %s",
-			sc->conv->cn, mail, *reply_r, sent_to, error);
+			"(%s) and taking back %s '%s' failed: %s",
+			sc->conv->cn, mail, *reply_r, st.attr, sent_to, error);
 		return MUS_SEND_ERROR;
 	}
 	if (result == MUS_SMTP_TEMPFAIL) {
@@ -557,7 +631,9 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 	array_foreach_elem(&recipients, person) {
 		const char *mail = person->mails[0], *reply;
 
-		if (mus_send_recipient_done(conv, sc->sequence, mail))
+		if (mus_send_recipient_done(sc->action == MUS_SEND_FOLLOWUP ?
+					    conv->followup_sent_to : conv->sent_to,
+					    sc->sequence, mail))
 			continue;
 		i_zero(&mods);
 		switch (mus_send_to(ctx, sc, person,
@@ -566,6 +642,11 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 		case MUS_SEND_SENT:
 			break;
 		case MUS_SEND_REFUSED:
+			if (sc->action == MUS_SEND_FOLLOWUP) {
+				/* the plan stays pending; logged, tried
+				   again by the next sync */
+				return 0;
+			}
 			ctx->result->failed++;
 			mods[0].attr = "musStatus";
 			mods[0].values = mus_ldap_values1("failed");
@@ -643,6 +724,35 @@ static int mus_send_refresh(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	return 0;
 }
 
+/* The leader and the members of sc's conversation who have a mail
+   address: FALSE (logged) if nobody can get the message. */
+static bool mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc)
+{
+	const struct mus_send *send = ctx->send;
+	const struct mus_conversation *conv = sc->conv;
+
+	sc->leader = mus_org_find(send->org, conv->leader_ndn);
+	t_array_init(&sc->members, 8);
+	for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
+		const struct mus_person *p = mus_org_find(send->org, conv->employee_ndns[i]);
+
+		if (p == NULL || p->mails[0] == NULL) {
+			send->log(t_strdup_printf("round %s: %s: no mail address known for %s",
+						  send->round->name, conv->cn,
+						  conv->employee_dns[i]), send->context);
+			continue;
+		}
+		array_push_back(&sc->members, &p);
+	}
+	if (sc->leader == NULL || sc->leader->mails[0] == NULL ||
+	    array_count(&sc->members) == 0) {
+		send->log(t_strdup_printf("round %s: %s: nobody to send it to",
+					  send->round->name, conv->cn), send->context);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static int mus_send_conv(struct mus_send_ctx *ctx,
 			 const struct mus_conversation *conv,
 			 const char **error_r)
@@ -654,28 +764,14 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 
 	i_zero(&sc);
 	sc.conv = conv;
+	sc.uid = conv->ical_uid;
+	sc.start = conv->start;
+	sc.end = conv->end;
 	sc.action = mus_send_action(conv);
 	if (sc.action == MUS_SEND_NOTHING)
 		return 0;
-	sc.leader = mus_org_find(send->org, conv->leader_ndn);
-	t_array_init(&sc.members, 8);
-	for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
-		const struct mus_person *p = mus_org_find(send->org, conv->employee_ndns[i]);
-
-		if (p == NULL || p->mails[0] == NULL) {
-			send->log(t_strdup_printf("round %s: %s: no mail address known for %s",
-						  send->round->name, conv->cn,
-						  conv->employee_dns[i]), send->context);
-			continue;
-		}
-		array_push_back(&sc.members, &p);
-	}
-	if (sc.leader == NULL || sc.leader->mails[0] == NULL ||
-	    array_count(&sc.members) == 0) {
-		send->log(t_strdup_printf("round %s: %s: nobody to send it to",
-					  send->round->name, conv->cn), send->context);
+	if (!mus_send_people(ctx, &sc))
 		return 0;
-	}
 	if (send->opts->dry_run && send->opts->eml_dir == NULL &&
 	    conv->sent_sequence < 0) {
 		/* planning only, and nothing was sent yet: count, build
@@ -758,6 +854,9 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 
 	i_zero(&sc);
 	sc.conv = conv;
+	sc.uid = conv->ical_uid;
+	sc.start = conv->start;
+	sc.end = conv->end;
 	sc.action = MUS_SEND_DECLINECOUNTER;
 	sc.sequence = conv->sent_sequence < 0 ? conv->sequence :
 		(unsigned int)conv->sent_sequence;
@@ -787,6 +886,115 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 			       conv->counter_refused, error_r) < 0 ? -1 : 0;
 }
 
+/* TRUE if conv waits for approval of a plan version that not everybody
+   has as a follow-up meeting yet (one employee: MUS and LUS). */
+static bool mus_send_followup_wanted(const struct mus_conversation *conv)
+{
+	char prefix[MAX_INT_STRLEN + 1];
+	unsigned int sent = 0;
+
+	i_snprintf(prefix, sizeof(prefix), "%u ", conv->plan_version);
+	for (unsigned int i = 0; conv->followup_sent_to[i] != NULL; i++) {
+		if (str_begins(conv->followup_sent_to[i], prefix))
+			sent++;
+	}
+	return !conv->unreadable && conv->status == MUS_CONV_PLAN_PENDING &&
+		conv->plan_draft != NULL && conv->plan_version > 0 &&
+		str_array_length(conv->employee_ndns) == 1 && sent < 2;
+}
+
+/* The follow-up meeting of conv's plan, SEQUENCE = the plan version, to
+   leader and employee. Its UID and time are written before anything is
+   sent, so that an answer always finds the conversation. Returns 0, or
+   -1 on a directory error. */
+static int mus_send_followup_plan(struct mus_send_ctx *ctx,
+				  const struct mus_conversation *conv,
+				  const ARRAY_TYPE(mus_conversation) *convs,
+				  pool_t pool, const char **error_r)
+{
+	const struct mus_send *send = ctx->send;
+	struct mus_send_conv sc;
+	struct mus_ldap_mod mods[4];
+	struct mus_plan *plan;
+	const char *error;
+	unsigned int n = 0;
+	int ret;
+
+	i_zero(&sc);
+	sc.conv = conv;
+	sc.action = MUS_SEND_FOLLOWUP;
+	sc.sequence = conv->plan_version;
+	if (!mus_send_people(ctx, &sc))
+		return 0;
+	if (mus_send_recipient_done(conv->followup_sent_to, sc.sequence,
+				    sc.leader->mails[0]) &&
+	    mus_send_recipient_done(conv->followup_sent_to, sc.sequence,
+				    array_idx_elem(&sc.members, 0)->mails[0]))
+		return 0;
+	if (mus_plan_draft_read(conv, send->set->timezone, time(NULL),
+				pool, &plan, &error) < 0) {
+		send->log(t_strdup_printf("round %s: %s: no follow-up meeting: %s",
+					  send->round->name, conv->cn, error),
+			  send->context);
+		return 0;
+	}
+	sc.plan = plan;
+	if (!mus_followup_time(send->round, conv, plan->follow_up, time(NULL),
+			       convs, &sc.start, &sc.end, &error)) {
+		send->log(t_strdup_printf("round %s: %s: no time for the follow-up meeting: %s",
+					  send->round->name, conv->cn, error),
+			  send->context);
+		return 0;
+	}
+	/* a UID given before (by an admin, or an older host) stays */
+	sc.uid = conv->followup_uid != NULL ? conv->followup_uid :
+		mus_conversation_uid(send->round->dn, conv->cn,
+				     MUS_FOLLOWUP_UID_PURPOSE,
+				     send->set->organizer);
+
+	i_zero(&mods);
+	if (null_strcmp(conv->followup_uid, sc.uid) != 0) {
+		mods[n].attr = "musFollowUpUID";
+		mods[n++].values = mus_ldap_values1(sc.uid);
+	}
+	if (sc.start != conv->followup_start || sc.end != conv->followup_end) {
+		mods[n].attr = "musFollowUpStart";
+		mods[n++].values = mus_ldap_values1(mus_time_generalized(sc.start));
+		mods[n].attr = "musFollowUpEnd";
+		mods[n++].values = mus_ldap_values1(mus_time_generalized(sc.end));
+	}
+	if (n > 0) {
+		ret = mus_send_record(ctx, conv->dn, mods,
+				      conv->csn == NULL ? NULL :
+				      mus_ldap_csn_assertion(conv->csn), error_r);
+		if (ret <= 0) {
+			if (ret == 0)
+				ctx->result->conflicts++;
+			return ret;
+		}
+	}
+	ret = mus_send_conv_recipients(ctx, &sc, error_r);
+	if (ret > 0)
+		ctx->result->followups++;
+	return ret < 0 ? -1 : 0;
+}
+
+static int mus_send_followup(struct mus_send_ctx *ctx,
+			     const struct mus_conversation *conv,
+			     const ARRAY_TYPE(mus_conversation) *convs,
+			     const char **error_r)
+{
+	pool_t pool;
+	int ret;
+
+	if (!mus_send_followup_wanted(conv))
+		return 0;
+	pool = pool_alloconly_create("mus send follow-up", 8192);
+	ret = mus_send_followup_plan(ctx, conv, convs, pool, error_r);
+	pool_unref(&pool);
+	return ret;
+}
+
 int mus_send_round(const struct mus_send *send,
 		   const ARRAY_TYPE(mus_conversation) *convs,
 		   struct mus_send_result *result, const char **error_r)
@@ -805,6 +1013,8 @@ int mus_send_round(const struct mus_send *send,
 			ctx.total += 1 + str_array_length(conv->employee_ndns);
 		if (conv->counter_refused != NULL)
 			ctx.total++;
+		if (mus_send_followup_wanted(conv))
+			ctx.total += 2;
 		ctx.total += str_array_length(conv->refresh);
 	}
 	if (!send->opts->dry_run && ctx.total > 0 &&
@@ -819,6 +1029,8 @@ int mus_send_round(const struct mus_send *send,
 				mus_send_declinecounter(&ctx, conv, error_r);
 			if (ret == 0)
 				ret = mus_send_conv(&ctx, conv, error_r);
+			if (ret == 0)
+				ret = mus_send_followup(&ctx, conv, convs, error_r);
 		} T_END_PASS_STR_IF(ret < 0, error_r);
 		/* checked after the conversation, so that the last ones of a
 		   round also end the sync with this error */

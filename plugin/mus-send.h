@@ -5,7 +5,10 @@
    attendees do not have its current content, an iTIP REQUEST (new time,
    attendees or cards: SEQUENCE+1), and for every withdrawn one that was
    sent, a CANCEL. One message per attendee, in the attendee's language,
-   with the selected conversation cards attached.
+   with the selected conversation cards attached. For a plan waiting for
+   approval (plan-pending, one employee), the follow-up meeting
+   (mus-followup) with SEQUENCE = the plan version and the plan attached,
+   recorded per recipient as musFollowUpSentTo "<version> <address>".
 
    Never twice: before a send, the target SEQUENCE is written to the
    conversation; each recipient is recorded as musSentTo "<sequence>
@@ -38,6 +41,8 @@ struct mus_send_options {
 
 struct mus_send_result {
 	unsigned int requests, cancels;	/* conversations sent in full */
+	/* plan versions whose follow-up meeting everybody has now */
+	unsigned int followups;
 	unsigned int messages;		/* messages the MTA accepted */
 	unsigned int deferred;		/* left for the next sync (4xx) */
 	unsigned int failed;		/* conversations marked failed (5xx) */

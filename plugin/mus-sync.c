@@ -3,10 +3,8 @@
 #include "lib.h"
 #include "array.h"
 #include "hash.h"
-#include "hex-binary.h"
 #include "hostpid.h"
 #include "time-util.h"
-#include "sha2.h"
 #include "mus-settings.h"
 #include "mus-ldap.h"
 #include "mus-time.h"
@@ -95,19 +93,6 @@ static void mus_sync_step(struct mus_sync_round *ctx, const char *step)
 				       timeval_diff_msecs(&now, &ctx->step_start)),
 		 ctx->log_context);
 	ctx->step_start = now;
-}
-
-/* Stable across hosts and runs, so that two syncs creating the same
-   conversation write the same UID. */
-static const char *mus_sync_ical_uid(const struct mus_sync_round *ctx,
-				     const char *cn)
-{
-	unsigned char digest[SHA256_RESULTLEN];
-	const char *input = t_strconcat(ctx->round->dn, "\n", cn, NULL);
-	const char *domain = strchr(ctx->set->organizer, '@');
-
-	sha256_get_digest(input, strlen(input), digest);
-	return t_strdup_printf("%s%s", binary_to_hex(digest, 16), domain);
 }
 
 /* ---- the lease ---- */
@@ -707,7 +692,8 @@ static int mus_sync_write_create(struct mus_sync_round *ctx,
 	mods[n].attr = "musStatus";
 	mods[n++].values = mus_ldap_values1(mus_conv_status_name(item->status));
 	mods[n].attr = "musICalUID";
-	mods[n++].values = mus_ldap_values1(mus_sync_ical_uid(ctx, w->cn));
+	mods[n++].values = mus_ldap_values1(mus_conversation_uid(ctx->round->dn, w->cn, NULL,
+								  ctx->set->organizer));
 	mods[n].attr = "musSequence";
 	mods[n++].values = mus_ldap_values1("0");
 	if (w->team_dn != NULL) {
@@ -888,7 +874,8 @@ static void mus_sync_planned(struct mus_sync_round *ctx,
 				item->wanted->leader->ndn;
 			c->team_dn = item->wanted->team_dn;
 			c->ical_uid = p_strdup(ctx->pool,
-				mus_sync_ical_uid(ctx, item->wanted->cn));
+				mus_conversation_uid(ctx->round->dn,
+					item->wanted->cn, NULL, ctx->set->organizer));
 			c->sent_sequence = -1;
 			c->sent_to = c->cards_leader = c->cards_employee =
 				c->partstat = c->partstat_comments =

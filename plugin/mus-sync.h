@@ -5,8 +5,8 @@
    active round: read the people in scope, build the roster, create the
    missing conversations, mark those that no longer apply as cancelled,
    mark those whose time has passed as held, and schedule the ones
-   waiting for a slot; then send invitations, cancels and the plan forms
-   of held conversations, and file the plans both parties have approved
+   waiting for a slot; then send invitations, cancels, the follow-up
+   meetings of pending plans and the plan forms of held conversations, and file the plans both parties have approved
    (mus-plan-file). Every step is idempotent and
    all state is in LDAP, so any host may run it, any number of times.
 

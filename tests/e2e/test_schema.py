@@ -81,6 +81,8 @@ CONTRACT_ATTRS = {
     107: ("musPlanDeclined", "TEXT", False),
     115: ("musReminded", "GT", True), 116: ("musRemindedTo", "DN", False),
     117: ("musDoneAt", "GT", True),
+    125: ("musFollowUpStart", "GT", True), 126: ("musFollowUpEnd", "GT", True),
+    127: ("musFollowUpSentTo", "TEXT", False),
 }
 # kind -> (syntax, equality, ordering, substr)
 KINDS = {
@@ -111,7 +113,8 @@ CONTRACT_CLASSES = {
         ["musStart", "musEnd", "musICalUID", "musSequence", "musSentSequence", "musPartstat",
          "musCardLeader", "musCardEmployee", "musReason", "musComment", "musTeam", "musSentTo", "musSentDigest", "musPartstatComment",
          "musDeclined", "musCounter", "musCounterRefused", "musRefresh", "musPlanVersion",
-         "musPlanDraft", "musPlanRequested", "musPlanApproval", "musFollowUpUID", "musPlanDeclined", "description"]),
+         "musPlanDraft", "musPlanRequested", "musPlanApproval", "musFollowUpUID", "musPlanDeclined", "musFollowUpStart", "musFollowUpEnd",
+         "musFollowUpSentTo", "description"]),
     3: ("musPlan", "STRUCTURAL", ["cn", "musEmployee", "musPlanVersion"],
         ["musLeader", "musRoundRef", "musConversationRef", "musGoal", "musGoalShared", "musFollowUp",
          "musApprovedByEmployee", "musApprovedByLeader", "musApproverEmployee",

@@ -54,5 +54,6 @@ void test_plan_request(void);
 void test_plan_entry(void);
 void test_report_html(void);
 void test_reply_hostile(void);
+void test_followup_invite(void);
 
 #endif

@@ -53,6 +53,7 @@ int main(void)
 		test_plan_entry,
 		test_report_html,
 		test_followup, test_done, test_retention,
+		test_followup_invite,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

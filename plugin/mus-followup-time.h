@@ -1,0 +1,36 @@
+#ifndef MUS_FOLLOWUP_TIME_H
+#define MUS_FOLLOWUP_TIME_H
+
+/* The follow-up meeting of a plan: the meeting to which leader and
+   employee are invited with the plan attached, whose Accept approves the
+   plan and whose Decline asks for changes (mus-inbox). This file decides
+   its time; mus-send sends it.
+
+   The time is a slot of the round's duration under the round's rules
+   (working days and hours, Danish holidays, closed dates, buffer, the
+   leader's conversations a day; mus-schedule) on the plan's follow-up
+   date or as soon after it as possible, searched up to
+   MUS_FOLLOWUP_SEARCH_DAYS days after it. The follow-up meetings of the
+   round's other conversations count as busy time of their people. A time
+   chosen once is kept for later versions of the plan while it lies ahead
+   and still fits the follow-up date. */
+
+#include "mus-conversation.h"
+
+struct mus_round;
+
+#define MUS_FOLLOWUP_SEARCH_DAYS 92
+/* the purpose of mus_conversation_uid() for the follow-up meeting */
+#define MUS_FOLLOWUP_UID_PURPOSE "follow-up"
+
+/* The time of conv's follow-up meeting for a plan whose follow-up date is
+   follow_up (local date, days since 1970): returns TRUE with the time in
+   start_r and end_r (conv's stored time if it still fits), or FALSE with
+   the reason (data stack) if the search window has no free slot. others
+   are the round's conversations. */
+bool mus_followup_time(const struct mus_round *round,
+		       const struct mus_conversation *conv, int follow_up,
+		       time_t now, const ARRAY_TYPE(mus_conversation) *others,
+		       time_t *start_r, time_t *end_r, const char **reason_r);
+
+#endif

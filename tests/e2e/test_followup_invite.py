@@ -1,0 +1,215 @@
+"""The follow-up meeting of a pending plan on the stack: `doveadm mus sync`
+invites leader and employee to it (musFollowUpUID, a UID of its own; SEQUENCE
+= musPlanVersion) at a time on or after the plan's follow-up date inside the
+round's working hours, with the plan attached as HTML and plain text; a second
+sync sends nothing; a new plan version goes out as an update with the next
+SEQUENCE at the same time; when both accept by mail, the sync files the plan.
+
+The plan's state before (plan-pending, musPlanDraft, musPlanVersion) is
+written here as the LDAP admin, the way the plan form leaves it.
+
+Leader: the sample organisation's leaders with mail and at least three
+reports who lead nobody, sorted by DN, the one at two thirds of the list
+(test_plan_approval takes a third, test_plan_flow a quarter, test_two_hosts
+the middle, test_invitations the first, test_ldap_tls and test_smtp_tls the
+last ones)."""
+
+import datetime
+import email
+import email.policy
+import json
+import unittest
+from zoneinfo import ZoneInfo
+
+import check_imip
+import replymail
+from mustest import Stack, ldap_escape, wait_for
+
+ROUND = "MUS follow-up invitation test"
+PLANS = "ou=plans,dc=eksempel,dc=test"
+HR = "cn=hr,ou=groups,dc=eksempel,dc=test"
+TZ = ZoneInfo("Europe/Copenhagen")
+# the round's rules the follow-up meeting must keep
+DURATION = 45
+WORKDAY = (9 * 60, 15 * 60)
+
+
+class FollowUpInviteTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        lower, by_manager = cls.stack.reports()
+        hr = cls.stack.ldap_entries(HR, "(objectClass=*)", "member", scope="base")
+        hr_members = {m.lower() for e in hr.values() for m in e.get("member", [])}
+        leaders = sorted(m for m, reports in by_manager.items()
+                         if m in lower and lower[m].get("mail") and len(reports) >= 3
+                         and m not in hr_members
+                         and not any(r.lower() in by_manager for r in reports))
+        cls.leader = leaders[2 * len(leaders) // 3]
+        cls.emp = sorted(r for r in by_manager[cls.leader]
+                         if lower[r.lower()].get("mail") and not lower[r.lower()].get("musAbsentUntil")
+                         and r.lower() not in hr_members)[0]
+        cls.emp_before = lower[cls.emp.lower()]
+        cls.emp_mail = cls.emp_before["mail"][0]
+        cls.leader_mail = lower[cls.leader]["mail"][0]
+        flt = "(|(entryDN=%s)(entryDN=%s))" % (cls.emp, cls.leader)
+        cls.stack.ldap_delete(cls.stack.round_dn(ROUND) or "cn=%s,ou=rounds,dc=eksempel,dc=test" % ROUND)
+        cls.stack.doveadm("mus", "round", "create", "--name", ROUND, "--kind", "MUS",
+                          "--start", "2027-05-03", "--end", "2027-05-28",
+                          "--duration", str(DURATION), "--workday", "0900-1500",
+                          "--max-per-day", "4", "--buffer", "15", "--scope-filter", flt)
+        cls.round_dn = cls.stack.round_dn(ROUND)
+        cls.stack.doveadm("mus", "sync", "--round", ROUND)
+        convs = cls.stack.conversations(cls.round_dn)
+        cls.conv_dn = next(d for d, e in convs.items()
+                           if [x.lower() for x in e.get("musEmployee", [])] == [cls.emp.lower()])
+        cls.conv_cn = convs[cls.conv_dn]["cn"][0]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_delete(cls.round_dn)
+        for dn in cls.stack.ldap_entries(PLANS, "(musEmployee=%s)" % ldap_escape(cls.emp),
+                                         "dn", scope="one"):
+            cls.stack.ldap_delete(dn)
+        restore = "dn: %s\nchangetype: modify\nreplace: musPlanRef\n-\n" % cls.emp
+        restore += "replace: objectClass\n" + "".join(
+            "objectClass: %s\n" % c for c in cls.emp_before["objectClass"]) + "-\n"
+        cls.stack.ldap_modify(restore)
+
+    # -- helpers
+
+    def draft(self, goal):
+        today = datetime.date.today()
+        return {
+            "goals": [{"kind": "individual", "text": goal},
+                      {"kind": "shared", "text": "Shorter waiting lists"}],
+            "activities": [
+                {"description": "Course in <case> handling & records", "kind": "course",
+                 "responsible": "leader",
+                 "due": (today + datetime.timedelta(days=50)).isoformat()},
+                {"description": "Learn from a senior colleague", "kind": "practice",
+                 "responsible": {"name": "Ole Olsen", "mail": "ole@eksempel.test"},
+                 "due": (today + datetime.timedelta(days=90)).isoformat()}],
+            "follow_up": (today + datetime.timedelta(days=150)).isoformat(),
+        }
+
+    def set_plan(self, version, draft):
+        requested = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d%H%M%SZ")
+        self.stack.ldap_modify(
+            "dn: %s\nchangetype: modify\nreplace: musStatus\nmusStatus: plan-pending\n-\n"
+            "replace: musPlanVersion\nmusPlanVersion: %d\n-\n"
+            "replace: musPlanDraft\nmusPlanDraft: %s\n-\n"
+            "replace: musPlanRequested\nmusPlanRequested: %s\n-\n"
+            "replace: musPlanApproval\n-\n" % (self.conv_dn, version, json.dumps(draft),
+                                                requested))
+
+    def conv(self):
+        return self.stack.conversations(self.round_dn)[self.conv_dn]
+
+    def sync(self):
+        rows = self.stack.doveadm_json("mus", "sync", "--round", ROUND)
+        return next(r for r in rows if r["round"] == ROUND)
+
+    def followups(self, mail, uid):
+        """(raw message, (UID, METHOD, SEQUENCE, VEVENT)) of every message of uid in
+        mail's INBOX."""
+        out = []
+        for raw in replymail.raw_inbox(self.stack.imap(mail)):
+            parsed = email.message_from_bytes(raw, policy=email.policy.default)
+            for cal in replymail.calendars([parsed], uid):
+                out.append((raw, cal))
+        return out
+
+    def check_invitation(self, raw, event, sequence, draft, start, end):
+        check_imip.check_message(raw, ["plan-v%d.html" % sequence, "plan-v%d.txt" % sequence])
+        self.assertEqual(event[1], "REQUEST")
+        self.assertEqual(event[2], sequence)
+        self.assertEqual(event[3].decoded("DTSTART").astimezone(datetime.timezone.utc), start)
+        self.assertEqual(event[3].decoded("DTEND").astimezone(datetime.timezone.utc), end)
+        parts = {p.get_filename(): p for p in check_imip.parse(raw).walk() if p.get_filename()}
+        html = parts["plan-v%d.html" % sequence]
+        text = parts["plan-v%d.txt" % sequence]
+        self.assertEqual(html.get_content_type(), "text/html")
+        self.assertEqual(text.get_content_type(), "text/plain")
+        html, text = html.get_content(), text.get_content()
+        for goal in draft["goals"]:
+            self.assertIn(goal["text"], text)
+        for act in draft["activities"]:
+            self.assertIn(act["description"], text)
+            self.assertIn(act["due"], text)
+            self.assertIn(act["due"], html)
+        self.assertIn(draft["follow_up"], text)
+        self.assertIn(draft["follow_up"], html)
+        self.assertIn("Ole Olsen", html)
+        # every value is escaped in the HTML
+        self.assertIn("Course in &lt;case&gt; handling &amp; records", html)
+        self.assertNotIn("<case>", html)
+        self.assertIn(draft["goals"][0]["text"].replace("&", "&amp;").replace("<", "&lt;")
+                      .replace(">", "&gt;"), html)
+
+    def answer(self, mail, uid, sequence):
+        ics = replymail.itip("REPLY", uid, mail, "ACCEPTED", sequence)
+        msg = replymail.message(self.stack["MUS_ORGANIZER"], mail, "Accepted: follow-up",
+                                ics, "REPLY")
+        self.stack.wait_delivery_log(replymail.submit(self.stack, msg), "applied")
+
+    # -- the flow, in order
+
+    def test_flow(self):
+        # version 1: one invitation each, a time of its own
+        draft = self.draft("Chair <b>team</b> meetings & more")
+        self.set_plan(1, draft)
+        self.assertEqual(int(self.sync()["follow-ups"]), 1)
+        conv = self.conv()
+        (uid,) = conv["musFollowUpUID"]
+        self.assertNotEqual(uid, conv["musICalUID"][0])
+        start = datetime.datetime.strptime(conv["musFollowUpStart"][0], "%Y%m%d%H%M%SZ") \
+            .replace(tzinfo=datetime.timezone.utc)
+        end = datetime.datetime.strptime(conv["musFollowUpEnd"][0], "%Y%m%d%H%M%SZ") \
+            .replace(tzinfo=datetime.timezone.utc)
+        local = start.astimezone(TZ)
+        self.assertGreaterEqual(local.date(), datetime.date.fromisoformat(draft["follow_up"]))
+        self.assertLess(local.weekday(), 5)
+        minute = local.hour * 60 + local.minute
+        self.assertGreaterEqual(minute, WORKDAY[0])
+        self.assertLessEqual(minute + DURATION, WORKDAY[1])
+        self.assertEqual(end - start, datetime.timedelta(minutes=DURATION))
+        for mail in (self.leader_mail, self.emp_mail):
+            got = wait_for("the follow-up meeting in %s's INBOX" % mail,
+                           lambda: self.followups(mail, uid))
+            self.assertEqual(len(got), 1, mail)
+            self.check_invitation(got[0][0], got[0][1], 1, draft, start, end)
+        self.assertEqual(sorted(v.lower() for v in conv["musFollowUpSentTo"]),
+                         sorted("1 %s" % m.lower() for m in (self.leader_mail, self.emp_mail)))
+
+        # a second sync sends nothing
+        self.assertEqual(int(self.sync()["follow-ups"]), 0)
+        self.assertEqual(self.conv()["musFollowUpSentTo"], conv["musFollowUpSentTo"])
+        for mail in (self.leader_mail, self.emp_mail):
+            self.assertEqual(len(self.followups(mail, uid)), 1, mail)
+
+        # version 2: an update, same UID and time, SEQUENCE 2
+        draft = self.draft("Chair the weekly meetings")
+        self.set_plan(2, draft)
+        self.assertEqual(int(self.sync()["follow-ups"]), 1)
+        self.assertEqual(self.conv()["musFollowUpUID"], [uid])
+        for mail in (self.leader_mail, self.emp_mail):
+            got = wait_for("the update in %s's INBOX" % mail,
+                           lambda: [g for g in self.followups(mail, uid) if g[1][2] == 2])
+            self.assertEqual(len(got), 1, mail)
+            self.check_invitation(got[0][0], got[0][1], 2, draft, start, end)
+            self.assertEqual(len(self.followups(mail, uid)), 2, mail)
+
+        # both accept version 2 by mail: the sync files the plan
+        self.answer(self.leader_mail, uid, 2)
+        self.answer(self.emp_mail, uid, 2)
+        self.assertEqual(int(self.sync()["plans-filed"]), 1)
+        self.assertEqual(self.conv()["musStatus"], ["approved"])
+        plan_dn = "cn=plan-%s-v2,%s" % (self.conv_cn, PLANS)
+        plan = self.stack.ldap_entries(plan_dn, "(objectClass=musPlan)", scope="base")
+        self.assertEqual(list(plan), [plan_dn])
+        self.assertEqual(plan[plan_dn]["musGoal"], ["Chair the weekly meetings"])
+
+
+if __name__ == "__main__":
+    unittest.main()
