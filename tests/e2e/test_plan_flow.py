@@ -14,16 +14,17 @@ reports; the round's scope is just the two of them."""
 import datetime
 import json
 import os
-import re
 import smtplib
+import subprocess
 import tempfile
 import unittest
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 import replymail
-from mustest import Conv, Stack, wait_for
+from mustest import Conv, Stack, ldap_escape, wait_for
 
+PASSWORD = "plan-flow-reader"
 ROUND = "MUS plan flow test"
 WINDOW = ("2027-11-01", "2027-11-30")
 
@@ -48,6 +49,10 @@ class PlanFlowTest(unittest.TestCase):
             raise AssertionError("too few leaders for the test: %r" % leaders)
         cls.leader = leaders[len(leaders) // 4]
         cls.employee = sorted(by_manager[cls.leader])[0]
+        # the employee's next manager, at the end
+        cls.next_leader = leaders[len(leaders) // 4 + 1]
+        cls.employee_before = cls.stack.ldap_entries(cls.employee, "(objectClass=*)",
+                                                     scope="base")[cls.employee]
         flt = "(|(entryDN=%s)(entryDN=%s))" % (cls.leader, cls.employee)
         old = cls.stack.round_dn(ROUND)
         if old:
@@ -65,7 +70,27 @@ class PlanFlowTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.stack.ldap_delete(cls.round_dn)
+        for dn in cls.stack.ldap_entries(cls.stack["MUS_LDAP_BASE"],
+                                         "(&(objectClass=musPlan)(musEmployee=%s))"
+                                         % ldap_escape(cls.employee), "dn"):
+            cls.stack.ldap_delete(dn)
+        before = cls.employee_before
+        restore = "dn: %s\nchangetype: modify\nreplace: manager\n" % cls.employee
+        restore += "".join("manager: %s\n" % m for m in before.get("manager", []))
+        restore += "-\nreplace: musPlanRef\n-\nreplace: objectClass\n"
+        restore += "".join("objectClass: %s\n" % o for o in before["objectClass"]) + "-\n"
+        cls.stack.ldap_modify(restore)
+        for who in (cls.employee, cls.leader, cls.next_leader):
+            cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: userPassword\n" % who)
         cls.tmp.cleanup()
+
+    def readable(self, who, dn):
+        """Whether who, bound with PASSWORD, reads the entry dn."""
+        res = subprocess.run(["ldapsearch", "-x", "-LLL", "-H", self.stack["MUS_LDAP_URI"],
+                              "-D", who, "-w", PASSWORD, "-s", "base", "-b", dn, "1.1"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertIn(res.returncode, (0, 32), res.stderr)
+        return "dn:" in res.stdout
 
     # -- helpers
 
@@ -267,9 +292,52 @@ class PlanFlowTest(unittest.TestCase):
         outcomes = {r["detail"] for r in rows if r["type"] == "mailbox"}
         self.assertTrue({"plan-received", "plan-refused", "sender-mismatch"} <= outcomes, outcomes)
 
+        # the rest of the conversation's life: the follow-up meeting went to
+        # both once for each version (an update for version 2); both accept
+        # version 2 by mail; the plan is filed
+        self.sync()
+        self.sync()
+        uid = self.conv().musFollowUpUID
+        self.assertTrue(uid and uid != c.musICalUID)
+        for who in (self.leader, self.employee):
+            got = [(m, s) for _, m, s, _ in replymail.calendars(
+                replymail.inbox(self.stack.imap(self.mail(who))), uid)]
+            self.assertEqual(sorted(got), [("REQUEST", 1), ("REQUEST", 2)], who)
+            ics = replymail.itip("REPLY", uid, self.mail(who), "ACCEPTED", 2)
+            msg = replymail.message(self.stack["MUS_ORGANIZER"], self.mail(who),
+                                    "Accepteret: opfølgning", ics, "REPLY")
+            self.stack.wait_delivery_log(replymail.submit(self.stack, msg), "applied")
+        self.sync()
+        self.assertEqual(self.conv().musStatus, "approved")
+        filed = self.stack.ldap_entries(self.stack["MUS_LDAP_BASE"],
+                                        "(&(objectClass=musPlan)(musConversationRef=%s))"
+                                        % ldap_escape(c.dn))
+        self.assertEqual(len(filed), 1, filed)
+        ((plan_dn, entry),) = filed.items()
+        self.assertEqual(entry["musPlanVersion"], ["2"])
+        self.assertEqual(entry["musGoal"], [plan["goals"][0]["text"]])
+        self.assertEqual([d.lower() for d in entry["musEmployee"]], [self.employee.lower()])
+        acts = self.stack.ldap_entries(plan_dn, "(objectClass=musActivity)", scope="one")
+        self.assertEqual([(a["description"], a["musActivityKind"],
+                           [d.lower() for d in a["musResponsible"]]) for a in acts.values()],
+                         [([plan["activities"][0]["description"]], ["mentoring"],
+                           [self.employee.lower()])])
+
+        # who reads the filed plan: the employee and the current manager; after a
+        # change of manager the new one, and no longer the old one
+        for who in (self.employee, self.leader, self.next_leader):
+            self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: userPassword\n"
+                                   "userPassword: %s\n" % (who, PASSWORD))
+        self.assertTrue(self.readable(self.employee, plan_dn))
+        self.assertTrue(self.readable(self.leader, plan_dn))
+        self.assertFalse(self.readable(self.next_leader, plan_dn))
+        self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: manager\nmanager: %s\n"
+                               % (self.employee, self.next_leader))
+        self.assertTrue(self.readable(self.next_leader, plan_dn))
+        self.assertFalse(self.readable(self.leader, plan_dn))
+        self.assertTrue(self.readable(self.employee, plan_dn))
+
         # an approved conversation takes no plan, by mail or by doveadm
-        self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musStatus\nmusStatus: approved\n"
-                               % c.dn)
         res = self.submit(c.musICalUID, plan)
         self.assertEqual(res.returncode, 65, res.stderr)
         late = self.reply(leader_mail, "SV: " + subject, html=html)
