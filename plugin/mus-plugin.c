@@ -91,6 +91,9 @@ static bool mus_user_is_organizer(const char *organizer, const char *username)
 		 strncasecmp(username, organizer, local_len) == 0);
 }
 
+/* the organizer's settings warnings were logged by this process */
+static bool mus_settings_warned = FALSE;
+
 static void mus_mail_user_created(struct mail_user *user)
 {
 	struct mail_user_vfuncs *v = user->vlast;
@@ -120,8 +123,13 @@ static void mus_mail_user_created(struct mail_user *user)
 		user->error = p_strconcat(user->pool, "mus: ", error, NULL);
 		return;
 	}
-	for (const char *const *w = muser->set->warnings; *w != NULL; w++)
-		e_warning(muser->event, "%s", *w);
+	/* the organizer's user is made for every delivery to it: say what
+	   should be fixed once per process, not once per reply */
+	if (!mus_settings_warned) {
+		for (const char *const *w = muser->set->warnings; *w != NULL; w++)
+			e_warning(muser->event, "%s", *w);
+		mus_settings_warned = TRUE;
+	}
 }
 
 static void *mus_transaction_begin(struct mailbox_transaction_context *t)
