@@ -465,6 +465,22 @@ static int mus_send_record(struct mus_send_ctx *ctx, const char *dn,
 	return mus_ldap_modify(ctx->send->conn, dn, mods, assertion, error_r);
 }
 
+/* Write mods to conv, asserting that it is unchanged since it was read;
+   another writer's change meanwhile is counted as a conflict (0). */
+static int mus_send_record_unchanged(struct mus_send_ctx *ctx,
+				     const struct mus_conversation *conv,
+				     const struct mus_ldap_mod *mods,
+				     const char **error_r)
+{
+	int ret = mus_send_record(ctx, conv->dn, mods,
+				  conv->csn == NULL ? NULL :
+				  mus_ldap_csn_assertion(conv->csn), error_r);
+
+	if (ret == 0)
+		ctx->result->conflicts++;
+	return ret;
+}
+
 enum mus_send_outcome {
 	/* the MTA took it (a dry run: counted, or written as .eml) */
 	MUS_SEND_SENT = 0,
@@ -798,14 +814,9 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 		i_zero(&mods);
 		mods[0].attr = "musSequence";
 		mods[0].values = mus_ldap_values1(dec2str(sc.sequence));
-		ret = mus_send_record(ctx, conv->dn, mods,
-				      conv->csn == NULL ? NULL :
-				      mus_ldap_csn_assertion(conv->csn), error_r);
-		if (ret <= 0) {
-			if (ret == 0)
-				ctx->result->conflicts++;
+		ret = mus_send_record_unchanged(ctx, conv, mods, error_r);
+		if (ret <= 0)
 			return ret;
-		}
 	}
 
 	ret = mus_send_conv_recipients(ctx, &sc, error_r);
@@ -964,14 +975,9 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 		mods[n++].values = mus_ldap_values1(mus_time_generalized(sc.end));
 	}
 	if (n > 0) {
-		ret = mus_send_record(ctx, conv->dn, mods,
-				      conv->csn == NULL ? NULL :
-				      mus_ldap_csn_assertion(conv->csn), error_r);
-		if (ret <= 0) {
-			if (ret == 0)
-				ctx->result->conflicts++;
+		ret = mus_send_record_unchanged(ctx, conv, mods, error_r);
+		if (ret <= 0)
 			return ret;
-		}
 	}
 	ret = mus_send_conv_recipients(ctx, &sc, error_r);
 	if (ret > 0)
