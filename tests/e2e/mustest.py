@@ -320,6 +320,34 @@ class Stack:
                 by_manager.setdefault(m.lower(), []).append(pdn)
         return {d.lower(): p for d, p in people.items()}, by_manager
 
+    def team_leaders(self, people, by_manager):
+        """Sorted leaders with mail, not absent or exempt, with 4 to 12 reports
+        who all have mail, are not absent or exempt and lead nobody (people,
+        by_manager as reports() gives them): small teams that tests take by
+        position, each file its own."""
+        def usable(d):
+            p = people[d.lower()]
+            return p.get("mail") and not p.get("musAbsentUntil") and not p.get("musExempt")
+        leaders = sorted(m for m, r in by_manager.items()
+                         if m in people and usable(m) and 4 <= len(r) <= 12
+                         and all(usable(x) and x.lower() not in by_manager for x in r))
+        if len(leaders) < 6:
+            raise AssertionError("too few leaders for the test: %r" % leaders)
+        return leaders
+
+    def group_members(self, group):
+        """The lower-case member DNs of the groupOfNames group."""
+        entries = self.ldap_entries(group, "(objectClass=*)", "member", scope="base")
+        return {m.lower() for e in entries.values() for m in e.get("member", [])}
+
+    def plan_leaders(self, people, by_manager, excluded):
+        """Sorted leaders with mail and at least 3 reports who lead nobody, not in
+        excluded (e.g. the HR group's members, who read every plan anyway)."""
+        return sorted(m for m, reports in by_manager.items()
+                      if m in people and people[m].get("mail") and len(reports) >= 3
+                      and m not in excluded
+                      and not any(r.lower() in by_manager for r in reports))
+
     def people(self):
         """(uid, first mail value) of every person with a mail value, in directory order."""
         ldif = self.ldapsearch("ou=people," + self.env["MUS_LDAP_BASE"], "(mail=*)", "uid", "mail",

@@ -39,12 +39,8 @@ class FollowUpInviteTest(unittest.TestCase):
     def setUpClass(cls):
         cls.stack = Stack()
         lower, by_manager = cls.stack.reports()
-        hr = cls.stack.ldap_entries(HR, "(objectClass=*)", "member", scope="base")
-        hr_members = {m.lower() for e in hr.values() for m in e.get("member", [])}
-        leaders = sorted(m for m, reports in by_manager.items()
-                         if m in lower and lower[m].get("mail") and len(reports) >= 3
-                         and m not in hr_members
-                         and not any(r.lower() in by_manager for r in reports))
+        hr_members = cls.stack.group_members(HR)
+        leaders = cls.stack.plan_leaders(lower, by_manager, hr_members)
         cls.leader = leaders[2 * len(leaders) // 3]
         cls.emp = sorted(r for r in by_manager[cls.leader]
                          if lower[r.lower()].get("mail") and not lower[r.lower()].get("musAbsentUntil")

@@ -49,12 +49,8 @@ class PlanApprovalTest(unittest.TestCase):
     def setUpClass(cls):
         cls.stack = Stack()
         lower, by_manager = cls.stack.reports()
-        hr = cls.stack.ldap_entries(HR, "(objectClass=*)", "member", scope="base")
-        hr_members = {m.lower() for e in hr.values() for m in e.get("member", [])}
-        leaders = sorted(m for m, reports in by_manager.items()
-                         if m in lower and lower[m].get("mail") and len(reports) >= 3
-                         and m not in hr_members
-                         and not any(r.lower() in by_manager for r in reports))
+        hr_members = cls.stack.group_members(HR)
+        leaders = cls.stack.plan_leaders(lower, by_manager, hr_members)
         cls.l1, cls.l2 = leaders[len(leaders) // 3], leaders[len(leaders) // 3 + 1]
         cls.emp = sorted(r for r in by_manager[cls.l1]
                          if lower[r.lower()].get("mail") and not lower[r.lower()].get("musAbsentUntil")

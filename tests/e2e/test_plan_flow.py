@@ -39,14 +39,7 @@ class PlanFlowTest(unittest.TestCase):
         cls.stack = Stack()
         cls.people, by_manager = cls.stack.reports()
 
-        def usable(d):
-            p = cls.people[d.lower()]
-            return p.get("mail") and not p.get("musAbsentUntil") and not p.get("musExempt")
-        leaders = sorted(m for m, r in by_manager.items()
-                         if m in cls.people and usable(m) and 4 <= len(r) <= 12
-                         and all(usable(x) and x.lower() not in by_manager for x in r))
-        if len(leaders) < 6:
-            raise AssertionError("too few leaders for the test: %r" % leaders)
+        leaders = cls.stack.team_leaders(cls.people, by_manager)
         cls.leader = leaders[len(leaders) // 4]
         cls.employee = sorted(by_manager[cls.leader])[0]
         # the employee's next manager, at the end

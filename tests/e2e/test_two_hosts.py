@@ -40,14 +40,7 @@ class TwoHostsTest(unittest.TestCase):
 
         # two leaders from the middle of those whose reports all have mail
         # and lead nobody (other test files take theirs from the ends)
-        def usable(d):
-            p = cls.people[d.lower()]
-            return p.get("mail") and not p.get("musAbsentUntil") and not p.get("musExempt")
-        leaders = sorted(m for m, r in by_manager.items()
-                         if m in cls.people and usable(m) and 4 <= len(r) <= 12
-                         and all(usable(x) and x.lower() not in by_manager for x in r))
-        if len(leaders) < 6:
-            raise AssertionError("too few leaders for the test: %r" % leaders)
+        leaders = stack.team_leaders(cls.people, by_manager)
         cls.leaders = leaders[len(leaders) // 2 - 1:len(leaders) // 2 + 1]
         flt = "(|%s)" % "".join("(manager=%s)(entryDN=%s)" % (m, m) for m in cls.leaders)
         old = stack.round_dn(ROUND)
