@@ -286,6 +286,38 @@ int mus_conversation_read(struct mus_ldap *conn, pool_t pool, const char *dn,
 	return ret;
 }
 
+int mus_conversation_update(struct mus_ldap *conn,
+			    const struct mus_conversation *conv,
+			    unsigned int attempts, const char *what,
+			    mus_conversation_try_t *try_write, void *context,
+			    const char **error_r)
+{
+	pool_t pool = pool_alloconly_create("mus conversation update", 1024);
+	const char *dn = conv->dn;
+	struct mus_conversation *again;
+	int ret = 0;
+
+	for (unsigned int attempt = 0; ret == 0; attempt++) {
+		if (attempt == attempts) {
+			*error_r = t_strdup_printf("%s kept changing while %s",
+						   dn, what);
+			ret = -1;
+			break;
+		}
+		ret = try_write(conv, context, error_r);
+		if (ret != 0)
+			break;
+		p_clear(pool);
+		ret = mus_conversation_read(conn, pool, dn, &again, error_r);
+		if (ret <= 0)
+			break;
+		conv = again;
+		ret = 0;
+	}
+	pool_unref(&pool);
+	return ret;
+}
+
 bool mus_conversation_parse_span(const char *value, time_t *start_r,
 				 time_t *end_r, const char **dn_r,
 				 const char **text_r)

@@ -128,6 +128,20 @@ int mus_conversations_search(struct mus_ldap *conn, pool_t pool,
 int mus_conversation_read(struct mus_ldap *conn, pool_t pool, const char *dn,
 			  struct mus_conversation **conv_r, const char **error_r);
 
+/* One try at a write to conv asserting its entryCSN: 1 written or nothing
+   to do, 0 changed by another writer meanwhile, -1 on error. */
+typedef int mus_conversation_try_t(const struct mus_conversation *conv,
+				   void *context, const char **error_r);
+/* Call try_write on conv, and on a conflict read the conversation again
+   and try once more, up to attempts times ("what" names the write in the
+   error when it keeps changing). Returns 1 when done, 0 if the
+   conversation was deleted meanwhile, -1 on error. */
+int mus_conversation_update(struct mus_ldap *conn,
+			    const struct mus_conversation *conv,
+			    unsigned int attempts, const char *what,
+			    mus_conversation_try_t *try_write, void *context,
+			    const char **error_r);
+
 /* A "<start> <end> <DN>[ <text>]" value (musCounter, musDeclined,
    musCounterRefused): returns TRUE with its parts (text_r "" if none;
    strings on the data stack), FALSE if it does not parse. */

@@ -80,40 +80,39 @@ int mus_plan_draft_store(struct mus_ldap *conn,
 	return ret;
 }
 
+struct mus_plan_draft_try {
+	struct mus_ldap *conn;
+	const struct mus_plan *plan;
+	enum mus_plan_draft_result *result_r;
+	unsigned int *version_r;
+};
+
+static int mus_plan_draft_try(const struct mus_conversation *conv,
+			      void *context, const char **error_r)
+{
+	struct mus_plan_draft_try *t = context;
+
+	return mus_plan_draft_store(t->conn, conv, t->plan, t->result_r,
+				    t->version_r, error_r);
+}
+
 int mus_plan_draft_submit(struct mus_ldap *conn, const struct mus_conversation *conv,
 			  const struct mus_plan *plan,
 			  enum mus_plan_draft_result *result_r,
 			  unsigned int *version_r, const char **error_r)
 {
-	pool_t pool = pool_alloconly_create("mus plan draft", 1024);
-	struct mus_conversation *again;
-	const char *dn = conv->dn;
-	int ret = 0;
+	struct mus_plan_draft_try t = {
+		.conn = conn, .plan = plan,
+		.result_r = result_r, .version_r = version_r,
+	};
+	int ret;
 
-	for (unsigned int attempt = 0; ret == 0; attempt++) {
-		if (attempt == MUS_PLAN_DRAFT_MAX_ATTEMPTS) {
-			*error_r = t_strdup_printf(
-				"%s kept changing while the plan was stored", dn);
-			ret = -1;
-			break;
-		}
-		ret = mus_plan_draft_store(conn, conv, plan, result_r,
-					   version_r, error_r);
-		if (ret != 0)
-			break;
-		p_clear(pool);
-		ret = mus_conversation_read(conn, pool, dn, &again, error_r);
-		if (ret == 0) {
-			*error_r = t_strdup_printf("%s was deleted meanwhile", dn);
-			ret = -1;
-		}
-		if (ret < 0)
-			break;
-		conv = again;
-		ret = 0;
-	}
-	pool_unref(&pool);
-	return ret < 0 ? -1 : 0;
+	ret = mus_conversation_update(conn, conv, MUS_PLAN_DRAFT_MAX_ATTEMPTS,
+				      "the plan was stored", mus_plan_draft_try,
+				      &t, error_r);
+	if (ret == 0)
+		*error_r = t_strdup_printf("%s was deleted meanwhile", conv->dn);
+	return ret > 0 ? 0 : -1;
 }
 
 int mus_plan_draft_find(struct mus_ldap *conn, pool_t pool, const char *base,

@@ -80,17 +80,35 @@ static int mus_plan_request_render(const struct mus_plan_request *req,
 					    subject_r, body_r, error_r);
 }
 
+struct mus_plan_request_try {
+	struct mus_ldap *conn;
+	const struct mus_ldap_mod *mods;
+};
+
+static int mus_plan_request_try(const struct mus_conversation *conv,
+				void *context, const char **error_r)
+{
+	struct mus_plan_request_try *t = context;
+
+	if (mus_plan_request_need(conv, FALSE) != MUS_PLAN_REQUEST_SEND) {
+		/* another writer moved it on or recorded it */
+		return 1;
+	}
+	return mus_ldap_modify(t->conn, conv->dn, t->mods, conv->csn == NULL ?
+			       NULL : mus_ldap_csn_assertion(conv->csn),
+			       error_r);
+}
+
 /* Record that the form went out: musPlanRequested and plan-requested,
    asserting the entryCSN; a conversation changed meanwhile is read again
-   and recorded if it still waits for its form. Returns 0 or -1. */
+   and recorded if it still waits for its form (one deleted meanwhile needs
+   no record). Returns 0 or -1. */
 static int mus_plan_request_record(const struct mus_plan_request *req,
 				   const struct mus_conversation *conv,
 				   const char **error_r)
 {
 	struct mus_ldap_mod mods[3];
-	struct mus_conversation *again;
-	pool_t pool;
-	int ret = 0;
+	struct mus_plan_request_try t = { .conn = req->conn, .mods = mods };
 
 	i_zero(&mods);
 	mods[0].attr = "musPlanRequested";
@@ -98,40 +116,11 @@ static int mus_plan_request_record(const struct mus_plan_request *req,
 	mods[1].attr = "musStatus";
 	mods[1].values = mus_ldap_values1(
 		mus_conv_status_name(MUS_CONV_PLAN_REQUESTED));
-	pool = pool_alloconly_create("mus plan request", 1024);
-	for (unsigned int attempt = 0; ret == 0; attempt++) {
-		if (attempt == MUS_PLAN_REQUEST_MAX_ATTEMPTS) {
-			*error_r = t_strdup_printf(
-				"%s kept changing while the plan form was recorded",
-				conv->dn);
-			ret = -1;
-			break;
-		}
-		if (mus_plan_request_need(conv, FALSE) != MUS_PLAN_REQUEST_SEND) {
-			/* another writer moved it on or recorded it */
-			ret = 1;
-			break;
-		}
-		ret = mus_ldap_modify(req->conn, conv->dn, mods, conv->csn == NULL ?
-				      NULL : mus_ldap_csn_assertion(conv->csn),
-				      error_r);
-		if (ret != 0)
-			break;
-		p_clear(pool);
-		ret = mus_conversation_read(req->conn, pool, conv->dn, &again,
-					    error_r);
-		if (ret == 0) {
-			/* deleted meanwhile: nothing to record */
-			ret = 1;
-			break;
-		}
-		if (ret < 0)
-			break;
-		conv = again;
-		ret = 0;
-	}
-	pool_unref(&pool);
-	return ret < 0 ? -1 : 0;
+	return mus_conversation_update(req->conn, conv,
+				       MUS_PLAN_REQUEST_MAX_ATTEMPTS,
+				       "the plan form was recorded",
+				       mus_plan_request_try, &t, error_r) < 0 ?
+		-1 : 0;
 }
 
 static int mus_plan_request_send(struct mus_plan_request_ctx *ctx,
