@@ -7,7 +7,7 @@ and the problem is named."""
 import json
 import unittest
 
-from mustest import Stack
+from mustest import Stack, ldap_escape
 
 ROUND = "MUS bad values test"
 BAD_ROUND = "MUS bad kind test"
@@ -79,16 +79,21 @@ class BadReplyValuesTest(unittest.TestCase):
         cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
         invited = sorted(d for d, c in cls.stack.conversations(cls.round_dn).items()
                          if c["musStatus"][0] == "invited")
-        if len(invited) < 4:
-            raise AssertionError("fewer than four invited conversations")
-        cls.counter, cls.refused, cls.declined, cls.refresh = invited[:4]
+        if len(invited) < 5:
+            raise AssertionError("fewer than five invited conversations")
+        cls.counter, cls.refused, cls.declined, cls.refresh, cls.draft = invited[:5]
         cls.before = cls.stack.conversations(cls.round_dn)
         for dn, change in (
                 (cls.counter, "replace: musCounter\nmusCounter: tomorrow at noon, please\n"),
                 (cls.refused, "replace: musCounterRefused\nmusCounterRefused: no\n"),
                 (cls.declined, "replace: musDeclined\nmusDeclined: 2028 sometime\n-\n"
                                "replace: musStatus\nmusStatus: rescheduling\n"),
-                (cls.refresh, "replace: musRefresh\nmusRefresh: nobody@example.org\n")):
+                (cls.refresh, "replace: musRefresh\nmusRefresh: nobody@example.org\n"),
+                # a plan waiting for approval whose draft and approval an admin broke
+                (cls.draft, "replace: musStatus\nmusStatus: plan-pending\n-\n"
+                            "replace: musPlanVersion\nmusPlanVersion: 1\n-\n"
+                            "replace: musPlanDraft\nmusPlanDraft: {\"goals\": [\n-\n"
+                            "replace: musPlanApproval\nmusPlanApproval: 1 soon somebody\n")):
             cls.stack.ldap_modify("dn: %s\nchangetype: modify\n%s" % (dn, change))
         cls.first = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
         cls.second = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
@@ -128,6 +133,17 @@ class BadReplyValuesTest(unittest.TestCase):
         self.assertEqual(conv["musSequence"], self.before[self.refresh]["musSequence"])
         self.assertEqual(conv.get("musSentSequence"),
                          self.before[self.refresh].get("musSentSequence"))
+
+    def test_a_draft_that_does_not_read_sends_and_files_nothing(self):
+        conv = self.after[self.draft]
+        self.assertEqual(conv["musStatus"], ["plan-pending"])
+        self.assertNotIn("musFollowUpUID", conv)
+        self.assertNotIn("musFollowUpSentTo", conv)
+        cn = conv["cn"][0]
+        self.assertIn("%s: no follow-up meeting" % cn, self.first.stderr)
+        self.assertEqual(self.stack.ldap_entries(
+            self.stack["MUS_LDAP_BASE"], "(&(objectClass=musPlan)(musConversationRef=%s))"
+            % ldap_escape(self.draft), "dn"), {})
 
 
 if __name__ == "__main__":
