@@ -230,6 +230,10 @@ class FollowupTest(unittest.TestCase):
                      "Udført [%s]" % self.uuid["a1"], self.stack["MUS_ORGANIZER"]):
             self.assertIn(text, body)
         self.assertEqual(msg["From"].addresses[0].addr_spec, self.stack["MUS_ORGANIZER"])
+        # reminders are written by us on our own, no answers (RFC 3834)
+        self.assertEqual(msg["Auto-Submitted"], "auto-generated")
+        self.assertEqual(self.message(self.e1, "%s-1" % MARK)["Auto-Submitted"],
+                         "auto-generated")
         meeting = self.message(self.e1, "%s-1" % MARK).get_body(("plain",)).get_content()
         self.assertIn("Sidemandsoplæring i medicinhåndtering", meeting)
         self.assertNotIn("Supervision", meeting)
@@ -329,9 +333,13 @@ class FollowupTest(unittest.TestCase):
         self.stack.doveadm("mus", "sync")
         self.assertEqual(self.activity_entry(self.p1, "a5")["musActivityStatus"], ["planned"])
         self.assertIn("$Mus-party-crasher", self.stack.organizer_flags(msgid))
-        wait_for("the answer to %s" % self.mail(self.e3),
-                 lambda: any("Done [%s]" % self.uuid["a5"] in s and s.startswith("SV:")
-                             for s in self.subjects(self.e3)), timeout=20, interval=0.3)
+        answers = wait_for("the answer to %s" % self.mail(self.e3),
+                           lambda: [m for m in self.inbox(self.e3)
+                                    if "Done [%s]" % self.uuid["a5"] in str(m["Subject"])
+                                    and str(m["Subject"]).startswith("SV:")],
+                           timeout=20, interval=0.3)
+        # an answer to the sender's mail (RFC 3834)
+        self.assertEqual([m["Auto-Submitted"] for m in answers], ["auto-replied"])
 
     def purge_expected(self):
         """What a 5y purge must remove, children before their parent."""
