@@ -36,8 +36,6 @@ struct mus_filed_plan {
 	   value is missing or does not parse */
 	const char *employee_dn, *employee_ndn;
 	const char *leader_dn, *leader_ndn;
-	/* musRoundRef and musConversationRef: where the plan was agreed */
-	const char *round_dn, *conversation_dn;
 	time_t follow_up;	/* musFollowUp; 0: none or unparsable */
 	/* musApprovedByEmployee and musApprovedByLeader; 0: none or
 	   unparsable */

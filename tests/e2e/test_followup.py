@@ -76,6 +76,9 @@ class FollowupTest(unittest.TestCase):
             cls.plan(cls.p3, cls.e3, False, now + 3 * DAY),
             cls.activity(cls.p3, "c1", "Kursus i forflytning", "course", now + DAY,
                          responsible=cls.e3),
+            # an activity that belongs to no plan: no reminder, not overdue
+            cls.activity(cls.e3, "%s-orphan" % MARK, "Uden plan", "course", now - DAY,
+                         responsible=cls.e3),
         ]
         # past retention (5 years): an old plan under the employee and one
         # under mus_plan_base named by musPlanRef, and the conversations of
@@ -159,6 +162,7 @@ class FollowupTest(unittest.TestCase):
     @classmethod
     def cleanup(cls):
         base = cls.stack["MUS_LDAP_BASE"]
+        cls.stack.ldap_delete("cn=%s-orphan,%s" % (MARK, cls.e3))
         for name in ("closed", "draft"):
             cls.stack.ldap_delete("cn=%s %s,ou=rounds,%s" % (MARK, name, base))
         refs = cls.stack.ldap_entries(cls.people_base, "(musPlanRef=*)", "musPlanRef")
@@ -216,7 +220,7 @@ class FollowupTest(unittest.TestCase):
                  lambda: self.reminders() == want, timeout=30, interval=0.3)
 
     def test_1_one_reminder_per_due_activity_and_party(self):
-        self.assertEqual(len(self.uuid), 9, self.uuid)
+        self.assertEqual(len(self.uuid), 10, self.uuid)
         self.wait_reminders()
         self.assertEqual(self.reminders(), self.expected())
         # the reminder names the activity, its due date, the plan and how
