@@ -70,7 +70,6 @@ static void mus_filed_plan_read(struct mus_filed_plans_ctx *ctx,
 
 	plan->dn = p_strdup(pool, mus_ldap_entry_dn(entry));
 	plan->ndn = ndn;
-	plan->csn = mus_filed_value(pool, entry, "entryCSN");
 	plan->name = mus_filed_value(pool, entry, "cn");
 	plan->employee_dn = mus_filed_value(pool, entry, "musEmployee");
 	plan->employee_ndn = mus_filed_ndn(pool, plan->employee_dn);
@@ -177,11 +176,13 @@ int mus_filed_plans_load(struct mus_ldap *conn, pool_t pool,
 			 ARRAY_TYPE(mus_filed_plan) *plans,
 			 const char **error_r)
 {
-	struct mus_filed_plans_ctx ctx = { .pool = pool, .plans = plans };
+	ARRAY_TYPE(mus_filed_plan) found;
+	struct mus_filed_plans_ctx ctx = { .pool = pool, .plans = &found };
 	const struct mus_filed_child *child;
 	struct mus_filed_plan *plan;
 	int ret = 0;
 
+	p_array_init(&found, pool, 64);
 	p_array_init(&ctx.children, pool, 64);
 	hash_table_create(&ctx.seen, pool, 0, str_hash, strcmp);
 	for (unsigned int i = 0; ret == 0 && bases[i] != NULL; i++) {
@@ -199,5 +200,7 @@ int mus_filed_plans_load(struct mus_ldap *conn, pool_t pool,
 			array_push_back(&plan->activities, &child->activity);
 	}
 	hash_table_destroy(&ctx.seen);
+	if (ret == 0)
+		array_append_array(plans, &found);
 	return ret;
 }

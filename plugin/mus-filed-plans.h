@@ -31,7 +31,7 @@ struct mus_activity {
 ARRAY_DEFINE_TYPE(mus_activity, struct mus_activity);
 
 struct mus_filed_plan {
-	const char *dn, *ndn, *csn, *name;
+	const char *dn, *ndn, *name;
 	/* musEmployee and musLeader; the normalised forms are NULL when the
 	   value is missing or does not parse */
 	const char *employee_dn, *employee_ndn;
@@ -58,7 +58,7 @@ bool mus_activity_overdue(const struct mus_activity *a, time_t now);
    is read once, and a base inside an earlier one is not searched again.
    A value that does not parse is read as absent; an activity whose parent
    is no plan is left out. Returns 0, or -1 with the search that failed
-   (plans then holds what was read so far). */
+   (plans untouched). */
 int mus_filed_plans_load(struct mus_ldap *conn, pool_t pool,
 			 const char *const *bases,
 			 ARRAY_TYPE(mus_filed_plan) *plans,

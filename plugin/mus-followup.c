@@ -2,7 +2,6 @@
 
 #include "lib.h"
 #include "array.h"
-#include "hash.h"
 #include "str.h"
 #include "mus-time.h"
 #include "mus-ldap.h"
