@@ -471,7 +471,7 @@ static int mus_inbox_plan_declined(struct mus_inbox_ctx *ctx,
 					 "plan-declined", lang, vars,
 					 N_ELEMENTS(vars), &subject, &body,
 					 error_r) < 0 ||
-	    ctx->inbox->send(leader->mails[0], subject, body,
+	    ctx->inbox->send(FALSE, leader->mails[0], subject, body,
 			     ctx->inbox->context, error_r) < 0)
 		return -1;
 
@@ -685,7 +685,7 @@ static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
 					 lang, vars, N_ELEMENTS(vars),
 					 &subject, &body, error_r) < 0)
 		return -1;
-	if (inbox->send(ctx->reply->from, subject, body, inbox->context,
+	if (inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
 			error_r) < 0)
 		return -1;
 	return 1;
@@ -877,7 +877,7 @@ static int mus_inbox_plan_answer(struct mus_inbox_ctx *ctx,
 					 problems->language, vars,
 					 N_ELEMENTS(vars), &subject, &body,
 					 error_r) < 0 ||
-	    inbox->send(ctx->reply->from, subject, body, inbox->context,
+	    inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
 			error_r) < 0)
 		return -1;
 	return 1;
@@ -924,7 +924,7 @@ static int mus_inbox_done(struct mus_inbox_ctx *ctx, const char *reference,
 	if (mus_invitation_render_notice(inbox->templates_dir, "done-refused",
 					 inbox->language, vars, N_ELEMENTS(vars),
 					 &subject, &body, error_r) < 0 ||
-	    inbox->send(ctx->reply->from, subject, body, inbox->context,
+	    inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
 			error_r) < 0)
 		return -1;
 	return 1;

@@ -196,6 +196,8 @@ class PlanFlowTest(unittest.TestCase):
         text = form.get_body(("plain",)).get_content()
         self.assertIn("Aktivitet:" if subject.startswith("Udviklingsplan") else "Activity:", text)
         self.assertNotRegex(text, r"\{[a-z_]+\}")
+        # written by us on our own, no answer to a mail (RFC 3834)
+        self.assertEqual(form["Auto-Submitted"], "auto-generated")
         self.assertEqual(self.mails_about(employee_mail, ref), [])
 
         # a second sync sends no second form
@@ -216,6 +218,8 @@ class PlanFlowTest(unittest.TestCase):
         answers = wait_for("the answer", lambda: [m for m in self.mails_about(leader_mail, ref)
                                                    if m["Message-ID"] != form["Message-ID"]])
         self.assertEqual(len(answers), 1)
+        # an answer to the leader's mail
+        self.assertEqual(answers[0]["Auto-Submitted"], "auto-replied")
         answer = answers[0].get_body(("plain",)).get_content()
         self.assertRegex(answer, r"(linje|line) 7 \(Type: jonglering\)")
         now = self.conv()
