@@ -291,15 +291,21 @@ static int mus_send_followup_text(struct mus_send_ctx *ctx,
 				  const char **error_r)
 {
 	const struct mus_send *send = ctx->send;
-	const struct mus_person *employee = array_idx_elem(&sc->members, 0);
+	const struct mus_person *member;
+	ARRAY_TYPE(const_string) names;
 	struct mus_plan_mail_vars vars;
 	struct mus_message_attachment *att;
 	const char *plan_text, *plan_html;
 
+	t_array_init(&names, 8);
+	array_foreach_elem(&sc->members, member)
+		array_push_back(&names, &member->cn);
+	array_append_zero(&names);
 	i_zero(&vars);
 	vars.language = lang;
+	vars.team = mus_conversation_is_team(sc->conv);
 	vars.leader_name = sc->leader->cn;
-	vars.employee_name = employee->cn;
+	vars.employee_name = mus_invitation_names(lang, array_front(&names));
 	vars.timezone = send->set->timezone;
 	vars.start = sc->start;
 	vars.end = sc->end;
@@ -898,7 +904,7 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 }
 
 /* TRUE if conv waits for approval of a plan version that not everybody
-   has as a follow-up meeting yet (one employee: MUS and LUS). */
+   (the leader and each employee) has as a follow-up meeting yet. */
 static bool mus_send_followup_wanted(const struct mus_conversation *conv)
 {
 	char prefix[MAX_INT_STRLEN + 1];
@@ -911,11 +917,11 @@ static bool mus_send_followup_wanted(const struct mus_conversation *conv)
 	}
 	return !conv->unreadable && conv->status == MUS_CONV_PLAN_PENDING &&
 		conv->plan_draft != NULL && conv->plan_version > 0 &&
-		str_array_length(conv->employee_ndns) == 1 && sent < 2;
+		sent < 1 + str_array_length(conv->employee_ndns);
 }
 
 /* The follow-up meeting of conv's plan, SEQUENCE = the plan version, to
-   leader and employee. Its UID and time are written before anything is
+   the leader and every employee. Its UID and time are written before anything is
    sent, so that an answer always finds the conversation. Returns 0, or
    -1 on a directory error. */
 static int mus_send_followup_plan(struct mus_send_ctx *ctx,
@@ -926,9 +932,11 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 	const struct mus_send *send = ctx->send;
 	struct mus_send_conv sc;
 	struct mus_ldap_mod mods[4];
+	const struct mus_person *member;
 	struct mus_plan *plan;
 	const char *error;
 	unsigned int n = 0;
+	bool all_sent;
 	int ret;
 
 	i_zero(&sc);
@@ -937,10 +945,14 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 	sc.sequence = conv->plan_version;
 	if (!mus_send_people(ctx, &sc))
 		return 0;
-	if (mus_send_recipient_done(conv->followup_sent_to, sc.sequence,
-				    sc.leader->mails[0]) &&
-	    mus_send_recipient_done(conv->followup_sent_to, sc.sequence,
-				    array_idx_elem(&sc.members, 0)->mails[0]))
+	all_sent = mus_send_recipient_done(conv->followup_sent_to, sc.sequence,
+					   sc.leader->mails[0]);
+	array_foreach_elem(&sc.members, member) {
+		all_sent = all_sent &&
+			mus_send_recipient_done(conv->followup_sent_to,
+						sc.sequence, member->mails[0]);
+	}
+	if (all_sent)
 		return 0;
 	if (mus_plan_draft_read(conv, send->set->timezone, time(NULL),
 				pool, &plan, &error) < 0) {
@@ -1020,7 +1032,7 @@ int mus_send_round(const struct mus_send *send,
 		if (conv->counter_refused != NULL)
 			ctx.total++;
 		if (mus_send_followup_wanted(conv))
-			ctx.total += 2;
+			ctx.total += 1 + str_array_length(conv->employee_ndns);
 		ctx.total += str_array_length(conv->refresh);
 	}
 	if (!send->opts->dry_run && ctx.total > 0 &&

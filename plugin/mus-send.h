@@ -6,7 +6,7 @@
    attendees or cards: SEQUENCE+1), and for every withdrawn one that was
    sent, a CANCEL. One message per attendee, in the attendee's language,
    with the selected conversation cards attached. For a plan waiting for
-   approval (plan-pending, one employee), the follow-up meeting
+   approval (plan-pending), the follow-up meeting
    (mus-followup) with SEQUENCE = the plan version and the plan attached,
    recorded per recipient as musFollowUpSentTo "<version> <address>".
 

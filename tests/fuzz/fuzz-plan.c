@@ -23,12 +23,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int days;
 
 		mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_DA);
-		if (mus_plan_text_parse(text, NULL, today, &problems, &plan) < 0)
+		if (mus_plan_text_parse(text, NULL, today, NULL, &problems, &plan) < 0)
 			(void)mus_plan_problems_format(&problems);
 		mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
-		(void)mus_plan_text_parse(NULL, text, today, &problems, &plan);
+		(void)mus_plan_text_parse(NULL, text, today, NULL, &problems, &plan);
 		mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
-		if (mus_plan_json_parse(data, size, today, &problems, &plan) < 0)
+		if (mus_plan_json_parse(data, size, today, NULL, &problems, &plan) < 0)
 			(void)mus_plan_problems_format(&problems);
 		(void)mus_plan_text_parse_date(nl == NULL ? text :
 					       t_strdup_until(text, nl), &days);

@@ -123,7 +123,7 @@ static void test_followup_plan_mail(void)
 	mus_test_begin("followup: the plan as text and HTML, values escaped");
 	mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
 	test_assert(mus_plan_json_parse(json, strlen(json),
-					mus_days_from_civil(2026, 12, 1),
+					mus_days_from_civil(2026, 12, 1), NULL,
 					&problems, &plan) == 0);
 	i_zero(&vars);
 	vars.language = MUS_LANGUAGE_EN;
