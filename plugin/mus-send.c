@@ -21,6 +21,7 @@
 #include "mus-plan-draft.h"
 #include "mus-plan-mail.h"
 #include "mus-followup-time.h"
+#include "mus-freebusy.h"
 #include "mus-send.h"
 
 #include <ctype.h>
@@ -46,6 +47,8 @@ struct mus_send_ctx {
 	const struct mus_send *send;
 	struct mus_send_result *result;
 	struct mus_smtp *smtp;
+	/* reads calFBURL for follow-up meetings; created on first use */
+	struct mus_freebusy *fb;
 	unsigned int tempfails;
 	/* why the last temporary failure happened */
 	char *tempfail_reason;
@@ -920,6 +923,65 @@ static bool mus_send_followup_wanted(const struct mus_conversation *conv)
 		sent < 1 + str_array_length(conv->employee_ndns);
 }
 
+struct mus_send_busy {
+	ARRAY_TYPE(mus_followup_busy) *busy;
+	const char *ndn;
+	time_t from, to;
+};
+
+static void mus_send_busy_period(time_t start, time_t end, void *context)
+{
+	struct mus_send_busy *b = context;
+	struct mus_followup_busy *period;
+
+	if (end <= b->from || start >= b->to)
+		return;
+	period = array_append_space(b->busy);
+	period->ndn = b->ndn;
+	period->start = start;
+	period->end = end;
+}
+
+/* The busy time of sc's leader and members in the search window of the
+   follow-up meeting, from their calFBURL, appended to busy. A URL that
+   cannot be read is logged and its person counts as free, as when the
+   conversations are scheduled: the sync goes on. */
+static void mus_send_followup_busy(struct mus_send_ctx *ctx,
+				   const struct mus_send_conv *sc,
+				   int follow_up, time_t now,
+				   ARRAY_TYPE(mus_followup_busy) *busy)
+{
+	const struct mus_send *send = ctx->send;
+	ARRAY(const struct mus_person *) people;
+	const struct mus_person *person;
+	struct mus_send_busy b = { .busy = busy };
+	const char *error;
+
+	mus_followup_window(send->round, follow_up, now, &b.from, &b.to);
+	if (b.to <= b.from)
+		return;
+	t_array_init(&people, 8);
+	array_push_back(&people, &sc->leader);
+	array_append_array(&people, &sc->members);
+	array_foreach_elem(&people, person) {
+		if (person->fb_url == NULL)
+			continue;
+		if (ctx->fb == NULL) {
+			ctx->fb = mus_freebusy_create(send->fb_timeout_msecs,
+						      send->fb_max_size);
+		}
+		b.ndn = person->ndn;
+		if (mus_freebusy_fetch(ctx->fb, person->fb_url,
+				       mus_send_busy_period, &b, &error) < 0) {
+			send->log(t_strdup_printf(
+				"round %s: %s: free/busy of %s unusable, placing "
+				"the follow-up meeting without it: %s",
+				send->round->name, sc->conv->cn, person->dn,
+				error), send->context);
+		}
+	}
+}
+
 /* The follow-up meeting of conv's plan, SEQUENCE = the plan version, to
    the leader and every employee. Its UID and time are written before anything is
    sent, so that an answer always finds the conversation. Returns 0, or
@@ -933,7 +995,9 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 	struct mus_send_conv sc;
 	struct mus_ldap_mod mods[4];
 	const struct mus_person *member;
+	ARRAY_TYPE(mus_followup_busy) busy;
 	struct mus_plan *plan;
+	time_t now = time(NULL);
 	const char *error;
 	unsigned int n = 0;
 	bool all_sent;
@@ -962,8 +1026,12 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 		return 0;
 	}
 	sc.plan = plan;
-	if (!mus_followup_time(send->round, conv, plan->follow_up, time(NULL),
-			       convs, &sc.start, &sc.end, &error)) {
+	/* the fetch may use data stack frames of its own: not a t_array */
+	p_array_init(&busy, pool, 16);
+	if (!mus_followup_time_kept(send->round, conv, plan->follow_up, now))
+		mus_send_followup_busy(ctx, &sc, plan->follow_up, now, &busy);
+	if (!mus_followup_time(send->round, conv, plan->follow_up, now,
+			       convs, &busy, &sc.start, &sc.end, &error)) {
 		send->log(t_strdup_printf("round %s: %s: no time for the follow-up meeting: %s",
 					  send->round->name, conv->cn, error),
 			  send->context);
@@ -1062,6 +1130,7 @@ int mus_send_round(const struct mus_send *send,
 		}
 	}
 	mus_smtp_destroy(&ctx.smtp);
+	mus_freebusy_destroy(&ctx.fb);
 	i_free(ctx.tempfail_reason);
 	hash_table_destroy(&ctx.files);
 	pool_unref(&ctx.pool);

@@ -5,7 +5,9 @@ moved into the past, so sync makes it held and mails the leader the team's
 plan form once; a reply with mistakes (an individual goal, "employee" as
 responsible) is answered with their lines and nothing is stored; the
 corrected reply is stored; the follow-up meeting goes to the leader and every
-member with the plan attached; one member declines with a comment, which the
+member with the plan attached, at a time after the busy time that a member's
+and the leader's calFBURL publish (another member's URL cannot be read: that
+is logged, and the meeting goes out all the same); one member declines with a comment, which the
 leader gets; the new version goes to everybody as an update; everybody
 accepts; sync files one musPlan per member under mus_plan_base (ou=plans on
 the stack) with the shared goals, the activities, and that member's and the
@@ -18,6 +20,7 @@ round of its own)."""
 
 import datetime
 import json
+import os
 import smtplib
 import unittest
 from email.message import EmailMessage
@@ -56,7 +59,7 @@ class TeamPlanTest(unittest.TestCase):
         cls.leader = team["owner"][0]
         cls.members = sorted(team["member"], key=str.lower)
         cls.before = {}
-        for who in cls.members:
+        for who in cls.members + [cls.leader]:
             cls.before[who] = cls.stack.ldap_entries(who, "(objectClass=*)", scope="base")[who]
         flt = "(|%s)" % "".join("(entryDN=%s)" % ldap_escape(d)
                                 for d in [cls.leader] + cls.members)
@@ -84,10 +87,12 @@ class TeamPlanTest(unittest.TestCase):
         for who, before in cls.before.items():
             restore = "dn: %s\nchangetype: modify\nreplace: musPlanRef\n" % who
             restore += "".join("musPlanRef: %s\n" % r for r in before.get("musPlanRef", []))
-            restore += "-\nreplace: objectClass\n"
-            restore += "".join("objectClass: %s\n" % o for o in before["objectClass"])
+            restore += "-\nreplace: calFBURL\n"
+            restore += "".join("calFBURL: %s\n" % u for u in before.get("calFBURL", []))
             restore += "-\nreplace: userPassword\n"
             restore += "".join("userPassword: %s\n" % p for p in before.get("userPassword", []))
+            restore += "-\nreplace: objectClass\n"
+            restore += "".join("objectClass: %s\n" % o for o in before["objectClass"])
             cls.stack.ldap_modify(restore + "-\n")
 
     @classmethod
@@ -142,6 +147,25 @@ class TeamPlanTest(unittest.TestCase):
                                and p.get_content_type() != "application/ics")
                 got.append((cals[0][1], cals[0][2], names))
         return sorted(got)
+
+    def set_fb_url(self, who, url):
+        classes = [o.lower() for o in self.before[who]["objectClass"]]
+        add = "" if "calentry" in classes else "add: objectClass\nobjectClass: calEntry\n-\n"
+        self.stack.ldap_modify("dn: %s\nchangetype: modify\n%sreplace: calFBURL\n"
+                               "calFBURL: %s\n" % (who, add, url))
+
+    def publish_busy(self, who, start, end):
+        """who is busy from start to end (UTC datetimes), published as the stack's
+        free/busy server serves it and named by who's calFBURL."""
+        name = "team-plan-%s.ifb" % who.split(",")[0].split("=")[1]
+        stamp = "%Y%m%dT%H%M%SZ"
+        with open(os.path.join(self.stack["MUS_FB_DIR"], name), "w") as f:
+            f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//e2e//team plan//EN\r\n"
+                    "BEGIN:VFREEBUSY\r\nDTSTART:%s\r\nDTEND:%s\r\n"
+                    "FREEBUSY;FBTYPE=BUSY:%s/%s\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n"
+                    % (start.strftime(stamp), end.strftime(stamp),
+                       start.strftime(stamp), end.strftime(stamp)))
+        self.set_fb_url(who, self.stack["MUS_FB_BASE_URL"] + "/" + name)
 
     def plan_text(self, da, responsible1, extra_activity=""):
         if da:
@@ -219,9 +243,23 @@ class TeamPlanTest(unittest.TestCase):
         self.assertEqual(self.conv().entryCSN, csn)
         self.assertNotIn("musPlanDraft", self.conv().e)
 
+        # busy time for the follow-up meeting: the first member from the day
+        # before the follow-up date for five days, the leader the day after;
+        # the third member's calFBURL cannot be read (logged, counts as free)
+        day = datetime.datetime.combine(self.follow_up, datetime.time(),
+                                        datetime.timezone.utc)
+        busy = {self.members[0]: (day - datetime.timedelta(hours=12),
+                                  day + datetime.timedelta(days=5)),
+                self.leader: (day + datetime.timedelta(days=5), day + datetime.timedelta(days=6))}
+        for who, span in busy.items():
+            self.publish_busy(who, *span)
+        self.set_fb_url(self.members[2], self.stack["MUS_FB_BASE_URL"] + "/no-such-team.ifb")
+
         # the corrected reply: a member by name is responsible for the course
         good = self.reply("SV: " + subject, self.plan_text(da, self.name(self.members[0])))
-        self.sync()
+        out = self.sync()
+        self.assertIn("no-such-team.ifb", out)
+        self.assertIn("placing the follow-up meeting without it", out)
         self.assertIn("$Mus-plan-received", self.stack.organizer_flags(good))
         stored = self.conv()
         self.assertEqual((stored.musStatus, stored.musPlanVersion), ("plan-pending", "1"))
@@ -230,10 +268,14 @@ class TeamPlanTest(unittest.TestCase):
         self.assertEqual(draft["activities"][0]["responsible"],
                          {"name": self.name(self.members[0])})
 
-        # the follow-up meeting of version 1 to the leader and every member
+        # the follow-up meeting of version 1 to the leader and every member,
+        # after the busy time
         self.sync()
         uid = self.conv().musFollowUpUID
         self.assertTrue(uid and uid != c.musICalUID)
+        fu_start = datetime.datetime.strptime(self.conv().musFollowUpStart, "%Y%m%d%H%M%SZ")
+        self.assertGreaterEqual(fu_start.replace(tzinfo=datetime.timezone.utc),
+                                day + datetime.timedelta(days=6))
         for who in everybody:
             self.assertEqual(self.followups(who, uid),
                              [("REQUEST", 1, ["plan-v1.html", "plan-v1.txt"])], who)
