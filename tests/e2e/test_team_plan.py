@@ -11,13 +11,15 @@ is logged, and the meeting goes out all the same); one member declines with a co
 leader gets; the new version goes to everybody as an update; everybody
 accepts; sync files one musPlan per member under mus_plan_base (ou=plans on
 the stack) with the shared goals, the activities, and that member's and the
-leader's approvals, which that member reads and another member does not.
+leader's approvals, which that member reads and another member does not; a
+member whose entry is gone at that moment is logged and gets none.
 
 The team is the smallest one of the stack with at least three members whose
 owner and members all have mail, are neither absent nor exempt, and none of
 whom manages another member (test_schedule's GRUS round uses every team in a
 round of its own)."""
 
+import base64
 import datetime
 import json
 import os
@@ -147,6 +149,14 @@ class TeamPlanTest(unittest.TestCase):
                                and p.get_content_type() != "application/ics")
                 got.append((cals[0][1], cals[0][2], names))
         return sorted(got)
+
+    def add_back(self, who):
+        """Add who's entry again as it was before the test."""
+        ldif = "dn: %s\nchangetype: add\n" % who
+        for attr, values in self.before[who].items():
+            ldif += "".join("%s:: %s\n" % (attr, base64.b64encode(v.encode()).decode())
+                            for v in values)
+        self.stack.ldap_modify(ldif)
 
     def set_fb_url(self, who, url):
         classes = [o.lower() for o in self.before[who]["objectClass"]]
@@ -319,7 +329,17 @@ class TeamPlanTest(unittest.TestCase):
                                                  "(&(objectClass=musPlan)(musConversationRef=%s))"
                                                  % ldap_escape(c.dn)), {})
         self.answer(uid, everybody[-1], 2)
-        self.sync()
+
+        # the last member's entry is gone when the plan is filed: that is
+        # logged, the others get theirs, and the conversation is approved
+        gone = self.members[-1]
+        present = self.members[:-1]
+        self.stack.ldap_delete(gone)
+        try:
+            out = self.sync()
+        finally:
+            self.add_back(gone)
+        self.assertIn("the employee's entry %s is gone" % gone.lower(), out.lower())
         final = self.conv()
         self.assertEqual(final.musStatus, "approved")
         approvals = {}
@@ -332,10 +352,10 @@ class TeamPlanTest(unittest.TestCase):
         filed = self.stack.ldap_entries(self.stack["MUS_LDAP_BASE"],
                                         "(&(objectClass=musPlan)(musConversationRef=%s))"
                                         % ldap_escape(c.dn))
-        self.assertEqual(len(filed), len(self.members), sorted(filed))
+        self.assertEqual(len(filed), len(present), sorted(filed))
         by_member = {e["musEmployee"][0].lower(): (dn, e) for dn, e in filed.items()}
-        self.assertEqual(sorted(by_member), sorted(m.lower() for m in self.members))
-        for who in self.members:
+        self.assertEqual(sorted(by_member), sorted(m.lower() for m in present))
+        for who in present:
             dn, e = by_member[who.lower()]
             self.assertTrue(dn.lower().endswith(",ou=plans," + self.stack["MUS_LDAP_BASE"].lower()))
             self.assertEqual(e["musPlanVersion"], ["2"])
@@ -363,7 +383,7 @@ class TeamPlanTest(unittest.TestCase):
         self.sync()
         self.assertEqual(len(self.stack.ldap_entries(
             self.stack["MUS_LDAP_BASE"], "(&(objectClass=musPlan)(musConversationRef=%s))"
-            % ldap_escape(c.dn), "dn")), len(self.members))
+            % ldap_escape(c.dn), "dn")), len(present))
 
         # each member reads their own plan, not another member's
         for who in self.members[:2]:
