@@ -776,6 +776,7 @@ static void cmd_mus_plan_submit(struct doveadm_cmd_context *cctx)
 	struct mus_doveadm_session session;
 	struct mus_conversation *conv;
 	struct mus_plan_problems problems;
+	const struct mus_plan_team *team;
 	struct mus_plan *plan;
 	enum mus_plan_draft_result result;
 	const char *name, *path, *json, *error;
@@ -804,9 +805,16 @@ static void cmd_mus_plan_submit(struct doveadm_cmd_context *cctx)
 		mus_doveadm_session_end(&session);
 		return;
 	}
+	if (mus_plan_draft_team(session.conn, session.pool, conv, &team,
+				&error) < 0) {
+		i_error("mus: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+		mus_doveadm_session_end(&session);
+		return;
+	}
 	mus_time_to_local(session.set->timezone, time(NULL), &today, &minute);
 	mus_plan_problems_init(&problems, session.pool, MUS_LANGUAGE_EN);
-	if (mus_plan_json_parse(json, size, today, &problems, &plan) < 0) {
+	if (mus_plan_json_parse(json, size, today, team, &problems, &plan) < 0) {
 		const char *const *lines = t_strsplit(
 			mus_plan_problems_format(&problems), "\n");
 

@@ -936,6 +936,7 @@ static int mus_inbox_plan_once(struct mus_inbox_ctx *ctx, const char *uid_short,
 	const struct mus_inbox *inbox = ctx->inbox;
 	const struct mus_inbox_person *person;
 	struct mus_plan_problems problems;
+	const struct mus_plan_team *team;
 	struct mus_plan *plan;
 	enum mus_plan_draft_result result;
 	unsigned int version, minute;
@@ -970,11 +971,14 @@ static int mus_inbox_plan_once(struct mus_inbox_ctx *ctx, const char *uid_short,
 			mus_conv_status_name(ctx->conv->status)));
 		return 1;
 	}
+	if (mus_plan_draft_team(inbox->conn, ctx->pool, ctx->conv, &team,
+				error_r) < 0)
+		return -1;
 	mus_time_to_local(inbox->timezone, time(NULL), &today, &minute);
 	mus_plan_problems_init(&problems, ctx->pool,
 			       mus_inbox_language(inbox, person));
 	if (mus_plan_text_parse(ctx->reply->body_text, ctx->reply->body_html,
-				today, &problems, &plan) < 0)
+				today, team, &problems, &plan) < 0)
 		return mus_inbox_plan_answer(ctx, &problems, error_r);
 	ret = mus_plan_draft_store(inbox->conn, ctx->conv, plan, &result,
 				   &version, error_r);

@@ -6,9 +6,11 @@
    attendees or cards: SEQUENCE+1), and for every withdrawn one that was
    sent, a CANCEL. One message per attendee, in the attendee's language,
    with the selected conversation cards attached. For a plan waiting for
-   approval (plan-pending, one employee), the follow-up meeting
+   approval (plan-pending), the follow-up meeting
    (mus-followup) with SEQUENCE = the plan version and the plan attached,
-   recorded per recipient as musFollowUpSentTo "<version> <address>".
+   recorded per recipient as musFollowUpSentTo "<version> <address>"; its
+   time avoids the busy time of leader and attendees from their calFBURL
+   (a URL that cannot be read is logged, and its person counts as free).
 
    Never twice: before a send, the target SEQUENCE is written to the
    conversation; each recipient is recorded as musSentTo "<sequence>
@@ -62,6 +64,9 @@ struct mus_send {
 	const struct mus_round *round;
 	const struct mus_org *org;	/* people by DN: names, mails, language */
 	const struct mus_send_options *opts;
+	/* reading calFBURL for the time of a follow-up meeting */
+	unsigned int fb_timeout_msecs;
+	size_t fb_max_size;
 	mus_send_log_t *log;
 	mus_send_progress_t *progress;
 	void *context;
