@@ -15,7 +15,7 @@ static const char *const mus_filed_plans_attrs[] = {
 	"objectClass", "entryCSN",
 	/* the plan */
 	"cn", "musEmployee", "musLeader", "musFollowUp", "musApprovedByEmployee", "musApprovedByLeader",
-	"musRemindedTo",
+	"musRemindedTo", "musConversationRef",
 	/* the activity */
 	"entryUUID", "description", "musActivityKind", "musCard",
 	"musResponsible", "musResponsibleName", "musDue", "musActivityStatus",
@@ -75,6 +75,8 @@ static void mus_filed_plan_read(struct mus_filed_plans_ctx *ctx,
 	plan->employee_ndn = mus_filed_ndn(pool, plan->employee_dn);
 	plan->leader_dn = mus_filed_value(pool, entry, "musLeader");
 	plan->leader_ndn = mus_filed_ndn(pool, plan->leader_dn);
+	plan->conversation_ndn = mus_filed_ndn(pool,
+		mus_ldap_entry_value(entry, "musConversationRef"));
 	plan->follow_up = mus_ldap_entry_time(entry, "musFollowUp");
 	plan->approved_by_employee =
 		mus_ldap_entry_time(entry, "musApprovedByEmployee");

@@ -36,6 +36,9 @@ struct mus_filed_plan {
 	   value is missing or does not parse */
 	const char *employee_dn, *employee_ndn;
 	const char *leader_dn, *leader_ndn;
+	/* musConversationRef, normalised; NULL: none. The copies of a team
+	   plan (one per member) share it. */
+	const char *conversation_ndn;
 	time_t follow_up;	/* musFollowUp; 0: none or unparsable */
 	/* musApprovedByEmployee and musApprovedByLeader; 0: none or
 	   unparsable */

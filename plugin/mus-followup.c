@@ -3,10 +3,10 @@
 #include "lib.h"
 #include "array.h"
 #include "str.h"
+#include "hash.h"
 #include "mus-time.h"
 #include "mus-ldap.h"
 #include "mus-org.h"
-#include "mus-cards.h"
 #include "mus-invitation.h"
 #include "mus-send.h"
 #include "mus-followup.h"
@@ -88,6 +88,10 @@ struct mus_followup_ctx {
 	mus_followup_log_t *log;
 	void *context;
 	struct mus_followup_result *result;
+	/* what the copies of a team plan were reminded of already (see
+	   mus_followup_team_key()); keys from pool */
+	pool_t pool;
+	HASH_TABLE(const char *, const char *) team_done;
 };
 
 /* Who gets a mail: an address, the language and a name to greet. */
@@ -307,15 +311,73 @@ static bool mus_followup_responsible(const struct mus_followup_ctx *ctx,
 		mus_followup_person(ctx, plan->employee_dn), rcpt_r);
 }
 
+/* A team plan is filed as one copy per member, sharing the conversation,
+   with the same activities (activity-<n>) and the same leader: whoever is
+   responsible for an activity, and the leader for the follow-up meeting,
+   is reminded once for all the copies. The key of what a reminder is
+   about, across the copies; NULL for a plan without musConversationRef. */
+static const char *mus_followup_team_key(const struct mus_filed_plan *plan,
+					 const char *about, const char *name)
+{
+	if (plan->conversation_ndn == NULL || name == NULL)
+		return NULL;
+	return t_strdup_printf("%s\n%s\n%s", plan->conversation_ndn, about,
+			       t_str_lcase(name));
+}
+
+static const char *mus_followup_activity_key(const struct mus_filed_plan *plan,
+					     const struct mus_activity *a)
+{
+	return mus_followup_team_key(plan, "activity",
+				     mus_ldap_dn_rdn_value(a->dn));
+}
+
+/* TRUE if key was reminded of (or, for an activity, done) in another copy */
+static bool mus_followup_team_seen(const struct mus_followup_ctx *ctx,
+				   const char *key)
+{
+	return key != NULL && hash_table_lookup(ctx->team_done, key) != NULL;
+}
+
+static void mus_followup_team_add(struct mus_followup_ctx *ctx, const char *key)
+{
+	if (key != NULL && !mus_followup_team_seen(ctx, key)) {
+		key = p_strdup(ctx->pool, key);
+		hash_table_insert(ctx->team_done, key, key);
+	}
+}
+
+/* What the directory says was reminded of or done in any copy. */
+static void mus_followup_team_read(struct mus_followup_ctx *ctx,
+				   const ARRAY_TYPE(mus_filed_plan) *plans)
+{
+	struct mus_filed_plan *plan;
+	const struct mus_activity *a;
+
+	array_foreach_elem(plans, plan) T_BEGIN {
+		array_foreach(&plan->activities, a) {
+			if (a->done || a->reminded != 0)
+				mus_followup_team_add(ctx,
+					mus_followup_activity_key(plan, a));
+		}
+		for (const char *const *ndn = plan->reminded_to; *ndn != NULL; ndn++)
+			mus_followup_team_add(ctx, mus_followup_team_key(
+				plan, "meeting", *ndn));
+	} T_END;
+}
+
 static int mus_followup_activity(struct mus_followup_ctx *ctx,
 				 const struct mus_filed_plan *plan,
 				 const struct mus_activity *a,
 				 const char **error_r)
 {
 	const char *what = t_strdup_printf("activity %s", a->dn);
+	const char *key = mus_followup_activity_key(plan, a);
 	struct mus_followup_rcpt rcpt;
 	int ret;
 
+	if (mus_followup_team_seen(ctx, key))
+		return 0;
 	if (a->uuid == NULL) {
 		mus_followup_problem(ctx, t_strdup_printf(
 			"%s: the directory gave no entryUUID", what));
@@ -355,6 +417,7 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 				N_ELEMENTS(vars), what, &rec, error_r);
 	if (ret <= 0)
 		return ret;
+	mus_followup_team_add(ctx, key);
 	ctx->result->activity_reminders++;
 	return 1;
 }
@@ -386,11 +449,13 @@ static int mus_followup_meeting_person(struct mus_followup_ctx *ctx,
 				       const char **error_r)
 {
 	const char *what = t_strdup_printf("follow-up of plan %s", plan->dn);
+	const char *key = mus_followup_team_key(plan, "meeting", person->ndn);
 	struct mus_followup_rcpt rcpt;
 	int ret;
 
 	if (!mus_followup_meeting_due(plan, person->ndn, ctx->now,
-				      ctx->set->reminder_days))
+				      ctx->set->reminder_days) ||
+	    mus_followup_team_seen(ctx, key))
 		return 0;
 	if (!mus_followup_person_rcpt(ctx, person, &rcpt)) {
 		mus_followup_problem(ctx, t_strdup_printf(
@@ -419,6 +484,7 @@ static int mus_followup_meeting_person(struct mus_followup_ctx *ctx,
 				N_ELEMENTS(vars), what, &rec, error_r);
 	if (ret <= 0)
 		return ret;
+	mus_followup_team_add(ctx, key);
 	ctx->result->meeting_reminders++;
 	return 1;
 }
@@ -473,6 +539,9 @@ int mus_followup_remind(struct mus_ldap *conn, struct mus_smtp *smtp,
 	int ret = 0;
 
 	i_zero(result_r);
+	ctx.pool = pool_alloconly_create("mus followup team", 1024);
+	hash_table_create(&ctx.team_done, ctx.pool, 0, str_hash, strcmp);
+	mus_followup_team_read(&ctx, plans);
 	array_foreach_elem(plans, plan) {
 		if (!plan->approved)
 			continue;
@@ -483,13 +552,17 @@ int mus_followup_remind(struct mus_ldap *conn, struct mus_smtp *smtp,
 				ret = mus_followup_activity(&ctx, plan, a, error_r);
 			} T_END_PASS_STR_IF(ret < 0, error_r);
 			if (ret < 0)
-				return -1;
+				break;
 		}
+		if (ret < 0)
+			break;
 		T_BEGIN {
 			ret = mus_followup_meeting(&ctx, plan, error_r);
 		} T_END_PASS_STR_IF(ret < 0, error_r);
 		if (ret < 0)
-			return -1;
+			break;
 	}
-	return 0;
+	hash_table_destroy(&ctx.team_done);
+	pool_unref(&ctx.pool);
+	return ret < 0 ? -1 : 0;
 }

@@ -57,6 +57,10 @@ class FollowupTest(unittest.TestCase):
         cls.p2 = "cn=%s-2,%s" % (MARK, cls.plan_base)
         # plan 3: not approved by the leader yet: no reminders at all
         cls.p3 = "cn=%s-3,%s" % (MARK, cls.e3)
+        # the two copies of a team plan
+        cls.p5 = "cn=%s-5,%s" % (MARK, cls.e1)
+        cls.p6 = "cn=%s-6,%s" % (MARK, cls.e2)
+        cls.team_conv = "cn=%s-team,cn=%s-round,ou=rounds,%s" % (MARK, MARK, base)
         records = [
             cls.plan(cls.p1, cls.e1, True, now + 10 * DAY),
             cls.activity(cls.p1, "a1", "Kursus i palliativ pleje", "course",
@@ -76,6 +80,19 @@ class FollowupTest(unittest.TestCase):
             cls.plan(cls.p3, cls.e3, False, now + 3 * DAY),
             cls.activity(cls.p3, "c1", "Kursus i forflytning", "course", now + DAY,
                          responsible=cls.e3),
+            # a team plan, filed as one copy per member (e1, e2) sharing the
+            # conversation: the leader, e3 (responsible for t2) and the
+            # leader's follow-up reminder come once for both copies
+            cls.plan(cls.p5, cls.e1, True, now + 8 * DAY, team=cls.team_conv),
+            cls.activity(cls.p5, "t1", "Fælles kursus i dokumentation", "course",
+                         now + 4 * DAY, responsible=cls.leader),
+            cls.activity(cls.p5, "t2", "Teamets sparring om nattevagter", "supervision",
+                         now + 2 * DAY, responsible=cls.e3),
+            cls.plan(cls.p6, cls.e2, True, now + 8 * DAY, team=cls.team_conv),
+            cls.activity(cls.p6, "t1", "Fælles kursus i dokumentation", "course",
+                         now + 4 * DAY, responsible=cls.leader),
+            cls.activity(cls.p6, "t2", "Teamets sparring om nattevagter", "supervision",
+                         now + 2 * DAY, responsible=cls.e3),
             # an activity that belongs to no plan: no reminder, not overdue
             cls.activity(cls.e3, "%s-orphan" % MARK, "Uden plan", "course", now - DAY,
                          responsible=cls.e3),
@@ -103,21 +120,25 @@ class FollowupTest(unittest.TestCase):
             cls.conversation(cls.draft, "d-old", cls.e3, long_ago - 100 * DAY),
         ]
         cls.stack.ldap_modify("\n".join(records))
-        cls.uuid = {}
+        cls.uuid, cls.team_uuid = {}, {}
         for base in (cls.people_base, cls.plan_base):
             for dn, e in cls.stack.ldap_entries(base, "(objectClass=musActivity)",
                                                 "cn", "entryUUID").items():
-                if MARK in dn:
+                if "%s-5," % MARK in dn or "%s-6," % MARK in dn:
+                    cls.team_uuid.setdefault(e["cn"][0], []).append(e["entryUUID"][0])
+                elif MARK in dn:
                     cls.uuid[e["cn"][0]] = e["entryUUID"][0]
         cls.sync1 = cls.stack.doveadm("mus", "sync")
 
     @classmethod
-    def plan(cls, dn, employee, approved, follow_up):
+    def plan(cls, dn, employee, approved, follow_up, team=None):
         lines = ["dn: " + dn, "changetype: add", "objectClass: musPlan",
                  "cn: " + dn.split(",")[0][3:], "musEmployee: " + employee,
                  "musLeader: " + cls.leader, "musPlanVersion: 1",
                  "musGoal: Styrke den palliative indsats",
                  "musApprovedByEmployee: " + gt(cls.now - 60 * DAY)]
+        if team is not None:
+            lines.append("musConversationRef: " + team)
         if approved:
             lines.append("musApprovedByLeader: " + gt(cls.now - 60 * DAY))
         if follow_up is not None:
@@ -205,14 +226,19 @@ class FollowupTest(unittest.TestCase):
                       for cn, uuid in self.uuid.items()}
             counts["meeting-1"] = sum(1 for s in subjects if "%s-1" % MARK in s)
             counts["meeting-3"] = sum(1 for s in subjects if "%s-3" % MARK in s)
+            for cn, uuids in self.team_uuid.items():
+                counts["team-" + cn] = sum(1 for s in subjects
+                                           if any("[%s]" % u in s for u in uuids))
+            counts["team-meeting"] = sum(1 for s in subjects
+                                         if "%s-5" % MARK in s or "%s-6" % MARK in s)
             out[dn] = {k: v for k, v in counts.items() if v}
         return out
 
     def expected(self):
-        return {self.leader: {"a1": 1, "meeting-1": 1},
-                self.e1: {"a2": 1, "meeting-1": 1},
-                self.e2: {"a3": 1, "b1": 1},
-                self.e3: {}}
+        return {self.leader: {"a1": 1, "meeting-1": 1, "team-t1": 1, "team-meeting": 1},
+                self.e1: {"a2": 1, "meeting-1": 1, "team-meeting": 1},
+                self.e2: {"a3": 1, "b1": 1, "team-meeting": 1},
+                self.e3: {"team-t2": 1}}
 
     def wait_reminders(self):
         want = self.expected()
@@ -251,10 +277,22 @@ class FollowupTest(unittest.TestCase):
         acts = {}
         for base in (self.people_base, self.plan_base):
             for dn, e in self.stack.ldap_entries(base, "(objectClass=musActivity)").items():
-                if MARK in dn:
+                if MARK in dn and not any("%s-%d," % (MARK, n) in dn for n in (5, 6)):
                     acts[e["cn"][0]] = e
         reminded = {cn for cn, e in acts.items() if "musReminded" in e}
         self.assertEqual(reminded, {"a1", "a2", "a3", "b1"})
+        # a team plan's activity is recorded on the one copy it was sent for
+        for cn in ("t1", "t2"):
+            copies = [e for p in (self.p5, self.p6) for e in self.stack.ldap_entries(
+                "cn=%s,%s" % (cn, p), "(objectClass=*)", "musReminded", scope="base").values()]
+            self.assertEqual(sum(1 for e in copies if "musReminded" in e), 1, cn)
+        team = [{d.lower() for d in e.get("musRemindedTo", [])}
+                for p in (self.p5, self.p6)
+                for e in self.stack.ldap_entries(p, "(objectClass=*)", "musRemindedTo",
+                                                 scope="base").values()]
+        self.assertEqual(sum(1 for r in team if self.leader.lower() in r), 1)
+        self.assertEqual([self.e1.lower() in team[0], self.e2.lower() in team[1]],
+                         [True, True])
         for cn in reminded:
             when = datetime.datetime.strptime(acts[cn]["musReminded"][0], "%Y%m%d%H%M%SZ")
             self.assertLess(abs(when.replace(tzinfo=datetime.timezone.utc) - self.now),
