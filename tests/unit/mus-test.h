@@ -56,5 +56,6 @@ void test_report_html(void);
 void test_reply_hostile(void);
 void test_followup_invite(void);
 void test_spider(void);
+void test_competences(void);
 
 #endif
