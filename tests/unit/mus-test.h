@@ -57,5 +57,6 @@ void test_reply_hostile(void);
 void test_followup_invite(void);
 void test_spider(void);
 void test_competences(void);
+void test_competence_heatmap(void);
 
 #endif
