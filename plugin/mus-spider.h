@@ -45,9 +45,11 @@ struct mus_spider {
 void mus_spider_geometry(unsigned int size, double *cx_r, double *cy_r,
 			 double *radius_r);
 
-/* Append the chart as a size x size PNG to png. Returns 0, or -1 with the
-   problem in error_r (axes outside 3..8, a level above 5, a missing text,
-   a size outside 200..2000, a cairo failure) and png unchanged. */
+/* Append the chart as a size x size PNG (RGB, no alpha) to png, a buffer
+   that can grow (a PNG of 640 x 640 is some 40-70 kB). Returns 0, or -1
+   with the problem in error_r (axes outside 3..8, a level above 5, a
+   missing text, a size outside 200..2000, a cairo failure) and png
+   unchanged. */
 int mus_spider_png(const struct mus_spider *spider, unsigned int size,
 		   buffer_t *png, const char **error_r);
 
