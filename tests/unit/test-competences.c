@@ -282,9 +282,14 @@ static const char *test_json_string(const cJSON *json, const char *key)
 
 static void test_competences_json(void)
 {
+	static const struct mus_competence_answer hostile = {
+		"It", "\"IT\" \\ <b>\x01\n", 2, E, "\"},{\"unit\":\"x",
+		"t", "l", NULL,
+	};
 	struct mus_competences *comp;
 	cJSON *root;
 	const cJSON *org, *units, *leaders, *unit, *competence;
+	const char *error;
 
 	mus_test_begin("competences: JSON with both sides and every grouping");
 	comp = test_sample();
@@ -325,6 +330,22 @@ static void test_competences_json(void)
 					    "leader"), "uid=anne");
 	test_assert_strcmp(test_json_string(cJSON_GetArrayItem(leaders, 1),
 					    "name"), "Anne Ås");
+	cJSON_Delete(root);
+	mus_competences_destroy(&comp);
+
+	/* names with quotes, backslashes and controls come back as given */
+	comp = mus_competences_create();
+	test_assert(mus_competences_add(comp, &hostile, &error) == 0);
+	mus_competences_finish(comp);
+	root = cJSON_Parse(mus_competences_json(comp));
+	test_assert(root != NULL);
+	units = cJSON_GetObjectItemCaseSensitive(root, "units");
+	test_assert_strcmp(test_json_string(cJSON_GetArrayItem(units, 0), "unit"),
+			   hostile.unit);
+	competence = cJSON_GetArrayItem(
+		cJSON_GetObjectItemCaseSensitive(root, "organisation"), 0);
+	test_assert_strcmp(test_json_string(competence, "title"), hostile.title);
+	test_assert_strcmp(test_json_string(competence, "code"), "it");
 	cJSON_Delete(root);
 	mus_competences_destroy(&comp);
 
