@@ -11,9 +11,9 @@ MODULEDIR := $(call dovecot_var,dovecot_moduledir)
 DOVEADM_MODULEDIR := $(MODULEDIR)/doveadm
 DATADIR ?= /usr/share/dovecot-mus
 
-PKGS := libical ldap libcurl libcjson
+PKGS := libical ldap libcurl libcjson cairo
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 WARNINGS := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
@@ -22,7 +22,7 @@ ALL_CFLAGS := $(DOVECOT_CFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -DHAVE_CONFIG_H \
 
 # The host-independent core: links into the unit tests with libdovecot
 # (lib, lib-mail) only, never with Dovecot's storage libraries.
-CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-sync mus-report mus-filed-plans mus-hr-figures mus-report-html mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-file mus-mailtext mus-reply mus-inbox mus-plan mus-plan-text mus-plan-json mus-plan-request mus-plan-draft mus-plan-entry mus-plan-approval mus-plan-file mus-followup mus-done mus-retention mus-followup-time mus-plan-mail
+CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-sync mus-report mus-filed-plans mus-hr-figures mus-report-html mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-file mus-mailtext mus-reply mus-inbox mus-plan mus-plan-text mus-plan-json mus-plan-request mus-plan-draft mus-plan-entry mus-plan-approval mus-plan-file mus-followup mus-done mus-retention mus-followup-time mus-plan-mail mus-spider mus-competences mus-competence-heatmap
 CORE_OBJS := $(CORE:%=build/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/obj/%.o)
@@ -30,7 +30,9 @@ UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/obj/%.o)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined -fno-lto
 ASAN_OBJS := $(CORE:%=build/asan/%.o) $(UNIT_SRCS:tests/unit/%.c=build/asan/%.o)
-TEST_LIBS := -L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LIBS)
+# the spider's test lets go of fontconfig's caches at its end
+TEST_LIBS := -L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LIBS) \
+	$(shell pkg-config --libs fontconfig 2>/dev/null)
 
 MAIL_PLUGIN := build/lib90_mus_plugin.so
 DOVEADM_PLUGIN := build/lib10_doveadm_mus_plugin.so

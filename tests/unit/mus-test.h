@@ -55,5 +55,8 @@ void test_plan_entry(void);
 void test_report_html(void);
 void test_reply_hostile(void);
 void test_followup_invite(void);
+void test_spider(void);
+void test_competences(void);
+void test_competence_heatmap(void);
 
 #endif
