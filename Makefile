@@ -57,10 +57,15 @@ build/obj build/asan:
 	mkdir -p $@
 
 # Plugins are linked without -ldovecot: their Dovecot symbols come from
-# the process that loads them.
-$(MAIL_PLUGIN): $(CORE_OBJS) build/obj/mus-plugin.o
+# the process that loads them. The mail plugin is loaded by every mail
+# process (imap, lmtp, ...): from the core it takes only the objects its
+# delivery hook reaches, and only the libraries those need (no cairo).
+build/libmus-core.a: $(CORE_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@ && $(AR) rcs $@ $^
+$(MAIL_PLUGIN): build/obj/mus-plugin.o build/libmus-core.a
 	@echo "  LD      $@"
-	@$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(CC) -shared $(ALL_CFLAGS) -o $@ $^ -Wl,--as-needed $(PKG_LIBS)
 $(DOVEADM_PLUGIN): $(CORE_OBJS) build/obj/doveadm-mus.o
 	@echo "  LD      $@"
 	@$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
