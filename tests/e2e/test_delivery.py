@@ -54,6 +54,18 @@ class DeliveryTest(unittest.TestCase):
         if len(cls.users) < 2:
             raise AssertionError("fewer than two people with a mailbox in the sample organisation")
 
+    def test_mail_plugin_loads_no_drawing_library(self):
+        # every imap and lmtp process loads the mail plugin: the spider's
+        # cairo (and X11 with it) is for doveadm's plugin alone
+        plugin = os.path.join(self.stack.dir, "dovecot", "modules", "lib90_mus_plugin.so")
+        needed = subprocess.run(["readelf", "-d", plugin], capture_output=True, text=True,
+                                check=True).stdout
+        self.assertIn("libldap", needed)
+        self.assertNotIn("cairo", needed)
+        doveadm = "/usr/lib/dovecot/modules/doveadm/lib10_doveadm_mus_plugin.so"
+        self.assertIn("cairo", subprocess.run(["readelf", "-d", doveadm], capture_output=True,
+                                              text=True, check=True).stdout)
+
     def send(self, msg, recipients):
         with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
             refused = smtp.send_message(msg, to_addrs=recipients)
