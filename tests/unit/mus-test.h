@@ -55,5 +55,6 @@ void test_plan_entry(void);
 void test_report_html(void);
 void test_reply_hostile(void);
 void test_followup_invite(void);
+void test_competence(void);
 
 #endif

@@ -54,6 +54,7 @@ int main(void)
 		test_report_html,
 		test_followup, test_done, test_retention,
 		test_followup_invite,
+		test_competence,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
