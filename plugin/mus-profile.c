@@ -288,3 +288,19 @@ int mus_profiles_resolve(const struct mus_profiles *profiles,
 	*profile_r = found;
 	return 1;
 }
+
+void mus_profiles_count(const struct mus_profiles *profiles,
+			const struct mus_org *org)
+{
+	struct mus_person *person;
+	const struct mus_profile *profile;
+	const char *problem;
+
+	array_foreach_elem(&org->people, person) {
+		T_BEGIN {
+			if (mus_profiles_resolve(profiles, person, &profile,
+						 &problem) > 0)
+				((struct mus_profile *)profile)->people++;
+		} T_END;
+	}
+}

@@ -16,6 +16,7 @@
 
 struct mus_ldap;
 struct mus_person;
+struct mus_org;
 
 #define MUS_PROFILE_MIN_COMPETENCES 6
 #define MUS_PROFILE_MAX_COMPETENCES 8
@@ -38,6 +39,8 @@ struct mus_profile {
 	ARRAY_TYPE(mus_competence) competences;
 	/* why nobody uses it, or NULL when it is valid */
 	const char *problem;
+	/* people whose profile it is (mus_profiles_count()) */
+	unsigned int people;
 };
 ARRAY_DEFINE_TYPE(mus_profile, struct mus_profile *);
 
@@ -82,5 +85,10 @@ int mus_profiles_resolve(const struct mus_profiles *profiles,
 			 const struct mus_person *person,
 			 const struct mus_profile **profile_r,
 			 const char **problem_r);
+
+/* Count in each profile's people how many of org's people it is the
+   profile of (pure). */
+void mus_profiles_count(const struct mus_profiles *profiles,
+			const struct mus_org *org);
 
 #endif

@@ -1060,6 +1060,17 @@ int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
 		    const char *to, const char *subject, const char *body,
 		    const char **error_r)
 {
+	bool committed;
+
+	return mus_send_notice_commit(smtp, set, to, subject, body, NULL, NULL,
+				      &committed, error_r);
+}
+
+int mus_send_notice_commit(struct mus_smtp *smtp, const struct mus_settings *set,
+			   const char *to, const char *subject, const char *body,
+			   mus_smtp_commit_t *commit, void *context,
+			   bool *committed_r, const char **error_r)
+{
 	struct mus_message_address rcpt = { .address = to };
 	struct mus_message msg;
 	string_t *out = t_str_new(4096);
@@ -1084,8 +1095,10 @@ int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
 	msg.header_count = 1;
 	if (mus_message_build(&msg, out, error_r) < 0)
 		return -1;
-	switch (mus_smtp_send(smtp, set->organizer, to, str_data(out),
-			      str_len(out), &reply)) {
+	*committed_r = FALSE;
+	switch (mus_smtp_send_commit(smtp, set->organizer, to, str_data(out),
+				     str_len(out), commit, context, committed_r,
+				     &reply)) {
 	case MUS_SMTP_OK:
 		return 1;
 	case MUS_SMTP_PERMFAIL:

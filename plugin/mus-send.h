@@ -24,6 +24,7 @@
    and the end of data leaves it recorded and not sent. */
 
 #include "mus-conversation.h"
+#include "mus-smtp.h"
 
 struct mus_ldap;
 struct mus_settings;
@@ -82,5 +83,11 @@ struct mus_smtp;
 int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
 		    const char *to, const char *subject, const char *body,
 		    const char **error_r);
+/* mus_send_notice() that calls commit(context) before the end of data, as
+   mus_smtp_send_commit() does (commit NULL: none); committed_r as there. */
+int mus_send_notice_commit(struct mus_smtp *smtp, const struct mus_settings *set,
+			   const char *to, const char *subject, const char *body,
+			   mus_smtp_commit_t *commit, void *context,
+			   bool *committed_r, const char **error_r);
 
 #endif
