@@ -166,18 +166,54 @@ static const char *mus_profile_fold(const char *name)
 	return t_strdup_until(buf->data, CONST_PTR_OFFSET(buf->data, buf->used));
 }
 
+static struct mus_profile *
+mus_profile_from_entry(pool_t pool, const struct mus_ldap_entry *entry)
+{
+	return mus_profile_build(pool, mus_ldap_entry_dn(entry),
+		mus_ldap_entry_value(entry, "cn"),
+		mus_ldap_entry_value(entry, "description"),
+		mus_ldap_entry_values(entry, "musCompetence"));
+}
+
 static int mus_profile_entry(const struct mus_ldap_entry *entry, void *context,
 			     const char **error_r ATTR_UNUSED)
 {
 	struct mus_profiles *profiles = context;
-	struct mus_profile *profile;
+	struct mus_profile *profile =
+		mus_profile_from_entry(profiles->pool, entry);
 
-	profile = mus_profile_build(profiles->pool, mus_ldap_entry_dn(entry),
-		mus_ldap_entry_value(entry, "cn"),
-		mus_ldap_entry_value(entry, "description"),
-		mus_ldap_entry_values(entry, "musCompetence"));
 	array_push_back(&profiles->all, &profile);
 	return 0;
+}
+
+struct mus_profile_read_ctx {
+	pool_t pool;
+	struct mus_profile *profile;
+};
+
+static int mus_profile_read_entry(const struct mus_ldap_entry *entry,
+				  void *context,
+				  const char **error_r ATTR_UNUSED)
+{
+	struct mus_profile_read_ctx *ctx = context;
+
+	ctx->profile = mus_profile_from_entry(ctx->pool, entry);
+	return 0;
+}
+
+int mus_profile_read(struct mus_ldap *conn, pool_t pool, const char *dn,
+		     struct mus_profile **profile_r, const char **error_r)
+{
+	struct mus_profile_read_ctx ctx = { .pool = pool };
+	int ret;
+
+	ret = mus_ldap_read(conn, dn, mus_profile_attrs,
+			    mus_profile_read_entry, &ctx, error_r);
+	if (ret > 0 && ctx.profile == NULL)
+		ret = 0;
+	if (ret > 0)
+		*profile_r = ctx.profile;
+	return ret;
 }
 
 static int mus_profile_name_cmp(struct mus_profile *const *a,

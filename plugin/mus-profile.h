@@ -72,6 +72,11 @@ int mus_profiles_load(struct mus_ldap *conn, const char *base,
 		      struct mus_profiles **profiles_r, const char **error_r);
 void mus_profiles_free(struct mus_profiles **profiles);
 
+/* Read the one profile dn and check it (problem set if broken): returns 1
+   with it from pool, 0 if there is no such entry, -1 on error. */
+int mus_profile_read(struct mus_ldap *conn, pool_t pool, const char *dn,
+		     struct mus_profile **profile_r, const char **error_r);
+
 /* The profile whose (normalised) DN is ndn, or NULL. */
 struct mus_profile *mus_profiles_find_dn(const struct mus_profiles *profiles,
 					 const char *ndn);
