@@ -594,6 +594,15 @@ static int mus_doveadm_followup(struct mus_doveadm_session *session,
 	return ret;
 }
 
+/* TRUE (and said) when competence mapping is off */
+static bool mus_doveadm_profiles_off(const struct mus_settings *set)
+{
+	if (set->profile_base != NULL)
+		return FALSE;
+	i_info("mus: mus_profile_base is not set: competence mapping is off");
+	return TRUE;
+}
+
 static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
 	struct mus_doveadm_session session;
@@ -604,6 +613,7 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 
 	if (mus_doveadm_session_begin(&session) < 0)
 		return;
+	(void)mus_doveadm_profiles_off(session.set);
 	p_array_init(&rows, session.pool, 256);
 	org = mus_org_create();
 	if (mus_doveadm_figures(&session, org, &rows, &figs) == 0) {
@@ -1240,8 +1250,7 @@ static void cmd_mus_profile_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 
 	if (mus_doveadm_session_begin(&session) < 0)
 		return;
-	if (session.set->profile_base == NULL) {
-		i_info("mus: mus_profile_base is not set: competence mapping is off");
+	if (mus_doveadm_profiles_off(session.set)) {
 		mus_doveadm_session_end(&session);
 		return;
 	}

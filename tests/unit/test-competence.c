@@ -8,6 +8,7 @@
 #include "mus-profile.h"
 #include "mus-org.h"
 #include "mus-competence-form.h"
+#include "mus-competence-request.h"
 #include "mus-test.h"
 
 static const struct {
@@ -370,8 +371,44 @@ static void test_form_texts(void)
 	pool_unref(&pool);
 }
 
+static void test_request_wanted(void)
+{
+	static const char *const one[] = { "uid=a,dc=x", NULL };
+	static const char *const two[] = { "uid=a,dc=x", "uid=b,dc=x", NULL };
+	static const char *const none[] = { NULL };
+	struct mus_conversation conv;
+
+	mus_test_begin("competence request: MUS and LUS conversations sent or being sent, once");
+	for (enum mus_conv_status s = 0; s < MUS_CONV_STATUS_COUNT; s++) {
+		bool open = s == MUS_CONV_SCHEDULED || s == MUS_CONV_INVITED ||
+			s == MUS_CONV_ACCEPTED || s == MUS_CONV_DECLINED ||
+			s == MUS_CONV_RESCHEDULING;
+
+		i_zero(&conv);
+		conv.status = s;
+		conv.employee_ndns = one;
+		test_assert(mus_competence_request_wanted(&conv, FALSE) == open);
+		/* GRUS/TUS: no form */
+		test_assert(!mus_competence_request_wanted(&conv, TRUE));
+	}
+	conv.status = MUS_CONV_INVITED;
+	test_assert(mus_competence_request_wanted(&conv, FALSE));
+	conv.competence_form_sent = 1799056800;
+	test_assert(!mus_competence_request_wanted(&conv, FALSE));
+	conv.competence_form_sent = 0;
+	conv.employee_ndns = two;
+	test_assert(!mus_competence_request_wanted(&conv, FALSE));
+	conv.employee_ndns = none;
+	test_assert(!mus_competence_request_wanted(&conv, FALSE));
+	conv.employee_ndns = one;
+	conv.unreadable = TRUE;
+	test_assert(!mus_competence_request_wanted(&conv, FALSE));
+	mus_test_end();
+}
+
 void test_competence(void)
 {
+	test_request_wanted();
 	test_level_parse();
 	test_competence_parse();
 	test_profile_build();
