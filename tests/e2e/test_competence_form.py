@@ -254,6 +254,46 @@ class CompetenceFormTest(unittest.TestCase):
         self.assertEqual(self.read_as(self.leader, c.dn, "musAssessmentEmployee"), want)
         self.assertEqual(self.read_as(self.peer, c.dn, "musAssessmentEmployee"), [])
 
+    def test_two_syncs_at_once(self):
+        """Two syncs of a new round started together send each form once."""
+        leader = person("niels.groenbaek")
+        staff = sorted(d for d in self.stack.reports()[1][leader.lower()])
+        by_title = next(d for d in staff if self.people[d]["title"][0] == "Sagsbehandler"
+                        and not self.people[d].get("musJobProfileRef"))
+        by_ref = next(d for d in staff if self.people[d].get("musJobProfileRef"))
+        name = ROUND + " twice"
+        old = self.stack.round_dn(name)
+        if old:
+            self.stack.ldap_delete(old)
+        self.stack.doveadm("mus", "round", "create", "--name", name, "--kind", "MUS",
+                           "--start", "2028-03-01", "--end", "2028-03-31", "--duration", "60",
+                           "--scope-filter", "(|(entryDN=%s)(entryDN=%s)(entryDN=%s))"
+                           % (leader, by_title, by_ref))
+        round_dn = self.stack.round_dn(name)
+        try:
+            procs = [subprocess.Popen(self.stack.doveadm_command("mus", "sync", "--round", name),
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True) for _ in range(2)]
+            for p in procs:
+                _, err = p.communicate(timeout=300)
+                self.assertEqual(p.returncode, 0, err)
+            # the leader's own (manager out of scope) is no MUS to hold
+            convs = [Conv(d, e) for d, e in
+                     self.stack.conversations(round_dn, operational=True).items()
+                     if e["musEmployee"][0].lower() != leader.lower()]
+            self.assertEqual(sorted(c.musEmployee.lower() for c in convs),
+                             sorted([by_title, by_ref]))
+            for c in convs:
+                ref = c.musICalUID[:8]
+                self.assertTrue(c.e.get("musCompetenceFormSent"), c.e)
+                self.assertEqual(c.e["musJobProfileRef"][0].lower(),
+                                 ("cn=Sagsbehandler," + PROFILES).lower())
+                for who in (c.musEmployee, leader):
+                    got = wait_for("the form", lambda: self.forms(self.mail(who), ref))
+                    self.assertEqual(len(got), 1, (who, [str(m["Subject"]) for m in got]))
+        finally:
+            self.stack.ldap_delete(round_dn)
+
     def test_profile_list(self):
         rows = self.stack.doveadm_json("mus", "profile", "list")
         entries = self.stack.ldap_entries(PROFILES, "(objectClass=musJobProfile)")
