@@ -81,6 +81,8 @@ struct mus_form_answer {
 	const struct mus_competence *competence;
 	unsigned int level;
 	unsigned int line;
+	/* given with a level that is none: a problem already, not missing */
+	bool broken;
 };
 
 struct mus_form_reader {
@@ -89,6 +91,10 @@ struct mus_form_reader {
 	/* by the index of the competence in the profile; line 0: none */
 	struct mus_form_answer *answers;
 	unsigned int answer_lines;
+	/* a code alone on its line, whose level may be on the next one (a
+	   table cell of an HTML reply) */
+	const struct mus_competence *pending;
+	unsigned int pending_line;
 };
 
 static bool mus_form_code_char(char c)
@@ -127,17 +133,52 @@ static bool mus_form_split(const char *line, const char **word_r,
 	return TRUE;
 }
 
+static void mus_form_answer(struct mus_form_reader *reader,
+			    const struct mus_competence *competence,
+			    unsigned int level, const struct mus_plan_where *where)
+{
+	struct mus_plan_problems *problems = reader->problems;
+	unsigned int idx = competence - array_front(&reader->profile->competences);
+	struct mus_form_answer *answer = &reader->answers[idx];
+
+	if (answer->line != 0) {
+		if (answer->level != level) {
+			mus_plan_problem_add(problems, where, MUS_PLAN_LANG(problems,
+				"%s står også i linje %u med et andet niveau (%s)",
+				"%s is also given in line %u with another level (%s)"),
+				competence->code, answer->line,
+				mus_level_name(answer->level, problems->language));
+		}
+		return;
+	}
+	answer->competence = competence;
+	answer->level = level;
+	answer->line = where->line;
+}
+
 static void mus_form_read_line(struct mus_form_reader *reader,
 			       unsigned int line_no, const char *line)
 {
 	struct mus_plan_problems *problems = reader->problems;
 	struct mus_plan_where where = { .line = line_no, .text = line };
 	const struct mus_competence *competence;
-	struct mus_form_answer *answer;
 	const char *word, *rest;
-	unsigned int level, idx;
+	unsigned int level;
 	bool colon;
 
+	if (line[0] == '\0')
+		return;
+	if (reader->pending != NULL) {
+		competence = reader->pending;
+		reader->pending = NULL;
+		if (mus_level_parse(line, &level)) {
+			where.line = reader->pending_line;
+			where.text = t_strdup_printf("%s %s", competence->code, line);
+			reader->answer_lines++;
+			mus_form_answer(reader, competence, level, &where);
+			return;
+		}
+	}
 	if (!mus_form_split(line, &word, &rest, &colon))
 		return;
 	competence = mus_profile_competence(reader->profile, word);
@@ -150,16 +191,23 @@ static void mus_form_read_line(struct mus_form_reader *reader,
 		}
 		return;
 	}
+	if (rest[0] == '\0') {
+		/* the form's empty line, left as it was (counted as
+		   missing), or a table cell with the level in the next */
+		if (colon)
+			reader->answer_lines++;
+		reader->pending = competence;
+		reader->pending_line = line_no;
+		return;
+	}
 	if (!colon && !mus_level_parse(rest, &level)) {
 		/* "<code> <text>" is text, as in the form's list */
 		return;
 	}
 	reader->answer_lines++;
-	if (rest[0] == '\0') {
-		/* the form's empty line, left as it was: counted as missing */
-		return;
-	}
 	if (!mus_level_parse(rest, &level)) {
+		reader->answers[competence -
+				array_front(&reader->profile->competences)].broken = TRUE;
 		mus_plan_problem_add(problems, &where, MUS_PLAN_LANG(problems,
 			"'%s' er ikke et niveau: skriv 0-5 eller ikke relevant, "
 			"nybegynder, avanceret begynder, kompetent, kyndig, ekspert",
@@ -167,21 +215,7 @@ static void mus_form_read_line(struct mus_form_reader *reader,
 			"advanced beginner, competent, proficient, expert"), rest);
 		return;
 	}
-	idx = competence - array_front(&reader->profile->competences);
-	answer = &reader->answers[idx];
-	if (answer->line != 0) {
-		if (answer->level != level) {
-			mus_plan_problem_add(problems, &where, MUS_PLAN_LANG(problems,
-				"%s står også i linje %u med et andet niveau (%s)",
-				"%s is also given in line %u with another level (%s)"),
-				competence->code, answer->line,
-				mus_level_name(answer->level, problems->language));
-		}
-		return;
-	}
-	answer->competence = competence;
-	answer->level = level;
-	answer->line = line_no;
+	mus_form_answer(reader, competence, level, &where);
 }
 
 int mus_competence_form_parse(const char *body_text, const char *body_html,
@@ -233,7 +267,7 @@ int mus_competence_form_parse(const char *body_text, const char *body_html,
 			const struct mus_competence *c =
 				array_idx(&profile->competences, i);
 
-			if (reader.answers[i].line != 0)
+			if (reader.answers[i].line != 0 || reader.answers[i].broken)
 				continue;
 			mus_plan_problem_add(problems, NULL, MUS_PLAN_LANG(problems,
 				"%s (%s) har intet niveau", "%s (%s) has no level"),

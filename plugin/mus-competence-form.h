@@ -9,7 +9,9 @@
    An answer is one line per competence, "<code>: <level>" ('=' does as
    well as ':', and so do spaces when a level follows, as in a table row
    of an HTML reply; a leading "-", "*" or "•" is ignored); the level as
-   mus_level_parse() reads it. Lines of the quoted original (from "On ...
+   mus_level_parse() reads it. A code alone on its line (with or without
+   ':') takes its level from the next non-empty line if that is a level
+   (a table whose cells are paragraphs). Lines of the quoted original (from "On ...
    wrote:", "-----Original Message-----" and the like on, and lines
    starting with '>') and the signature (from "-- ") are not read, so the
    answer may stand above the quoted form (top-posting) or replace it.

@@ -9,7 +9,10 @@
 #include "mus-org.h"
 #include "mus-competence-form.h"
 #include "mus-competence-request.h"
+#include "mus-file.h"
 #include "mus-test.h"
+
+#include <dirent.h>
 
 static const struct {
 	const char *text;
@@ -406,8 +409,90 @@ static void test_request_wanted(void)
 	mus_test_end();
 }
 
+static const char *const sagsbehandler_values[] = {
+	"borgerkontakt | Borgerkontakt | Contact with citizens | Møder borgeren",
+	"lovgivning | Lovgivning | Legislation | Serviceloven",
+	"udredning | Udredning | Assessment | Borgerens situation",
+	"dokumentation | Dokumentation og journal | Records | Journal",
+	"fagsystem | Fagsystemer | Case systems | Fagsystemerne",
+	"samarbejde | Tværfagligt samarbejde | Working across professions | Sammen",
+	"prioritering | Prioritering af sager | Managing the caseload | Frister",
+	NULL
+};
+
+/* Every reply in tests/data/competence/: NAME.LANG.txt (plain body) or
+   NAME.LANG.html (HTML-only body), read against the profile
+   sagsbehandler_values; NAME.LANG.expect is "levels: <code> <level>, ..."
+   or the problems as the answer to the sender lists them. */
+static void test_form_files(void)
+{
+	const char *dir_path = "tests/data/competence";
+	unsigned int inputs = 0;
+	struct dirent *d;
+	DIR *dir = opendir(dir_path);
+
+	if (dir == NULL)
+		i_fatal("opendir(%s) failed: %m", dir_path);
+	while ((d = readdir(dir)) != NULL) T_BEGIN {
+		const char *name = t_strdup(d->d_name), *dot = strrchr(name, '.');
+		const char *input, *expect, *error, *got;
+		pool_t pool = pool_alloconly_create("test form file", 4096);
+		struct mus_profile *profile;
+		struct mus_plan_problems problems;
+		ARRAY_TYPE(mus_assessment_item) items;
+		const struct mus_assessment_item *item;
+		bool html;
+		size_t size;
+
+		if (dot != NULL && (strcmp(dot, ".txt") == 0 ||
+				    strcmp(dot, ".html") == 0)) {
+			html = strcmp(dot, ".html") == 0;
+			mus_test_begin(t_strdup_printf("competence form: file %s", name));
+			if (mus_file_read(t_strdup_printf("%s/%s", dir_path, name),
+					  1024 * 1024, &input, &size, &error) < 0 ||
+			    mus_file_read(t_strdup_printf("%s/%s.expect", dir_path,
+							  t_strdup_until(name, dot)),
+					  1024 * 1024, &expect, &size, &error) < 0) {
+				test_assert_strcmp(error, NULL);
+			} else {
+				profile = mus_profile_build(pool, "cn=s,dc=x", "s", NULL,
+							    sagsbehandler_values);
+				mus_plan_problems_init(&problems, pool,
+					strstr(name, ".da.") != NULL ?
+					MUS_LANGUAGE_DA : MUS_LANGUAGE_EN);
+				if (mus_competence_form_parse(html ? NULL : input,
+							      html ? input : NULL,
+							      profile, &problems,
+							      &items) < 0)
+					got = mus_plan_problems_format(&problems);
+				else {
+					string_t *str = t_str_new(128);
+
+					str_append(str, "levels: ");
+					array_foreach(&items, item) {
+						if (item != array_front(&items))
+							str_append(str, ", ");
+						str_append(str, mus_assessment_item_value(item));
+					}
+					str_append_c(str, '\n');
+					got = str_c(str);
+				}
+				test_assert_strcmp(got, expect);
+			}
+			mus_test_end();
+			inputs++;
+		}
+		pool_unref(&pool);
+	} T_END;
+	closedir(dir);
+	mus_test_begin("competence form: data files found");
+	test_assert(inputs >= 6);
+	mus_test_end();
+}
+
 void test_competence(void)
 {
+	test_form_files();
 	test_request_wanted();
 	test_level_parse();
 	test_competence_parse();
