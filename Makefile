@@ -122,6 +122,7 @@ FUZZ_CFLAGS := -std=gnu99 -g -O1 -Wall -Wextra -Werror -DHAVE_CONFIG_H \
 FUZZ_OBJS := $(CORE:%=build/fuzz-obj/%.o)
 FUZZ_SEED_DIRS_reply := tests/data/replies tests/data/cards-mail
 FUZZ_SEED_DIRS_plan := tests/data/plans
+FUZZ_SEED_DIRS_competence := tests/data/competence
 
 build/fuzz-obj/%.o: plugin/%.c plugin/*.h | build/fuzz-obj
 	@echo "  CC fuzz $<"

@@ -1,8 +1,8 @@
 /* libFuzzer target for competence mapping: the input up to its first
    empty line is a job profile's musCompetence values, one a line; the rest
    is an answer to the competence form, read as a plain and as an
-   HTML-only body against that profile (or a fixed one when it is
-   broken); every line is also read as a level. Built and run by
+   HTML-only body against that profile (or a fixed one, that of the
+   replies in tests/data/competence/, when it is broken); every line is also read as a level. Built and run by
    `make fuzz`. */
 
 #include "lib.h"
@@ -19,6 +19,7 @@ static const char *const fixed_values[] = {
 	"dokumentation | Dokumentation | Records | Journal | notater",
 	"fagsystem | Fagsystemer | Case systems",
 	"samarbejde | Samarbejde | Cooperation",
+	"prioritering | Prioritering af sager | Managing the caseload",
 	NULL
 };
 
