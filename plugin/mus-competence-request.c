@@ -175,19 +175,35 @@ static int mus_competence_send_one(struct mus_competence_request_ctx *ctx,
 		}
 		return 0;
 	}
-	if (ret <= 0) {
+	if (ret < 0) {
 		mus_competence_log(req, conv, t_strdup_printf(
-			"the competence form to %s %s: %s", to->mails[0],
-			ret == 0 ? "was refused" : "is deferred to the next sync",
-			error));
-		ctx->smtp_down = ret < 0;
-		/* a refusal for good stays recorded: it would be refused
-		   again */
-		if (ret < 0 && committed &&
+			"the competence form to %s is deferred to the next sync: %s",
+			to->mails[0], error));
+		ctx->smtp_down = TRUE;
+		if (committed &&
 		    mus_competence_record_modify(&rec, MUS_LDAP_MOD_DELETE,
 						 error_r) < 0)
 			return -1;
 		return 0;
+	}
+	if (ret == 0) {
+		/* refused for good: recorded all the same, as it would be
+		   refused again, so that the others get theirs */
+		mus_competence_log(req, conv, t_strdup_printf(
+			"the competence form to %s was refused: %s",
+			to->mails[0], error));
+		if (!committed) {
+			ret = mus_competence_record_modify(&rec, MUS_LDAP_MOD_ADD,
+							   error_r);
+			if (ret < 0 && !mus_ldap_connection_closed(req->conn)) {
+				/* e.g. another host recorded it meanwhile */
+				mus_competence_log(req, conv, *error_r);
+				return 0;
+			}
+			if (ret <= 0)
+				return ret;
+		}
+		return 1;
 	}
 	ctx->result->sent++;
 	return 1;

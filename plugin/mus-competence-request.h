@@ -14,9 +14,9 @@
    musJobProfileRef (the profile answers are checked against), asserting
    the entryCSN read just before. A record that cannot be written
    withholds the message (the MTA keeps nothing); two hosts adding the
-   same address cannot both succeed. A message the MTA then refuses or
-   defers has its record taken back (kept after a refusal for good, which
-   would be refused again). When everybody has it, musCompetenceFormSent
+   same address cannot both succeed. A message the MTA then defers has
+   its record taken back; one it refuses for good is recorded all the
+   same (it would be refused again), so that the other still gets theirs. When everybody has it, musCompetenceFormSent
    is written and the conversation is done. The round's lease keeps two
    syncs off the same round. The one gap: a sync that dies between the
    record and the end of data leaves that person recorded without the
