@@ -269,14 +269,15 @@ struct mus_doveadm_inbox {
 	struct mus_smtp *smtp;
 };
 
-static int mus_doveadm_inbox_send(const char *to, const char *subject,
-				  const char *body, void *context,
-				  const char **error_r)
+static int mus_doveadm_inbox_send(bool reply, const char *to,
+				  const char *subject, const char *body,
+				  void *context, const char **error_r)
 {
 	struct mus_doveadm_inbox *ib = context;
 	int ret;
 
-	ret = mus_send_notice(ib->smtp, ib->set, to, subject, body, error_r);
+	ret = mus_send_notice(ib->smtp, ib->set, reply ? MUS_NOTICE_REPLY :
+			      MUS_NOTICE_GENERATED, to, subject, body, error_r);
 	if (ret == 0) {
 		/* the address is refused for good: nothing to wait for */
 		i_warning("mus: inbox: the answer to %s was refused: %s", to, *error_r);
@@ -473,20 +474,20 @@ static int mus_doveadm_inbox_report(const struct mus_settings *set, pool_t pool,
 	return 0;
 }
 
-/* Read people, rounds, their conversations and the filed plans, and
-   count them into *figs_r (freed by the caller, also on failure). With
-   rows, the organisation's and each round's figures are appended to it
-   too. Returns 0, or -1 after logging (doveadm_exit_code set). */
+/* Read people, rounds, their conversations and the filed plans (into
+   plans, for the caller too), and count them into *figs_r (freed by the
+   caller, also on failure). With rows, the organisation's and each
+   round's figures are appended to it too. Returns 0, or -1 after logging
+   (doveadm_exit_code set). */
 static int mus_doveadm_figures(struct mus_doveadm_session *session,
 			       struct mus_org *org,
 			       ARRAY_TYPE(mus_report_row) *rows,
+			       ARRAY_TYPE(mus_filed_plan) *plans,
 			       struct mus_hr_figures **figs_r)
 {
 	const struct mus_settings *set = session->set;
-	const char *bases[] = { set->people_base, set->plan_base, NULL };
 	ARRAY_TYPE(mus_round) rounds;
 	ARRAY_TYPE(const_string) invalid;
-	struct mus_filed_plans plans;
 	struct mus_round *round;
 	const char *error, *problem;
 
@@ -511,10 +512,10 @@ static int mus_doveadm_figures(struct mus_doveadm_session *session,
 			mus_report_round(session->pool, org, round, &convs, rows);
 		mus_hr_figures_add_conversations(*figs_r, &convs);
 	}
-	if (mus_filed_plans_load(session->conn, session->pool, bases, &plans,
-				 &error) < 0)
+	if (mus_filed_plans_load(session->conn, session->pool,
+				 mus_doveadm_plan_bases(set), plans, &error) < 0)
 		goto failed;
-	mus_hr_figures_add_plans(*figs_r, &plans);
+	mus_hr_figures_add_plans(*figs_r, plans);
 	mus_hr_figures_finish(*figs_r);
 	array_foreach_elem(&invalid, problem) {
 		struct mus_report_row *row;
@@ -538,15 +539,6 @@ failed:
 
 /* ---- follow-up ---- */
 
-static int mus_doveadm_followup_send(const char *to, const char *subject,
-				     const char *body, void *context,
-				     const char **error_r)
-{
-	struct mus_doveadm_inbox *ib = context;
-
-	return mus_send_notice(ib->smtp, ib->set, to, subject, body, error_r);
-}
-
 static void mus_doveadm_followup_log(bool problem, const char *message,
 				     void *context ATTR_UNUSED)
 {
@@ -560,9 +552,9 @@ static void mus_doveadm_followup_log(bool problem, const char *message,
 static int mus_doveadm_followup(struct mus_doveadm_session *session,
 				const char **error_r)
 {
-	struct mus_doveadm_inbox ib = { .set = session->set };
-	ARRAY_TYPE(mus_followup_plan) plans;
+	ARRAY_TYPE(mus_filed_plan) plans;
 	struct mus_followup_result result;
+	struct mus_smtp *smtp;
 	struct mus_org *org;
 	int ret;
 
@@ -570,25 +562,25 @@ static int mus_doveadm_followup(struct mus_doveadm_session *session,
 	p_array_init(&plans, session->pool, 64);
 	if (mus_people_load(session->conn, session->set->people_base,
 			    MUS_PEOPLE_FILTER, time(NULL), org, error_r) < 0 ||
-	    mus_followup_load(session->conn, session->pool,
-			      mus_doveadm_plan_bases(session->set), &plans,
-			      error_r) < 0) {
+	    mus_filed_plans_load(session->conn, session->pool,
+				 mus_doveadm_plan_bases(session->set), &plans,
+				 error_r) < 0) {
 		mus_org_destroy(&org);
 		return -1;
 	}
 	ret = mus_smtp_create(session->set, MUS_DOVEADM_SMTP_TIMEOUT_MSECS,
-			      &ib.smtp, error_r);
+			      &smtp, error_r);
 	if (ret == 0) {
-		ret = mus_followup_remind(session->conn, session->set, org,
-					  &plans, time(NULL),
-					  mus_doveadm_followup_send,
-					  mus_doveadm_followup_log, &ib,
+		ret = mus_followup_remind(session->conn, smtp, session->set,
+					  org, &plans, time(NULL),
+					  mus_doveadm_followup_log, NULL,
 					  &result, error_r);
 		i_info("mus: follow-up: %u plans, %u activity reminders, "
-		       "%u follow-up reminders, %u failed",
-		       array_count(&plans), result.activity_reminders,
-		       result.meeting_reminders, result.failed);
-		mus_smtp_destroy(&ib.smtp);
+		       "%u follow-up reminders, %u failed, %u sent by "
+		       "another sync", array_count(&plans),
+		       result.activity_reminders, result.meeting_reminders,
+		       result.failed, result.raced);
+		mus_smtp_destroy(&smtp);
 	}
 	mus_org_destroy(&org);
 	return ret;
@@ -607,6 +599,7 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
 	struct mus_doveadm_session session;
 	ARRAY_TYPE(mus_report_row) rows;
+	ARRAY_TYPE(mus_filed_plan) plans;
 	struct mus_hr_figures *figs;
 	struct mus_org *org;
 	const char *error;
@@ -615,23 +608,13 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 		return;
 	(void)mus_doveadm_profiles_off(session.set);
 	p_array_init(&rows, session.pool, 256);
+	p_array_init(&plans, session.pool, 64);
 	org = mus_org_create();
-	if (mus_doveadm_figures(&session, org, &rows, &figs) == 0) {
-		ARRAY_TYPE(mus_followup_plan) plans;
-		int ret;
-
+	if (mus_doveadm_figures(&session, org, &rows, &plans, &figs) == 0) {
 		mus_report_hr(session.pool, figs, session.set->language, &rows);
-		p_array_init(&plans, session.pool, 64);
-		ret = mus_followup_load(session.conn, session.pool,
-					mus_doveadm_plan_bases(session.set),
-					&plans, &error);
-		if (ret == 0) {
-			mus_report_overdue(session.pool, org, &plans,
-					   time(NULL), &rows);
-			ret = mus_doveadm_inbox_report(session.set, session.pool,
-						       &rows, &error);
-		}
-		if (ret < 0) {
+		mus_report_overdue(session.pool, org, &plans, time(NULL), &rows);
+		if (mus_doveadm_inbox_report(session.set, session.pool, &rows,
+					     &error) < 0) {
 			/* the directory's figures are still worth showing */
 			i_error("mus: %s", error);
 			doveadm_exit_code = EX_TEMPFAIL;
@@ -649,6 +632,7 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 static void cmd_mus_report(struct doveadm_cmd_context *cctx)
 {
 	struct mus_doveadm_session session;
+	ARRAY_TYPE(mus_filed_plan) plans;
 	struct mus_hr_figures *figs;
 	struct mus_org *org;
 	const char *path, *error;
@@ -661,7 +645,8 @@ static void cmd_mus_report(struct doveadm_cmd_context *cctx)
 	if (mus_doveadm_session_begin(&session) < 0)
 		return;
 	org = mus_org_create();
-	if (mus_doveadm_figures(&session, org, NULL, &figs) == 0 &&
+	p_array_init(&plans, session.pool, 64);
+	if (mus_doveadm_figures(&session, org, NULL, &plans, &figs) == 0 &&
 	    mus_report_html_write(path, figs, session.set->language,
 				  session.set->timezone, &error) < 0) {
 		i_error("mus: report: %s", error);
@@ -804,6 +789,7 @@ static void cmd_mus_plan_submit(struct doveadm_cmd_context *cctx)
 	struct mus_doveadm_session session;
 	struct mus_conversation *conv;
 	struct mus_plan_problems problems;
+	const struct mus_plan_team *team;
 	struct mus_plan *plan;
 	enum mus_plan_draft_result result;
 	const char *name, *path, *json, *error;
@@ -832,9 +818,16 @@ static void cmd_mus_plan_submit(struct doveadm_cmd_context *cctx)
 		mus_doveadm_session_end(&session);
 		return;
 	}
+	if (mus_plan_draft_team(session.conn, session.pool, conv, &team,
+				&error) < 0) {
+		i_error("mus: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+		mus_doveadm_session_end(&session);
+		return;
+	}
 	mus_time_to_local(session.set->timezone, time(NULL), &today, &minute);
 	mus_plan_problems_init(&problems, session.pool, MUS_LANGUAGE_EN);
-	if (mus_plan_json_parse(json, size, today, &problems, &plan) < 0) {
+	if (mus_plan_json_parse(json, size, today, team, &problems, &plan) < 0) {
 		const char *const *lines = t_strsplit(
 			mus_plan_problems_format(&problems), "\n");
 
@@ -884,6 +877,7 @@ static void cmd_mus_purge(struct doveadm_cmd_context *cctx)
 	struct mus_retention_options opts;
 	struct mus_retention_period period;
 	struct mus_doveadm_session session;
+	ARRAY_TYPE(mus_filed_plan) plans;
 	const char *value, *error;
 
 	i_zero(&opts);
@@ -900,8 +894,17 @@ static void cmd_mus_purge(struct doveadm_cmd_context *cctx)
 	}
 	if (mus_doveadm_session_begin(&session) < 0)
 		return;
+	p_array_init(&plans, session.pool, 64);
+	if (mus_filed_plans_load(session.conn, session.pool,
+				 mus_doveadm_plan_bases(session.set), &plans,
+				 &error) < 0) {
+		i_error("mus: purge: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+		mus_doveadm_session_end(&session);
+		return;
+	}
 	opts.cutoff = mus_retention_cutoff(&period, time(NULL));
-	opts.plan_bases = mus_doveadm_plan_bases(session.set);
+	opts.plans = &plans;
 	opts.people_base = session.set->people_base;
 	opts.round_base = session.set->round_base;
 	i_info("mus: purge%s: plans and conversations of closed rounds older than %s",

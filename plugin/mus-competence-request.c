@@ -161,7 +161,8 @@ static int mus_competence_send_one(struct mus_competence_request_ctx *ctx,
 	    mus_smtp_create(req->set, req->smtp_timeout_msecs, &ctx->smtp,
 			    error_r) < 0)
 		return -1;
-	ret = mus_send_notice_commit(ctx->smtp, req->set, to->mails[0], subject,
+	ret = mus_send_notice_commit(ctx->smtp, req->set, MUS_NOTICE_GENERATED,
+				     to->mails[0], subject,
 				     body, mus_competence_record_commit, &rec,
 				     &committed, &error);
 	if (rec.failed) {

@@ -95,6 +95,12 @@ const char *mus_conversation_reference(const struct mus_conversation *conv)
 	return t_strndup(conv->ical_uid, MUS_CONVERSATION_REFERENCE_LEN);
 }
 
+bool mus_conversation_is_team(const struct mus_conversation *conv)
+{
+	return conv->team_dn != NULL ||
+		(conv->employee_dns[0] != NULL && conv->employee_dns[1] != NULL);
+}
+
 bool mus_conversation_is_over(const struct mus_conversation *conv, time_t now)
 {
 	if (conv->unreadable || conv->end == 0 || conv->end > now)

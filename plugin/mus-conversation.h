@@ -105,6 +105,10 @@ const char *mus_conversation_uid(const char *round_dn, const char *cn,
 #define MUS_CONVERSATION_REFERENCE_LEN 8
 const char *mus_conversation_reference(const struct mus_conversation *conv);
 
+/* TRUE if conv is a team's (GRUS/TUS: a musTeam, or several employees),
+   whose development plan is one plan for every member. */
+bool mus_conversation_is_team(const struct mus_conversation *conv);
+
 /* TRUE if the conversation took place: its end has passed (at now) and it
    was invited or accepted, not declined, moved, cancelled or failed. Sync
    makes it held. */

@@ -1,27 +1,47 @@
-/* Reading filed plans and their activities for the figures. */
+/* Reading the filed plans and their activities. */
 
 #include "lib.h"
 #include "array.h"
+#include "hash.h"
 #include "mus-ldap.h"
-#include "mus-time.h"
 #include "mus-filed-plans.h"
 
 /* well below slapd's default size limit, as for people */
 #define MUS_FILED_PLANS_PAGE_SIZE 400
+#define MUS_FILED_PLANS_FILTER \
+	"(|(objectClass=musPlan)(objectClass=musActivity))"
 
-static const char *const mus_filed_plan_attrs[] = {
-	"musEmployee", "musLeader", "musApprovedByEmployee",
-	"musApprovedByLeader", NULL
+static const char *const mus_filed_plans_attrs[] = {
+	"objectClass", "entryCSN",
+	/* the plan */
+	"cn", "musEmployee", "musLeader", "musFollowUp", "musApprovedByEmployee", "musApprovedByLeader",
+	"musRemindedTo",
+	/* the activity */
+	"entryUUID", "description", "musActivityKind", "musCard",
+	"musResponsible", "musResponsibleName", "musDue", "musActivityStatus",
+	"musReminded", NULL
 };
-static const char *const mus_filed_activity_attrs[] = {
-	"description", "musActivityKind", "musCard", "musDue",
-	"musActivityStatus", NULL
+
+/* an activity as read, before it is given to its plan */
+struct mus_filed_child {
+	const char *parent_ndn;
+	struct mus_activity activity;
 };
+ARRAY_DEFINE_TYPE(mus_filed_child, struct mus_filed_child);
 
 struct mus_filed_plans_ctx {
 	pool_t pool;
-	struct mus_filed_plans *plans;
+	ARRAY_TYPE(mus_filed_plan) *plans;
+	ARRAY_TYPE(mus_filed_child) children;
+	/* normalised DNs of the entries read: plans map to themselves,
+	   activities to NULL */
+	HASH_TABLE(const char *, struct mus_filed_plan *) seen;
 };
+
+bool mus_activity_overdue(const struct mus_activity *a, time_t now)
+{
+	return !a->done && a->due != 0 && a->due < now;
+}
 
 static const char *mus_filed_ndn(pool_t pool, const char *dn)
 {
@@ -32,56 +52,100 @@ static const char *mus_filed_ndn(pool_t pool, const char *dn)
 	return ndn;
 }
 
-static int mus_filed_plan_add(const struct mus_ldap_entry *entry,
-			      void *context, const char **error_r ATTR_UNUSED)
+static const char *mus_filed_value(pool_t pool,
+				   const struct mus_ldap_entry *entry,
+				   const char *attr)
 {
-	struct mus_filed_plans_ctx *ctx = context;
-	struct mus_filed_plan *plan;
-	const char *dn = mus_ldap_entry_dn(entry);
-	const char *ndn = mus_filed_ndn(ctx->pool, dn);
-	const char *leader = mus_ldap_entry_value(entry, "musLeader");
+	return p_strdup_empty(pool, mus_ldap_entry_value(entry, attr));
+}
 
-	if (ndn == NULL)
-		return 0;
-	plan = array_append_space(&ctx->plans->plans);
-	plan->dn = p_strdup(ctx->pool, dn);
+static void mus_filed_plan_read(struct mus_filed_plans_ctx *ctx,
+				const struct mus_ldap_entry *entry,
+				const char *ndn)
+{
+	pool_t pool = ctx->pool;
+	struct mus_filed_plan *plan = p_new(pool, struct mus_filed_plan, 1);
+	const char *const *reminded = mus_ldap_entry_values(entry, "musRemindedTo");
+	ARRAY_TYPE(const_string) ndns;
+
+	plan->dn = p_strdup(pool, mus_ldap_entry_dn(entry));
 	plan->ndn = ndn;
-	plan->employee_ndn = mus_filed_ndn(ctx->pool,
-		mus_ldap_entry_value(entry, "musEmployee"));
-	plan->leader_ndn = mus_filed_ndn(ctx->pool, leader);
-	if (plan->leader_ndn != NULL)
-		plan->leader_dn = p_strdup(ctx->pool, leader);
+	plan->name = mus_filed_value(pool, entry, "cn");
+	plan->employee_dn = mus_filed_value(pool, entry, "musEmployee");
+	plan->employee_ndn = mus_filed_ndn(pool, plan->employee_dn);
+	plan->leader_dn = mus_filed_value(pool, entry, "musLeader");
+	plan->leader_ndn = mus_filed_ndn(pool, plan->leader_dn);
+	plan->follow_up = mus_ldap_entry_time(entry, "musFollowUp");
+	plan->approved_by_employee =
+		mus_ldap_entry_time(entry, "musApprovedByEmployee");
+	plan->approved_by_leader =
+		mus_ldap_entry_time(entry, "musApprovedByLeader");
 	plan->approved =
 		mus_ldap_entry_value(entry, "musApprovedByEmployee") != NULL &&
 		mus_ldap_entry_value(entry, "musApprovedByLeader") != NULL;
-	return 0;
+	p_array_init(&ndns, pool, 4);
+	for (; *reminded != NULL; reminded++) {
+		const char *reminded_ndn = mus_filed_ndn(pool, *reminded);
+
+		if (reminded_ndn != NULL)
+			array_push_back(&ndns, &reminded_ndn);
+	}
+	array_append_zero(&ndns);
+	plan->reminded_to = array_front(&ndns);
+	p_array_init(&plan->activities, pool, 4);
+	hash_table_insert(ctx->seen, ndn, plan);
+	array_push_back(ctx->plans, &plan);
 }
 
-static int mus_filed_activity_add(const struct mus_ldap_entry *entry,
-				  void *context,
-				  const char **error_r ATTR_UNUSED)
+static void mus_filed_activity_read(struct mus_filed_plans_ctx *ctx,
+				    const struct mus_ldap_entry *entry,
+				    const char *ndn)
+{
+	pool_t pool = ctx->pool;
+	const char *dn = mus_ldap_entry_dn(entry);
+	const char *parent_ndn = mus_filed_ndn(pool, mus_ldap_dn_parent(dn));
+	const char *status = mus_ldap_entry_value(entry, "musActivityStatus");
+	struct mus_filed_plan *no_plan = NULL;
+	struct mus_filed_child *child;
+	struct mus_activity *a;
+
+	hash_table_insert(ctx->seen, ndn, no_plan);
+	if (parent_ndn == NULL)
+		return;
+	child = array_append_space(&ctx->children);
+	child->parent_ndn = parent_ndn;
+	a = &child->activity;
+	a->dn = p_strdup(pool, dn);
+	a->csn = mus_filed_value(pool, entry, "entryCSN");
+	a->uuid = mus_filed_value(pool, entry, "entryUUID");
+	a->description = mus_filed_value(pool, entry, "description");
+	a->kind = mus_filed_value(pool, entry, "musActivityKind");
+	a->card = mus_filed_value(pool, entry, "musCard");
+	a->responsible_dn = mus_filed_value(pool, entry, "musResponsible");
+	a->responsible_name = mus_filed_value(pool, entry, "musResponsibleName");
+	a->due = mus_ldap_entry_time(entry, "musDue");
+	a->done = status != NULL &&
+		strcasecmp(status, MUS_ACTIVITY_STATUS_DONE) == 0;
+	a->reminded = mus_ldap_entry_time(entry, "musReminded");
+}
+
+static int mus_filed_entry(const struct mus_ldap_entry *entry, void *context,
+			   const char **error_r ATTR_UNUSED)
 {
 	struct mus_filed_plans_ctx *ctx = context;
-	struct mus_filed_activity *act;
-	const char *dn = mus_ldap_entry_dn(entry);
-	const char *plan_ndn = mus_filed_ndn(ctx->pool, mus_ldap_dn_parent(dn));
-	const char *due = mus_ldap_entry_value(entry, "musDue");
-	const char *status = mus_ldap_entry_value(entry, "musActivityStatus");
-	const char *kind = mus_ldap_entry_value(entry, "musActivityKind");
+	const char *ndn = mus_filed_ndn(ctx->pool, mus_ldap_entry_dn(entry));
+	const char *const *classes = mus_ldap_entry_values(entry, "objectClass");
 
-	if (plan_ndn == NULL)
+	const char *orig_key;
+	struct mus_filed_plan *value;
+
+	if (ndn == NULL ||
+	    hash_table_lookup_full(ctx->seen, ndn, &orig_key, &value))
 		return 0;
-	act = array_append_space(&ctx->plans->activities);
-	act->dn = p_strdup(ctx->pool, dn);
-	act->plan_ndn = plan_ndn;
-	act->description = p_strdup_empty(ctx->pool,
-		mus_ldap_entry_value(entry, "description"));
-	act->kind = p_strdup(ctx->pool, kind != NULL ? kind : "");
-	act->card = p_strdup_empty(ctx->pool,
-				   mus_ldap_entry_value(entry, "musCard"));
-	if (due == NULL || mus_time_parse_generalized(due, &act->due) < 0)
-		act->due = 0;
-	act->done = status != NULL && strcasecmp(status, "done") == 0;
+	if (str_array_icase_find(classes, "musPlan"))
+		mus_filed_plan_read(ctx, entry, ndn);
+	else if (str_array_icase_find(classes, "musActivity"))
+		mus_filed_activity_read(ctx, entry, ndn);
 	return 0;
 }
 
@@ -109,29 +173,34 @@ static bool mus_filed_base_seen(pool_t pool, const char *const *bases,
 
 int mus_filed_plans_load(struct mus_ldap *conn, pool_t pool,
 			 const char *const *bases,
-			 struct mus_filed_plans *plans_r,
+			 ARRAY_TYPE(mus_filed_plan) *plans,
 			 const char **error_r)
 {
-	struct mus_filed_plans plans;
-	struct mus_filed_plans_ctx ctx = { .pool = pool, .plans = &plans };
+	ARRAY_TYPE(mus_filed_plan) found;
+	struct mus_filed_plans_ctx ctx = { .pool = pool, .plans = &found };
+	const struct mus_filed_child *child;
+	struct mus_filed_plan *plan;
+	int ret = 0;
 
-	p_array_init(&plans.plans, pool, 64);
-	p_array_init(&plans.activities, pool, 256);
-	for (unsigned int i = 0; bases[i] != NULL; i++) {
+	p_array_init(&found, pool, 64);
+	p_array_init(&ctx.children, pool, 64);
+	hash_table_create(&ctx.seen, pool, 0, str_hash, strcmp);
+	for (unsigned int i = 0; ret == 0 && bases[i] != NULL; i++) {
 		if (mus_filed_base_seen(pool, bases, i))
 			continue;
-		if (mus_ldap_search_paged(conn, bases[i], "(objectClass=musPlan)",
-					  mus_filed_plan_attrs,
-					  MUS_FILED_PLANS_PAGE_SIZE,
-					  mus_filed_plan_add, &ctx, error_r) < 0 ||
-		    mus_ldap_search_paged(conn, bases[i],
-					  "(objectClass=musActivity)",
-					  mus_filed_activity_attrs,
-					  MUS_FILED_PLANS_PAGE_SIZE,
-					  mus_filed_activity_add, &ctx,
-					  error_r) < 0)
-			return -1;
+		ret = mus_ldap_search_paged(conn, bases[i], MUS_FILED_PLANS_FILTER,
+					    mus_filed_plans_attrs,
+					    MUS_FILED_PLANS_PAGE_SIZE,
+					    mus_filed_entry, &ctx, error_r);
 	}
-	*plans_r = plans;
-	return 0;
+	/* a search returns parents and children in any order */
+	array_foreach(&ctx.children, child) {
+		plan = hash_table_lookup(ctx.seen, child->parent_ndn);
+		if (plan != NULL)
+			array_push_back(&plan->activities, &child->activity);
+	}
+	hash_table_destroy(&ctx.seen);
+	if (ret == 0)
+		array_append_array(plans, &found);
+	return ret;
 }

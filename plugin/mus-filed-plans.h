@@ -1,45 +1,67 @@
 #ifndef MUS_FILED_PLANS_H
 #define MUS_FILED_PLANS_H
 
-/* Approved and filed development plans as HR's figures need them: the
-   musPlan entries (under the people's entries or under mus_plan_base) and
-   their musActivity children, read from the directory as they are. */
+/* The filed development plans as the directory holds them: every musPlan
+   (under the people's entries or under mus_plan_base, approved or not)
+   with its musActivity children, read in one search per base. The one
+   reader of filed plans: HR's figures, the follow-up reminders, overdue
+   activities and purge all take its result. */
+
+#include "array.h"
 
 struct mus_ldap;
 
+/* An activity that is not done yet: planned, booked or any other value
+   than "done". */
+#define MUS_ACTIVITY_STATUS_DONE "done"
+
+struct mus_activity {
+	const char *dn, *csn;
+	/* entryUUID: names the activity in reminders and done-mails */
+	const char *uuid;
+	const char *description;	/* NULL: none */
+	const char *kind;		/* musActivityKind as stored; NULL: none */
+	const char *card;		/* musCard; NULL: none */
+	/* the responsible person: a DN, or "Name <address>", or neither */
+	const char *responsible_dn, *responsible_name;
+	time_t due;		/* 0: none or unparsable */
+	bool done;		/* musActivityStatus done */
+	time_t reminded;	/* musReminded; 0: not reminded yet */
+};
+ARRAY_DEFINE_TYPE(mus_activity, struct mus_activity);
+
 struct mus_filed_plan {
-	const char *dn, *ndn;
-	const char *employee_ndn;	/* NULL: no musEmployee that parses */
-	const char *leader_dn, *leader_ndn;	/* NULL: none */
-	/* both musApprovedByEmployee and musApprovedByLeader are set */
+	const char *dn, *ndn, *name;
+	/* musEmployee and musLeader; the normalised forms are NULL when the
+	   value is missing or does not parse */
+	const char *employee_dn, *employee_ndn;
+	const char *leader_dn, *leader_ndn;
+	time_t follow_up;	/* musFollowUp; 0: none or unparsable */
+	/* musApprovedByEmployee and musApprovedByLeader; 0: none or
+	   unparsable */
+	time_t approved_by_employee, approved_by_leader;
+	/* both approvals are set */
 	bool approved;
+	/* musRemindedTo: normalised DNs of those reminded of the follow-up
+	   meeting; NULL-terminated */
+	const char *const *reminded_to;
+	ARRAY_TYPE(mus_activity) activities;
 };
-ARRAY_DEFINE_TYPE(mus_filed_plan, struct mus_filed_plan);
+ARRAY_DEFINE_TYPE(mus_filed_plan, struct mus_filed_plan *);
 
-struct mus_filed_activity {
-	const char *dn;
-	const char *plan_ndn;		/* the parent entry */
-	const char *description;
-	const char *kind;		/* musActivityKind as stored */
-	const char *card;		/* musCard, NULL: none */
-	time_t due;			/* 0: none or unparsable */
-	bool done;			/* musActivityStatus done */
-};
-ARRAY_DEFINE_TYPE(mus_filed_activity, struct mus_filed_activity);
+/* TRUE if a's due date has passed and it is not done. */
+bool mus_activity_overdue(const struct mus_activity *a, time_t now);
 
-struct mus_filed_plans {
-	ARRAY_TYPE(mus_filed_plan) plans;
-	ARRAY_TYPE(mus_filed_activity) activities;
-};
-
-/* Read every plan and activity below each base of the NULL-terminated
-   list bases (the people base, and mus_plan_base when set), allocated from
-   pool; a base inside an earlier one is not read twice. A value that does
-   not parse is read as absent. Returns 0 and fills plans_r, or -1 if the
-   directory failed (plans_r untouched). */
+/* Read every plan with its activities below each base of the
+   NULL-terminated list bases (the people base, and mus_plan_base when
+   set) into plans, allocated from pool; an entry below two of the bases
+   is read once, and a base inside an earlier one is not searched again.
+   A value that does not parse is read as absent; an activity whose parent
+   is no plan is left out. Returns 0, or -1 with the search that failed
+   (plans untouched). */
 int mus_filed_plans_load(struct mus_ldap *conn, pool_t pool,
 			 const char *const *bases,
-			 struct mus_filed_plans *plans_r,
+			 ARRAY_TYPE(mus_filed_plan) *plans,
 			 const char **error_r);
 
 #endif

@@ -8,9 +8,9 @@
 #include "mus-plan.h"
 #include "mus-followup-time.h"
 
-static bool mus_followup_fits(const struct mus_round *round,
-			      const struct mus_conversation *conv,
-			      int follow_up, time_t now)
+bool mus_followup_time_kept(const struct mus_round *round,
+			    const struct mus_conversation *conv,
+			    int follow_up, time_t now)
 {
 	unsigned int minute;
 	int day;
@@ -54,30 +54,38 @@ mus_followup_add(struct mus_schedule *sched, const struct mus_conversation *conv
 				array_count(&members));
 }
 
+void mus_followup_window(const struct mus_round *round, int follow_up,
+			 time_t now, time_t *from_r, time_t *to_r)
+{
+	*from_r = mus_time_from_local(round->timezone, follow_up, 0);
+	if (*from_r <= now)
+		*from_r = now;
+	*to_r = mus_time_from_local(round->timezone,
+				    follow_up + MUS_FOLLOWUP_SEARCH_DAYS, 0);
+}
+
 bool mus_followup_time(const struct mus_round *round,
 		       const struct mus_conversation *conv, int follow_up,
 		       time_t now, const ARRAY_TYPE(mus_conversation) *others,
+		       const ARRAY_TYPE(mus_followup_busy) *busy,
 		       time_t *start_r, time_t *end_r, const char **reason_r)
 {
 	struct mus_sched_round sched_round;
 	struct mus_schedule *sched;
 	struct mus_sched_conv *slot;
 	struct mus_conversation *other;
+	const struct mus_followup_busy *period;
 	const char *error;
 	bool found;
 
-	if (mus_followup_fits(round, conv, follow_up, now)) {
+	if (mus_followup_time_kept(round, conv, follow_up, now)) {
 		*start_r = conv->followup_start;
 		*end_r = conv->followup_end;
 		return TRUE;
 	}
 	mus_round_sched(round, &sched_round);
-	sched_round.window_start = mus_time_from_local(round->timezone,
-						       follow_up, 0);
-	if (sched_round.window_start <= now)
-		sched_round.window_start = now;
-	sched_round.window_end = mus_time_from_local(round->timezone,
-		follow_up + MUS_FOLLOWUP_SEARCH_DAYS, 0);
+	mus_followup_window(round, follow_up, now, &sched_round.window_start,
+			    &sched_round.window_end);
 	if (sched_round.window_end <= sched_round.window_start) {
 		*reason_r = t_strdup_printf("the follow-up date %s has passed",
 					    mus_plan_date(follow_up));
@@ -97,6 +105,12 @@ bool mus_followup_time(const struct mus_round *round,
 			continue;
 		mus_schedule_fix(sched, mus_followup_add(sched, other),
 				 other->followup_start, other->followup_end);
+	}
+	if (busy != NULL) {
+		array_foreach(busy, period) {
+			mus_schedule_busy(mus_schedule_person(sched, period->ndn),
+					  period->start, period->end);
+		}
 	}
 	slot = mus_followup_add(sched, conv);
 	mus_schedule_run(sched);

@@ -2,31 +2,18 @@
 
 #include "lib.h"
 #include "array.h"
-#include "hash.h"
 #include "str.h"
 #include "mus-time.h"
 #include "mus-ldap.h"
 #include "mus-org.h"
 #include "mus-cards.h"
 #include "mus-invitation.h"
+#include "mus-send.h"
 #include "mus-followup.h"
 
 #define MUS_FOLLOWUP_DAY_SECS (24 * 60 * 60)
-#define MUS_FOLLOWUP_PLAN_FILTER \
-	"(&(objectClass=musPlan)(musApprovedByEmployee=*)(musApprovedByLeader=*))"
-#define MUS_FOLLOWUP_ACTIVITY_FILTER "(objectClass=musActivity)"
 
-static const char *const mus_followup_plan_attrs[] = {
-	"cn", "musEmployee", "musLeader", "musFollowUp", "musRemindedTo",
-	"entryCSN", NULL
-};
-static const char *const mus_followup_activity_attrs[] = {
-	"description", "musActivityKind", "musResponsible",
-	"musResponsibleName", "musDue", "musActivityStatus", "musReminded",
-	"entryUUID", "entryCSN", NULL
-};
-
-bool mus_followup_activity_due(const struct mus_followup_plan *plan,
+bool mus_followup_activity_due(const struct mus_filed_plan *plan,
 			       const struct mus_activity *a, time_t now,
 			       unsigned int days)
 {
@@ -36,12 +23,7 @@ bool mus_followup_activity_due(const struct mus_followup_plan *plan,
 		a->due - (time_t)days * MUS_FOLLOWUP_DAY_SECS <= now;
 }
 
-bool mus_followup_activity_overdue(const struct mus_activity *a, time_t now)
-{
-	return !a->done && a->due != 0 && a->due < now;
-}
-
-bool mus_followup_meeting_due(const struct mus_followup_plan *plan,
+bool mus_followup_meeting_due(const struct mus_filed_plan *plan,
 			      const char *ndn, time_t now, unsigned int days)
 {
 	if (plan->follow_up == 0 || plan->follow_up <= now ||
@@ -92,112 +74,6 @@ bool mus_followup_responsible_address(const char *value, const char **name_r,
 	return TRUE;
 }
 
-/* ---- reading ---- */
-
-struct mus_followup_read {
-	pool_t pool;
-	ARRAY_TYPE(mus_followup_plan) *plans;
-	HASH_TABLE(const char *, struct mus_followup_plan *) seen;
-	struct mus_followup_plan *plan;
-};
-
-static int mus_followup_plan_read(const struct mus_ldap_entry *entry,
-				  void *context, const char **error_r ATTR_UNUSED)
-{
-	struct mus_followup_read *read = context;
-	struct mus_followup_plan *plan;
-	const char *dn = mus_ldap_entry_dn(entry), *key, *employee;
-	const char *const *reminded;
-	ARRAY_TYPE(const_string) ndns;
-
-	key = t_str_lcase(dn);
-	employee = mus_ldap_entry_value(entry, "musEmployee");
-	if (employee == NULL || hash_table_lookup(read->seen, key) != NULL)
-		return 0;
-	plan = p_new(read->pool, struct mus_followup_plan, 1);
-	plan->dn = p_strdup(read->pool, dn);
-	plan->csn = p_strdup(read->pool, mus_ldap_entry_value(entry, "entryCSN"));
-	plan->name = p_strdup(read->pool, mus_ldap_entry_value(entry, "cn"));
-	plan->employee_dn = p_strdup(read->pool, employee);
-	plan->leader_dn = p_strdup(read->pool,
-				   mus_ldap_entry_value(entry, "musLeader"));
-	plan->follow_up = mus_ldap_entry_time(entry, "musFollowUp");
-	plan->approved = TRUE;
-	reminded = mus_ldap_entry_values(entry, "musRemindedTo");
-	p_array_init(&ndns, read->pool, 4);
-	for (; *reminded != NULL; reminded++) {
-		const char *ndn, *error;
-
-		if (mus_ldap_dn_normalize(read->pool, *reminded, &ndn, &error) == 0)
-			array_push_back(&ndns, &ndn);
-	}
-	array_append_zero(&ndns);
-	plan->reminded_to = array_front(&ndns);
-	p_array_init(&plan->activities, read->pool, 4);
-	key = p_strdup(read->pool, key);
-	hash_table_insert(read->seen, key, plan);
-	array_push_back(read->plans, &plan);
-	return 0;
-}
-
-static const char *mus_followup_pstrdup(pool_t pool,
-					const struct mus_ldap_entry *entry,
-					const char *attr)
-{
-	return p_strdup(pool, mus_ldap_entry_value(entry, attr));
-}
-
-static int mus_followup_activity_read(const struct mus_ldap_entry *entry,
-				      void *context,
-				      const char **error_r ATTR_UNUSED)
-{
-	struct mus_followup_read *read = context;
-	struct mus_activity *a = array_append_space(&read->plan->activities);
-	const char *status = mus_ldap_entry_value(entry, "musActivityStatus");
-
-	a->dn = p_strdup(read->pool, mus_ldap_entry_dn(entry));
-	a->csn = mus_followup_pstrdup(read->pool, entry, "entryCSN");
-	a->uuid = mus_followup_pstrdup(read->pool, entry, "entryUUID");
-	a->description = mus_followup_pstrdup(read->pool, entry, "description");
-	a->kind = mus_followup_pstrdup(read->pool, entry, "musActivityKind");
-	a->responsible_dn = mus_followup_pstrdup(read->pool, entry, "musResponsible");
-	a->responsible_name = mus_followup_pstrdup(read->pool, entry,
-						   "musResponsibleName");
-	a->due = mus_ldap_entry_time(entry, "musDue");
-	a->done = status != NULL &&
-		strcasecmp(status, MUS_ACTIVITY_STATUS_DONE) == 0;
-	a->reminded = mus_ldap_entry_time(entry, "musReminded");
-	return 0;
-}
-
-int mus_followup_load(struct mus_ldap *conn, pool_t pool,
-		      const char *const *bases,
-		      ARRAY_TYPE(mus_followup_plan) *plans,
-		      const char **error_r)
-{
-	struct mus_followup_read read = { .pool = pool, .plans = plans };
-	unsigned int first = array_count(plans);
-	int ret = 0;
-
-	hash_table_create(&read.seen, pool, 0, str_hash, strcmp);
-	for (; ret == 0 && *bases != NULL; bases++) {
-		ret = mus_ldap_search_paged(conn, *bases, MUS_FOLLOWUP_PLAN_FILTER,
-					    mus_followup_plan_attrs, 500,
-					    mus_followup_plan_read, &read,
-					    error_r);
-	}
-	for (unsigned int i = first; ret == 0 && i < array_count(plans); i++) {
-		read.plan = array_idx_elem(plans, i);
-		ret = mus_ldap_search_children(conn, read.plan->dn,
-					       MUS_FOLLOWUP_ACTIVITY_FILTER,
-					       mus_followup_activity_attrs,
-					       mus_followup_activity_read,
-					       &read, error_r);
-	}
-	hash_table_destroy(&read.seen);
-	return ret;
-}
-
 /* ---- reminding ---- */
 
 /* the Danish or the English text */
@@ -207,8 +83,8 @@ struct mus_followup_ctx {
 	struct mus_ldap *conn;
 	const struct mus_settings *set;
 	const struct mus_org *org;
+	struct mus_smtp *smtp;
 	time_t now;
-	mus_followup_send_t *send;
 	mus_followup_log_t *log;
 	void *context;
 	struct mus_followup_result *result;
@@ -273,16 +149,73 @@ static void mus_followup_problem(struct mus_followup_ctx *ctx,
 	ctx->log(TRUE, message, ctx->context);
 }
 
-/* Render the template name for rcpt and send it. Returns 1 when the MTA
-   accepted the mail, 0 when it cannot be sent (counted and logged), -1
-   on a temporary failure. */
+/* How a reminder is recorded: the value of attr written on dn while
+   the mail server waits for the end of the message (with op), if the
+   entry still matches assertion. */
+struct mus_followup_record {
+	struct mus_followup_ctx *ctx;
+	enum mus_ldap_mod_op op;
+	const char *dn, *attr, *value, *assertion;
+	/* the entry no longer matched: another sync recorded it first */
+	bool raced;
+	/* the directory was gone before the write: withheld */
+	bool failed;
+	/* the write failed on the way: it may or may not have been done */
+	const char *unsure;
+};
+
+static int mus_followup_record_write(struct mus_followup_record *rec,
+				     enum mus_ldap_mod_op op,
+				     const char *assertion,
+				     const char **error_r)
+{
+	const struct mus_ldap_mod mods[] = {
+		{ op, rec->attr, mus_ldap_values1(rec->value) },
+		{ 0, NULL, NULL }
+	};
+
+	return mus_ldap_modify(rec->ctx->conn, rec->dn, mods, assertion, error_r);
+}
+
+/* Recorded before the mail server has the whole message, as invitations
+   are (mus-send.c): what another sync recorded first is withheld here,
+   and a write that fails on the way lets the message go, as a reminder
+   sent twice is better than one recorded and never sent. */
+static int mus_followup_record_commit(void *context, const char **error_r)
+{
+	struct mus_followup_record *rec = context;
+	const char *error;
+	int ret;
+
+	if (mus_ldap_connection_closed(rec->ctx->conn)) {
+		*error_r = "the directory closed the connection";
+		rec->failed = TRUE;
+		return -1;
+	}
+	ret = mus_followup_record_write(rec, rec->op, rec->assertion, &error);
+	if (ret == 0) {
+		*error_r = "another sync recorded this reminder first";
+		rec->raced = TRUE;
+		return -1;
+	}
+	if (ret < 0)
+		rec->unsure = error;
+	return 0;
+}
+
+/* Render the template name for rcpt and send it, recording it as rec
+   says. Returns 1 when the MTA accepted the mail, 0 when it is not sent
+   (counted and logged), -1 on a temporary failure or when the directory
+   failed. */
 static int mus_followup_mail(struct mus_followup_ctx *ctx, const char *name,
 			     const struct mus_followup_rcpt *rcpt,
 			     const struct mus_notice_var *vars,
 			     unsigned int count, const char *what,
+			     struct mus_followup_record *rec,
 			     const char **error_r)
 {
 	const char *subject, *body, *error;
+	bool committed;
 	int ret;
 
 	if (mus_invitation_render_notice(ctx->set->templates_dir, name,
@@ -291,7 +224,47 @@ static int mus_followup_mail(struct mus_followup_ctx *ctx, const char *name,
 		mus_followup_problem(ctx, t_strdup_printf("%s: %s", what, error));
 		return 0;
 	}
-	ret = ctx->send(rcpt->address, subject, body, ctx->context, &error);
+	ret = mus_send_notice_commit(ctx->smtp, ctx->set, MUS_NOTICE_GENERATED,
+				     rcpt->address, subject, body,
+				     mus_followup_record_commit, rec,
+				     &committed, &error);
+	if (rec->raced) {
+		ctx->result->raced++;
+		ctx->log(FALSE, t_strdup_printf("%s: not sent to %s: %s", what,
+						rcpt->address, error),
+			 ctx->context);
+		return 0;
+	}
+	if (rec->failed) {
+		*error_r = t_strdup_printf("%s: recording the reminder to %s "
+					   "failed, so it was withheld: %s",
+					   what, rcpt->address, error);
+		return -1;
+	}
+	if (rec->unsure != NULL) {
+		*error_r = t_strdup_printf("%s: recording the reminder to %s "
+					   "failed while the mail server had it "
+					   "(%s); if it was not recorded, the "
+					   "next sync sends it again: %s", what,
+					   rcpt->address, ret > 0 ? "accepted" :
+					   error, rec->unsure);
+		return -1;
+	}
+	if (ret <= 0 && committed) {
+		const char *reply = error;
+
+		/* not sent after all: the next sync tries again */
+		if (mus_followup_record_write(rec, MUS_LDAP_MOD_DELETE, NULL,
+					      &error) < 0) {
+			*error_r = t_strdup_printf(
+				"%s: the mail server did not confirm the "
+				"reminder to %s (%s) and taking back its "
+				"record failed: %s", what, rcpt->address,
+				reply, error);
+			return -1;
+		}
+		error = reply;
+	}
 	if (ret < 0) {
 		*error_r = t_strdup_printf("%s: sending to %s failed: %s",
 					   what, rcpt->address, error);
@@ -311,7 +284,7 @@ static int mus_followup_mail(struct mus_followup_ctx *ctx, const char *name,
 /* The responsible person of a; the employee when the activity names
    nobody. */
 static bool mus_followup_responsible(const struct mus_followup_ctx *ctx,
-				     const struct mus_followup_plan *plan,
+				     const struct mus_filed_plan *plan,
 				     const struct mus_activity *a,
 				     struct mus_followup_rcpt *rcpt_r)
 {
@@ -335,7 +308,7 @@ static bool mus_followup_responsible(const struct mus_followup_ctx *ctx,
 }
 
 static int mus_followup_activity(struct mus_followup_ctx *ctx,
-				 const struct mus_followup_plan *plan,
+				 const struct mus_filed_plan *plan,
 				 const struct mus_activity *a,
 				 const char **error_r)
 {
@@ -368,27 +341,27 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 			MUS_FOLLOWUP_L(rcpt.language, MUS_FOLLOWUP_DONE_WORD_DA,
 				       MUS_FOLLOWUP_DONE_WORD_EN), a->uuid) },
 	};
+	/* the assertion fails when another sync recorded it, or anything
+	   else changed the activity since it was read (marked done
+	   meanwhile, say) */
+	struct mus_followup_record rec = {
+		.ctx = ctx, .op = MUS_LDAP_MOD_REPLACE, .dn = a->dn,
+		.attr = "musReminded",
+		.value = mus_time_generalized(ctx->now),
+		.assertion = a->csn != NULL ? mus_ldap_csn_assertion(a->csn) :
+			"(!(musReminded=*))",
+	};
 	ret = mus_followup_mail(ctx, "reminder-activity", &rcpt, vars,
-				N_ELEMENTS(vars), what, error_r);
+				N_ELEMENTS(vars), what, &rec, error_r);
 	if (ret <= 0)
 		return ret;
 	ctx->result->activity_reminders++;
-	const struct mus_ldap_mod mods[] = {
-		{ MUS_LDAP_MOD_REPLACE, "musReminded",
-		  mus_ldap_values1(mus_time_generalized(ctx->now)) },
-		{ 0, NULL, NULL }
-	};
-	if (mus_ldap_modify(ctx->conn, a->dn, mods, NULL, error_r) < 0) {
-		*error_r = t_strdup_printf("%s: recording the reminder failed: %s",
-					   what, *error_r);
-		return -1;
-	}
 	return 1;
 }
 
 static const char *
 mus_followup_open_list(const struct mus_followup_ctx *ctx,
-		       const struct mus_followup_plan *plan)
+		       const struct mus_filed_plan *plan)
 {
 	const struct mus_activity *a;
 	string_t *list = t_str_new(256);
@@ -407,7 +380,7 @@ mus_followup_open_list(const struct mus_followup_ctx *ctx,
 }
 
 static int mus_followup_meeting_person(struct mus_followup_ctx *ctx,
-				       const struct mus_followup_plan *plan,
+				       const struct mus_filed_plan *plan,
 				       const struct mus_person *person,
 				       const struct mus_person *leader,
 				       const char **error_r)
@@ -433,27 +406,27 @@ static int mus_followup_meeting_person(struct mus_followup_ctx *ctx,
 		{ "activities", mus_followup_open_list(ctx, plan) },
 		{ "organizer", ctx->set->organizer },
 	};
+	/* the plan's entryCSN changes with the first of the two reminders,
+	   so the assertion is about this person only */
+	struct mus_followup_record rec = {
+		.ctx = ctx, .op = MUS_LDAP_MOD_ADD, .dn = plan->dn,
+		.attr = "musRemindedTo",
+		.value = person->dn,
+		.assertion = t_strdup_printf("(!(musRemindedTo=%s))",
+			mus_ldap_filter_escape(person->dn)),
+	};
 	ret = mus_followup_mail(ctx, "reminder-followup", &rcpt, vars,
-				N_ELEMENTS(vars), what, error_r);
+				N_ELEMENTS(vars), what, &rec, error_r);
 	if (ret <= 0)
 		return ret;
 	ctx->result->meeting_reminders++;
-	const struct mus_ldap_mod mods[] = {
-		{ MUS_LDAP_MOD_ADD, "musRemindedTo", mus_ldap_values1(person->dn) },
-		{ 0, NULL, NULL }
-	};
-	if (mus_ldap_modify(ctx->conn, plan->dn, mods, NULL, error_r) < 0) {
-		*error_r = t_strdup_printf("%s: recording the reminder failed: %s",
-					   what, *error_r);
-		return -1;
-	}
 	return 1;
 }
 
 /* Employee and current leader (the employee's manager now, not the one
    who signed the plan: plans outlive leaders). */
 static int mus_followup_meeting(struct mus_followup_ctx *ctx,
-				const struct mus_followup_plan *plan,
+				const struct mus_filed_plan *plan,
 				const char **error_r)
 {
 	const struct mus_person *employee, *leader;
@@ -482,24 +455,27 @@ static int mus_followup_meeting(struct mus_followup_ctx *ctx,
 	return 0;
 }
 
-int mus_followup_remind(struct mus_ldap *conn, const struct mus_settings *set,
+int mus_followup_remind(struct mus_ldap *conn, struct mus_smtp *smtp,
+			const struct mus_settings *set,
 			const struct mus_org *org,
-			const ARRAY_TYPE(mus_followup_plan) *plans, time_t now,
-			mus_followup_send_t *send, mus_followup_log_t *log,
-			void *context, struct mus_followup_result *result_r,
+			const ARRAY_TYPE(mus_filed_plan) *plans, time_t now,
+			mus_followup_log_t *log, void *context,
+			struct mus_followup_result *result_r,
 			const char **error_r)
 {
 	struct mus_followup_ctx ctx = {
-		.conn = conn, .set = set, .org = org, .now = now,
-		.send = send, .log = log, .context = context,
+		.conn = conn, .smtp = smtp, .set = set, .org = org, .now = now,
+		.log = log, .context = context,
 		.result = result_r,
 	};
-	struct mus_followup_plan *plan;
+	struct mus_filed_plan *plan;
 	const struct mus_activity *a;
 	int ret = 0;
 
 	i_zero(result_r);
 	array_foreach_elem(plans, plan) {
+		if (!plan->approved)
+			continue;
 		array_foreach(&plan->activities, a) {
 			if (!mus_followup_activity_due(plan, a, now, set->reminder_days))
 				continue;

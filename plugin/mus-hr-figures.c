@@ -162,15 +162,16 @@ static void mus_hr_topic_add(struct mus_hr_figures *figs,
 
 static void mus_hr_activity_add(struct mus_hr_figures *figs,
 				const struct mus_filed_plan *plan,
-				const struct mus_filed_activity *act)
+				const struct mus_activity *act)
 {
 	struct mus_hr_group *groups[3];
 	enum mus_plan_activity_kind kind;
-	unsigned int k = mus_plan_activity_kind_parse(act->kind, &kind) ?
+	unsigned int k = act->kind != NULL &&
+		mus_plan_activity_kind_parse(act->kind, &kind) ?
 		(unsigned int)kind : MUS_HR_KIND_OTHER;
 	/* card codes compare without case, as the catalogue does */
 	const char *code = act->card == NULL ? "" : t_str_lcase(act->card);
-	bool overdue = !act->done && act->due != 0 && act->due < figs->now;
+	bool overdue = mus_activity_overdue(act, figs->now);
 
 	groups[0] = figs->total;
 	groups[1] = mus_hr_unit(figs, plan->employee_ndn);
@@ -201,27 +202,20 @@ static void mus_hr_activity_add(struct mus_hr_figures *figs,
 }
 
 void mus_hr_figures_add_plans(struct mus_hr_figures *figs,
-			      const struct mus_filed_plans *plans)
+			      const ARRAY_TYPE(mus_filed_plan) *plans)
 {
-	HASH_TABLE(const char *, const struct mus_filed_plan *) approved;
-	const struct mus_filed_plan *plan;
-	const struct mus_filed_activity *act;
+	struct mus_filed_plan *plan;
+	const struct mus_activity *act;
 
-	hash_table_create(&approved, figs->pool, 0, str_hash, strcmp);
-	array_foreach(&plans->plans, plan) {
+	array_foreach_elem(plans, plan) {
 		if (!plan->approved)
 			continue;
-		hash_table_update(approved, plan->ndn, plan);
 		figs->total->plans_approved++;
 		mus_hr_unit(figs, plan->employee_ndn)->plans_approved++;
 		mus_hr_leader(figs, plan->leader_dn, plan->leader_ndn)->plans_approved++;
-	}
-	array_foreach(&plans->activities, act) {
-		plan = hash_table_lookup(approved, act->plan_ndn);
-		if (plan != NULL)
+		array_foreach(&plan->activities, act)
 			mus_hr_activity_add(figs, plan, act);
 	}
-	hash_table_destroy(&approved);
 }
 
 static int mus_hr_group_cmp(struct mus_hr_group *const *a,

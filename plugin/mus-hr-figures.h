@@ -78,10 +78,9 @@ void mus_hr_figures_destroy(struct mus_hr_figures **figs);
 /* Count the conversations of one round. */
 void mus_hr_figures_add_conversations(struct mus_hr_figures *figs,
 				      const ARRAY_TYPE(mus_conversation) *convs);
-/* Count the filed plans and the activities of the approved ones.
-   Activities whose plan is not among them are not counted. */
+/* Count the approved plans among plans and their activities. */
 void mus_hr_figures_add_plans(struct mus_hr_figures *figs,
-			      const struct mus_filed_plans *plans);
+			      const ARRAY_TYPE(mus_filed_plan) *plans);
 /* Sort units, leaders, topics and overdue activities. */
 void mus_hr_figures_finish(struct mus_hr_figures *figs);
 

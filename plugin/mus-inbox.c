@@ -476,7 +476,7 @@ static int mus_inbox_plan_declined(struct mus_inbox_ctx *ctx,
 					 "plan-declined", lang, vars,
 					 N_ELEMENTS(vars), &subject, &body,
 					 error_r) < 0 ||
-	    ctx->inbox->send(leader->mails[0], subject, body,
+	    ctx->inbox->send(FALSE, leader->mails[0], subject, body,
 			     ctx->inbox->context, error_r) < 0)
 		return -1;
 
@@ -690,7 +690,7 @@ static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
 					 lang, vars, N_ELEMENTS(vars),
 					 &subject, &body, error_r) < 0)
 		return -1;
-	if (inbox->send(ctx->reply->from, subject, body, inbox->context,
+	if (inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
 			error_r) < 0)
 		return -1;
 	return 1;
@@ -882,7 +882,7 @@ static int mus_inbox_plan_answer(struct mus_inbox_ctx *ctx,
 					 problems->language, vars,
 					 N_ELEMENTS(vars), &subject, &body,
 					 error_r) < 0 ||
-	    inbox->send(ctx->reply->from, subject, body, inbox->context,
+	    inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
 			error_r) < 0)
 		return -1;
 	return 1;
@@ -929,7 +929,7 @@ static int mus_inbox_done(struct mus_inbox_ctx *ctx, const char *reference,
 	if (mus_invitation_render_notice(inbox->templates_dir, "done-refused",
 					 inbox->language, vars, N_ELEMENTS(vars),
 					 &subject, &body, error_r) < 0 ||
-	    inbox->send(ctx->reply->from, subject, body, inbox->context,
+	    inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
 			error_r) < 0)
 		return -1;
 	return 1;
@@ -941,6 +941,7 @@ static int mus_inbox_plan_once(struct mus_inbox_ctx *ctx, const char *uid_short,
 	const struct mus_inbox *inbox = ctx->inbox;
 	const struct mus_inbox_person *person;
 	struct mus_plan_problems problems;
+	const struct mus_plan_team *team;
 	struct mus_plan *plan;
 	enum mus_plan_draft_result result;
 	unsigned int version, minute;
@@ -975,11 +976,14 @@ static int mus_inbox_plan_once(struct mus_inbox_ctx *ctx, const char *uid_short,
 			mus_conv_status_name(ctx->conv->status)));
 		return 1;
 	}
+	if (mus_plan_draft_team(inbox->conn, ctx->pool, ctx->conv, &team,
+				error_r) < 0)
+		return -1;
 	mus_time_to_local(inbox->timezone, time(NULL), &today, &minute);
 	mus_plan_problems_init(&problems, ctx->pool,
 			       mus_inbox_language(inbox, person));
 	if (mus_plan_text_parse(ctx->reply->body_text, ctx->reply->body_html,
-				today, &problems, &plan) < 0)
+				today, team, &problems, &plan) < 0)
 		return mus_inbox_plan_answer(ctx, &problems, error_r);
 	ret = mus_plan_draft_store(inbox->conn, ctx->conv, plan, &result,
 				   &version, error_r);
@@ -1027,7 +1031,7 @@ static int mus_inbox_competence_answer(struct mus_inbox_ctx *ctx,
 					 problems->language, vars,
 					 N_ELEMENTS(vars), &subject, &body,
 					 error_r) < 0 ||
-	    inbox->send(ctx->reply->from, subject, body, inbox->context,
+	    inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
 			error_r) < 0)
 		return -1;
 	return 1;

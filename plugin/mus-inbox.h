@@ -99,9 +99,10 @@ enum mus_inbox_outcome {
 	MUS_INBOX_OUTCOME_COUNT
 };
 
-/* Sends one plain text answer; returns 0, or -1 with the reason if it
-   should be tried again later. */
-typedef int mus_inbox_send_t(const char *to, const char *subject,
+/* Sends one plain text mail: an answer to the sender (reply) or news for
+   someone else. Returns 0, or -1 with the reason if it should be tried
+   again later. */
+typedef int mus_inbox_send_t(bool reply, const char *to, const char *subject,
 			     const char *body, void *context,
 			     const char **error_r);
 

@@ -408,6 +408,12 @@ static const char *mus_join_names(const struct mus_words *words,
 	return str_c(str);
 }
 
+const char *mus_invitation_names(enum mus_language language,
+				 const char *const *names)
+{
+	return mus_join_names(&mus_words[language], names);
+}
+
 static void mus_add(ARRAY_TYPE(mus_placeholder) *vars, const char *name,
 		    const char *text)
 {

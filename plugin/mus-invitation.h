@@ -102,6 +102,11 @@ int mus_invitation_render(const char *templates_dir, bool cancel,
 const char *mus_invitation_when(enum mus_language language, const char *tz,
 				time_t start, time_t end);
 
+/* names as a text: "Anna, Bo og Carl" / "Anna, Bo and Carl", from the
+   data stack. */
+const char *mus_invitation_names(enum mus_language language,
+				 const char *const *names);
+
 /* A {name} of a notice and its plain text value (may hold newlines; such
    a value cannot be in the Subject: line). */
 struct mus_notice_var {

@@ -26,11 +26,70 @@ int mus_plan_draft_read(const struct mus_conversation *conv, const char *tz,
 	mus_time_to_local(tz, asked, &today, &minute);
 	mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
 	if (mus_plan_json_parse(conv->plan_draft, strlen(conv->plan_draft), today,
-				&problems, plan_r) < 0) {
+				NULL, &problems, plan_r) < 0) {
 		*error_r = t_strconcat("musPlanDraft is not a valid plan:\n",
 				       mus_plan_problems_format(&problems), NULL);
 		return -1;
 	}
+	return 0;
+}
+
+struct mus_plan_draft_member_read {
+	pool_t pool;
+	struct mus_plan_team_member *member;
+};
+
+/* runs in a data stack frame of its own: keep what is needed in pool */
+static int mus_plan_draft_member_entry(const struct mus_ldap_entry *entry,
+				       void *context,
+				       const char **error_r ATTR_UNUSED)
+{
+	struct mus_plan_draft_member_read *read = context;
+	const char *const *mails = mus_ldap_entry_values(entry, "mail");
+	const char **copy = p_new(read->pool, const char *,
+				  str_array_length(mails) + 1);
+
+	for (unsigned int i = 0; mails[i] != NULL; i++)
+		copy[i] = p_strdup(read->pool, mails[i]);
+	read->member->mails = copy;
+	read->member->name = p_strdup(read->pool,
+				      mus_ldap_entry_value(entry, "cn"));
+	return 0;
+}
+
+int mus_plan_draft_team(struct mus_ldap *conn, pool_t pool,
+			const struct mus_conversation *conv,
+			const struct mus_plan_team **team_r,
+			const char **error_r)
+{
+	static const char *const attrs[] = { "cn", "mail", NULL };
+	static const char *const none[] = { NULL };
+	struct mus_plan_team_member *members;
+	struct mus_plan_team *team;
+	unsigned int count = str_array_length(conv->employee_dns);
+	int ret;
+
+	*team_r = NULL;
+	if (!mus_conversation_is_team(conv))
+		return 0;
+	members = p_new(pool, struct mus_plan_team_member, count + 1);
+	for (unsigned int i = 0; i < count; i++) {
+		struct mus_plan_draft_member_read read = {
+			.pool = pool, .member = &members[i],
+		};
+
+		members[i].dn = conv->employee_dns[i];
+		members[i].mails = none;
+		ret = mus_ldap_read(conn, members[i].dn, attrs,
+				    mus_plan_draft_member_entry, &read, error_r);
+		if (ret < 0)
+			return -1;
+		members[i].gone = ret == 0;
+	}
+	team = p_new(pool, struct mus_plan_team, 1);
+	team->members = members;
+	team->count = count;
+	*team_r = team;
 	return 0;
 }
 

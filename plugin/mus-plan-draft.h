@@ -30,6 +30,16 @@ int mus_plan_draft_read(const struct mus_conversation *conv, const char *tz,
 			time_t now, pool_t pool, struct mus_plan **plan_r,
 			const char **error_r);
 
+/* The team of conv as the directory has its members now (cn and every
+   mail of each musEmployee; a member whose entry is gone is marked so),
+   for the team rules of its plan and for filing it; *team_r is NULL when
+   conv is no team conversation (mus_conversation_is_team()). Returns 0
+   with the team from pool, or -1 if the directory failed. */
+int mus_plan_draft_team(struct mus_ldap *conn, pool_t pool,
+			const struct mus_conversation *conv,
+			const struct mus_plan_team **team_r,
+			const char **error_r);
+
 /* TRUE if a conversation in this state takes a draft. */
 bool mus_plan_draft_open(const struct mus_conversation *conv);
 

@@ -13,9 +13,12 @@ ARRAY_DEFINE_TYPE(mus_ldap_mod, struct mus_ldap_mod);
 const char *mus_plan_entry_dn(pool_t pool,
 			      const struct mus_plan_filing *filing)
 {
-	const char *cn = t_strdup_printf("plan-%s-v%u",
-					 filing->conversation_cn,
-					 filing->version);
+	const char *cn = filing->team == NULL ?
+		t_strdup_printf("plan-%s-v%u", filing->conversation_cn,
+				filing->version) :
+		t_strdup_printf("plan-%s-%s-v%u", filing->conversation_cn,
+				mus_ldap_dn_rdn_value(filing->employee_dn),
+				filing->version);
 
 	return p_strdup(pool, mus_ldap_dn_child("cn", cn, filing->parent_dn));
 }
@@ -113,6 +116,8 @@ mus_plan_entry_responsible(const struct mus_plan_filing *filing,
 			   const struct mus_plan_responsible *responsible,
 			   const char **attr_r)
 {
+	int member;
+
 	*attr_r = "musResponsible";
 	switch (responsible->kind) {
 	case MUS_PLAN_RESPONSIBLE_LEADER:
@@ -122,6 +127,9 @@ mus_plan_entry_responsible(const struct mus_plan_filing *filing,
 	case MUS_PLAN_RESPONSIBLE_PERSON:
 		break;
 	}
+	if (filing->team != NULL &&
+	    (member = mus_plan_team_find(filing->team, responsible)) >= 0)
+		return filing->team->members[member].dn;
 	*attr_r = "musResponsibleName";
 	if (responsible->name == NULL)
 		return responsible->mail;

@@ -8,7 +8,10 @@
    The names are fixed by the conversation and the plan version
    (cn=plan-<conversation cn>-v<version>, its children cn=activity-<n>
    counted from 1), so a filing that stopped halfway is completed by the
-   next attempt, never filed twice. */
+   next attempt, never filed twice. A team's plan is filed once per member,
+   each named by the member too (cn=plan-<conversation cn>-<RDN value of
+   the member>-v<version>), so that the members' plans can share
+   mus_plan_base. */
 
 #include "mus-ldap.h"
 #include "mus-plan.h"
@@ -25,6 +28,9 @@ struct mus_plan_filing {
 	const char *timezone;
 	/* where the plan goes: the employee's entry or mus_plan_base */
 	const char *parent_dn;
+	/* a team's plan, filed for the member employee_dn (NULL: the plan
+	   of one employee) */
+	const struct mus_plan_team *team;
 };
 
 struct mus_plan_entry {
@@ -42,8 +48,9 @@ const char *mus_plan_entry_dn(pool_t pool,
    pool. The plan entry holds the individual goals (musGoal), the shared
    ones (musGoalShared), musFollowUp, the version, the references and
    both approvals; an activity its description, kind, musDue, status
-   "planned", and musResponsible (the leader's or employee's DN) or
-   musResponsibleName ("Name <mail>", or whichever of the two is given).
+   "planned", and musResponsible (the leader's or employee's DN, or the
+   DN of the team member named) or musResponsibleName ("Name <mail>", or
+   whichever of the two is given).
    Goals that LDAP would take for the same value (differing only in case
    or spacing) are filed once, as the directory refuses a value twice. */
 void mus_plan_entries(pool_t pool, const struct mus_plan_filing *filing,

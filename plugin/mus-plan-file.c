@@ -96,11 +96,11 @@ static int mus_plan_file_read_person(struct mus_plan_file_ctx *ctx,
    could not be made (logged), -1 on a directory error. */
 static int mus_plan_file_link(struct mus_plan_file_ctx *ctx,
 			      const struct mus_conversation *conv,
+			      const char *employee_dn,
 			      const char *plan_dn, const char *plan_ndn,
 			      const char **error_r)
 {
 	struct mus_plan_file_person person = { .plan_ndn = plan_ndn };
-	const char *employee_dn = conv->employee_dns[0];
 	struct mus_ldap_mod mods[3];
 	const char *assertion;
 	unsigned int n;
@@ -145,29 +145,65 @@ static int mus_plan_file_link(struct mus_plan_file_ctx *ctx,
    (logged), -1 on a directory error. */
 static int mus_plan_file_employee(struct mus_plan_file_ctx *ctx,
 				  const struct mus_conversation *conv,
-				  const char **error_r)
+				  const char *employee_dn, const char **error_r)
 {
-	int ret = mus_ldap_entry_exists(ctx->conn, conv->employee_dns[0],
-					error_r);
+	int ret = mus_ldap_entry_exists(ctx->conn, employee_dn, error_r);
 
 	if (ret == 0) {
 		mus_plan_file_failed(ctx, conv, t_strdup_printf(
-			"the employee's entry %s is gone",
-			conv->employee_dns[0]));
+			"the employee's entry %s is gone", employee_dn));
 	}
 	return ret;
 }
 
+/* File the plan for the employee of filing: the entries, then the link
+   from the employee's entry. Returns 1 when it is filed, 0 when it cannot
+   be now (logged or counted), -1 on a directory error. */
+static int mus_plan_file_member(struct mus_plan_file_ctx *ctx,
+				const struct mus_conversation *conv,
+				const struct mus_plan_filing *filing,
+				const struct mus_plan *plan,
+				const char **error_r)
+{
+	ARRAY_TYPE(mus_plan_entry) entries;
+	const struct mus_plan_entry *entry;
+	const char *plan_ndn;
+	int ret;
+
+	if ((ret = mus_plan_file_employee(ctx, conv, filing->employee_dn,
+					  error_r)) <= 0)
+		return ret;
+	p_array_init(&entries, ctx->pool, 8);
+	mus_plan_entries(ctx->pool, filing, plan, &entries);
+	array_foreach(&entries, entry) {
+		if (mus_ldap_add(ctx->conn, entry->dn, entry->mods,
+				 error_r) < 0)
+			return -1;
+	}
+	if (ctx->set->plan_base == NULL)
+		return 1;
+	entry = array_front(&entries);
+	if (mus_ldap_dn_normalize(ctx->pool, entry->dn, &plan_ndn, error_r) < 0)
+		return -1;
+	return mus_plan_file_link(ctx, conv, filing->employee_dn, entry->dn,
+				  plan_ndn, error_r);
+}
+
+/* The plan of conv, once the leader and every employee approved its
+   current version: one per employee (a team's plan goes to each member;
+   a member whose entry is gone is logged and the others get theirs). The
+   conversation becomes approved when every employee still in the
+   directory has it. Returns 0, or -1 on a directory error. */
 static int mus_plan_file_one(struct mus_plan_file_ctx *ctx,
 			     const struct mus_conversation *conv,
 			     const char **error_r)
 {
 	struct mus_plan_filing filing;
-	ARRAY_TYPE(mus_plan_entry) entries;
-	const struct mus_plan_entry *entry;
 	struct mus_ldap_mod mods[2];
+	const struct mus_plan_team *team;
 	struct mus_plan *plan;
-	const char *plan_ndn;
+	unsigned int count, filed = 0, gone = 0;
+	time_t *approved;
 	int ret;
 
 	i_zero(&filing);
@@ -184,46 +220,46 @@ static int mus_plan_file_one(struct mus_plan_file_ctx *ctx,
 	filing.version = conv->plan_version;
 	if (!mus_plan_approval_find(conv->plan_approvals, filing.version,
 				    conv->leader_ndn,
-				    &filing.approved_leader) ||
-	    !mus_plan_approval_find(conv->plan_approvals, filing.version,
-				    conv->employee_ndns[0],
-				    &filing.approved_employee))
+				    &filing.approved_leader))
 		return 0;
-	if (conv->employee_dns[1] != NULL) {
-		mus_plan_file_failed(ctx, conv,
-			"a team conversation has no plan of one employee");
-		return 0;
+	count = str_array_length(conv->employee_dns);
+	approved = t_new(time_t, count);
+	for (unsigned int i = 0; i < count; i++) {
+		if (!mus_plan_approval_find(conv->plan_approvals,
+					    filing.version,
+					    conv->employee_ndns[i],
+					    &approved[i]))
+			return 0;
 	}
 	if (mus_plan_file_read_draft(ctx, conv, &plan) < 0)
 		return 0;
-	if ((ret = mus_plan_file_employee(ctx, conv, error_r)) <= 0)
-		return ret;
+	if (mus_plan_draft_team(ctx->conn, ctx->pool, conv, &team,
+				error_r) < 0)
+		return -1;
 
 	filing.conversation_dn = conv->dn;
 	filing.conversation_cn = conv->cn;
 	filing.round_dn = ctx->round_dn;
-	filing.employee_dn = conv->employee_dns[0];
 	filing.leader_dn = conv->leader_dn;
 	filing.timezone = ctx->set->timezone;
-	filing.parent_dn = ctx->set->plan_base != NULL ?
-		ctx->set->plan_base : filing.employee_dn;
-	p_array_init(&entries, ctx->pool, 8);
-	mus_plan_entries(ctx->pool, &filing, plan, &entries);
-	array_foreach(&entries, entry) {
-		if (mus_ldap_add(ctx->conn, entry->dn, entry->mods,
-				 error_r) < 0)
+	filing.team = team;
+	for (unsigned int i = 0; i < count; i++) {
+		unsigned int conflicts = ctx->result->conflicts;
+
+		filing.employee_dn = conv->employee_dns[i];
+		filing.approved_employee = approved[i];
+		filing.parent_dn = ctx->set->plan_base != NULL ?
+			ctx->set->plan_base : filing.employee_dn;
+		ret = mus_plan_file_member(ctx, conv, &filing, plan, error_r);
+		if (ret < 0)
 			return -1;
+		if (ret > 0)
+			filed++;
+		else if (ctx->result->conflicts == conflicts)
+			gone++;
 	}
-	entry = array_front(&entries);
-	if (ctx->set->plan_base != NULL) {
-		if (mus_ldap_dn_normalize(ctx->pool, entry->dn, &plan_ndn,
-					  error_r) < 0)
-			return -1;
-		ret = mus_plan_file_link(ctx, conv, entry->dn, plan_ndn,
-					 error_r);
-		if (ret <= 0)
-			return ret;
-	}
+	if (filed == 0 || filed + gone < count)
+		return 0;
 
 	i_zero(&mods);
 	mods[0].op = MUS_LDAP_MOD_REPLACE;

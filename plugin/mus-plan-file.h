@@ -2,13 +2,15 @@
 #define MUS_PLAN_FILE_H
 
 /* Filing approved plans. A conversation in plan-pending whose current
-   plan version (musPlanVersion, the plan in musPlanDraft) both the leader
-   and the employee have approved (musPlanApproval) gets its plan filed
-   as musPlan + musActivity entries (mus-plan-entry) under the employee's
+   plan version (musPlanVersion, the plan in musPlanDraft) the leader and
+   every employee have approved (musPlanApproval) gets its plan filed as
+   musPlan + musActivity entries (mus-plan-entry) under the employee's
    entry, or under mus_plan_base with a musPlanRef on the employee's entry
-   (which gets the musPerson class if it lacks it). Only then does the
-   conversation become approved. Entries that exist already are taken as
-   filed, so a filing cut short is completed by the next run. */
+   (which gets the musPerson class if it lacks it); a team's plan (GRUS/TUS)
+   once for each member. Only then does the conversation become approved;
+   a member whose entry is gone is logged and left out. Entries that exist
+   already are taken as filed, so a filing cut short is completed by the
+   next run. */
 
 struct mus_ldap;
 struct mus_settings;
@@ -17,8 +19,8 @@ struct mus_plan_file_result {
 	unsigned int filed;
 	/* changed by another writer meanwhile: the next run retries */
 	unsigned int conflicts;
-	/* could not be filed (the draft does not read, the employee's
-	   entry is gone, a team conversation); logged, left as it is */
+	/* could not be filed (the draft does not read, an employee's entry
+	   is gone: counted per employee); logged */
 	unsigned int failed;
 };
 

@@ -327,6 +327,7 @@ static bool mus_plan_json_read(struct mus_plan_json_reader *reader,
 }
 
 int mus_plan_json_parse(const void *data, size_t size, int today,
+			const struct mus_plan_team *team,
 			struct mus_plan_problems *problems,
 			struct mus_plan **plan_r)
 {
@@ -351,7 +352,8 @@ int mus_plan_json_parse(const void *data, size_t size, int today,
 				"JSON-dokumentet indeholder en NUL-byte",
 				"the JSON document contains a NUL byte"));
 		} else if (mus_plan_json_read(&reader, data, size)) {
-			(void)mus_plan_validate(reader.plan, today, problems);
+			(void)mus_plan_validate(reader.plan, today, team,
+						 problems);
 		}
 	} T_END;
 	if (array_count(&problems->list) > before || problems->truncated)

@@ -28,8 +28,10 @@
    today is the local date (days since 1970-01-01). Returns 0 with
    *plan_r allocated from problems->pool; or -1 with every problem added
    to problems, each at its field path ("activities[1].due"), or at the
-   line of a JSON syntax error, and *plan_r untouched. */
+   line of a JSON syntax error, and *plan_r untouched. team: the team of
+   a GRUS/TUS conversation, whose rules apply too, or NULL. */
 int mus_plan_json_parse(const void *data, size_t size, int today,
+			const struct mus_plan_team *team,
 			struct mus_plan_problems *problems,
 			struct mus_plan **plan_r);
 

@@ -127,7 +127,8 @@ int mus_plan_mail_render(const char *templates_dir,
 	};
 	const char *subject, *body;
 
-	if (mus_invitation_render_notice(templates_dir, "followup",
+	if (mus_invitation_render_notice(templates_dir, vars->team ?
+					 "followup-team" : "followup",
 					 vars->language, notice,
 					 N_ELEMENTS(notice), &subject, &body,
 					 error_r) < 0)

@@ -11,6 +11,9 @@
 
 struct mus_plan_mail_vars {
 	enum mus_language language;
+	/* a team's plan: employee_name names every member, and the text is
+	   text/followup-team.<lang>.txt */
+	bool team;
 	const char *leader_name, *employee_name;
 	const char *timezone;
 	time_t start, end;

@@ -17,13 +17,10 @@
 /* another writer changed the conversation meanwhile: read it again */
 #define MUS_PLAN_REQUEST_MAX_ATTEMPTS 5
 
-enum mus_plan_request_need
-mus_plan_request_need(const struct mus_conversation *conv, bool group_round)
+bool mus_plan_request_wanted(const struct mus_conversation *conv)
 {
-	if (conv->unreadable || conv->status != MUS_CONV_HELD ||
-	    conv->plan_requested != 0)
-		return MUS_PLAN_REQUEST_NONE;
-	return group_round ? MUS_PLAN_REQUEST_TEAM : MUS_PLAN_REQUEST_SEND;
+	return !conv->unreadable && conv->status == MUS_CONV_HELD &&
+		conv->plan_requested == 0;
 }
 
 struct mus_plan_request_ctx {
@@ -50,8 +47,29 @@ static enum mus_language mus_plan_request_language(const struct mus_plan_request
 	return req->set->language;
 }
 
-/* The form for conv in the leader's language. Returns 0, or -1 with an
-   error naming the template. */
+/* The employees' names as the directory has them (their RDN values when
+   they are out of scope), from the data stack. */
+static const char *const *
+mus_plan_request_names(const struct mus_plan_request *req,
+		       const struct mus_conversation *conv)
+{
+	unsigned int count = str_array_length(conv->employee_dns);
+	const char **names = t_new(const char *, count + 1);
+
+	for (unsigned int i = 0; i < count; i++) {
+		const struct mus_person *employee =
+			mus_org_find(req->org, conv->employee_ndns[i]);
+
+		names[i] = employee != NULL && employee->cn != NULL ?
+			employee->cn :
+			mus_ldap_dn_rdn_value(conv->employee_dns[i]);
+	}
+	return names;
+}
+
+/* The form for conv in the leader's language: a team conversation's for
+   the team, any other's for its employee. Returns 0, or -1 with an error
+   naming the template. */
 static int mus_plan_request_render(const struct mus_plan_request *req,
 				   const struct mus_conversation *conv,
 				   const struct mus_person *leader,
@@ -59,14 +77,10 @@ static int mus_plan_request_render(const struct mus_plan_request *req,
 				   const char **error_r)
 {
 	enum mus_language lang = mus_plan_request_language(req, leader);
-	const char *employee_ndn = conv->employee_ndns[0];
-	const struct mus_person *employee = employee_ndn == NULL ? NULL :
-		mus_org_find(req->org, employee_ndn);
-	const char *employee_name = employee != NULL && employee->cn != NULL ?
-		employee->cn : (conv->employee_dns[0] != NULL ?
-				 mus_ldap_dn_rdn_value(conv->employee_dns[0]) : "");
+	bool team = mus_conversation_is_team(conv);
 	const struct mus_notice_var vars[] = {
-		{ "employee", employee_name },
+		{ team ? "team" : "employee", mus_invitation_names(lang,
+			mus_plan_request_names(req, conv)) },
 		{ "leader", leader->cn != NULL ? leader->cn : leader->mails[0] },
 		{ "when", mus_invitation_when(lang, req->set->timezone,
 					      conv->start, conv->end) },
@@ -75,7 +89,8 @@ static int mus_plan_request_render(const struct mus_plan_request *req,
 		{ "max_months", dec2str(MUS_PLAN_MAX_MONTHS_AHEAD) },
 	};
 
-	return mus_invitation_render_notice(req->set->templates_dir, "plan-form",
+	return mus_invitation_render_notice(req->set->templates_dir,
+					    team ? "plan-form-team" : "plan-form",
 					    lang, vars, N_ELEMENTS(vars),
 					    subject_r, body_r, error_r);
 }
@@ -90,7 +105,7 @@ static int mus_plan_request_try(const struct mus_conversation *conv,
 {
 	struct mus_plan_request_try *t = context;
 
-	if (mus_plan_request_need(conv, FALSE) != MUS_PLAN_REQUEST_SEND) {
+	if (!mus_plan_request_wanted(conv)) {
 		/* another writer moved it on or recorded it */
 		return 1;
 	}
@@ -155,8 +170,8 @@ static int mus_plan_request_send(struct mus_plan_request_ctx *ctx,
 	    mus_smtp_create(req->set, req->smtp_timeout_msecs, &ctx->smtp,
 			    error_r) < 0)
 		return -1;
-	ret = mus_send_notice(ctx->smtp, req->set, leader->mails[0], subject,
-			      body, &error);
+	ret = mus_send_notice(ctx->smtp, req->set, MUS_NOTICE_GENERATED,
+			      leader->mails[0], subject, body, &error);
 	if (ret <= 0) {
 		ctx->result->deferred++;
 		mus_plan_request_log(req, conv, t_strdup_printf(
@@ -177,38 +192,23 @@ int mus_plan_request_round(const struct mus_plan_request *req,
 {
 	struct mus_plan_request_ctx ctx;
 	struct mus_conversation *conv;
-	bool group = mus_round_is_group(req->round->kind);
 	int ret = 0;
 
 	i_zero(&ctx);
 	ctx.req = req;
 	ctx.result = result;
 	array_foreach_elem(convs, conv) {
-		switch (mus_plan_request_need(conv, group)) {
-		case MUS_PLAN_REQUEST_NONE:
-			break;
-		case MUS_PLAN_REQUEST_TEAM:
-			result->team++;
-			break;
-		case MUS_PLAN_REQUEST_SEND:
-			if (ctx.smtp_down) {
-				result->deferred++;
-				break;
-			}
-			T_BEGIN {
-				ret = mus_plan_request_send(&ctx, conv, error_r);
-			} T_END_PASS_STR_IF(ret < 0, error_r);
-			break;
+		if (!mus_plan_request_wanted(conv))
+			continue;
+		if (ctx.smtp_down) {
+			result->deferred++;
+			continue;
 		}
+		T_BEGIN {
+			ret = mus_plan_request_send(&ctx, conv, error_r);
+		} T_END_PASS_STR_IF(ret < 0, error_r);
 		if (ret < 0)
 			break;
-	}
-	if (result->team > 0) {
-		req->log(t_strdup_printf(
-			"round %s: %u held %s conversations get no plan form: "
-			"plans of team conversations are not supported yet",
-			req->round->name, result->team,
-			mus_round_kind_name(req->round->kind)), req->context);
 	}
 	mus_smtp_destroy(&ctx.smtp);
 	return ret;

@@ -10,7 +10,8 @@
 
    The one crash window is the same as for invitations: between the
    MTA's acceptance and that LDAP write; the next sync then sends the form
-   again. GRUS/TUS (team) conversations get no form yet. */
+   again. A team conversation (GRUS/TUS) gets the form for the team's one
+   plan (text/plan-form-team.<lang>.txt), whose goals are shared goals. */
 
 #include "mus-conversation.h"
 #include "mus-send.h"
@@ -20,18 +21,9 @@ struct mus_settings;
 struct mus_round;
 struct mus_org;
 
-enum mus_plan_request_need {
-	/* nothing to send */
-	MUS_PLAN_REQUEST_NONE = 0,
-	/* held and the form was never sent: send it to the leader */
-	MUS_PLAN_REQUEST_SEND,
-	/* a held team conversation: team plans are not supported yet */
-	MUS_PLAN_REQUEST_TEAM,
-};
-
-/* What a conversation of a round of the given kind needs (pure). */
-enum mus_plan_request_need
-mus_plan_request_need(const struct mus_conversation *conv, bool group_round);
+/* TRUE if conv was held and its form was never sent: the leader gets it
+   (pure). */
+bool mus_plan_request_wanted(const struct mus_conversation *conv);
 
 struct mus_plan_request_result {
 	/* forms the MTA accepted (a dry run: that would be sent) */
@@ -39,8 +31,6 @@ struct mus_plan_request_result {
 	/* left for the next sync: a temporary failure, a refused address,
 	   no address, a template problem (each logged) */
 	unsigned int deferred;
-	/* held team conversations without a form */
-	unsigned int team;
 };
 
 struct mus_plan_request {

@@ -588,7 +588,8 @@ static void mus_plan_reader_finish(struct mus_plan_reader *reader)
 }
 
 int mus_plan_text_parse(const char *body_text, const char *body_html,
-			int today, struct mus_plan_problems *problems,
+			int today, const struct mus_plan_team *team,
+			struct mus_plan_problems *problems,
 			struct mus_plan **plan_r)
 {
 	struct mus_plan_reader reader;
@@ -626,7 +627,8 @@ int mus_plan_text_parse(const char *body_text, const char *body_html,
 				mus_plan_read_line(&reader, lines[i]);
 			}
 			mus_plan_reader_finish(&reader);
-			(void)mus_plan_validate(reader.plan, today, problems);
+			(void)mus_plan_validate(reader.plan, today, team,
+						 problems);
 		}
 	} T_END;
 	if (array_count(&problems->list) > before || problems->truncated)

@@ -44,9 +44,11 @@
    date (days since 1970-01-01). Returns 0 with *plan_r allocated from
    problems->pool; or -1 with every problem added to problems (line
    numbers count the lines of the plain body, or of the HTML body as
-   text), and *plan_r untouched. */
+   text), and *plan_r untouched. team is the team of a GRUS/TUS
+   conversation, whose rules apply too (mus_plan_validate()), or NULL. */
 int mus_plan_text_parse(const char *body_text, const char *body_html,
-			int today, struct mus_plan_problems *problems,
+			int today, const struct mus_plan_team *team,
+			struct mus_plan_problems *problems,
 			struct mus_plan **plan_r);
 
 enum mus_plan_date_result {

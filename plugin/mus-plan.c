@@ -338,7 +338,74 @@ static void mus_plan_check_activity(const struct mus_plan *plan,
 	}
 }
 
+int mus_plan_team_find(const struct mus_plan_team *team,
+		       const struct mus_plan_responsible *resp)
+{
+	int found = -1;
+
+	if (resp->kind != MUS_PLAN_RESPONSIBLE_PERSON)
+		return -1;
+	for (unsigned int i = 0; i < team->count; i++) {
+		const struct mus_plan_team_member *member = &team->members[i];
+
+		if (resp->mail != NULL) {
+			if (str_array_icase_find(member->mails, resp->mail))
+				return (int)i;
+		} else if (resp->name != NULL && member->name != NULL &&
+			   strcasecmp(member->name, resp->name) == 0) {
+			if (found >= 0)
+				return -2;
+			found = (int)i;
+		}
+	}
+	return found;
+}
+
+/* The rules a plan for a whole team keeps besides those of every plan. */
+static void mus_plan_check_team(const struct mus_plan *plan,
+				const struct mus_plan_team *team,
+				struct mus_plan_problems *problems)
+{
+	const struct mus_plan_activity *activity;
+	const struct mus_plan_goal *goal;
+
+	array_foreach(&plan->goals, goal) {
+		if (goal->kind != MUS_PLAN_GOAL_INDIVIDUAL)
+			continue;
+		mus_plan_problem_add(problems, &goal->where,
+			MUS_PLAN_LANG(problems,
+			"en teamplan har kun fælles mål; skriv \"Fælles mål:\" "
+			"(individuelle mål hører til den enkeltes egen MUS)",
+			"a team plan has shared goals only; write \"Shared goal:\" "
+			"(individual goals belong in each member's own MUS)"));
+	}
+	array_foreach(&plan->activities, activity) {
+		if (activity->responsible_field != MUS_PLAN_FIELD_GIVEN)
+			continue;
+		if (activity->responsible.kind == MUS_PLAN_RESPONSIBLE_EMPLOYEE) {
+			mus_plan_problem_add(problems,
+				&activity->where_responsible,
+				MUS_PLAN_LANG(problems,
+				"i en teamplan siger \"medarbejder\" ikke hvem; "
+				"skriv teammedlemmets navn eller mailadresse, "
+				"\"leder\" eller en anden person",
+				"in a team plan \"employee\" does not say who; "
+				"write the team member's name or mail address, "
+				"\"leader\" or another person"));
+		} else if (mus_plan_team_find(team, &activity->responsible) == -2) {
+			mus_plan_problem_add(problems,
+				&activity->where_responsible,
+				MUS_PLAN_LANG(problems,
+				"flere i teamet hedder %s; skriv også mailadressen",
+				"several members of the team are named %s; "
+				"write the mail address too"),
+				str_sanitize_utf8(activity->responsible.name, 64));
+		}
+	}
+}
+
 unsigned int mus_plan_validate(const struct mus_plan *plan, int today,
+			       const struct mus_plan_team *team,
 			       struct mus_plan_problems *problems)
 {
 	unsigned int before = array_count(&problems->list);
@@ -391,5 +458,7 @@ unsigned int mus_plan_validate(const struct mus_plan *plan, int today,
 			MUS_PLAN_LANG(problems, "opfølgningen", "follow-up"),
 			plan->follow_up, today);
 	}
+	if (team != NULL)
+		mus_plan_check_team(plan, team, problems);
 	return array_count(&problems->list) - before;
 }

@@ -110,6 +110,24 @@ struct mus_plan {
 	struct mus_plan_where where_follow_up;
 };
 
+/* The team of a GRUS/TUS conversation, whose plan is one for all its
+   members: its goals are shared goals, and an activity's responsible is
+   the leader, a member named by name or mail address, or another named
+   person ("employee" does not say which member). */
+struct mus_plan_team_member {
+	const char *dn;
+	/* cn, or NULL */
+	const char *name;
+	/* every mail value, NULL-terminated (empty when unknown) */
+	const char *const *mails;
+	/* the member's entry is no longer in the directory */
+	bool gone;
+};
+struct mus_plan_team {
+	const struct mus_plan_team_member *members;
+	unsigned int count;
+};
+
 struct mus_plan_problem {
 	struct mus_plan_where where;
 	/* one sentence in the list's language, without the location */
@@ -155,10 +173,21 @@ const char *mus_plan_problems_format(const struct mus_plan_problems *problems);
    given; every date lies after today and at most
    MUS_PLAN_MAX_MONTHS_AHEAD months ahead, and no due date after the
    follow-up; texts within their bounds, valid UTF-8, without control
-   characters; a person's mail address looks like one. Adds one problem
-   per broken rule at the value's place and returns the number added. */
+   characters; a person's mail address looks like one. With a team (NULL:
+   the plan of one employee) also: no individual goal, nobody responsible
+   as "employee", and a name shared by several members comes with a mail
+   address. Adds one problem per broken rule at the value's place and
+   returns the number added. */
 unsigned int mus_plan_validate(const struct mus_plan *plan, int today,
+			       const struct mus_plan_team *team,
 			       struct mus_plan_problems *problems);
+
+/* The member of team that resp (a PERSON) names: by one of the member's
+   mail addresses when resp has one, else by name (ASCII case ignored).
+   Returns the member's index, -1 if it names nobody of the team (another
+   person), -2 if a name without mail fits several members. */
+int mus_plan_team_find(const struct mus_plan_team *team,
+		       const struct mus_plan_responsible *resp);
 
 /* The musActivityKind value of kind: "course", "education", "practice",
    "supervision", "mentoring", "new-tasks". */

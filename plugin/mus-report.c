@@ -9,8 +9,7 @@
 #include "mus-cards.h"
 #include "mus-hr-figures.h"
 #include "mus-time.h"
-#include "mus-ldap.h"
-#include "mus-followup.h"
+#include "mus-filed-plans.h"
 #include "mus-report.h"
 
 static void mus_report_row(pool_t pool, ARRAY_TYPE(mus_report_row) *rows,
@@ -251,13 +250,13 @@ static void mus_report_overdue_rows(pool_t pool, ARRAY_TYPE(mus_report_row) *row
 }
 
 void mus_report_overdue(pool_t pool, const struct mus_org *org,
-			const ARRAY_TYPE(mus_followup_plan) *plans, time_t now,
+			const ARRAY_TYPE(mus_filed_plan) *plans, time_t now,
 			ARRAY_TYPE(mus_report_row) *rows)
 {
 	HASH_TABLE_TYPE(mus_report_counts) units, leaders;
 	ARRAY_TYPE(mus_report_counts) unit_order, leader_order;
 	ARRAY_TYPE(mus_report_row) activity_rows;
-	struct mus_followup_plan *plan;
+	struct mus_filed_plan *plan;
 	const struct mus_activity *a;
 	unsigned int total = 0;
 	pool_t tmp = pool_alloconly_create("mus report overdue", 4096);
@@ -268,11 +267,12 @@ void mus_report_overdue(pool_t pool, const struct mus_org *org,
 	p_array_init(&leader_order, tmp, 16);
 	p_array_init(&activity_rows, tmp, 16);
 	array_foreach_elem(plans, plan) {
-		const char *ndn, *error, *unit_name, *leader_dn;
-		const struct mus_person *employee = NULL;
+		const char *unit_name, *leader_dn;
+		const struct mus_person *employee = plan->employee_ndn == NULL ?
+			NULL : mus_org_find(org, plan->employee_ndn);
 
-		if (mus_ldap_dn_normalize(tmp, plan->employee_dn, &ndn, &error) == 0)
-			employee = mus_org_find(org, ndn);
+		if (!plan->approved)
+			continue;
 		unit_name = employee != NULL && employee->unit != NULL ?
 			employee->unit : "(unknown)";
 		/* the leader who has to act now: the current manager */
@@ -280,7 +280,7 @@ void mus_report_overdue(pool_t pool, const struct mus_org *org,
 			employee->manager_dn : (plan->leader_dn != NULL ?
 						plan->leader_dn : "(none)");
 		array_foreach(&plan->activities, a) {
-			if (!mus_followup_activity_overdue(a, now))
+			if (!mus_activity_overdue(a, now))
 				continue;
 			total++;
 			mus_report_counts_get(tmp, units, &unit_order,

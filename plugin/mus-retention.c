@@ -5,6 +5,7 @@
 #include "hash.h"
 #include "mus-ldap.h"
 #include "mus-time.h"
+#include "mus-filed-plans.h"
 #include "mus-retention.h"
 
 #include <time.h>
@@ -130,22 +131,20 @@ static void mus_retention_add(struct mus_retention_ctx *ctx, const char *dn,
 	victim->reason = p_strdup(ctx->pool, reason);
 }
 
-static int mus_retention_plan(const struct mus_ldap_entry *entry,
-			      void *context, const char **error_r ATTR_UNUSED)
+bool mus_retention_plan_past(const struct mus_filed_plan *plan,
+			     time_t cutoff, const char **reason_r)
 {
-	struct mus_retention_ctx *ctx = context;
-	time_t follow_up = mus_ldap_entry_time(entry, "musFollowUp");
-	time_t by_employee = mus_ldap_entry_time(entry, "musApprovedByEmployee");
-	time_t by_leader = mus_ldap_entry_time(entry, "musApprovedByLeader");
-	time_t when = follow_up != 0 ? follow_up :
+	time_t by_employee = plan->approved_by_employee;
+	time_t by_leader = plan->approved_by_leader;
+	time_t when = plan->follow_up != 0 ? plan->follow_up :
 		(by_employee > by_leader ? by_employee : by_leader);
 
-	if (when != 0 && when < ctx->opts->cutoff) {
-		mus_retention_add(ctx, mus_ldap_entry_dn(entry), t_strdup_printf(
-			"plan, %s %s", follow_up != 0 ? "follow-up" : "approved",
-			mus_time_date(when)));
-	}
-	return 0;
+	if (when == 0 || when >= cutoff)
+		return FALSE;
+	*reason_r = t_strdup_printf("plan, %s %s", plan->follow_up != 0 ?
+				    "follow-up" : "approved",
+				    mus_time_date(when));
+	return TRUE;
 }
 
 static int mus_retention_conversation(const struct mus_ldap_entry *entry,
@@ -255,9 +254,6 @@ static int mus_retention_unref(struct mus_retention_ctx *ctx, const char *dn,
 	return 0;
 }
 
-static const char *const mus_retention_plan_attrs[] = {
-	"musFollowUp", "musApprovedByEmployee", "musApprovedByLeader", NULL
-};
 static const char *const mus_retention_round_attrs[] = {
 	"musWindowEnd", NULL
 };
@@ -270,13 +266,12 @@ static int mus_retention_find(struct mus_retention_ctx *ctx,
 	ARRAY_TYPE(mus_retention_entry) rounds;
 	struct mus_retention_found dns = { .pool = ctx->pool, .entries = &rounds };
 	const struct mus_retention_entry *round;
+	struct mus_filed_plan *plan;
+	const char *reason;
 
-	for (const char *const *base = opts->plan_bases; *base != NULL; base++) {
-		if (mus_ldap_search_paged(ctx->conn, *base, "(objectClass=musPlan)",
-					  mus_retention_plan_attrs,
-					  MUS_RETENTION_PAGE_SIZE,
-					  mus_retention_plan, ctx, error_r) < 0)
-			return -1;
+	array_foreach_elem(opts->plans, plan) {
+		if (mus_retention_plan_past(plan, opts->cutoff, &reason))
+			mus_retention_add(ctx, plan->dn, reason);
 	}
 	p_array_init(&rounds, ctx->pool, 8);
 	if (mus_ldap_search_paged(ctx->conn, opts->round_base,

@@ -20,7 +20,7 @@
    and a musPlanRef naming a plan is removed before the plan, so a purge
    that stops halfway leaves what the next purge finds and finishes. */
 
-#include "array.h"
+#include "mus-filed-plans.h"
 
 struct mus_ldap;
 
@@ -47,6 +47,11 @@ int mus_retention_parse(const char *value, struct mus_retention_period *period_r
 time_t mus_retention_cutoff(const struct mus_retention_period *period,
 			    time_t now);
 
+/* TRUE with why (data stack) if plan is past retention at cutoff (see
+   above). */
+bool mus_retention_plan_past(const struct mus_filed_plan *plan,
+			     time_t cutoff, const char **reason_r);
+
 /* Told about each entry removed (or, with dry_run, that would be), with
    why, e.g. "plan, follow-up 2019-05-01". */
 typedef void mus_retention_log_t(const char *dn, const char *reason,
@@ -55,8 +60,8 @@ typedef void mus_retention_log_t(const char *dn, const char *reason,
 struct mus_retention_options {
 	time_t cutoff;
 	bool dry_run;
-	/* NULL-terminated: where plans are */
-	const char *const *plan_bases;
+	/* every filed plan (mus_filed_plans_load()) */
+	const ARRAY_TYPE(mus_filed_plan) *plans;
 	const char *people_base;
 	const char *round_base;
 };

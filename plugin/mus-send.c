@@ -21,6 +21,7 @@
 #include "mus-plan-draft.h"
 #include "mus-plan-mail.h"
 #include "mus-followup-time.h"
+#include "mus-freebusy.h"
 #include "mus-send.h"
 
 #include <ctype.h>
@@ -46,6 +47,8 @@ struct mus_send_ctx {
 	const struct mus_send *send;
 	struct mus_send_result *result;
 	struct mus_smtp *smtp;
+	/* reads calFBURL for follow-up meetings; created on first use */
+	struct mus_freebusy *fb;
 	unsigned int tempfails;
 	/* why the last temporary failure happened */
 	char *tempfail_reason;
@@ -291,15 +294,21 @@ static int mus_send_followup_text(struct mus_send_ctx *ctx,
 				  const char **error_r)
 {
 	const struct mus_send *send = ctx->send;
-	const struct mus_person *employee = array_idx_elem(&sc->members, 0);
+	const struct mus_person *member;
+	ARRAY_TYPE(const_string) names;
 	struct mus_plan_mail_vars vars;
 	struct mus_message_attachment *att;
 	const char *plan_text, *plan_html;
 
+	t_array_init(&names, 8);
+	array_foreach_elem(&sc->members, member)
+		array_push_back(&names, &member->cn);
+	array_append_zero(&names);
 	i_zero(&vars);
 	vars.language = lang;
+	vars.team = mus_conversation_is_team(sc->conv);
 	vars.leader_name = sc->leader->cn;
-	vars.employee_name = employee->cn;
+	vars.employee_name = mus_invitation_names(lang, array_front(&names));
 	vars.timezone = send->set->timezone;
 	vars.start = sc->start;
 	vars.end = sc->end;
@@ -898,7 +907,7 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 }
 
 /* TRUE if conv waits for approval of a plan version that not everybody
-   has as a follow-up meeting yet (one employee: MUS and LUS). */
+   (the leader and each employee) has as a follow-up meeting yet. */
 static bool mus_send_followup_wanted(const struct mus_conversation *conv)
 {
 	char prefix[MAX_INT_STRLEN + 1];
@@ -911,11 +920,70 @@ static bool mus_send_followup_wanted(const struct mus_conversation *conv)
 	}
 	return !conv->unreadable && conv->status == MUS_CONV_PLAN_PENDING &&
 		conv->plan_draft != NULL && conv->plan_version > 0 &&
-		str_array_length(conv->employee_ndns) == 1 && sent < 2;
+		sent < 1 + str_array_length(conv->employee_ndns);
+}
+
+struct mus_send_busy {
+	ARRAY_TYPE(mus_followup_busy) *busy;
+	const char *ndn;
+	time_t from, to;
+};
+
+static void mus_send_busy_period(time_t start, time_t end, void *context)
+{
+	struct mus_send_busy *b = context;
+	struct mus_followup_busy *period;
+
+	if (end <= b->from || start >= b->to)
+		return;
+	period = array_append_space(b->busy);
+	period->ndn = b->ndn;
+	period->start = start;
+	period->end = end;
+}
+
+/* The busy time of sc's leader and members in the search window of the
+   follow-up meeting, from their calFBURL, appended to busy. A URL that
+   cannot be read is logged and its person counts as free, as when the
+   conversations are scheduled: the sync goes on. */
+static void mus_send_followup_busy(struct mus_send_ctx *ctx,
+				   const struct mus_send_conv *sc,
+				   int follow_up, time_t now,
+				   ARRAY_TYPE(mus_followup_busy) *busy)
+{
+	const struct mus_send *send = ctx->send;
+	ARRAY(const struct mus_person *) people;
+	const struct mus_person *person;
+	struct mus_send_busy b = { .busy = busy };
+	const char *error;
+
+	mus_followup_window(send->round, follow_up, now, &b.from, &b.to);
+	if (b.to <= b.from)
+		return;
+	t_array_init(&people, 8);
+	array_push_back(&people, &sc->leader);
+	array_append_array(&people, &sc->members);
+	array_foreach_elem(&people, person) {
+		if (person->fb_url == NULL)
+			continue;
+		if (ctx->fb == NULL) {
+			ctx->fb = mus_freebusy_create(send->fb_timeout_msecs,
+						      send->fb_max_size);
+		}
+		b.ndn = person->ndn;
+		if (mus_freebusy_fetch(ctx->fb, person->fb_url,
+				       mus_send_busy_period, &b, &error) < 0) {
+			send->log(t_strdup_printf(
+				"round %s: %s: free/busy of %s unusable, placing "
+				"the follow-up meeting without it: %s",
+				send->round->name, sc->conv->cn, person->dn,
+				error), send->context);
+		}
+	}
 }
 
 /* The follow-up meeting of conv's plan, SEQUENCE = the plan version, to
-   leader and employee. Its UID and time are written before anything is
+   the leader and every employee. Its UID and time are written before anything is
    sent, so that an answer always finds the conversation. Returns 0, or
    -1 on a directory error. */
 static int mus_send_followup_plan(struct mus_send_ctx *ctx,
@@ -926,9 +994,13 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 	const struct mus_send *send = ctx->send;
 	struct mus_send_conv sc;
 	struct mus_ldap_mod mods[4];
+	const struct mus_person *member;
+	ARRAY_TYPE(mus_followup_busy) busy;
 	struct mus_plan *plan;
+	time_t now = time(NULL);
 	const char *error;
 	unsigned int n = 0;
+	bool all_sent;
 	int ret;
 
 	i_zero(&sc);
@@ -937,10 +1009,14 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 	sc.sequence = conv->plan_version;
 	if (!mus_send_people(ctx, &sc))
 		return 0;
-	if (mus_send_recipient_done(conv->followup_sent_to, sc.sequence,
-				    sc.leader->mails[0]) &&
-	    mus_send_recipient_done(conv->followup_sent_to, sc.sequence,
-				    array_idx_elem(&sc.members, 0)->mails[0]))
+	all_sent = mus_send_recipient_done(conv->followup_sent_to, sc.sequence,
+					   sc.leader->mails[0]);
+	array_foreach_elem(&sc.members, member) {
+		all_sent = all_sent &&
+			mus_send_recipient_done(conv->followup_sent_to,
+						sc.sequence, member->mails[0]);
+	}
+	if (all_sent)
 		return 0;
 	if (mus_plan_draft_read(conv, send->set->timezone, time(NULL),
 				pool, &plan, &error) < 0) {
@@ -950,8 +1026,12 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 		return 0;
 	}
 	sc.plan = plan;
-	if (!mus_followup_time(send->round, conv, plan->follow_up, time(NULL),
-			       convs, &sc.start, &sc.end, &error)) {
+	/* the fetch may use data stack frames of its own: not a t_array */
+	p_array_init(&busy, pool, 16);
+	if (!mus_followup_time_kept(send->round, conv, plan->follow_up, now))
+		mus_send_followup_busy(ctx, &sc, plan->follow_up, now, &busy);
+	if (!mus_followup_time(send->round, conv, plan->follow_up, now,
+			       convs, &busy, &sc.start, &sc.end, &error)) {
 		send->log(t_strdup_printf("round %s: %s: no time for the follow-up meeting: %s",
 					  send->round->name, conv->cn, error),
 			  send->context);
@@ -1020,7 +1100,7 @@ int mus_send_round(const struct mus_send *send,
 		if (conv->counter_refused != NULL)
 			ctx.total++;
 		if (mus_send_followup_wanted(conv))
-			ctx.total += 2;
+			ctx.total += 1 + str_array_length(conv->employee_ndns);
 		ctx.total += str_array_length(conv->refresh);
 	}
 	if (!send->opts->dry_run && ctx.total > 0 &&
@@ -1050,24 +1130,17 @@ int mus_send_round(const struct mus_send *send,
 		}
 	}
 	mus_smtp_destroy(&ctx.smtp);
+	mus_freebusy_destroy(&ctx.fb);
 	i_free(ctx.tempfail_reason);
 	hash_table_destroy(&ctx.files);
 	pool_unref(&ctx.pool);
 	return ret;
 }
 
-int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
-		    const char *to, const char *subject, const char *body,
-		    const char **error_r)
-{
-	bool committed;
-
-	return mus_send_notice_commit(smtp, set, to, subject, body, NULL, NULL,
-				      &committed, error_r);
-}
-
-int mus_send_notice_commit(struct mus_smtp *smtp, const struct mus_settings *set,
-			   const char *to, const char *subject, const char *body,
+int mus_send_notice_commit(struct mus_smtp *smtp,
+			   const struct mus_settings *set,
+			   enum mus_notice_kind kind, const char *to,
+			   const char *subject, const char *body,
 			   mus_smtp_commit_t *commit, void *context,
 			   bool *committed_r, const char **error_r)
 {
@@ -1077,6 +1150,7 @@ int mus_send_notice_commit(struct mus_smtp *smtp, const struct mus_settings *set
 	unsigned char token[12];
 	const char *reply;
 
+	*committed_r = FALSE;
 	random_fill(token, sizeof(token));
 	i_zero(&msg);
 	msg.unique_token = t_strconcat("notice.", binary_to_hex(token, sizeof(token)), NULL);
@@ -1090,15 +1164,16 @@ int mus_send_notice_commit(struct mus_smtp *smtp, const struct mus_settings *set
 	msg.text_plain_size = strlen(body);
 	/* never answered by an autoresponder, never looped back to us */
 	msg.headers = (const struct mus_message_header[]){
-		{ .name = "Auto-Submitted", .value = "auto-replied" },
+		{ .name = "Auto-Submitted",
+		  .value = kind == MUS_NOTICE_REPLY ? "auto-replied" :
+			"auto-generated" },
 	};
 	msg.header_count = 1;
 	if (mus_message_build(&msg, out, error_r) < 0)
 		return -1;
-	*committed_r = FALSE;
 	switch (mus_smtp_send_commit(smtp, set->organizer, to, str_data(out),
-				     str_len(out), commit, context, committed_r,
-				     &reply)) {
+				     str_len(out), commit, context,
+				     committed_r, &reply)) {
 	case MUS_SMTP_OK:
 		return 1;
 	case MUS_SMTP_PERMFAIL:
@@ -1109,4 +1184,15 @@ int mus_send_notice_commit(struct mus_smtp *smtp, const struct mus_settings *set
 	}
 	*error_r = reply;
 	return -1;
+}
+
+int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
+		    enum mus_notice_kind kind, const char *to,
+		    const char *subject, const char *body,
+		    const char **error_r)
+{
+	bool committed;
+
+	return mus_send_notice_commit(smtp, set, kind, to, subject, body,
+				      NULL, NULL, &committed, error_r);
 }

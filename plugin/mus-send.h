@@ -6,9 +6,11 @@
    attendees or cards: SEQUENCE+1), and for every withdrawn one that was
    sent, a CANCEL. One message per attendee, in the attendee's language,
    with the selected conversation cards attached. For a plan waiting for
-   approval (plan-pending, one employee), the follow-up meeting
+   approval (plan-pending), the follow-up meeting
    (mus-followup) with SEQUENCE = the plan version and the plan attached,
-   recorded per recipient as musFollowUpSentTo "<version> <address>".
+   recorded per recipient as musFollowUpSentTo "<version> <address>"; its
+   time avoids the busy time of leader and attendees from their calFBURL
+   (a URL that cannot be read is logged, and its person counts as free).
 
    Never twice: before a send, the target SEQUENCE is written to the
    conversation; each recipient is recorded as musSentTo "<sequence>
@@ -62,6 +64,9 @@ struct mus_send {
 	const struct mus_round *round;
 	const struct mus_org *org;	/* people by DN: names, mails, language */
 	const struct mus_send_options *opts;
+	/* reading calFBURL for the time of a follow-up meeting */
+	unsigned int fb_timeout_msecs;
+	size_t fb_max_size;
 	mus_send_log_t *log;
 	mus_send_progress_t *progress;
 	void *context;
@@ -76,17 +81,31 @@ int mus_send_round(const struct mus_send *send,
 
 struct mus_smtp;
 
-/* Send a plain text mail from the organizer address to one person (an
-   answer to something they mailed). Returns 1 if the MTA took it, 0 if it
-   refused the address for good (logged by the caller), -1 with the reason
-   if it should be tried again later. */
+/* What a plain text mail from the organizer is, for its Auto-Submitted
+   header (RFC 3834). */
+enum mus_notice_kind {
+	/* an answer to the mail of the person it goes to: auto-replied */
+	MUS_NOTICE_REPLY = 0,
+	/* written by us on our own: a reminder, a form, news of what
+	   someone else did: auto-generated */
+	MUS_NOTICE_GENERATED,
+};
+
+/* Send a plain text mail of kind from the organizer address to one
+   person. Returns 1 if the MTA took it, 0 if it refused the address for
+   good (logged by the caller), -1 with the reason if it should be tried
+   again later. */
 int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
-		    const char *to, const char *subject, const char *body,
+		    enum mus_notice_kind kind, const char *to,
+		    const char *subject, const char *body,
 		    const char **error_r);
-/* mus_send_notice() that calls commit(context) before the end of data, as
-   mus_smtp_send_commit() does (commit NULL: none); committed_r as there. */
-int mus_send_notice_commit(struct mus_smtp *smtp, const struct mus_settings *set,
-			   const char *to, const char *subject, const char *body,
+/* mus_send_notice() that calls commit(context) before the end of the
+   message, as mus_smtp_send_commit() does (commit may be NULL);
+   committed_r says whether commit let the message go. */
+int mus_send_notice_commit(struct mus_smtp *smtp,
+			   const struct mus_settings *set,
+			   enum mus_notice_kind kind, const char *to,
+			   const char *subject, const char *body,
 			   mus_smtp_commit_t *commit, void *context,
 			   bool *committed_r, const char **error_r);
 

@@ -959,6 +959,8 @@ static int mus_sync_send(struct mus_sync_round *ctx, const char **error_r)
 	struct mus_send send = {
 		.conn = ctx->conn, .set = ctx->set, .cards = ctx->rctx->cards,
 		.round = ctx->round, .org = ctx->org, .opts = &ctx->opts->send,
+		.fb_timeout_msecs = ctx->opts->fb_timeout_msecs,
+		.fb_max_size = ctx->opts->fb_max_size,
 		.log = mus_sync_problem_log, .progress = mus_sync_send_progress,
 		.context = ctx,
 	};

@@ -6,6 +6,7 @@ Standard library only; run with /usr/bin/python3.
 """
 
 import base64
+import datetime
 import imaplib
 import json
 import os
@@ -428,9 +429,44 @@ class Stack:
         finally:
             conn.logout()
 
+    def move_to_past(self, conv_dn, days):
+        """As the admin: the conversation conv_dn took place days ago (an hour
+        then), so that the next sync makes it held."""
+        start = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) - \
+            datetime.timedelta(days=days)
+        stamp = "%Y%m%d%H%M%SZ"
+        self.ldap_modify("dn: %s\nchangetype: modify\nreplace: musStart\nmusStart: %s\n-\n"
+                         "replace: musEnd\nmusEnd: %s\n" % (
+                             conv_dn, start.strftime(stamp),
+                             (start + datetime.timedelta(hours=1)).strftime(stamp)))
+
+    def readable(self, who, password, dn):
+        """Whether who, bound with password, reads the entry dn."""
+        res = subprocess.run(["ldapsearch", "-x", "-LLL", "-H", self.env["MUS_LDAP_URI"],
+                              "-D", who, "-w", password, "-s", "base", "-b", dn, "1.1"],
+                             capture_output=True, text=True, timeout=30)
+        if res.returncode not in (0, 32):       # 32: noSuchObject (or not visible)
+            raise AssertionError("ldapsearch as %s failed (%d): %s"
+                                 % (who, res.returncode, res.stderr.strip()))
+        return "dn:" in res.stdout
+
+    def notices(self, address, ref):
+        """The messages in address's INBOX about the conversation ref (its
+        reference in brackets in the subject) that are no invitation (no
+        text/calendar part): plan forms and answers."""
+        import replymail
+        return [m for m in replymail.inbox(self.imap(address))
+                if "[%s]" % ref in str(m["Subject"]) and
+                not any(p.get_content_type() == "text/calendar" for p in m.walk())]
+
     def doveadm_command(self, *args):
         """The argv of `doveadm -c <stack's dovecot.conf> ARGS` (for subprocess.Popen)."""
         return ["doveadm", "-c", self.env["MUS_DOVECOT_CONF"]] + list(args)
+
+
+def dmy(day):
+    """A date as leaders write it in plans: 1.3.2027."""
+    return "%d.%d.%d" % (day.day, day.month, day.year)
 
 
 def ldap_escape(value):

@@ -76,6 +76,9 @@ class FollowupTest(unittest.TestCase):
             cls.plan(cls.p3, cls.e3, False, now + 3 * DAY),
             cls.activity(cls.p3, "c1", "Kursus i forflytning", "course", now + DAY,
                          responsible=cls.e3),
+            # an activity that belongs to no plan: no reminder, not overdue
+            cls.activity(cls.e3, "%s-orphan" % MARK, "Uden plan", "course", now - DAY,
+                         responsible=cls.e3),
         ]
         # past retention (5 years): an old plan under the employee and one
         # under mus_plan_base named by musPlanRef, and the conversations of
@@ -159,6 +162,7 @@ class FollowupTest(unittest.TestCase):
     @classmethod
     def cleanup(cls):
         base = cls.stack["MUS_LDAP_BASE"]
+        cls.stack.ldap_delete("cn=%s-orphan,%s" % (MARK, cls.e3))
         for name in ("closed", "draft"):
             cls.stack.ldap_delete("cn=%s %s,ou=rounds,%s" % (MARK, name, base))
         refs = cls.stack.ldap_entries(cls.people_base, "(musPlanRef=*)", "musPlanRef")
@@ -216,7 +220,7 @@ class FollowupTest(unittest.TestCase):
                  lambda: self.reminders() == want, timeout=30, interval=0.3)
 
     def test_1_one_reminder_per_due_activity_and_party(self):
-        self.assertEqual(len(self.uuid), 9, self.uuid)
+        self.assertEqual(len(self.uuid), 10, self.uuid)
         self.wait_reminders()
         self.assertEqual(self.reminders(), self.expected())
         # the reminder names the activity, its due date, the plan and how
@@ -230,6 +234,10 @@ class FollowupTest(unittest.TestCase):
                      "Udført [%s]" % self.uuid["a1"], self.stack["MUS_ORGANIZER"]):
             self.assertIn(text, body)
         self.assertEqual(msg["From"].addresses[0].addr_spec, self.stack["MUS_ORGANIZER"])
+        # reminders are written by us on our own, no answers (RFC 3834)
+        self.assertEqual(msg["Auto-Submitted"], "auto-generated")
+        self.assertEqual(self.message(self.e1, "%s-1" % MARK)["Auto-Submitted"],
+                         "auto-generated")
         meeting = self.message(self.e1, "%s-1" % MARK).get_body(("plain",)).get_content()
         self.assertIn("Sidemandsoplæring i medicinhåndtering", meeting)
         self.assertNotIn("Supervision", meeting)
@@ -329,9 +337,13 @@ class FollowupTest(unittest.TestCase):
         self.stack.doveadm("mus", "sync")
         self.assertEqual(self.activity_entry(self.p1, "a5")["musActivityStatus"], ["planned"])
         self.assertIn("$Mus-party-crasher", self.stack.organizer_flags(msgid))
-        wait_for("the answer to %s" % self.mail(self.e3),
-                 lambda: any("Done [%s]" % self.uuid["a5"] in s and s.startswith("SV:")
-                             for s in self.subjects(self.e3)), timeout=20, interval=0.3)
+        answers = wait_for("the answer to %s" % self.mail(self.e3),
+                           lambda: [m for m in self.inbox(self.e3)
+                                    if "Done [%s]" % self.uuid["a5"] in str(m["Subject"])
+                                    and str(m["Subject"]).startswith("SV:")],
+                           timeout=20, interval=0.3)
+        # an answer to the sender's mail (RFC 3834)
+        self.assertEqual([m["Auto-Submitted"] for m in answers], ["auto-replied"])
 
     def purge_expected(self):
         """What a 5y purge must remove, children before their parent."""

@@ -199,6 +199,8 @@ class PlanApprovalTest(unittest.TestCase):
         told = wait_for("the comment in the leader's INBOX", told_leader)
         self.assertEqual(len(told), 1)
         self.assertIn("(version 1)", str(told[0]["Subject"]))
+        # news of what the employee did, no answer to the leader's mail
+        self.assertEqual(told[0]["Auto-Submitted"], "auto-generated")
         # a second sync tells nobody again
         self.sync()
         time.sleep(1)

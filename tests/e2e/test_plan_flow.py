@@ -15,22 +15,17 @@ import datetime
 import json
 import os
 import smtplib
-import subprocess
 import tempfile
 import unittest
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 import replymail
-from mustest import Conv, Stack, ldap_escape, wait_for
+from mustest import Conv, Stack, dmy, ldap_escape, wait_for
 
 PASSWORD = "plan-flow-reader"
 ROUND = "MUS plan flow test"
 WINDOW = ("2027-11-01", "2027-11-30")
-
-
-def dmy(day):
-    return "%d.%d.%d" % (day.day, day.month, day.year)
 
 
 class PlanFlowTest(unittest.TestCase):
@@ -77,14 +72,6 @@ class PlanFlowTest(unittest.TestCase):
             cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: userPassword\n" % who)
         cls.tmp.cleanup()
 
-    def readable(self, who, dn):
-        """Whether who, bound with PASSWORD, reads the entry dn."""
-        res = subprocess.run(["ldapsearch", "-x", "-LLL", "-H", self.stack["MUS_LDAP_URI"],
-                              "-D", who, "-w", PASSWORD, "-s", "base", "-b", dn, "1.1"],
-                             capture_output=True, text=True, timeout=30)
-        self.assertIn(res.returncode, (0, 32), res.stderr)
-        return "dn:" in res.stdout
-
     # -- helpers
 
     def conv(self):
@@ -101,13 +88,6 @@ class PlanFlowTest(unittest.TestCase):
 
     def sync(self):
         return self.stack.doveadm("mus", "sync", "--round", ROUND)
-
-    def mails_about(self, address, ref):
-        """The messages in address's INBOX about the conversation ref that are no
-        invitation (no text/calendar part)."""
-        return [m for m in replymail.inbox(self.stack.imap(address))
-                if "[%s]" % ref in str(m["Subject"]) and
-                not any(p.get_content_type() == "text/calendar" for p in m.walk())]
 
     def reply(self, sender, subject, text=None, html=None):
         msg = EmailMessage()
@@ -174,13 +154,7 @@ class PlanFlowTest(unittest.TestCase):
         self.assertEqual(self.conv().musStatus, "accepted")
 
         # the conversation took place the day before yesterday
-        start = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) - \
-            datetime.timedelta(days=2)
-        stamp = "%Y%m%d%H%M%SZ"
-        self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musStart\nmusStart: %s\n-\n"
-                               "replace: musEnd\nmusEnd: %s\n" % (
-                                   c.dn, start.strftime(stamp),
-                                   (start + datetime.timedelta(hours=1)).strftime(stamp)))
+        self.stack.move_to_past(c.dn, days=2)
         res = self.sync()
         after = self.conv()
         self.assertEqual(after.musStatus, "plan-requested", res.stdout + res.stderr)
@@ -188,7 +162,7 @@ class PlanFlowTest(unittest.TestCase):
         self.assertNotIn("musPlanDraft", after.e)
         # the accepts are kept; no new invitation went out
         self.assertEqual(after.musSequence, c.musSequence)
-        forms = wait_for("the plan form", lambda: self.mails_about(leader_mail, ref), timeout=15)
+        forms = wait_for("the plan form", lambda: self.stack.notices(leader_mail, ref), timeout=15)
         self.assertEqual(len(forms), 1, [str(m["Subject"]) for m in forms])
         form = forms[0]
         subject = str(form["Subject"])
@@ -196,11 +170,13 @@ class PlanFlowTest(unittest.TestCase):
         text = form.get_body(("plain",)).get_content()
         self.assertIn("Aktivitet:" if subject.startswith("Udviklingsplan") else "Activity:", text)
         self.assertNotRegex(text, r"\{[a-z_]+\}")
-        self.assertEqual(self.mails_about(employee_mail, ref), [])
+        # written by us on our own, no answer to a mail (RFC 3834)
+        self.assertEqual(form["Auto-Submitted"], "auto-generated")
+        self.assertEqual(self.stack.notices(employee_mail, ref), [])
 
         # a second sync sends no second form
         self.sync()
-        self.assertEqual(len(self.mails_about(leader_mail, ref)), 1)
+        self.assertEqual(len(self.stack.notices(leader_mail, ref)), 1)
         self.assertEqual(self.conv().musStatus, "plan-requested")
 
         # a reply with a mistake on line 7: answered with that line, nothing stored
@@ -213,9 +189,11 @@ class PlanFlowTest(unittest.TestCase):
         refused = self.reply(leader_mail, "SV: " + subject, text=bad)
         self.sync()
         self.assertIn("$Mus-plan-refused", self.stack.organizer_flags(refused))
-        answers = wait_for("the answer", lambda: [m for m in self.mails_about(leader_mail, ref)
+        answers = wait_for("the answer", lambda: [m for m in self.stack.notices(leader_mail, ref)
                                                    if m["Message-ID"] != form["Message-ID"]])
         self.assertEqual(len(answers), 1)
+        # an answer to the leader's mail
+        self.assertEqual(answers[0]["Auto-Submitted"], "auto-replied")
         answer = answers[0].get_body(("plain",)).get_content()
         self.assertRegex(answer, r"(linje|line) 7 \(Type: jonglering\)")
         now = self.conv()
@@ -321,14 +299,14 @@ class PlanFlowTest(unittest.TestCase):
         for who in (self.employee, self.leader, self.next_leader):
             self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: userPassword\n"
                                    "userPassword: %s\n" % (who, PASSWORD))
-        self.assertTrue(self.readable(self.employee, plan_dn))
-        self.assertTrue(self.readable(self.leader, plan_dn))
-        self.assertFalse(self.readable(self.next_leader, plan_dn))
+        self.assertTrue(self.stack.readable(self.employee, PASSWORD, plan_dn))
+        self.assertTrue(self.stack.readable(self.leader, PASSWORD, plan_dn))
+        self.assertFalse(self.stack.readable(self.next_leader, PASSWORD, plan_dn))
         self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: manager\nmanager: %s\n"
                                % (self.employee, self.next_leader))
-        self.assertTrue(self.readable(self.next_leader, plan_dn))
-        self.assertFalse(self.readable(self.leader, plan_dn))
-        self.assertTrue(self.readable(self.employee, plan_dn))
+        self.assertTrue(self.stack.readable(self.next_leader, PASSWORD, plan_dn))
+        self.assertFalse(self.stack.readable(self.leader, PASSWORD, plan_dn))
+        self.assertTrue(self.stack.readable(self.employee, PASSWORD, plan_dn))
 
         # an approved conversation takes no plan, by mail or by doveadm
         res = self.submit(c.musICalUID, plan)

@@ -16,7 +16,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import unittest
 import urllib.parse
 from zoneinfo import ZoneInfo
@@ -698,9 +697,7 @@ class ScheduleTest(StackRoundTest):
                             "delete: objectClass\nobjectClass: musPerson\n-\n" % absent_dn)
         cls.dir = Directory(cls.stack)
         cls.round_dn = create_round(cls, MAIN_ROUND, "MUS", "2027-01-04", "2027-02-26", *MAIN_ARGS)
-        t0 = time.monotonic()
         cls.first_sync = sync(cls.stack)
-        cls.sync_seconds = time.monotonic() - t0
         cls.load(cls.round_dn)
         cls.before = cls.stack.conversations(cls.round_dn, operational=True)
 
@@ -833,10 +830,6 @@ class ScheduleTest(StackRoundTest):
                 problems.append("%s changed: %s" % (dn, ", ".join(
                     "%s %s -> %s" % (k, a.get(k), b.get(k)) for k in diff)))
         fail_list(self, "changes made by a second sync (stdout %r)" % res.stdout[-300:], problems)
-
-    def test_sync_is_quick(self):
-        self.assertLess(self.sync_seconds, 20, "first sync of %d people" % len(self.dir.people))
-
 
 # ---------------------------------------------------------------- --dry-run
 

@@ -668,12 +668,10 @@ class GenOrgSyntheticTest(unittest.TestCase):
             s.configure_from_ldif()
             s.load(ldif)
 
-    def test_50000_people_is_fast(self):
+    def test_50000_people_a_tenth_with_busy_time(self):
+        # how long it takes is for tests/bench, not for a test
         with tempfile.TemporaryDirectory() as t:
-            t0 = time.monotonic()
             ldif, fbdir = gen_org(t, "--people", "50000")
-            took = time.monotonic() - t0
-            self.assertLess(took, 30, "gen-org --people 50000 took %.1f s" % took)
             self.assertEqual(len(os.listdir(fbdir)), 5000)
 
 

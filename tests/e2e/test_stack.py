@@ -7,7 +7,6 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 import unittest
 
 import mustest
@@ -21,11 +20,9 @@ class ParallelStacksTest(unittest.TestCase):
     def setUpClass(cls):
         cls.main = mustest.Stack.from_environment()
         cls.dirs = [tempfile.mkdtemp(prefix="mus-par.", dir="/tmp") for _ in cls.EXTRA]
-        t0 = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(len(cls.dirs)) as pool:
             runs = list(pool.map(lambda a: mustest.mus_stack("up", a[0], *a[1]),
                                  zip(cls.dirs, cls.EXTRA)))
-        cls.up_seconds = time.monotonic() - t0
         failed = [(d, r) for d, r in zip(cls.dirs, runs) if r.returncode != 0]
         if failed:
             cls._cleanup()
@@ -49,7 +46,6 @@ class ParallelStacksTest(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
     def test_1_ports_and_secrets_are_distinct(self):
-        self.assertLess(self.up_seconds, 30, "two stacks took %.1fs to come up" % self.up_seconds)
         everything = [self.main] + self.stacks
         ports = [p for s in everything for p in s.ports().values()]
         self.assertEqual(len(ports), len(set(ports)), "ports shared between stacks: %s" % ports)
@@ -127,10 +123,8 @@ class ParallelStacksTest(unittest.TestCase):
         before = {s.dir: s.all_processes() for s in self.stacks}
         for d, procs in before.items():
             self.assertGreaterEqual(len(procs), 4, "too few processes recorded in %s" % d)
-        t0 = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(len(self.stacks)) as pool:
             runs = list(pool.map(lambda s: mustest.mus_stack("down", s.dir), self.stacks))
-        seconds = time.monotonic() - t0
         for s, r in zip(self.stacks, runs):
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             left = [p for p, st in before[s.dir] if mustest.alive(p, st)]
@@ -141,7 +135,6 @@ class ParallelStacksTest(unittest.TestCase):
             # Down is idempotent.
             again = mustest.mus_stack("down", s.dir)
             self.assertEqual(again.returncode, 0, again.stdout + again.stderr)
-        self.assertLess(seconds, 15, "down took %.1fs" % seconds)
         # The main stack is untouched.
         conn = self.main.imap(self.main["MUS_ORGANIZER"])
         conn.logout()

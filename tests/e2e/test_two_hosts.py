@@ -7,10 +7,17 @@ host). Afterwards every answer is in LDAP (no lost update), every declined
 conversation got a new time and exactly one update, and every attendee's
 mailbox holds exactly one invitation per UID and SEQUENCE (nothing sent
 twice). A reply that answers the time a sync is replacing (the new one
-written, not sent yet) changes nothing."""
+written, not sent yet) changes nothing. Two full syncs at once, with
+reminders of filed plans due, send each reminder once: both read the plans
+before either reaches the mail server (a relay in front of Postfix holds the
+first connection of each host until the other's comes)."""
 
+import datetime
+import re
 import smtplib
+import socket
 import subprocess
+import threading
 import unittest
 
 import replymail
@@ -21,6 +28,77 @@ WINDOW = ("2028-01-10", "2028-03-10")
 WAVES = 3
 # conversations kept apart for the test of replies to a time being replaced
 ASIDE = 2
+# the plans of the reminder test
+REMINDER_MARK = "two-hosts-reminder"
+DAY = datetime.timedelta(days=1)
+
+
+def gt(dt):
+    return dt.astimezone(datetime.timezone.utc).strftime("%Y%m%d%H%M%SZ")
+
+
+class SmtpRendezvous:
+    """One port per host in front of the stack's Postfix, relaying bytes as they
+    are. The first connection on each port gets no banner until the first one on
+    the other port has come too (or hold seconds have passed, under the plugin's
+    30 s SMTP timeout); later connections are relayed at once. met tells whether
+    the two first connections were open at the same time."""
+
+    def __init__(self, target_port, hold=25):
+        self.target = ("127.0.0.1", int(target_port))
+        self.hold = hold
+        self.met = False
+        self.arrived = [threading.Event(), threading.Event()]
+        self.listeners = []
+        for _ in range(2):
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(16)
+            self.listeners.append(sock)
+        self.ports = [sock.getsockname()[1] for sock in self.listeners]
+        for i, sock in enumerate(self.listeners):
+            threading.Thread(target=self._accept, args=(i, sock), daemon=True).start()
+
+    def _accept(self, i, sock):
+        first = True
+        while True:
+            try:
+                client, _ = sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(i, client, first), daemon=True).start()
+            first = False
+
+    def _serve(self, i, client, first):
+        if first:
+            self.arrived[i].set()
+            if self.arrived[1 - i].wait(self.hold):
+                self.met = True
+        with client, socket.create_connection(self.target) as upstream:
+            back = threading.Thread(target=self._copy, args=(upstream, client), daemon=True)
+            back.start()
+            self._copy(client, upstream)
+            back.join()
+
+    @staticmethod
+    def _copy(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for sock, how in ((dst, socket.SHUT_WR), (src, socket.SHUT_RD)):
+            try:
+                sock.shutdown(how)
+            except OSError:
+                pass
+
+    def close(self):
+        for sock in self.listeners:
+            sock.close()
 
 
 class TwoHostsTest(unittest.TestCase):
@@ -60,6 +138,14 @@ class TwoHostsTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.stack.ldap_delete(cls.round_dn)
+        cls.delete_reminder_plans()
+
+    @classmethod
+    def delete_reminder_plans(cls):
+        base = "ou=plans," + cls.stack["MUS_LDAP_BASE"]
+        for dn in cls.stack.ldap_entries(base, "(&(objectClass=musPlan)(cn=%s-*))"
+                                         % REMINDER_MARK, "cn"):
+            cls.stack.ldap_delete(dn)
 
     # -- helpers
 
@@ -256,6 +342,103 @@ class TwoHostsTest(unittest.TestCase):
                              ("invited", "1", moved.musStart), dn)
             self.assertEqual(after.partstat, {}, dn)
             self.assert_one_invitation_each(after, (0, 1))
+
+    def reminder_plans(self, now):
+        """For each of the two leaders, one of their reports: an approved plan
+        under mus_plan_base with an overdue activity of the employee's, one due in
+        three days of the leader's, and the follow-up meeting in five days. Returns
+        {person DN: the texts that name their reminders in a subject}."""
+        base = "ou=plans," + self.stack["MUS_LDAP_BASE"]
+        _, by_manager = self.stack.reports()
+        records, want = [], {}
+        for n, leader in enumerate(self.leaders):
+            employee = sorted(d for d in by_manager[leader.lower()]
+                              if self.people[d].get("mail"))[0]
+            cn = "%s-%d" % (REMINDER_MARK, n)
+            plan = "cn=%s,%s" % (cn, base)
+            records.append("\n".join([
+                "dn: " + plan, "changetype: add", "objectClass: musPlan", "cn: " + cn,
+                "musEmployee: " + employee, "musLeader: " + leader, "musPlanVersion: 1",
+                "musGoal: Blive tryg i den nye vagtplan",
+                "musApprovedByEmployee: " + gt(now - 30 * DAY),
+                "musApprovedByLeader: " + gt(now - 30 * DAY),
+                "musFollowUp: " + gt(now + 5 * DAY)]) + "\n")
+            for act, who, due in (("e", employee, now - 2 * DAY), ("l", leader, now + 3 * DAY)):
+                records.append("\n".join([
+                    "dn: cn=%s,%s" % (act, plan), "changetype: add",
+                    "objectClass: musActivity", "cn: " + act,
+                    "description: Sidemandsoplæring %s" % act, "musActivityKind: practice",
+                    "musDue: " + gt(due), "musActivityStatus: planned",
+                    "musResponsible: " + who]) + "\n")
+            want.setdefault(employee.lower(), []).append(cn)
+            want.setdefault(leader.lower(), []).append(cn)
+        self.stack.ldap_modify("\n".join(records))
+        for dn, e in self.stack.ldap_entries(base, "(objectClass=musActivity)",
+                                             "entryUUID", "musResponsible").items():
+            if REMINDER_MARK in dn:
+                want[e["musResponsible"][0].lower()].append("[%s]" % e["entryUUID"][0])
+        return want
+
+    def reminders(self, want):
+        """{person DN: {text: how many subjects in their INBOX hold it}}."""
+        out = {}
+        for who, texts in want.items():
+            subjects = [str(m["Subject"] or "") for m in
+                        replymail.inbox(self.stack.imap(self.mail(who)))]
+            out[who] = {t: sum(1 for s in subjects if t in s) for t in texts}
+        return out
+
+    def test_reminders_two_syncs_at_once_send_each_once(self):
+        self.delete_reminder_plans()
+        conf = [h[0] for h in self.hosts]
+        # whatever else waits to be sent goes now, so that the first mail of
+        # the syncs below is a reminder
+        res = subprocess.run(["doveadm", "-c", conf[0], "mus", "sync"],
+                             capture_output=True, text=True, timeout=300)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        want = self.reminder_plans(datetime.datetime.now(datetime.timezone.utc))
+        rv = SmtpRendezvous(self.stack["MUS_SMTP_PORT"])
+        try:
+            procs = [subprocess.Popen(["doveadm", "-c", conf[h], "-o",
+                                       "plugin/mus_smtp_url=smtp://127.0.0.1:%d" % rv.ports[h],
+                                       "mus", "sync"],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for h in (0, 1)]
+            synced = self.finish_syncs(procs)
+        finally:
+            rv.close()
+        for status, err in synced:
+            self.assertEqual(status, 0, err)
+        self.assertTrue(rv.met, "the two syncs did not reach the mail server at the same time")
+        once = {who: {t: 1 for t in texts} for who, texts in want.items()}
+
+        def arrived():
+            got = self.reminders(want)
+            return got if all(n >= 1 for c in got.values() for n in c.values()) else None
+        wait_for("the reminders in the mailboxes", arrived, timeout=30, interval=0.3)
+        try:
+            # the Postfix queue of this stack delivers within a second or two
+            wait_for("a second reminder", lambda: self.reminders(want) != once,
+                     timeout=5, interval=0.5)
+        except AssertionError:
+            pass
+        self.assertEqual(self.reminders(want), once)
+        # both read the plans before either sent anything: each reminder was
+        # tried by both, sent by one and withheld by the other
+        total = sum(len(t) for t in want.values())
+        sent = raced = 0
+        for _, err in synced:
+            m = re.search(r"follow-up: \d+ plans, (\d+) activity reminders, (\d+) follow-up "
+                          r"reminders, \d+ failed, (\d+) sent by another sync", err)
+            self.assertIsNotNone(m, err)
+            sent += int(m.group(1)) + int(m.group(2))
+            raced += int(m.group(3))
+        self.assertEqual((sent, raced), (total, total))
+        base = "ou=plans," + self.stack["MUS_LDAP_BASE"]
+        for dn, e in self.stack.ldap_entries(base, "(objectClass=musPlan)",
+                                             "musRemindedTo").items():
+            if REMINDER_MARK in dn:
+                self.assertEqual(len(e["musRemindedTo"]), 2, dn)
 
 
 if __name__ == "__main__":

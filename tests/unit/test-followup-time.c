@@ -52,28 +52,45 @@ static void test_followup_time(void)
 		   another one of the same leader (0: none) */
 		time_t stored, other, now;
 		time_t want;	/* 0: no time */
+		/* busy time from calFBURL of a person (NULL: none) */
+		const char *busy_ndn;
+		time_t busy_start, busy_end;
 	} cases[] = {
 		{ "a working day: its first slot", 2027, 6, 2, 0, 0, before,
-		  local(2027, 6, 2, 9, 0) },
+		  local(2027, 6, 2, 9, 0), NULL, 0, 0 },
 		{ "a Saturday: Monday", 2027, 6, 5, 0, 0, before,
-		  local(2027, 6, 7, 9, 0) },
+		  local(2027, 6, 7, 9, 0), NULL, 0, 0 },
 		{ "Easter Monday: Tuesday", 2027, 3, 29, 0, 0, before,
-		  local(2027, 3, 30, 9, 0) },
+		  local(2027, 3, 30, 9, 0), NULL, 0, 0 },
 		{ "the stored time fits: kept", 2027, 6, 2,
 		  local(2027, 6, 3, 13, 15), 0, before,
-		  local(2027, 6, 3, 13, 15) },
+		  local(2027, 6, 3, 13, 15), NULL, 0, 0 },
 		{ "a stored time before the date: chosen again", 2027, 6, 2,
 		  local(2027, 6, 1, 10, 0), 0, before,
-		  local(2027, 6, 2, 9, 0) },
+		  local(2027, 6, 2, 9, 0), NULL, 0, 0 },
 		{ "another follow-up of the leader: after it and the buffer",
 		  2027, 6, 2, 0, local(2027, 6, 2, 9, 0), before,
-		  local(2027, 6, 2, 10, 0) },
+		  local(2027, 6, 2, 10, 0), NULL, 0, 0 },
 		{ "the search window has passed", 2027, 6, 2, 0, 0,
-		  local(2027, 12, 1, 12, 0), 0 },
+		  local(2027, 12, 1, 12, 0), 0, NULL, 0, 0 },
+		{ "the leader's busy morning: right after it",
+		  2027, 6, 2, 0, 0, before, local(2027, 6, 2, 11, 0),
+		  "uid=l", local(2027, 6, 2, 8, 0), local(2027, 6, 2, 11, 0) },
+		{ "the employee busy all day: the next day",
+		  2027, 6, 2, 0, 0, before, local(2027, 6, 3, 9, 0),
+		  "uid=e1", local(2027, 6, 2, 0, 0), local(2027, 6, 3, 0, 0) },
+		{ "another person's busy time: no matter",
+		  2027, 6, 2, 0, 0, before, local(2027, 6, 2, 9, 0),
+		  "uid=e2", local(2027, 6, 2, 0, 0), local(2027, 6, 3, 0, 0) },
+		{ "a kept time is not moved by busy time",
+		  2027, 6, 2, local(2027, 6, 3, 13, 15), 0, before,
+		  local(2027, 6, 3, 13, 15),
+		  "uid=l", local(2027, 6, 3, 0, 0), local(2027, 6, 4, 0, 0) },
 	};
 
 	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) T_BEGIN {
 		ARRAY_TYPE(mus_conversation) convs;
+		ARRAY_TYPE(mus_followup_busy) busy;
 		struct mus_conversation conv, neighbour, *p;
 		int day = mus_days_from_civil(cases[i].y, cases[i].m,
 					      cases[i].d);
@@ -89,8 +106,19 @@ static void test_followup_time(void)
 		array_push_back(&convs, &p);
 		p = &neighbour;
 		array_push_back(&convs, &p);
+		t_array_init(&busy, 1);
+		if (cases[i].busy_ndn != NULL) {
+			struct mus_followup_busy *period = array_append_space(&busy);
+
+			period->ndn = cases[i].busy_ndn;
+			period->start = cases[i].busy_start;
+			period->end = cases[i].busy_end;
+		}
+		test_assert(mus_followup_time_kept(&followup_round, &conv, day,
+						   cases[i].now) ==
+			    (cases[i].stored != 0 && cases[i].stored == cases[i].want));
 		found = mus_followup_time(&followup_round, &conv, day, cases[i].now,
-					  &convs, &start, &end, &reason);
+					  &convs, &busy, &start, &end, &reason);
 		test_assert(found == (cases[i].want != 0));
 		if (cases[i].want != 0) {
 			test_assert(start == cases[i].want);
@@ -123,7 +151,7 @@ static void test_followup_plan_mail(void)
 	mus_test_begin("followup: the plan as text and HTML, values escaped");
 	mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
 	test_assert(mus_plan_json_parse(json, strlen(json),
-					mus_days_from_civil(2026, 12, 1),
+					mus_days_from_civil(2026, 12, 1), NULL,
 					&problems, &plan) == 0);
 	i_zero(&vars);
 	vars.language = MUS_LANGUAGE_EN;

@@ -43,7 +43,7 @@ static void test_followup_activity(void)
 			.done = activity_cases[i].done,
 		};
 
-		struct mus_followup_plan plan = { .follow_up = 0 };
+		struct mus_filed_plan plan = { .follow_up = 0 };
 
 		test_assert(mus_followup_activity_due(&plan, &a, NOW, activity_cases[i].days) ==
 			    activity_cases[i].remind);
@@ -54,7 +54,7 @@ static void test_followup_activity(void)
 		/* after it, the plan's year is over: no reminders */
 		plan.follow_up = NOW - 1;
 		test_assert(!mus_followup_activity_due(&plan, &a, NOW, activity_cases[i].days));
-		test_assert(mus_followup_activity_overdue(&a, NOW) ==
+		test_assert(mus_activity_overdue(&a, NOW) ==
 			    activity_cases[i].overdue);
 	}
 	mus_test_end();
@@ -81,7 +81,7 @@ static void test_followup_meeting(void)
 
 	mus_test_begin("followup: follow-up meeting reminders");
 	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
-		struct mus_followup_plan plan = {
+		struct mus_filed_plan plan = {
 			.follow_up = cases[i].follow_up,
 			.reminded_to = cases[i].reminded ? reminded : nobody,
 		};

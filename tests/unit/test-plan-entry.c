@@ -22,7 +22,7 @@ static struct mus_plan *plan_read(pool_t pool, const char *json)
 
 	mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
 	if (mus_plan_json_parse(json, strlen(json),
-				mus_days_from_civil(2027, 2, 3), &problems,
+				mus_days_from_civil(2027, 2, 3), NULL, &problems,
 				&plan) < 0)
 		test_assert_strcmp(mus_plan_problems_format(&problems), "");
 	return plan;
@@ -234,9 +234,97 @@ static void test_plan_approval(void)
 	mus_test_end();
 }
 
+/* A team's plan filed for each member: names unique per member under one
+   base, the member as employee and approver, members named as
+   responsible filed by DN. */
+static const char *const anna_mails[] = { "anna@eksempel.test", NULL };
+static const char *const bo_mails[] = { "bo@eksempel.test", NULL };
+
+static void test_plan_entries_team(void)
+{
+	static const struct mus_plan_team_member members[] = {
+		{ .dn = "uid=anna,ou=people,dc=eksempel,dc=test",
+		  .name = "Anna Berg",
+		  .mails = anna_mails },
+		{ .dn = "uid=bo,ou=people,dc=eksempel,dc=test",
+		  .name = "Bo Holm",
+		  .mails = bo_mails },
+	};
+	static const struct mus_plan_team team = {
+		.members = members, .count = N_ELEMENTS(members),
+	};
+	pool_t pool = pool_alloconly_create("test plan entry", 8192);
+	struct mus_plan *plan = plan_read(pool,
+		"{\"goals\":[{\"kind\":\"shared\",\"text\":\"Shorter waits\"}],"
+		"\"activities\":["
+		"{\"description\":\"Triage course\",\"kind\":\"course\","
+		"\"responsible\":{\"name\":\"bo holm\"},\"due\":\"2027-03-01\"},"
+		"{\"description\":\"Shadowing\",\"kind\":\"practice\","
+		"\"responsible\":{\"name\":\"X\",\"mail\":\"ANNA@eksempel.test\"},"
+		"\"due\":\"2027-03-01\"},"
+		"{\"description\":\"Team day\",\"kind\":\"new-tasks\","
+		"\"responsible\":\"leader\",\"due\":\"2027-03-01\"},"
+		"{\"description\":\"Supervision\",\"kind\":\"supervision\","
+		"\"responsible\":{\"name\":\"Jens Berg\"},\"due\":\"2027-03-01\"}],"
+		"\"follow_up\":\"2027-04-01\"}");
+	ARRAY_TYPE(mus_plan_entry) entries;
+	struct mus_plan_filing filing;
+	const char *dns[N_ELEMENTS(members)];
+
+	mus_test_begin("plan entry: a team's plan, one per member");
+	for (unsigned int i = 0; i < N_ELEMENTS(members); i++) {
+		const struct mus_plan_entry *e;
+
+		filing_init(&filing, "ou=plans,dc=eksempel,dc=test");
+		filing.conversation_cn = "grus-team-boss";
+		filing.team = &team;
+		filing.employee_dn = members[i].dn;
+		filing.approved_employee = 1800000000 + i * 60;
+		p_array_init(&entries, pool, 8);
+		if (plan != NULL)
+			mus_plan_entries(pool, &filing, plan, &entries);
+		test_assert(array_count(&entries) == 5);
+		if (array_count(&entries) != 5)
+			continue;
+		e = array_idx(&entries, 0);
+		dns[i] = e->dn;
+		test_assert_strcmp(e->dn, t_strdup_printf(
+			"cn=plan-grus-team-boss-%s-v3,ou=plans,dc=eksempel,dc=test",
+			i == 0 ? "anna" : "bo"));
+		test_assert_strcmp(mus_plan_entry_dn(pool, &filing), e->dn);
+		test_assert_strcmp(entry_attr(e, "musEmployee"), members[i].dn);
+		test_assert_strcmp(entry_attr(e, "musApproverEmployee"),
+				   members[i].dn);
+		test_assert_strcmp(entry_attr(e, "musApproverLeader"), LEADER);
+		test_assert_strcmp(entry_attr(e, "musApprovedByEmployee"),
+				   i == 0 ? "20270115080000Z" : "20270115080100Z");
+		test_assert_strcmp(entry_attr(e, "musApprovedByLeader"),
+				   "20270115090000Z");
+		test_assert_strcmp(entry_attr(e, "musGoalShared"), "Shorter waits");
+		test_assert_strcmp(entry_attr(e, "musGoal"), NULL);
+		test_assert_strcmp(entry_attr(e, "musConversationRef"), CONV);
+		test_assert_strcmp(entry_attr(e, "musPlanVersion"), "3");
+		e = array_idx(&entries, 1);
+		test_assert_strcmp(e->dn, t_strdup_printf("cn=activity-1,%s",
+							  dns[i]));
+		test_assert_strcmp(entry_attr(e, "musResponsible"), members[1].dn);
+		test_assert_strcmp(entry_attr(e, "musResponsibleName"), NULL);
+		e = array_idx(&entries, 2);
+		test_assert_strcmp(entry_attr(e, "musResponsible"), members[0].dn);
+		e = array_idx(&entries, 3);
+		test_assert_strcmp(entry_attr(e, "musResponsible"), LEADER);
+		e = array_idx(&entries, 4);
+		test_assert_strcmp(entry_attr(e, "musResponsible"), NULL);
+		test_assert_strcmp(entry_attr(e, "musResponsibleName"), "Jens Berg");
+	}
+	mus_test_end();
+	pool_unref(&pool);
+}
+
 void test_plan_entry(void)
 {
 	test_plan_entries_values();
 	test_plan_entries_names();
+	test_plan_entries_team();
 	test_plan_approval();
 }

@@ -11,24 +11,31 @@
 static const struct {
 	enum mus_conv_status status;
 	time_t requested;
-	bool unreadable, group;
-	enum mus_plan_request_need need;
+	bool unreadable, team;
+	bool wanted;
 } need_cases[] = {
-	{ MUS_CONV_HELD, 0, FALSE, FALSE, MUS_PLAN_REQUEST_SEND },
-	{ MUS_CONV_HELD, 0, FALSE, TRUE, MUS_PLAN_REQUEST_TEAM },
+	{ MUS_CONV_HELD, 0, FALSE, FALSE, TRUE },
+	/* a team's conversation gets the team's form */
+	{ MUS_CONV_HELD, 0, FALSE, TRUE, TRUE },
 	/* sent once: never again */
-	{ MUS_CONV_HELD, 1799056800, FALSE, FALSE, MUS_PLAN_REQUEST_NONE },
-	{ MUS_CONV_PLAN_REQUESTED, 1799056800, FALSE, FALSE, MUS_PLAN_REQUEST_NONE },
-	{ MUS_CONV_PLAN_REQUESTED, 0, FALSE, FALSE, MUS_PLAN_REQUEST_NONE },
-	{ MUS_CONV_PLAN_PENDING, 0, FALSE, FALSE, MUS_PLAN_REQUEST_NONE },
-	{ MUS_CONV_ACCEPTED, 0, FALSE, FALSE, MUS_PLAN_REQUEST_NONE },
-	{ MUS_CONV_INVITED, 0, FALSE, FALSE, MUS_PLAN_REQUEST_NONE },
-	{ MUS_CONV_APPROVED, 0, FALSE, FALSE, MUS_PLAN_REQUEST_NONE },
-	{ MUS_CONV_HELD, 0, TRUE, FALSE, MUS_PLAN_REQUEST_NONE },
+	{ MUS_CONV_HELD, 1799056800, FALSE, FALSE, FALSE },
+	{ MUS_CONV_HELD, 1799056800, FALSE, TRUE, FALSE },
+	{ MUS_CONV_PLAN_REQUESTED, 1799056800, FALSE, FALSE, FALSE },
+	{ MUS_CONV_PLAN_REQUESTED, 0, FALSE, FALSE, FALSE },
+	{ MUS_CONV_PLAN_PENDING, 0, FALSE, FALSE, FALSE },
+	{ MUS_CONV_ACCEPTED, 0, FALSE, FALSE, FALSE },
+	{ MUS_CONV_INVITED, 0, FALSE, FALSE, FALSE },
+	{ MUS_CONV_APPROVED, 0, FALSE, FALSE, FALSE },
+	{ MUS_CONV_HELD, 0, TRUE, FALSE, FALSE },
 };
 
 static void test_plan_request_need(void)
 {
+	static const char *const one[] = { "uid=a,dc=x", NULL };
+	static const char *const three[] = {
+		"uid=a,dc=x", "uid=b,dc=x", "uid=c,dc=x", NULL
+	};
+
 	mus_test_begin("plan request: the form goes once to held conversations");
 	for (unsigned int i = 0; i < N_ELEMENTS(need_cases); i++) {
 		struct mus_conversation conv;
@@ -37,8 +44,10 @@ static void test_plan_request_need(void)
 		conv.status = need_cases[i].status;
 		conv.plan_requested = need_cases[i].requested;
 		conv.unreadable = need_cases[i].unreadable;
-		mus_test_check(mus_plan_request_need(&conv, need_cases[i].group) ==
-			       need_cases[i].need,
+		conv.employee_dns = need_cases[i].team ? three : one;
+		test_assert(mus_conversation_is_team(&conv) == need_cases[i].team);
+		mus_test_check(mus_plan_request_wanted(&conv) ==
+			       need_cases[i].wanted,
 			       t_strdup_printf("need_cases[%u]", i),
 			       __FILE__, __LINE__);
 	}

@@ -98,7 +98,7 @@ static void check_json_round_trip(const struct mus_plan *plan)
 	pool_t pool = pool_alloconly_create("test plan json", 4096);
 
 	mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
-	test_assert(mus_plan_json_parse(json, strlen(json), today(), &problems,
+	test_assert(mus_plan_json_parse(json, strlen(json), today(), NULL, &problems,
 					&again) == 0);
 	test_assert_strcmp(mus_plan_problems_format(&problems), "");
 	if (again != NULL) {
@@ -124,7 +124,9 @@ static const char *outcome(int ret, const struct mus_plan *plan,
 			   NULL);
 }
 
-static const char *parse_text(const char *text, const char *html,
+/* text (or html) read as the plan of team (NULL: of one employee) */
+static const char *parse_plan(const char *text, const char *html,
+			      const struct mus_plan_team *team,
 			      enum mus_language language, pool_t pool)
 {
 	struct mus_plan_problems problems;
@@ -132,9 +134,15 @@ static const char *parse_text(const char *text, const char *html,
 	int ret;
 
 	mus_plan_problems_init(&problems, pool, language);
-	ret = mus_plan_text_parse(text, html, today(), &problems, &plan);
+	ret = mus_plan_text_parse(text, html, today(), team, &problems, &plan);
 	test_assert((ret == 0) == (plan != NULL));
 	return outcome(ret, plan, &problems);
+}
+
+static const char *parse_text(const char *text, const char *html,
+			      enum mus_language language, pool_t pool)
+{
+	return parse_plan(text, html, NULL, language, pool);
 }
 
 static const char *parse_json(const char *json, enum mus_language language,
@@ -145,7 +153,7 @@ static const char *parse_json(const char *json, enum mus_language language,
 	int ret;
 
 	mus_plan_problems_init(&problems, pool, language);
-	ret = mus_plan_json_parse(json, strlen(json), today(), &problems,
+	ret = mus_plan_json_parse(json, strlen(json), today(), NULL, &problems,
 				  &plan);
 	test_assert((ret == 0) == (plan != NULL));
 	return outcome(ret, plan, &problems);
@@ -478,7 +486,7 @@ static void test_plan_rules(void)
 		for (unsigned int i = 0; i < MUS_PLAN_MAX_PROBLEMS + 10; i++)
 			str_append(text, "Kind: course\n");
 		mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_DA);
-		test_assert(mus_plan_text_parse(str_c(text), NULL, today(),
+		test_assert(mus_plan_text_parse(str_c(text), NULL, today(), NULL,
 						&problems, &plan) < 0);
 		test_assert(plan == NULL);
 		test_assert(array_count(&problems.list) == MUS_PLAN_MAX_PROBLEMS);
@@ -514,7 +522,7 @@ static void test_plan_rules(void)
 		test_assert_strcmp(parse_json("{} x", MUS_LANGUAGE_DA, pool),
 				   "PROBLEMS\n- linje 1: ikke gyldig JSON\n");
 		mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
-		test_assert(mus_plan_json_parse("{}\0", 3, today(), &problems,
+		test_assert(mus_plan_json_parse("{}\0", 3, today(), NULL, &problems,
 						&plan) < 0);
 		test_assert(plan == NULL);
 		test_assert_strcmp(mus_plan_problems_format(&problems),
@@ -538,6 +546,18 @@ static unsigned int count_of(const char *str, const char *sub)
 }
 
 /* The form as mailed; with fill, its blank lines filled in. */
+/* What a form sent back unfilled is answered with. */
+static const char *unfilled_problems(enum mus_language language)
+{
+	return language == MUS_LANGUAGE_DA ?
+		"PROBLEMS\n- planen har intet mål\n"
+		"- planen har ingen aktivitet\n"
+		"- planen mangler en dato for opfølgning\n" :
+		"PROBLEMS\n- the plan has no goal\n"
+		"- the plan has no activity\n"
+		"- the plan has no follow-up date\n";
+}
+
 static const char *form_body(enum mus_language language, bool fill)
 {
 	static const struct mus_notice_var vars[] = {
@@ -606,13 +626,7 @@ static void test_plan_form(void)
 		   only what is missing */
 		mus_test_begin(t_strdup_printf("plan: the %s form as mailed", name));
 		got = parse_text(form_body(lang, FALSE), NULL, lang, pool);
-		test_assert_strcmp(got, lang == MUS_LANGUAGE_DA ?
-			"PROBLEMS\n- planen har intet mål\n"
-			"- planen har ingen aktivitet\n"
-			"- planen mangler en dato for opfølgning\n" :
-			"PROBLEMS\n- the plan has no goal\n"
-			"- the plan has no activity\n"
-			"- the plan has no follow-up date\n");
+		test_assert_strcmp(got, unfilled_problems(lang));
 		mus_test_end();
 
 		mus_test_begin(t_strdup_printf("plan: the %s form filled in", name));
@@ -667,7 +681,7 @@ static void test_plan_json_write(void)
 
 	mus_test_begin("plan: written as JSON in the shape it is read");
 	mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
-	test_assert(mus_plan_json_parse(input, strlen(input), today(),
+	test_assert(mus_plan_json_parse(input, strlen(input), today(), NULL,
 					&problems, &plan) == 0);
 	if (plan != NULL) {
 		test_assert_strcmp(mus_plan_json_write(plan), expect);
@@ -675,6 +689,166 @@ static void test_plan_json_write(void)
 	}
 	pool_unref(&pool);
 	mus_test_end();
+}
+
+/* The plan of a team: the rules of every plan and the team's. */
+static const struct mus_plan_team_member team_members[] = {
+	{ .dn = "uid=anna,ou=people,dc=eksempel,dc=test", .name = "Anna Berg",
+	  .mails = (const char *const[]){ "anna.berg@eksempel.test",
+					  "ab@eksempel.test", NULL } },
+	{ .dn = "uid=bo,ou=people,dc=eksempel,dc=test", .name = "Bo Holm",
+	  .mails = (const char *const[]){ "bo.holm@eksempel.test", NULL } },
+	{ .dn = "uid=bo2,ou=people,dc=eksempel,dc=test", .name = "Bo Holm",
+	  .mails = (const char *const[]){ "bo.holm2@eksempel.test", NULL } },
+	{ .dn = "uid=gone,ou=people,dc=eksempel,dc=test", .gone = TRUE,
+	  .mails = (const char *const[]){ NULL } },
+};
+static const struct mus_plan_team team = {
+	.members = team_members, .count = N_ELEMENTS(team_members),
+};
+
+static const char *parse_team(const char *text, enum mus_language language,
+			      pool_t pool)
+{
+	return parse_plan(text, NULL, &team, language, pool);
+}
+
+static const char *team_form_body(enum mus_language language)
+{
+	static const struct mus_notice_var vars[] = {
+		{ "team", "Anna Berg, Bo Holm og Bo Holm" },
+		{ "leader", "Lis Lund" },
+		{ "when", "2. februar 2027 kl. 10.00-11.00" },
+		{ "uid_short", "7f3a9c2e" },
+		{ "max_activities", "20" },
+		{ "max_months", "18" },
+	};
+	const char *subject, *body, *error;
+
+	if (mus_invitation_render_notice(TEMPLATES_DIR, "plan-form-team",
+					 language, vars, N_ELEMENTS(vars),
+					 &subject, &body, &error) < 0) {
+		test_assert_strcmp(error, NULL);
+		return "";
+	}
+	test_assert_contains(subject, "[7f3a9c2e]");
+	test_assert_contains(body, "Anna Berg, Bo Holm og Bo Holm");
+	return body;
+}
+
+static void test_plan_team(void)
+{
+	pool_t pool = pool_alloconly_create("test plan team", 4096);
+	struct mus_plan_responsible resp;
+	const char *got;
+
+	mus_test_begin("plan team: a member by mail (any of theirs) or unique name");
+	i_zero(&resp);
+	resp.kind = MUS_PLAN_RESPONSIBLE_PERSON;
+	resp.mail = "AB@eksempel.test";
+	test_assert(mus_plan_team_find(&team, &resp) == 0);
+	resp.mail = NULL;
+	resp.name = "anna berg";
+	test_assert(mus_plan_team_find(&team, &resp) == 0);
+	resp.name = "Bo Holm";
+	test_assert(mus_plan_team_find(&team, &resp) == -2);
+	resp.mail = "bo.holm2@eksempel.test";
+	test_assert(mus_plan_team_find(&team, &resp) == 2);
+	resp.mail = "jens@eksempel.test";
+	test_assert(mus_plan_team_find(&team, &resp) == -1);
+	resp.mail = NULL;
+	resp.name = "Jens Berg";
+	test_assert(mus_plan_team_find(&team, &resp) == -1);
+	resp.kind = MUS_PLAN_RESPONSIBLE_LEADER;
+	resp.name = "Anna Berg";
+	test_assert(mus_plan_team_find(&team, &resp) == -1);
+	mus_test_end();
+
+	mus_test_begin("plan team: shared goals, members, leader and others responsible");
+	got = parse_team("Fælles mål: Kortere ventetid\n"
+		"Mål: Færre fejl i journalerne\n\n"
+		"Aktivitet: Kursus i visitation\nType: kursus\n"
+		"Ansvarlig: Anna Berg\nFrist: 1.4.2027\n\n"
+		"Aktivitet: Sidemandsoplæring\nType: læring i praksis\n"
+		"Ansvarlig: Bo Holm <bo.holm@eksempel.test>\nFrist: 1.5.2027\n\n"
+		"Aktivitet: Teammøde om visitation\nType: nye opgaver\n"
+		"Ansvarlig: leder\nFrist: 1.6.2027\n\n"
+		"Aktivitet: Supervision\nType: supervision\n"
+		"Ansvarlig: Jens Berg <jens.berg@eksempel.test>\nFrist: 1.6.2027\n\n"
+		"Opfølgning: 1.9.2027\n", MUS_LANGUAGE_DA, pool);
+	/* "Mål:" is an individual goal: not in a team plan */
+	test_assert_strcmp(got, "PROBLEMS\n- linje 2 (Mål: Færre fejl i "
+		"journalerne): en teamplan har kun fælles mål; skriv \"Fælles "
+		"mål:\" (individuelle mål hører til den enkeltes egen MUS)\n");
+	got = parse_team("Shared goal: Shorter waiting times\n"
+		"Activity: Course in triage\nKind: course\n"
+		"Responsible: Anna Berg\nDue: 1.4.2027\n"
+		"Activity: Side-by-side training\nKind: practice\n"
+		"Responsible: bo.holm2@eksempel.test\nDue: 1.5.2027\n"
+		"Activity: Supervision\nKind: supervision\n"
+		"Responsible: Jens Berg\nDue: 1.6.2027\n"
+		"Follow-up: 1.9.2027\n", MUS_LANGUAGE_EN, pool);
+	test_assert(str_begins(got, "OK\ngoal shared: Shorter waiting times\n"));
+	test_assert_contains(got, "responsible: person \"Anna Berg\"\n");
+	test_assert_contains(got, "responsible: person <bo.holm2@eksempel.test>\n");
+	mus_test_end();
+
+	mus_test_begin("plan team: \"employee\" and a name two members share, at their lines");
+	got = parse_team("Shared goal: Shorter waiting times\n"
+		"Individual goal: Learn triage\n"
+		"Activity: Course in triage\nKind: course\n"
+		"Responsible: employee\nDue: 1.4.2027\n"
+		"Activity: Side-by-side training\nKind: practice\n"
+		"Responsible: bo holm\nDue: 1.5.2027\n"
+		"Follow-up: 1.9.2027\n", MUS_LANGUAGE_EN, pool);
+	test_assert_strcmp(got, "PROBLEMS\n"
+		"- line 2 (Individual goal: Learn triage): a team plan has "
+		"shared goals only; write \"Shared goal:\" (individual goals "
+		"belong in each member's own MUS)\n"
+		"- line 5 (Responsible: employee): in a team plan \"employee\" "
+		"does not say who; write the team member's name or mail "
+		"address, \"leader\" or another person\n"
+		"- line 9 (Responsible: bo holm): several members of the team "
+		"are named bo holm; write the mail address too\n");
+	/* the same plan of one employee breaks no rule */
+	got = parse_text("Shared goal: Shorter waiting times\n"
+		"Individual goal: Learn triage\n"
+		"Activity: Course in triage\nKind: course\n"
+		"Responsible: employee\nDue: 1.4.2027\n"
+		"Follow-up: 1.9.2027\n", NULL, MUS_LANGUAGE_EN, pool);
+	test_assert(str_begins(got, "OK\n"));
+	mus_test_end();
+
+	mus_test_begin("plan team: the JSON form keeps the same rules");
+	{
+		struct mus_plan_problems problems;
+		struct mus_plan *plan = NULL;
+		const char *json = "{\"goals\":[{\"kind\":\"individual\",\"text\":\"G\"}],"
+			"\"activities\":[{\"description\":\"A\",\"kind\":\"course\","
+			"\"responsible\":\"employee\",\"due\":\"2027-03-01\"}],"
+			"\"follow_up\":\"2027-06-01\"}";
+
+		mus_plan_problems_init(&problems, pool, MUS_LANGUAGE_EN);
+		test_assert(mus_plan_json_parse(json, strlen(json), today(),
+						&team, &problems, &plan) < 0);
+		test_assert(plan == NULL);
+		test_assert(array_count(&problems.list) == 2);
+		test_assert_contains(mus_plan_problems_format(&problems),
+			"- field activities[0].responsible: in a team plan");
+	}
+	mus_test_end();
+
+	for (unsigned int i = 0; i < 2; i++) {
+		enum mus_language lang = i == 0 ? MUS_LANGUAGE_DA : MUS_LANGUAGE_EN;
+
+		/* the instructions hold no label */
+		mus_test_begin(t_strdup_printf("plan team: the %s team form as mailed",
+					       i == 0 ? "da" : "en"));
+		got = parse_team(team_form_body(lang), lang, pool);
+		test_assert_strcmp(got, unfilled_problems(lang));
+		mus_test_end();
+	}
+	pool_unref(&pool);
 }
 
 void test_plan(void)
@@ -685,5 +859,6 @@ void test_plan(void)
 	test_plan_kinds();
 	test_plan_rules();
 	test_plan_form();
+	test_plan_team();
 	test_plan_files();
 }

@@ -9,6 +9,7 @@
 #include "mus-org.h"
 #include "mus-cards.h"
 #include "mus-hr-figures.h"
+#include "mus-report.h"
 #include "mus-report-html.h"
 #include "mus-test-org.h"
 #include "mus-test.h"
@@ -133,30 +134,31 @@ test_conv(pool_t pool, const char *employee, const char *leader,
 	return conv;
 }
 
-static void test_filed_plan(struct mus_filed_plans *plans, pool_t pool,
-		      const char *cn, const char *employee, bool approved)
+static struct mus_filed_plan *
+test_filed_plan(ARRAY_TYPE(mus_filed_plan) *plans, pool_t pool,
+		const char *cn, const char *employee, bool approved)
 {
-	struct mus_filed_plan *plan = array_append_space(&plans->plans);
+	struct mus_filed_plan *plan = p_new(pool, struct mus_filed_plan, 1);
 
 	plan->dn = plan->ndn = p_strdup_printf(pool,
 		"cn=%s,uid=%s,ou=people,dc=x", cn, employee);
-	plan->employee_ndn = p_strdup_printf(pool, "uid=%s,ou=people,dc=x",
-					     employee);
+	plan->employee_dn = plan->employee_ndn =
+		p_strdup_printf(pool, "uid=%s,ou=people,dc=x", employee);
 	plan->leader_dn = plan->leader_ndn = "uid=boss,ou=people,dc=x";
 	plan->approved = approved;
+	p_array_init(&plan->activities, pool, 4);
+	array_push_back(plans, &plan);
+	return plan;
 }
 
-static void test_activity(struct mus_filed_plans *plans, pool_t pool,
-			  const char *plan_cn, const char *employee,
+static void test_activity(struct mus_filed_plan *plan, pool_t pool,
 			  const char *kind, const char *card, time_t due,
 			  bool done, const char *description)
 {
-	struct mus_filed_activity *act = array_append_space(&plans->activities);
+	struct mus_activity *act = array_append_space(&plan->activities);
 
-	act->plan_ndn = p_strdup_printf(pool, "cn=%s,uid=%s,ou=people,dc=x",
-					plan_cn, employee);
 	act->dn = p_strdup_printf(pool, "cn=a%u,%s",
-				  array_count(&plans->activities), act->plan_ndn);
+				  array_count(&plan->activities), plan->dn);
 	act->kind = kind;
 	act->card = card;
 	act->due = due;
@@ -182,7 +184,8 @@ static void test_figures_and_page(void)
 	struct mus_org *org = mus_org_create();
 	struct mus_cards *cards;
 	struct mus_hr_figures *figs;
-	struct mus_filed_plans plans;
+	ARRAY_TYPE(mus_filed_plan) plans;
+	struct mus_filed_plan *p1, *p2;
 	ARRAY_TYPE(mus_conversation) convs;
 	struct mus_hr_group *unit, *other;
 	const struct mus_hr_topic *topics;
@@ -209,23 +212,19 @@ static void test_figures_and_page(void)
 	array_push_back(&convs, (struct mus_conversation *[]){
 		test_conv(pool, "gone", "boss", MUS_CONV_APPROVED) });
 
-	p_array_init(&plans.plans, pool, 4);
-	p_array_init(&plans.activities, pool, 8);
-	test_filed_plan(&plans, pool, "p1", "e1", TRUE);
-	test_filed_plan(&plans, pool, "p2", "e2", FALSE);
-	test_activity(&plans, pool, "p1", "e1", "course", "Faglighed",
-		      NOW - DAY, FALSE, HOSTILE);
-	test_activity(&plans, pool, "p1", "e1", "course", NULL,
-		      NOW - DAY, TRUE, "done already");
-	test_activity(&plans, pool, "p1", "e1", "juggling", "no-such-card",
-		      NOW + DAY, FALSE, "later");
-	test_activity(&plans, pool, "p1", "e1", "mentoring", "faglighed",
-		      0, FALSE, "no due date");
-	/* of a plan not approved, and of no plan at all */
-	test_activity(&plans, pool, "p2", "e2", "course", NULL,
-		      NOW - DAY, FALSE, "not agreed");
-	test_activity(&plans, pool, "p9", "e2", "course", NULL,
-		      NOW - DAY, FALSE, "orphan");
+	p_array_init(&plans, pool, 4);
+	p1 = test_filed_plan(&plans, pool, "p1", "e1", TRUE);
+	p2 = test_filed_plan(&plans, pool, "p2", "e2", FALSE);
+	test_activity(p1, pool, "course", "Faglighed", NOW - DAY, FALSE, HOSTILE);
+	test_activity(p1, pool, "course", NULL, NOW - DAY, TRUE, "done already");
+	test_activity(p1, pool, "juggling", "no-such-card", NOW + DAY, FALSE,
+		      "later");
+	test_activity(p1, pool, "mentoring", "faglighed", 0, FALSE,
+		      "no due date");
+	/* no kind at all counts as another kind */
+	test_activity(p1, pool, NULL, NULL, NOW + DAY, FALSE, "no kind");
+	/* of a plan not approved */
+	test_activity(p2, pool, "course", NULL, NOW - DAY, FALSE, "not agreed");
 
 	figs = mus_hr_figures_create(org, cards, NOW);
 	mus_hr_figures_add_conversations(figs, &convs);
@@ -239,10 +238,10 @@ static void test_figures_and_page(void)
 	if (unit != NULL && other != NULL) {
 		test_assert(unit->conversations == 2 && unit->held == 2);
 		test_assert(unit->plans_pending == 2 && unit->plans_approved == 1);
-		test_assert(unit->activities == 4 && unit->overdue == 1);
+		test_assert(unit->activities == 5 && unit->overdue == 1);
 		test_assert(unit->kinds[MUS_PLAN_ACTIVITY_COURSE] == 2);
 		test_assert(unit->kinds[MUS_PLAN_ACTIVITY_MENTORING] == 1);
-		test_assert(unit->kinds[MUS_HR_KIND_OTHER] == 1);
+		test_assert(unit->kinds[MUS_HR_KIND_OTHER] == 2);
 		test_assert(array_count(&unit->topics) == 3);
 		topics = array_front(&unit->topics);
 		test_assert_strcmp(topics[0].code, "");
@@ -262,6 +261,29 @@ static void test_figures_and_page(void)
 
 		test_assert_strcmp(od->employee, "Name of e1");
 		test_assert_strcmp(od->description, HOSTILE);
+	}
+	mus_test_end();
+
+	mus_test_begin("status: overdue rows from the same plans");
+	{
+		ARRAY_TYPE(mus_report_row) rows;
+		const struct mus_report_row *row;
+		unsigned int activity_rows = 0;
+
+		p_array_init(&rows, pool, 16);
+		mus_report_overdue(pool, org, &plans, NOW, &rows);
+		array_foreach(&rows, row) {
+			if (strcmp(row->type, "overdue") == 0)
+				test_assert_strcmp(row->count, "1");
+			else if (strcmp(row->type, "overdue-unit") == 0) {
+				test_assert_strcmp(row->subject, HOSTILE);
+				test_assert_strcmp(row->count, "1");
+			} else if (strcmp(row->type, "overdue-activity") == 0) {
+				test_assert_strcmp(row->subject, "cn=a1,cn=p1,uid=e1,ou=people,dc=x");
+				activity_rows++;
+			}
+		}
+		test_assert(activity_rows == 1);
 	}
 	mus_test_end();
 
@@ -285,7 +307,7 @@ static void test_figures_and_page(void)
 	test_assert_contains(page, "<section id=\"activities-kind\">");
 	test_assert_contains(page, "<section id=\"activities-topic\">");
 	test_assert_contains(page, "data-held=\"2\" data-conversations=\"2\"");
-	test_assert_contains(page, "data-kind=\"other\" data-count=\"1\"");
+	test_assert_contains(page, "data-kind=\"other\" data-count=\"2\"");
 	test_assert_contains(page, "data-card=\"faglighed\" data-count=\"2\"");
 	test_assert_contains(page, "<td>Professional skills</td>");
 	test_assert_contains(page, "<p class=\"total\" data-overdue=\"1\">");

@@ -89,8 +89,54 @@ static void test_retention_cutoff(void)
 	mus_test_end();
 }
 
+static void test_retention_plan(void)
+{
+	/* cutoff 2021-11-29 22:15 UTC */
+	static const struct {
+		const char *follow_up, *by_employee, *by_leader;
+		const char *reason;	/* NULL: kept */
+	} cases[] = {
+		{ "20211129221459Z", NULL, NULL, "plan, follow-up 2021-11-29" },
+		{ "20211129221500Z", NULL, NULL, NULL },
+		/* the follow-up date decides, not the approvals */
+		{ "20221129120000Z", "20150101120000Z", "20150101120000Z", NULL },
+		/* without one, the later approval */
+		{ NULL, "20200101120000Z", "20200201120000Z", "plan, approved 2020-02-01" },
+		{ NULL, "20200101120000Z", "20220201120000Z", NULL },
+		{ NULL, "20200101120000Z", NULL, "plan, approved 2020-01-01" },
+		/* neither: kept */
+		{ NULL, NULL, NULL, NULL },
+	};
+	time_t cutoff;
+
+	mus_test_begin("retention: plans past retention");
+	test_assert(mus_time_parse_generalized("20211129221500Z", &cutoff) == 0);
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
+		struct mus_filed_plan plan = { .dn = "cn=p,dc=x" };
+		const char *reason = NULL;
+
+		if (cases[i].follow_up != NULL)
+			test_assert(mus_time_parse_generalized(cases[i].follow_up,
+							       &plan.follow_up) == 0);
+		if (cases[i].by_employee != NULL)
+			test_assert(mus_time_parse_generalized(cases[i].by_employee,
+							       &plan.approved_by_employee) == 0);
+		if (cases[i].by_leader != NULL)
+			test_assert(mus_time_parse_generalized(cases[i].by_leader,
+							       &plan.approved_by_leader) == 0);
+		test_assert(mus_retention_plan_past(&plan, cutoff, &reason) ==
+			    (cases[i].reason != NULL));
+		if (cases[i].reason != NULL)
+			test_assert_strcmp(reason, cases[i].reason);
+		else
+			test_assert(reason == NULL);
+	}
+	mus_test_end();
+}
+
 void test_retention(void)
 {
 	test_retention_parse();
 	test_retention_cutoff();
+	test_retention_plan();
 }
