@@ -58,19 +58,6 @@ void mus_competences_destroy(struct mus_competences **_comp)
 	pool_unref(&comp->pool);
 }
 
-static bool mus_competence_code_valid(const char *code)
-{
-	size_t len = strlen(code);
-
-	if (len == 0 || len > MUS_COMPETENCE_CODE_MAX)
-		return FALSE;
-	for (; *code != '\0'; code++) {
-		if (!i_isalnum(*code) && *code != '-')
-			return FALSE;
-	}
-	return TRUE;
-}
-
 static bool mus_competence_text_valid(const char *text)
 {
 	return text == NULL || uni_utf8_str_is_valid(text);

@@ -20,11 +20,10 @@
 
 #include "array.h"
 #include "hash.h"
+#include "mus-profile.h"
 
 #define MUS_COMPETENCE_LEVELS 6
 #define MUS_COMPETENCE_COMPETENT 3
-/* a competence code: 1-32 characters of a-z, 0-9 and '-' */
-#define MUS_COMPETENCE_CODE_MAX 32
 
 enum mus_competence_side {
 	MUS_COMPETENCE_EMPLOYEE = 0,

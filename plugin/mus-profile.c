@@ -17,7 +17,7 @@ static const char *const mus_profile_attrs[] = {
 	"cn", "description", "musCompetence", NULL
 };
 
-static bool mus_competence_code_valid(const char *code)
+bool mus_competence_code_valid(const char *code)
 {
 	size_t len = strlen(code);
 

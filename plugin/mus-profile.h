@@ -20,9 +20,13 @@ struct mus_org;
 
 #define MUS_PROFILE_MIN_COMPETENCES 6
 #define MUS_PROFILE_MAX_COMPETENCES 8
+/* a competence code: 1-32 characters of a-z, 0-9 and '-' */
 #define MUS_COMPETENCE_CODE_MAX 32
 #define MUS_COMPETENCE_TITLE_MAX 100
 #define MUS_COMPETENCE_DESCRIPTION_MAX 500
+
+/* TRUE if code is a competence code (any case). */
+bool mus_competence_code_valid(const char *code);
 
 struct mus_competence {
 	const char *code;		/* lower case */
