@@ -227,7 +227,7 @@ int mus_competence_form_parse(const char *body_text, const char *body_html,
 	unsigned int count = array_count(&profile->competences);
 	struct mus_form_reader reader;
 	ARRAY_TYPE(mus_assessment_item) items;
-	const char *body, *const *raw, **lines;
+	const char *body, *const *lines;
 	unsigned int i;
 
 	i_zero(&reader);
@@ -243,16 +243,8 @@ int mus_competence_form_parse(const char *body_text, const char *body_html,
 				MUS_COMPETENCE_FORM_MAX_SIZE);
 			count = 0;
 		} else {
-			raw = t_strsplit(body, "\n");
-			lines = t_new(const char *, str_array_length(raw) + 1);
-			for (i = 0; raw[i] != NULL; i++)
-				lines[i] = mus_mailtext_trim_line(raw[i]);
+			lines = mus_mailtext_reply_lines(body);
 			for (i = 0; lines[i] != NULL; i++) {
-				/* the signature separator is "-- " exactly */
-				if (strcmp(raw[i], "-- ") == 0 ||
-				    strcmp(raw[i], "-- \r") == 0 ||
-				    mus_mailtext_quote_starts(lines, i))
-					break;
 				if (lines[i][0] == '>')
 					continue;
 				mus_form_read_line(&reader, i + 1, lines[i]);

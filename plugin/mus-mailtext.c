@@ -153,3 +153,22 @@ const char *mus_mailtext_body(const char *body_text, const char *body_html)
 		return mus_mailtext_html_text(body_html);
 	return "";
 }
+
+const char *const *mus_mailtext_reply_lines(const char *body)
+{
+	const char *const *raw = t_strsplit(body, "\n");
+	const char **lines = t_new(const char *, str_array_length(raw) + 1);
+	unsigned int i;
+
+	for (i = 0; raw[i] != NULL; i++)
+		lines[i] = mus_mailtext_trim_line(raw[i]);
+	for (i = 0; lines[i] != NULL; i++) {
+		/* the signature separator is "-- " exactly */
+		if (strcmp(raw[i], "-- ") == 0 || strcmp(raw[i], "-- \r") == 0 ||
+		    mus_mailtext_quote_starts(lines, i)) {
+			lines[i] = NULL;
+			break;
+		}
+	}
+	return lines;
+}

@@ -22,4 +22,9 @@ const char *mus_mailtext_trim_line(const char *line);
    non-empty line is "Sent:", "Date:", "To:" or their Danish words. */
 bool mus_mailtext_quote_starts(const char *const *lines, unsigned int i);
 
+/* The lines the person wrote: body split at LF, each trimmed, ending
+   (NULL) before the signature separator "-- " or where the quoted
+   original starts. Line i is line i+1 of body. From the data stack. */
+const char *const *mus_mailtext_reply_lines(const char *body);
+
 #endif

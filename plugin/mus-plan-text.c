@@ -594,7 +594,7 @@ int mus_plan_text_parse(const char *body_text, const char *body_html,
 {
 	struct mus_plan_reader reader;
 	unsigned int before = array_count(&problems->list);
-	const char *body, **raw, **lines;
+	const char *body, *const *lines;
 	unsigned int i;
 
 	i_zero(&reader);
@@ -612,16 +612,8 @@ int mus_plan_text_parse(const char *body_text, const char *body_html,
 			reader.plan = mus_plan_new(reader.pool);
 			t_array_init(&reader.goal_texts, 8);
 			t_array_init(&reader.descriptions, 8);
-			raw = t_strsplit(body, "\n");
-			lines = t_new(const char *, str_array_length(raw) + 1);
-			for (i = 0; raw[i] != NULL; i++)
-				lines[i] = mus_mailtext_trim_line(raw[i]);
+			lines = mus_mailtext_reply_lines(body);
 			for (i = 0; lines[i] != NULL; i++) {
-				/* the signature separator is "-- " exactly */
-				if (strcmp(raw[i], "-- ") == 0 ||
-				    strcmp(raw[i], "-- \r") == 0 ||
-				    mus_mailtext_quote_starts(lines, i))
-					break;
 				reader.where.line = i + 1;
 				reader.where.text = NULL;
 				mus_plan_read_line(&reader, lines[i]);
