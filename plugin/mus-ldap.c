@@ -15,8 +15,6 @@ struct mus_ldap {
 	struct timeval timeout;
 	/* the result code of the last search */
 	int last_rc;
-	/* the server has refused to start an LDAP transaction */
-	bool no_txn;
 };
 
 struct mus_ldap_attr {
@@ -608,18 +606,12 @@ static LDAPMod **mus_ldap_mods(const struct mus_ldap_mod *mods, bool add)
 	return array_front_modifiable(&result);
 }
 
-/* ldap_add_ext_s() with the server control ctrl (NULL: none) */
-static int mus_ldap_add_rc(struct mus_ldap *conn, const char *dn,
-			   const struct mus_ldap_mod *mods, LDAPControl *ctrl)
+int mus_ldap_add(struct mus_ldap *conn, const char *dn,
+		 const struct mus_ldap_mod *mods, const char **error_r)
 {
-	LDAPControl *ctrls[2] = { ctrl, NULL };
+	int rc;
 
-	return ldap_add_ext_s(conn->ld, dn, mus_ldap_mods(mods, TRUE), ctrls, NULL);
-}
-
-static int mus_ldap_add_result(struct mus_ldap *conn, const char *dn, int rc,
-			       const char **error_r)
-{
+	rc = ldap_add_ext_s(conn->ld, dn, mus_ldap_mods(mods, TRUE), NULL, NULL);
 	if (rc == LDAP_SUCCESS)
 		return 1;
 	if (rc == LDAP_ALREADY_EXISTS)
@@ -630,28 +622,16 @@ static int mus_ldap_add_result(struct mus_ldap *conn, const char *dn, int rc,
 	return -1;
 }
 
-int mus_ldap_add(struct mus_ldap *conn, const char *dn,
-		 const struct mus_ldap_mod *mods, const char **error_r)
-{
-	return mus_ldap_add_result(conn, dn, mus_ldap_add_rc(conn, dn, mods, NULL),
-				   error_r);
-}
-
 const char *mus_ldap_csn_assertion(const char *csn)
 {
 	return t_strdup_printf("(entryCSN=%s)", mus_ldap_filter_escape(csn));
 }
 
-/* ldap_modify_ext_s() asserting filter (NULL: nothing) with the server
-   control ctrl (NULL: none). Returns 0 with its result code in rc_r (the
-   client's own codes are negative), or -1 with error_r if the assertion
-   cannot be encoded. */
-static int mus_ldap_modify_rc(struct mus_ldap *conn, const char *dn,
-			      const struct mus_ldap_mod *mods, const char *filter,
-			      LDAPControl *ctrl, int *rc_r, const char **error_r)
+int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
+		    const struct mus_ldap_mod *mods, const char *filter,
+		    const char **error_r)
 {
-	LDAPControl *assertion = NULL, *ctrls[3] = { NULL, NULL, NULL };
-	unsigned int n = 0;
+	LDAPControl *assertion = NULL, *ctrls[2] = { NULL, NULL };
 	int rc;
 
 	if (filter != NULL) {
@@ -663,19 +643,12 @@ static int mus_ldap_modify_rc(struct mus_ldap *conn, const char *dn,
 				filter, ldap_err2string(rc));
 			return -1;
 		}
-		ctrls[n++] = assertion;
+		ctrls[0] = assertion;
 	}
-	ctrls[n] = ctrl;
-	*rc_r = ldap_modify_ext_s(conn->ld, dn, mus_ldap_mods(mods, FALSE),
-				  ctrls, NULL);
+	rc = ldap_modify_ext_s(conn->ld, dn, mus_ldap_mods(mods, FALSE),
+			       ctrls, NULL);
 	if (assertion != NULL)
 		ldap_control_free(assertion);
-	return 0;
-}
-
-static int mus_ldap_modify_result(struct mus_ldap *conn, const char *dn, int rc,
-				  const char **error_r)
-{
 	if (rc == LDAP_SUCCESS)
 		return 1;
 	/* another writer came first: the entry changed, is gone, or lost
@@ -687,84 +660,6 @@ static int mus_ldap_modify_result(struct mus_ldap *conn, const char *dn, int rc,
 				   mus_ldap_error_text(conn->ld, rc),
 				   mus_ldap_error_is_temporary(rc) ? " (temporary)" : "");
 	return -1;
-}
-
-int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
-		    const struct mus_ldap_mod *mods, const char *filter,
-		    const char **error_r)
-{
-	int rc;
-
-	if (mus_ldap_modify_rc(conn, dn, mods, filter, NULL, &rc, error_r) < 0)
-		return -1;
-	return mus_ldap_modify_result(conn, dn, rc, error_r);
-}
-
-/* Carry out all the writes in one LDAP transaction. Returns 0 if the
-   server committed them all, -1 if it applied none (or, when the
-   connection failed at the commit, perhaps all). */
-static int mus_ldap_write_txn(struct mus_ldap *conn,
-			      const struct mus_ldap_write *writes,
-			      unsigned int count)
-{
-	struct berval *txnid = NULL;
-	LDAPControl spec;
-	const char *error;
-	int rc, failed_msgid, ret = 0;
-
-	rc = ldap_txn_start_s(conn->ld, NULL, NULL, &txnid);
-	if (rc != LDAP_SUCCESS) {
-		/* no transactions on this server (or it is away, which the
-		   writes one by one then say) */
-		conn->no_txn = !mus_ldap_error_is_temporary(rc) &&
-			rc != LDAP_SERVER_DOWN;
-		return -1;
-	}
-	i_zero(&spec);
-	spec.ldctl_oid = (char *)LDAP_CONTROL_TXN_SPEC;
-	spec.ldctl_value = *txnid;
-	spec.ldctl_iscritical = 1;
-	for (unsigned int i = 0; i < count && ret == 0; i++) {
-		T_BEGIN {
-			if (writes[i].add) {
-				rc = mus_ldap_add_rc(conn, writes[i].dn,
-						     writes[i].mods, &spec);
-			} else if (mus_ldap_modify_rc(conn, writes[i].dn, writes[i].mods,
-						      writes[i].assertion, &spec,
-						      &rc, &error) < 0) {
-				/* the write alone says so */
-				rc = LDAP_OTHER;
-			}
-		} T_END;
-		/* the write is kept for the commit */
-		if (rc != LDAP_TXN_SPECIFY_OKAY && rc != LDAP_SUCCESS)
-			ret = -1;
-	}
-	rc = ldap_txn_end_s(conn->ld, ret == 0 ? 1 : 0, txnid, NULL, NULL,
-			    &failed_msgid);
-	ber_bvfree(txnid);
-	return ret == 0 && rc == LDAP_SUCCESS ? 0 : -1;
-}
-
-int mus_ldap_write_batch(struct mus_ldap *conn,
-			 const struct mus_ldap_write *writes,
-			 unsigned int count, int *results, const char **error_r)
-{
-	if (count > 1 && !conn->no_txn &&
-	    mus_ldap_write_txn(conn, writes, count) == 0) {
-		for (unsigned int i = 0; i < count; i++)
-			results[i] = 1;
-		return 0;
-	}
-	for (unsigned int i = 0; i < count; i++) {
-		results[i] = writes[i].add ?
-			mus_ldap_add(conn, writes[i].dn, writes[i].mods, error_r) :
-			mus_ldap_modify(conn, writes[i].dn, writes[i].mods,
-					writes[i].assertion, error_r);
-		if (results[i] < 0)
-			return -1;
-	}
-	return 0;
 }
 
 bool mus_ldap_connection_closed(struct mus_ldap *conn)

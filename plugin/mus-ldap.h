@@ -105,25 +105,6 @@ int mus_ldap_add(struct mus_ldap *conn, const char *dn,
 int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
 		    const struct mus_ldap_mod *mods, const char *assertion,
 		    const char **error_r);
-/* One add (assertion unused) or modify of mus_ldap_write_batch(). */
-struct mus_ldap_write {
-	const char *dn;
-	const struct mus_ldap_mod *mods;
-	const char *assertion;
-	bool add;
-};
-
-/* Carry out the writes in one LDAP transaction (RFC 5805): the directory
-   makes them durable together, with one flush to its disk instead of one
-   per write. When the server has no transactions, or any write would not
-   be carried out (an assertion fails, the entry exists...), nothing of the
-   transaction is applied and the writes are done one by one with
-   mus_ldap_add() and mus_ldap_modify(). results[i] is 1 or 0 as theirs.
-   Returns 0, or -1 with the error of the first write that failed (the
-   later ones are not tried). */
-int mus_ldap_write_batch(struct mus_ldap *conn,
-			 const struct mus_ldap_write *writes,
-			 unsigned int count, int *results, const char **error_r);
 /* TRUE if the server has closed the connection (or announced that it
    will) while we were not waiting for it: a request sent now is certain
    not to be carried out. FALSE if it seems open (a request may still

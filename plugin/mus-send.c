@@ -31,8 +31,6 @@
 /* after this many temporary failures in a row the MTA is taken as down */
 #define MUS_SEND_MAX_TEMPFAILS 3
 #define MUS_SEND_CARD_MAX_SIZE (1024 * 1024)
-/* conversations whose sending is recorded in one LDAP transaction */
-#define MUS_SEND_WRITE_BATCH 64
 
 enum mus_send_action {
 	MUS_SEND_NOTHING = 0,
@@ -56,16 +54,6 @@ struct mus_send_ctx {
 	pool_t pool;
 	HASH_TABLE(const char *, buffer_t *) files;
 	unsigned int done, total;
-	/* conversations that every recipient has (each recipient recorded
-	   in musSentTo), whose musSentSequence is still to be written */
-	pool_t sent_pool;
-	ARRAY(struct mus_send_sent) sent;
-};
-
-struct mus_send_sent {
-	const char *dn, *sequence, *digest;
-	/* an invitation (it makes the conversation invited), or a cancel */
-	bool request;
 };
 
 /* One conversation being sent. */
@@ -781,77 +769,13 @@ static bool mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc)
 	return TRUE;
 }
 
-/* the record of a conversation every recipient has; with_status: it
-   becomes invited too. From the data stack. */
-static const struct mus_ldap_mod *
-mus_send_sent_mods(const struct mus_send_sent *sent, bool with_status)
-{
-	struct mus_ldap_mod *mods = t_new(struct mus_ldap_mod, 7);
-
-	mods[0].attr = "musSentSequence";
-	mods[0].values = mus_ldap_values1(sent->sequence);
-	mods[1].attr = "musSentDigest";
-	mods[1].values = mus_ldap_values1(sent->digest);
-	mods[2].attr = "musSentTo";
-	/* everybody has the newest now: a request for the old one is met */
-	mods[3].attr = "musRefresh";
-	if (with_status) {
-		mods[4].attr = "musStatus";
-		mods[4].values = mus_ldap_values1("invited");
-		mods[5].attr = "musReason";
-	}
-	return mods;
-}
-
-/* Write the records of the conversations sent so far, in one LDAP
-   transaction: one flush of the directory's disk instead of one per
-   conversation. Until then, their musSentTo values say that every
-   recipient has the message, so a sync that stops before this sends
-   nothing again and writes the record. A reply may have moved an
-   invitation on meanwhile: only scheduled and failed conversations become
-   invited (the batch falls back to one write each, and those whose status
-   moved on get their record alone). Returns 0, or -1 on a directory
-   error. */
-static int mus_send_sent_flush(struct mus_send_ctx *ctx, const char **error_r)
-{
-	unsigned int count = array_count(&ctx->sent);
-	int ret = 0;
-
-	if (count == 0)
-		return 0;
-	T_BEGIN {
-		const struct mus_send_sent *sent = array_front(&ctx->sent);
-		struct mus_ldap_write *writes = t_new(struct mus_ldap_write, count);
-		int *results = t_new(int, count);
-
-		for (unsigned int i = 0; i < count; i++) {
-			writes[i].dn = sent[i].dn;
-			writes[i].mods = mus_send_sent_mods(&sent[i], sent[i].request);
-			if (sent[i].request)
-				writes[i].assertion = "(|(musStatus=scheduled)(musStatus=failed))";
-		}
-		ret = mus_ldap_write_batch(ctx->send->conn, writes, count,
-					   results, error_r);
-		for (unsigned int i = 0; i < count && ret == 0; i++) {
-			if (results[i] == 0 && sent[i].request &&
-			    mus_ldap_modify(ctx->send->conn, sent[i].dn,
-					    mus_send_sent_mods(&sent[i], FALSE),
-					    NULL, error_r) < 0)
-				ret = -1;
-		}
-	} T_END_PASS_STR_IF(ret < 0, error_r);
-	array_clear(&ctx->sent);
-	p_clear(ctx->sent_pool);
-	return ret;
-}
-
 static int mus_send_conv(struct mus_send_ctx *ctx,
 			 const struct mus_conversation *conv,
 			 const char **error_r)
 {
 	const struct mus_send *send = ctx->send;
 	struct mus_send_conv sc;
-	struct mus_ldap_mod mods[2];
+	struct mus_ldap_mod mods[7];
 	int ret;
 
 	i_zero(&sc);
@@ -899,20 +823,33 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 	if (ret <= 0)
 		return ret;
 
-	if (!send->opts->dry_run) {
-		struct mus_send_sent *sent = array_append_space(&ctx->sent);
-
-		sent->dn = p_strdup(ctx->sent_pool, conv->dn);
-		sent->sequence = p_strdup(ctx->sent_pool, dec2str(sc.sequence));
-		sent->digest = p_strdup(ctx->sent_pool, sc.digest);
-		sent->request = sc.action == MUS_SEND_REQUEST;
-	}
-	if (sc.action == MUS_SEND_REQUEST)
-		ctx->result->requests++;
-	else
+	i_zero(&mods);
+	mods[0].attr = "musSentSequence";
+	mods[0].values = mus_ldap_values1(dec2str(sc.sequence));
+	mods[1].attr = "musSentDigest";
+	mods[1].values = mus_ldap_values1(sc.digest);
+	mods[2].attr = "musSentTo";
+	/* everybody has the newest now: a request for the old one is met */
+	mods[3].attr = "musRefresh";
+	if (sc.action != MUS_SEND_REQUEST) {
 		ctx->result->cancels++;
-	return array_count(&ctx->sent) < MUS_SEND_WRITE_BATCH ? 0 :
-		mus_send_sent_flush(ctx, error_r);
+		return mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0 ? -1 : 0;
+	}
+	ctx->result->requests++;
+	/* a reply may have moved it on meanwhile: only scheduled and failed
+	   conversations become invited. One write (each one waits for the
+	   directory's disk), two when a reply came first. */
+	mods[4].attr = "musStatus";
+	mods[4].values = mus_ldap_values1("invited");
+	mods[5].attr = "musReason";
+	ret = mus_send_record(ctx, conv->dn, mods,
+			      "(|(musStatus=scheduled)(musStatus=failed))", error_r);
+	if (ret == 0) {
+		/* without the status: the list ends at mods[4] */
+		i_zero(&mods[4]);
+		ret = mus_send_record(ctx, conv->dn, mods, NULL, error_r);
+	}
+	return ret < 0 ? -1 : 0;
 }
 
 /* The answer to a refused proposal, to the one who made it; the value
@@ -1071,7 +1008,6 @@ int mus_send_round(const struct mus_send *send,
 {
 	struct mus_send_ctx ctx;
 	struct mus_conversation *conv;
-	const char *error;
 	int ret = 0;
 
 	i_zero(&ctx);
@@ -1079,8 +1015,6 @@ int mus_send_round(const struct mus_send *send,
 	ctx.result = result;
 	ctx.pool = pool_alloconly_create("mus send files", 64 * 1024);
 	hash_table_create(&ctx.files, ctx.pool, 0, str_hash, strcmp);
-	ctx.sent_pool = pool_alloconly_create("mus send sent", 16 * 1024);
-	i_array_init(&ctx.sent, MUS_SEND_WRITE_BATCH);
 	array_foreach_elem(convs, conv) {
 		if (mus_send_action(conv) != MUS_SEND_NOTHING)
 			ctx.total += 1 + str_array_length(conv->employee_ndns);
@@ -1116,17 +1050,10 @@ int mus_send_round(const struct mus_send *send,
 			ret = -1;
 		}
 	}
-	/* after an error too: what every recipient has is recorded */
-	if (mus_send_sent_flush(&ctx, &error) < 0 && ret == 0) {
-		*error_r = error;
-		ret = -1;
-	}
 	mus_smtp_destroy(&ctx.smtp);
 	i_free(ctx.tempfail_reason);
 	hash_table_destroy(&ctx.files);
 	pool_unref(&ctx.pool);
-	array_free(&ctx.sent);
-	pool_unref(&ctx.sent_pool);
 	return ret;
 }
 

@@ -24,9 +24,6 @@
 
 /* how long a lease lasts; a sync that dies leaves it to expire */
 #define MUS_SYNC_LEASE_SECS (15 * 60)
-/* conversations created or changed in one LDAP transaction (one flush of
-   the directory's disk) */
-#define MUS_SYNC_WRITE_BATCH 64
 
 enum mus_sync_action {
 	MUS_SYNC_CREATE,	/* add the entry */
@@ -675,16 +672,15 @@ static void mus_sync_item_outcome(struct mus_sync_round *ctx,
 	(void)ctx;
 }
 
-/* the new conversation entry of item, from the data stack */
-static void mus_sync_write_create(struct mus_sync_round *ctx,
-				  struct mus_sync_item *item,
-				  struct mus_ldap_write *write_r)
+static int mus_sync_write_create(struct mus_sync_round *ctx,
+				 struct mus_sync_item *item, const char **error_r)
 {
 	struct mus_wanted *w = item->wanted;
-	struct mus_ldap_mod *mods = t_new(struct mus_ldap_mod, 12);
+	struct mus_ldap_mod mods[12];
 	unsigned int n = 0;
 	bool placed = item->status == MUS_CONV_SCHEDULED;
 
+	i_zero(&mods);
 	mods[n].attr = "objectClass";
 	mods[n++].values = mus_ldap_values1("musConversation");
 	mods[n].attr = "cn";
@@ -716,18 +712,16 @@ static void mus_sync_write_create(struct mus_sync_round *ctx,
 		mods[n].attr = "musReason";
 		mods[n++].values = mus_ldap_values1(item->reason);
 	}
-	i_assert(n < 12);
-	write_r->dn = mus_ldap_dn_child("cn", w->cn, ctx->round->dn);
-	write_r->mods = mods;
-	write_r->add = TRUE;
+	i_assert(n < N_ELEMENTS(mods));
+	return mus_ldap_add(ctx->conn, mus_ldap_dn_child("cn", w->cn, ctx->round->dn),
+			    mods, error_r);
 }
 
-/* the change of item's conversation, from the data stack */
-static void mus_sync_write_update(struct mus_sync_item *item,
-				  struct mus_ldap_write *write_r)
+static int mus_sync_write_update(struct mus_sync_round *ctx,
+				 struct mus_sync_item *item, const char **error_r)
 {
 	struct mus_conversation *conv = item->conv;
-	struct mus_ldap_mod *mods = t_new(struct mus_ldap_mod, 12);
+	struct mus_ldap_mod mods[12];
 	unsigned int n = 0;
 	bool placed = item->status == MUS_CONV_SCHEDULED &&
 		item->slot != NULL && item->slot->state == MUS_SCHED_PLACED;
@@ -736,6 +730,7 @@ static void mus_sync_write_update(struct mus_sync_item *item,
 	bool withdrawn = item->status == MUS_CONV_UNSCHEDULABLE &&
 		!item->counter && conv->sent_sequence >= 0 && conv->start != 0;
 
+	i_zero(&mods);
 	if (item->counter || (placed && conv->counter != NULL)) {
 		/* decided, or moot once the conversation has a new time; a
 		   refusal waits for its DECLINECOUNTER */
@@ -778,11 +773,10 @@ static void mus_sync_write_update(struct mus_sync_item *item,
 		mods[n].attr = "musSequence";
 		mods[n++].values = mus_ldap_values1(dec2str(conv->sequence + 1));
 	}
-	i_assert(n < 12);
-	write_r->dn = conv->dn;
-	write_r->mods = mods;
-	write_r->assertion = conv->csn == NULL ? NULL :
-		mus_ldap_csn_assertion(conv->csn);
+	i_assert(n < N_ELEMENTS(mods));
+	return mus_ldap_modify(ctx->conn, conv->dn, mods,
+			       conv->csn == NULL ? NULL :
+			       mus_ldap_csn_assertion(conv->csn), error_r);
 }
 
 static void mus_sync_count(struct mus_sync_round *ctx,
@@ -812,51 +806,33 @@ static void mus_sync_count(struct mus_sync_round *ctx,
 	}
 }
 
-/* Write items [first, first + count) in one batch. */
-static int mus_sync_write_batch(struct mus_sync_round *ctx, unsigned int first,
-				unsigned int count, const char **error_r)
-{
-	struct mus_ldap_write *writes = t_new(struct mus_ldap_write, count);
-	int *results = t_new(int, count);
-
-	for (unsigned int i = 0; i < count; i++) {
-		struct mus_sync_item *item = array_idx_modifiable(&ctx->items, first + i);
-
-		if (item->action == MUS_SYNC_CREATE)
-			mus_sync_write_create(ctx, item, &writes[i]);
-		else
-			mus_sync_write_update(item, &writes[i]);
-	}
-	if (mus_ldap_write_batch(ctx->conn, writes, count, results, error_r) < 0)
-		return -1;
-	/* 0: created or changed meanwhile by another writer; the next sync
-	   looks at it again */
-	for (unsigned int i = 0; i < count; i++) {
-		if (results[i] == 0)
-			ctx->result->conflicts++;
-	}
-	return 0;
-}
-
 static int mus_sync_write(struct mus_sync_round *ctx, const char **error_r)
 {
 	struct mus_sync_item *item;
-	unsigned int count = array_count(&ctx->items);
 	int ret = 0;
 
 	array_foreach_modifiable(&ctx->items, item) {
 		mus_sync_item_outcome(ctx, item);
 		mus_sync_count(ctx, item);
-	}
-	if (ctx->opts->dry_run)
-		return 0;
-	for (unsigned int i = 0; i < count && ret == 0; i += MUS_SYNC_WRITE_BATCH) {
+		if (ctx->opts->dry_run)
+			continue;
 		T_BEGIN {
-			ret = mus_sync_write_batch(ctx, i,
-				I_MIN(MUS_SYNC_WRITE_BATCH, count - i), error_r);
+			const char *error;
+
+			ret = item->action == MUS_SYNC_CREATE ?
+				mus_sync_write_create(ctx, item, &error) :
+				mus_sync_write_update(ctx, item, &error);
+			if (ret < 0)
+				*error_r = t_strdup(error);
 		} T_END_PASS_STR_IF(ret < 0, error_r);
+		if (ret < 0)
+			return -1;
+		/* 0: created or changed meanwhile by another writer; the
+		   next sync looks at it again */
+		if (ret == 0)
+			ctx->result->conflicts++;
 	}
-	return ret;
+	return 0;
 }
 
 /* ---- sending ---- */
