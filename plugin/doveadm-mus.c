@@ -558,13 +558,17 @@ static int mus_doveadm_followup(struct mus_doveadm_session *session,
 	struct mus_org *org;
 	int ret;
 
-	org = mus_org_create();
 	p_array_init(&plans, session->pool, 64);
-	if (mus_people_load(session->conn, session->set->people_base,
-			    MUS_PEOPLE_FILTER, time(NULL), org, error_r) < 0 ||
-	    mus_filed_plans_load(session->conn, session->pool,
+	if (mus_filed_plans_load(session->conn, session->pool,
 				 mus_doveadm_plan_bases(session->set), &plans,
-				 error_r) < 0) {
+				 error_r) < 0)
+		return -1;
+	org = mus_org_create();
+	/* the people are looked up for the plans' reminders: without an
+	   approved plan (a round's first months) nobody is read */
+	if (array_count(&plans) > 0 &&
+	    mus_people_load(session->conn, session->set->people_base,
+			    MUS_PEOPLE_FILTER, time(NULL), org, error_r) < 0) {
 		mus_org_destroy(&org);
 		return -1;
 	}

@@ -784,7 +784,7 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 {
 	const struct mus_send *send = ctx->send;
 	struct mus_send_conv sc;
-	struct mus_ldap_mod mods[5];
+	struct mus_ldap_mod mods[7];
 	int ret;
 
 	i_zero(&sc);
@@ -840,24 +840,25 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 	mods[2].attr = "musSentTo";
 	/* everybody has the newest now: a request for the old one is met */
 	mods[3].attr = "musRefresh";
-	if (mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0)
-		return -1;
-	if (sc.action == MUS_SEND_REQUEST) {
-		ctx->result->requests++;
-		/* a reply may have moved it on meanwhile: only scheduled and
-		   failed conversations become invited */
-		i_zero(&mods);
-		mods[0].attr = "musStatus";
-		mods[0].values = mus_ldap_values1("invited");
-		mods[1].attr = "musReason";
-		if (mus_send_record(ctx, conv->dn, mods,
-				    "(|(musStatus=scheduled)(musStatus=failed))",
-				    error_r) < 0)
-			return -1;
-	} else {
+	if (sc.action != MUS_SEND_REQUEST) {
 		ctx->result->cancels++;
+		return mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0 ? -1 : 0;
 	}
-	return 0;
+	ctx->result->requests++;
+	/* a reply may have moved it on meanwhile: only scheduled and failed
+	   conversations become invited. One write (each one waits for the
+	   directory's disk), two when a reply came first. */
+	mods[4].attr = "musStatus";
+	mods[4].values = mus_ldap_values1("invited");
+	mods[5].attr = "musReason";
+	ret = mus_send_record(ctx, conv->dn, mods,
+			      "(|(musStatus=scheduled)(musStatus=failed))", error_r);
+	if (ret == 0) {
+		/* without the status: the list ends at mods[4] */
+		i_zero(&mods[4]);
+		ret = mus_send_record(ctx, conv->dn, mods, NULL, error_r);
+	}
+	return ret < 0 ? -1 : 0;
 }
 
 /* The answer to a refused proposal, to the one who made it; the value

@@ -971,12 +971,18 @@ static int mus_sync_send(struct mus_sync_round *ctx, const char **error_r)
 		.log = mus_sync_problem_log, .context = ctx,
 	};
 
-	p_array_init(&convs, ctx->pool, array_count(&ctx->convs) + 16);
-	if (ctx->opts->dry_run)
-		mus_sync_planned(ctx, &convs);
-	else if (mus_conversations_load(ctx->conn, ctx->pool, ctx->round->dn,
-					&convs, error_r) < 0)
-		return -1;
+	if (!ctx->opts->dry_run && array_count(&ctx->items) == 0) {
+		/* nothing written: the conversations are as read (the
+		   common case of a round that is up to date) */
+		convs = ctx->convs;
+	} else {
+		p_array_init(&convs, ctx->pool, array_count(&ctx->convs) + 16);
+		if (ctx->opts->dry_run)
+			mus_sync_planned(ctx, &convs);
+		else if (mus_conversations_load(ctx->conn, ctx->pool,
+						ctx->round->dn, &convs, error_r) < 0)
+			return -1;
+	}
 	if (mus_send_round(&send, &convs, &ctx->result->sent, error_r) < 0)
 		return -1;
 	if (mus_plan_request_round(&req, &convs, &ctx->result->plan_forms,
