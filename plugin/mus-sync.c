@@ -17,14 +17,13 @@
 #include "mus-freebusy.h"
 #include "mus-send.h"
 #include "mus-profile.h"
+#include "mus-lease.h"
 #include "mus-sync.h"
 
 #include <time.h>
 #include <unistd.h>
 #include <signal.h>
 
-/* how long a lease lasts; a sync that dies leaves it to expire */
-#define MUS_SYNC_LEASE_SECS (15 * 60)
 
 enum mus_sync_action {
 	MUS_SYNC_CREATE,	/* add the entry */
@@ -83,7 +82,10 @@ static void mus_sync_log(struct mus_sync_round *ctx, const char *fmt, ...)
 	va_end(args);
 }
 
-/* how long the step since the last call took */
+static void mus_sync_lease_renew(struct mus_sync_round *ctx);
+
+/* how long the step since the last call took; the lease is renewed
+   between steps (and after each message sent) when due */
 static void mus_sync_step(struct mus_sync_round *ctx, const char *step)
 {
 	struct timeval now;
@@ -94,35 +96,10 @@ static void mus_sync_step(struct mus_sync_round *ctx, const char *step)
 				       timeval_diff_msecs(&now, &ctx->step_start)),
 		 ctx->log_context);
 	ctx->step_start = now;
+	mus_sync_lease_renew(ctx);
 }
 
 /* ---- the lease ---- */
-
-static bool mus_lease_parse(const char *lease, time_t *expiry_r,
-			    const char **holder_r)
-{
-	const char *space;
-
-	if (lease == NULL || (space = strchr(lease, ' ')) == NULL)
-		return FALSE;
-	if (mus_time_parse_generalized(t_strdup_until(lease, space), expiry_r) < 0)
-		return FALSE;
-	*holder_r = space + 1;
-	return TRUE;
-}
-
-/* TRUE if the holder is a process of this host that no longer runs: a
-   sync that crashed need not block the round until its lease expires. */
-static bool mus_lease_holder_dead(const char *holder)
-{
-	const char *colon = strrchr(holder, ':');
-	pid_t pid;
-
-	if (colon == NULL || strcmp(t_strdup_until(holder, colon), my_hostname) != 0 ||
-	    str_to_pid(colon + 1, &pid) < 0)
-		return FALSE;
-	return kill(pid, 0) < 0 && errno == ESRCH;
-}
 
 static int mus_sync_reread_round(struct mus_sync_round *ctx,
 				 const struct mus_round **round_r,
@@ -172,9 +149,8 @@ static int mus_sync_lease_take(struct mus_sync_round *ctx, const char **error_r)
 			}
 			sleep(1);
 		} else {
-			ctx->lease = p_strdup_printf(ctx->pool, "%s %s",
-				mus_time_generalized(now + MUS_SYNC_LEASE_SECS),
-				ctx->opts->holder);
+			ctx->lease = p_strdup(ctx->pool, mus_lease_value(
+				now + MUS_LEASE_SECS, ctx->opts->holder));
 			i_zero(&mods);
 			mods[0].attr = "musLease";
 			mods[0].values = mus_ldap_values1(ctx->lease);
@@ -189,6 +165,37 @@ static int mus_sync_lease_take(struct mus_sync_round *ctx, const char **error_r)
 		if (mus_sync_reread_round(ctx, &round, error_r) < 0)
 			return -1;
 	}
+}
+
+/* A sync that takes longer than half its lease renews it (a round of
+   tens of thousands of people takes longer than the lease to send). A
+   lease taken over meanwhile (this sync stalled past its expiry) is not
+   ours to release any more. */
+static void mus_sync_lease_renew(struct mus_sync_round *ctx)
+{
+	struct mus_ldap_mod mods[2];
+	const char *lease, *error;
+	int ret;
+
+	if (ctx->lease == NULL || !mus_lease_renewal_due(ctx->lease, time(NULL)))
+		return;
+	lease = p_strdup(ctx->pool, mus_lease_value(time(NULL) + MUS_LEASE_SECS,
+						    ctx->opts->holder));
+	i_zero(&mods);
+	mods[0].attr = "musLease";
+	mods[0].values = mus_ldap_values1(lease);
+	ret = mus_ldap_modify(ctx->conn, ctx->round->dn, mods,
+			      t_strdup_printf("(musLease=%s)",
+					      mus_ldap_filter_escape(ctx->lease)),
+			      &error);
+	if (ret < 0)
+		mus_sync_log(ctx, "renewing the lease failed: %s", error);
+	else if (ret == 0) {
+		mus_sync_log(ctx, "the lease (%s) was taken over by another sync",
+			     ctx->lease);
+		ctx->lease = NULL;
+	} else
+		ctx->lease = lease;
 }
 
 static void mus_sync_lease_release(struct mus_sync_round *ctx)
@@ -913,6 +920,7 @@ static void mus_sync_send_progress(unsigned int done, unsigned int total,
 {
 	struct mus_sync_round *ctx = context;
 
+	mus_sync_lease_renew(ctx);
 	if (ctx->opts->progress != NULL)
 		ctx->opts->progress(done, total, ctx->log_context);
 }

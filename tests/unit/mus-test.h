@@ -41,6 +41,7 @@ void test_conversation(void);
 void test_followup(void);
 void test_done(void);
 void test_retention(void);
+void test_lease(void);
 void test_round(void);
 void test_roster(void);
 void test_freebusy(void);

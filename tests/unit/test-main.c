@@ -52,7 +52,7 @@ int main(void)
 		test_plan_request,
 		test_plan_entry,
 		test_report_html,
-		test_followup, test_done, test_retention,
+		test_followup, test_done, test_retention, test_lease,
 		test_followup_invite,
 		test_spider, test_competences, test_competence_heatmap,
 		test_competence,
