@@ -22,7 +22,7 @@ ALL_CFLAGS := $(DOVECOT_CFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -DHAVE_CONFIG_H \
 
 # The host-independent core: links into the unit tests with libdovecot
 # (lib, lib-mail) only, never with Dovecot's storage libraries.
-CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-sync mus-report mus-filed-plans mus-hr-figures mus-report-html mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-file mus-mailtext mus-reply mus-inbox mus-plan mus-plan-text mus-plan-json mus-plan-request mus-plan-draft mus-plan-entry mus-plan-approval mus-plan-file mus-followup mus-done mus-retention mus-followup-time mus-plan-mail mus-spider mus-competences mus-competence-heatmap
+CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-sync mus-report mus-filed-plans mus-hr-figures mus-report-html mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-file mus-mailtext mus-reply mus-inbox mus-plan mus-plan-text mus-plan-json mus-plan-request mus-plan-draft mus-plan-entry mus-plan-approval mus-plan-file mus-followup mus-done mus-retention mus-followup-time mus-plan-mail mus-spider mus-competences mus-competence-heatmap mus-level mus-profile mus-competence-form mus-competence-request mus-assessment
 CORE_OBJS := $(CORE:%=build/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/obj/%.o)
@@ -115,7 +115,7 @@ unit-valgrind: build/test-unit
 # target found something; what it found is left as
 # build/fuzz-<name>-crash-*, -leak-*, -timeout-*. `make fuzz-replay` runs
 # every target once over its seeds and regressions, without fuzzing.
-FUZZ_TARGETS := reply cards freebusy settings round plan
+FUZZ_TARGETS := reply cards freebusy settings round plan competence
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_MAX_LEN ?= 262144
@@ -129,6 +129,7 @@ FUZZ_CFLAGS := -std=gnu99 -g -O1 -Wall -Wextra -Werror -DHAVE_CONFIG_H \
 FUZZ_OBJS := $(CORE:%=build/fuzz-obj/%.o)
 FUZZ_SEED_DIRS_reply := tests/data/replies tests/data/cards-mail
 FUZZ_SEED_DIRS_plan := tests/data/plans
+FUZZ_SEED_DIRS_competence := tests/data/competence
 
 build/fuzz-obj/%.o: plugin/%.c plugin/*.h | build/fuzz-obj
 	@echo "  CC fuzz $<"

@@ -31,6 +31,7 @@
 #include "mus-plan-draft.h"
 #include "mus-followup.h"
 #include "mus-retention.h"
+#include "mus-profile.h"
 #include "str.h"
 #include "master-service.h"
 #include "mail-storage-service.h"
@@ -585,6 +586,15 @@ static int mus_doveadm_followup(struct mus_doveadm_session *session,
 	return ret;
 }
 
+/* TRUE (and said) when competence mapping is off */
+static bool mus_doveadm_profiles_off(const struct mus_settings *set)
+{
+	if (set->profile_base != NULL)
+		return FALSE;
+	i_info("mus: mus_profile_base is not set: competence mapping is off");
+	return TRUE;
+}
+
 static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
 	struct mus_doveadm_session session;
@@ -596,6 +606,7 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 
 	if (mus_doveadm_session_begin(&session) < 0)
 		return;
+	(void)mus_doveadm_profiles_off(session.set);
 	p_array_init(&rows, session.pool, 256);
 	p_array_init(&plans, session.pool, 64);
 	org = mus_org_create();
@@ -742,6 +753,7 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	doveadm_print_header_simple("plan-forms");
 	doveadm_print_header_simple("follow-ups");
 	doveadm_print_header_simple("plans-filed");
+	doveadm_print_header_simple("competence-forms");
 	array_foreach(&results, r) {
 		doveadm_print(r->round_name);
 		doveadm_print_num(r->total);
@@ -761,6 +773,7 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		doveadm_print_num(r->plan_forms.sent);
 		doveadm_print_num(r->sent.followups);
 		doveadm_print_num(r->plans.filed);
+		doveadm_print_num(r->competence_forms.sent);
 	}
 	if (ret < 0) {
 		i_error("mus: sync failed: %s", error);
@@ -1226,7 +1239,87 @@ static void cmd_mus_round_show(struct doveadm_cmd_context *cctx)
 	mus_doveadm_session_end(&session);
 }
 
+/* ---- job profiles ---- */
+
+static void cmd_mus_profile_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
+{
+	struct mus_doveadm_session session;
+	struct mus_profiles *profiles;
+	struct mus_profile *profile;
+	const struct mus_competence *c;
+	struct mus_org *org;
+	const char *error;
+	int ret;
+
+	if (mus_doveadm_session_begin(&session) < 0)
+		return;
+	if (mus_doveadm_profiles_off(session.set)) {
+		mus_doveadm_session_end(&session);
+		return;
+	}
+	org = mus_org_create();
+	ret = mus_profiles_load(session.conn, session.set->profile_base,
+				&profiles, &error);
+	if (ret == 0 &&
+	    (ret = mus_people_load(session.conn, session.set->people_base,
+				   MUS_PEOPLE_FILTER, time(NULL), org,
+				   &error)) < 0)
+		mus_profiles_free(&profiles);
+	if (ret < 0) {
+		i_error("mus: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+		mus_org_destroy(&org);
+		mus_doveadm_session_end(&session);
+		return;
+	}
+	mus_profiles_count(profiles, org);
+	doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
+	doveadm_print_header_simple("profile");
+	doveadm_print_header_simple("people");
+	doveadm_print_header_simple("code");
+	doveadm_print_header_simple("title-da");
+	doveadm_print_header_simple("title-en");
+	doveadm_print_header_simple("description");
+	doveadm_print_header_simple("problem");
+	doveadm_print_header_simple("dn");
+	array_foreach_elem(&profiles->all, profile) {
+		if (profile->problem != NULL) {
+			i_warning("mus: job profile %s is not used: %s",
+				  profile->dn, profile->problem);
+			doveadm_print(profile->name == NULL ? "" : profile->name);
+			doveadm_print_num(0);
+			doveadm_print("");
+			doveadm_print("");
+			doveadm_print("");
+			doveadm_print("");
+			doveadm_print(profile->problem);
+			doveadm_print(profile->dn);
+			continue;
+		}
+		array_foreach(&profile->competences, c) {
+			doveadm_print(profile->name);
+			doveadm_print_num(profile->people);
+			doveadm_print(c->code);
+			doveadm_print(c->title_da);
+			doveadm_print(c->title_en);
+			doveadm_print(c->description);
+			doveadm_print("");
+			doveadm_print(profile->dn);
+		}
+	}
+	mus_profiles_free(&profiles);
+	mus_org_destroy(&org);
+	mus_doveadm_session_end(&session);
+}
+
 static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {
+	{
+		.name = "mus profile list",
+		.cmd = cmd_mus_profile_list,
+		.usage = "",
+		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAMS_END
+	},
 	{
 		.name = "mus status",
 		.cmd = cmd_mus_status,

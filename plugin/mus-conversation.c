@@ -17,7 +17,9 @@ const char *const mus_conversation_attrs[] = {
 	"musPartstat", "musPartstatComment", "musDeclined", "musCounter",
 	"musCounterRefused", "musRefresh", "musPlanVersion", "musPlanDraft",
 	"musPlanRequested", "musPlanApproval", "musFollowUpUID", "musFollowUpStart",
-	"musFollowUpEnd", "musFollowUpSentTo", "entryCSN", NULL
+	"musFollowUpEnd", "musFollowUpSentTo", "musJobProfileRef",
+	"musCompetenceFormSent", "musCompetenceFormSentTo",
+	"musAssessmentEmployee", "musAssessmentLeader", "entryCSN", NULL
 };
 
 static const char *const mus_conv_status_names[MUS_CONV_STATUS_COUNT] = {
@@ -210,6 +212,14 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 		mus_ldap_entry_value(entry, "musFollowUpUID"));
 	conv->followup_sent_to = mus_conv_strings(pool,
 		mus_ldap_entry_values(entry, "musFollowUpSentTo"));
+	conv->job_profile_ref = p_strdup(pool,
+		mus_ldap_entry_value(entry, "musJobProfileRef"));
+	conv->competence_form_sent_to = mus_conv_strings(pool,
+		mus_ldap_entry_values(entry, "musCompetenceFormSentTo"));
+	conv->assessment_employee = mus_conv_strings(pool,
+		mus_ldap_entry_values(entry, "musAssessmentEmployee"));
+	conv->assessment_leader = mus_conv_strings(pool,
+		mus_ldap_entry_values(entry, "musAssessmentLeader"));
 
 	value = mus_ldap_entry_value(entry, "musStatus");
 	if (value == NULL || !mus_conv_status_parse(value, &conv->status))
@@ -235,6 +245,10 @@ static int mus_conversation_add_entry(const struct mus_ldap_entry *entry,
 	if (value != NULL &&
 	    mus_time_parse_generalized(value, &conv->followup_end) < 0)
 		problem = t_strdup_printf("musFollowUpEnd '%s' is not a GeneralizedTime", value);
+	value = mus_ldap_entry_value(entry, "musCompetenceFormSent");
+	if (value != NULL &&
+	    mus_time_parse_generalized(value, &conv->competence_form_sent) < 0)
+		problem = t_strdup_printf("musCompetenceFormSent '%s' is not a GeneralizedTime", value);
 	value = mus_ldap_entry_value(entry, "musStart");
 	if (value != NULL && mus_time_parse_generalized(value, &conv->start) < 0)
 		problem = t_strdup_printf("musStart '%s' is not a GeneralizedTime", value);

@@ -69,6 +69,13 @@ struct mus_conversation {
 	time_t followup_start, followup_end;
 	/* musFollowUpSentTo: "<plan version> <address>" */
 	const char *const *followup_sent_to;
+	/* the competence form (musCompetenceAssessment): the profile it was
+	   sent for (NULL: none yet), when it went to everybody (0: not yet),
+	   who has it (addresses), and the answers, "<code> <level>" */
+	const char *job_profile_ref;
+	time_t competence_form_sent;
+	const char *const *competence_form_sent_to;
+	const char *const *assessment_employee, *const *assessment_leader;
 };
 ARRAY_DEFINE_TYPE(mus_conversation, struct mus_conversation *);
 

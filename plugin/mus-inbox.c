@@ -12,6 +12,9 @@
 #include "mus-plan-draft.h"
 #include "mus-plan-approval.h"
 #include "mus-done.h"
+#include "mus-profile.h"
+#include "mus-competence-form.h"
+#include "mus-assessment.h"
 #include "mus-inbox.h"
 
 #include <time.h>
@@ -34,6 +37,8 @@ static const char *const mus_inbox_outcome_names[MUS_INBOX_OUTCOME_COUNT] = {
 	[MUS_INBOX_DEFERRED] = "deferred",
 	[MUS_INBOX_PLAN_RECEIVED] = "plan-received",
 	[MUS_INBOX_PLAN_REFUSED] = "plan-refused",
+	[MUS_INBOX_ASSESSMENT_RECEIVED] = "assessment-received",
+	[MUS_INBOX_ASSESSMENT_REFUSED] = "assessment-refused",
 };
 
 const char *mus_inbox_outcome_name(enum mus_inbox_outcome outcome)
@@ -1001,6 +1006,107 @@ static int mus_inbox_plan_once(struct mus_inbox_ctx *ctx, const char *uid_short,
 	return 1;
 }
 
+/* ---- competence forms ---- */
+
+/* The sender's answer could not be read: tell them each problem
+   (text/competence-problems.<lang>.txt). Returns 1, or -1 on failure. */
+static int mus_inbox_competence_answer(struct mus_inbox_ctx *ctx,
+				       const struct mus_plan_problems *problems,
+				       const char **error_r)
+{
+	const struct mus_inbox *inbox = ctx->inbox;
+	const struct mus_notice_var vars[] = {
+		{ "subject", ctx->reply->subject },
+		{ "problems", mus_plan_problems_format(problems) },
+		{ "levels", mus_competence_form_levels(problems->language) },
+		{ "uid_short", mus_conversation_reference(ctx->conv) },
+	};
+	const char *subject, *body;
+
+	mus_inbox_set(ctx, MUS_INBOX_ASSESSMENT_REFUSED, t_strdup_printf(
+		"the competence form for %s from %s has %u problem(s); the sender was told",
+		ctx->conv->dn, ctx->reply->from, array_count(&problems->list)));
+	if (mus_invitation_render_notice(inbox->templates_dir,
+					 "competence-problems",
+					 problems->language, vars,
+					 N_ELEMENTS(vars), &subject, &body,
+					 error_r) < 0 ||
+	    inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
+			error_r) < 0)
+		return -1;
+	return 1;
+}
+
+static int mus_inbox_competence_once(struct mus_inbox_ctx *ctx,
+				     const char *uid_short, const char **error_r)
+{
+	const struct mus_inbox *inbox = ctx->inbox;
+	const struct mus_inbox_person *person;
+	struct mus_plan_problems problems;
+	ARRAY_TYPE(mus_assessment_item) items;
+	struct mus_profile *profile;
+	enum mus_assessment_result result;
+	int ret;
+
+	ret = mus_inbox_find_conv(ctx, t_strdup_printf(
+		"(&(objectClass=musConversation)(musICalUID=%s*))",
+		mus_ldap_filter_escape(uid_short)), error_r);
+	if (ret < 0)
+		return -1;
+	if (ret != 1 || ctx->conv->job_profile_ref == NULL) {
+		mus_inbox_set(ctx, MUS_INBOX_NOT_OURS, t_strdup_printf(
+			"the reference [%s] names no conversation whose competence form was sent",
+			uid_short));
+		return 1;
+	}
+	mus_inbox_people(ctx);
+	if ((ret = mus_inbox_find_person(ctx, ctx->reply->from, &person,
+					 error_r)) < 0)
+		return -1;
+	if (ret == 0) {
+		mus_inbox_set(ctx, MUS_INBOX_SENDER_MISMATCH, t_strdup_printf(
+			"a competence form for %s from %s, who is neither its employee nor its leader",
+			ctx->conv->dn, ctx->reply->from == NULL ? "(no From)" :
+			ctx->reply->from));
+		return 1;
+	}
+	if (ctx->conv->status == MUS_CONV_CANCELLED) {
+		mus_inbox_set(ctx, MUS_INBOX_STALE, t_strdup_printf(
+			"a competence form for %s, which is cancelled", ctx->conv->dn));
+		return 1;
+	}
+	ret = mus_profile_read(inbox->conn, ctx->pool, ctx->conv->job_profile_ref,
+			       &profile, error_r);
+	if (ret < 0)
+		return -1;
+	if (ret == 0 || profile->problem != NULL) {
+		mus_inbox_set(ctx, MUS_INBOX_INVALID, t_strdup_printf(
+			"a competence form for %s, whose job profile %s %s",
+			ctx->conv->dn, ctx->conv->job_profile_ref, ret == 0 ?
+			"is gone" : profile->problem));
+		return 1;
+	}
+	mus_plan_problems_init(&problems, ctx->pool,
+			       mus_inbox_language(inbox, person));
+	if (mus_competence_form_parse(ctx->reply->body_text,
+				      ctx->reply->body_html, profile,
+				      &problems, &items) < 0)
+		return mus_inbox_competence_answer(ctx, &problems, error_r);
+	ret = mus_assessment_store(inbox->conn, ctx->conv, person->leader,
+				   &items, person->dn, time(NULL), &result,
+				   error_r);
+	if (ret <= 0)
+		return ret;
+	mus_inbox_set(ctx, result == MUS_ASSESSMENT_STORED ?
+		      MUS_INBOX_ASSESSMENT_RECEIVED : MUS_INBOX_UNCHANGED,
+		      t_strdup_printf("the %s assessment of %s from %s%s",
+				      person->leader ? "leader's" : "employee's",
+				      ctx->conv->dn, person->dn,
+				      result == MUS_ASSESSMENT_STORED ?
+				      ", stored" : ", which it holds already"));
+	return 1;
+}
+
 /* ---- the message ---- */
 
 static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
@@ -1042,9 +1148,11 @@ static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
 		}
 		if (inbox->send == NULL) {
 			mus_inbox_set(ctx, MUS_INBOX_DEFERRED,
-				      "maybe a plan, for the next sync");
+				      "maybe a plan or a competence form, for the next sync");
 			return 1;
 		}
+		if (mus_competence_form_subject(reply->subject))
+			return mus_inbox_competence_once(ctx, uid_short, error_r);
 		return mus_inbox_plan_once(ctx, uid_short, error_r);
 	}
 	if (inbox->cards == NULL || inbox->send == NULL) {

@@ -45,6 +45,15 @@
      with a mail naming each one and its line (text/plan-problems.
      <lang>.txt), and nothing is stored. A plan from anybody else, or for
      a conversation that has moved on, changes nothing.
+   - an answer to the competence form: a mail whose subject carries the
+     reference of a conversation whose form was sent and the form's word
+     (mus_competence_form_subject()), from one of the addresses of its
+     employee or leader, is read against the conversation's profile
+     (musJobProfileRef); valid, it replaces that side's assessment
+     (mus-assessment); with mistakes, the sender gets a mail naming each
+     one (text/competence-problems.<lang>.txt) and nothing is stored.
+     From anybody else it changes nothing. Always left to the sync
+     (DEFERRED where no answers can be sent).
    A reply to an older SEQUENCE than the one last sent changes nothing, and
    neither does one to an older SEQUENCE than a newer one a sync has
    written and not yet sent to everybody (a new time being sent out). */
@@ -81,6 +90,11 @@ enum mus_inbox_outcome {
 	MUS_INBOX_PLAN_RECEIVED,
 	/* a plan with mistakes; the leader was told, nothing stored */
 	MUS_INBOX_PLAN_REFUSED,
+	/* an answer to the competence form, stored as that side's */
+	MUS_INBOX_ASSESSMENT_RECEIVED,
+	/* an answer to the competence form with mistakes; the sender was
+	   told, nothing stored */
+	MUS_INBOX_ASSESSMENT_REFUSED,
 
 	MUS_INBOX_OUTCOME_COUNT
 };

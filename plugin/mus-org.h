@@ -45,6 +45,8 @@ struct mus_person {
 	time_t absent_until;		/* 0: not on leave */
 	const char *fb_url;		/* calFBURL, or NULL */
 	const char *language;		/* musLanguage/preferredLanguage, or NULL */
+	const char *title;		/* title, or NULL */
+	const char *job_profile_ndn;	/* musJobProfileRef normalised, or NULL */
 	const char *invalid;		/* why a value was unusable, or NULL */
 
 	/* filled by mus_org_analyze() */

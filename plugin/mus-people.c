@@ -14,7 +14,7 @@
 const char *const mus_people_attrs[] = {
 	"uid", "cn", "mail", "manager", "employeeType", "ou",
 	"departmentNumber", "musAbsentUntil", "musExempt", "calFBURL",
-	"musLanguage", "preferredLanguage", NULL
+	"musLanguage", "preferredLanguage", "title", "musJobProfileRef", NULL
 };
 
 static bool mus_value_is_leader_role(const char *const *values)
@@ -52,6 +52,7 @@ static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 	pool_t pool = org->pool;
 	struct mus_person *person = p_new(pool, struct mus_person, 1);
 	const char *const *managers, *unit, *absent, *exempt, *language, *error;
+	const char *profile;
 
 	person->dn = p_strdup(pool, mus_ldap_entry_dn(entry));
 	if (mus_ldap_dn_normalize(pool, person->dn, &person->ndn, &error) < 0) {
@@ -87,6 +88,12 @@ static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 	if (language == NULL)
 		language = mus_ldap_entry_value(entry, "preferredLanguage");
 	person->language = p_strdup(pool, language);
+	person->title = p_strdup(pool, mus_ldap_entry_value(entry, "title"));
+	profile = mus_ldap_entry_value(entry, "musJobProfileRef");
+	if (profile != NULL &&
+	    mus_ldap_dn_normalize(pool, profile, &person->job_profile_ndn,
+				  &error) < 0)
+		person->job_profile_ndn = p_strdup(pool, profile);
 	exempt = mus_ldap_entry_value(entry, "musExempt");
 	person->exempt = exempt != NULL && strcasecmp(exempt, "TRUE") == 0;
 	absent = mus_ldap_entry_value(entry, "musAbsentUntil");

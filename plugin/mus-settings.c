@@ -66,6 +66,7 @@ static const struct mus_setting_def mus_setting_defs[] = {
 	DEF("mus_plan_base", MUS_SETTING_DN, plan_base, FALSE, NULL),
 	DEF("mus_hr_group", MUS_SETTING_DN, hr_group, FALSE, NULL),
 	DEF("mus_team_base", MUS_SETTING_DN, team_base, FALSE, NULL),
+	DEF("mus_profile_base", MUS_SETTING_DN, profile_base, FALSE, NULL),
 	DEF("mus_smtp_url", MUS_SETTING_SMTP_URL, smtp_url, TRUE, NULL),
 	{ "mus_smtp_starttls", MUS_SETTING_BOOL,
 	  offsetof(struct mus_settings, smtp_starttls), FALSE, "no", 0, 0 },

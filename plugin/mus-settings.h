@@ -21,6 +21,8 @@ struct mus_settings {
 	const char *plan_base;		/* NULL: plans go under the person */
 	const char *hr_group;		/* NULL: no HR read access */
 	const char *team_base;		/* NULL: a leader's reports are a team */
+	/* where the job profiles are; NULL: competence mapping is off */
+	const char *profile_base;
 	const char *smtp_url;
 	bool smtp_starttls;		/* smtp://: require STARTTLS */
 	const char *smtp_user;		/* NULL: no SMTP AUTH */

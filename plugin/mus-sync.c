@@ -16,6 +16,7 @@
 #include "mus-schedule.h"
 #include "mus-freebusy.h"
 #include "mus-send.h"
+#include "mus-profile.h"
 #include "mus-sync.h"
 
 #include <time.h>
@@ -916,6 +917,42 @@ static void mus_sync_send_progress(unsigned int done, unsigned int total,
 		ctx->opts->progress(done, total, ctx->log_context);
 }
 
+/* The competence forms of the round's conversations, when competence
+   mapping is on; every broken profile is named once per round. */
+static int mus_sync_competence_forms(struct mus_sync_round *ctx,
+				     const ARRAY_TYPE(mus_conversation) *convs,
+				     const char **error_r)
+{
+	struct mus_profiles *profiles;
+	struct mus_profile *profile;
+	int ret;
+
+	if (ctx->set->profile_base == NULL ||
+	    mus_round_is_group(ctx->round->kind))
+		return 0;
+	if (mus_profiles_load(ctx->conn, ctx->set->profile_base, &profiles,
+			      error_r) < 0)
+		return -1;
+	array_foreach_elem(&profiles->all, profile) {
+		if (profile->problem != NULL) {
+			mus_sync_log(ctx, "job profile %s is not used: %s",
+				     profile->dn, profile->problem);
+		}
+	}
+	struct mus_competence_request req = {
+		.conn = ctx->conn, .set = ctx->set, .round = ctx->round,
+		.org = ctx->org, .profiles = profiles,
+		.dry_run = ctx->opts->dry_run,
+		.smtp_timeout_msecs = ctx->opts->send.smtp_timeout_msecs,
+		.log = mus_sync_problem_log, .context = ctx,
+	};
+	ret = mus_competence_request_round(&req, convs,
+					   &ctx->result->competence_forms,
+					   error_r);
+	mus_profiles_free(&profiles);
+	return ret;
+}
+
 static int mus_sync_send(struct mus_sync_round *ctx, const char **error_r)
 {
 	ARRAY_TYPE(mus_conversation) convs;
@@ -942,8 +979,10 @@ static int mus_sync_send(struct mus_sync_round *ctx, const char **error_r)
 		return -1;
 	if (mus_send_round(&send, &convs, &ctx->result->sent, error_r) < 0)
 		return -1;
-	return mus_plan_request_round(&req, &convs, &ctx->result->plan_forms,
-				      error_r);
+	if (mus_plan_request_round(&req, &convs, &ctx->result->plan_forms,
+				   error_r) < 0)
+		return -1;
+	return mus_sync_competence_forms(ctx, &convs, error_r);
 }
 
 /* ---- one round ---- */

@@ -18,6 +18,7 @@
 
 #include "mus-send.h"
 #include "mus-plan-request.h"
+#include "mus-competence-request.h"
 #include "mus-plan-file.h"
 
 struct mus_ldap;
@@ -53,6 +54,8 @@ struct mus_sync_result {
 	unsigned int held;		/* conversations over in this sync */
 	struct mus_send_result sent;
 	struct mus_plan_request_result plan_forms;
+	/* competence forms to employees and leaders (mus_profile_base set) */
+	struct mus_competence_request_result competence_forms;
 	/* approved plans filed (not in a dry run) */
 	struct mus_plan_file_result plans;
 };

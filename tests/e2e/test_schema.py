@@ -83,6 +83,9 @@ CONTRACT_ATTRS = {
     117: ("musDoneAt", "GT", True),
     125: ("musFollowUpStart", "GT", True), 126: ("musFollowUpEnd", "GT", True),
     127: ("musFollowUpSentTo", "TEXT", False),
+    140: ("musCompetenceFormSent", "GT", True), 141: ("musCompetenceFormSentTo", "TEXT", False),
+    142: ("musAssessmentEmployee", "TEXT", False), 143: ("musAssessmentLeader", "TEXT", False),
+    144: ("musAssessedEmployee", "TEXT", True), 145: ("musAssessedLeader", "TEXT", True),
 }
 # kind -> (syntax, equality, ordering, substr)
 KINDS = {
@@ -125,6 +128,10 @@ CONTRACT_CLASSES = {
     5: ("musPerson", "AUXILIARY", [],
         ["musAbsentUntil", "musExempt", "musLanguage", "musJobProfileRef", "musPlanRef"]),
     6: ("musJobProfile", "STRUCTURAL", ["cn"], ["description", "musCompetence"]),
+    20: ("musCompetenceAssessment", "AUXILIARY", [],
+         ["musJobProfileRef", "musCompetenceFormSent", "musCompetenceFormSentTo",
+          "musAssessmentEmployee", "musAssessmentLeader", "musAssessedEmployee",
+          "musAssessedLeader"]),
 }
 CAL_ATTRS = {478: ("calCalURI", True), 479: ("calFBURL", True), 480: ("calCAPURI", True),
              481: ("calCalAdrURI", True), 482: ("calOtherCalURIs", False),
@@ -504,6 +511,44 @@ class GenOrgSampleTest(unittest.TestCase):
             for k in ("title", "ou", "departmentnumber", "employeetype", "givenname", "sn"):
                 self.assertIn(k, at)
 
+    def test_job_profiles(self):
+        dns = {dn.lower(): a for dn, a in self.entries}
+        profiles = {dn: a for dn, a in dns.items() if dn.endswith(",ou=profiles," + BASE)}
+        self.assertIn("ou=profiles," + BASE, dns)
+        self.assertEqual(sorted(a["cn"][0] for a in profiles.values()),
+                         ["Administrativ medarbejder", "Leder", "Pædagog", "Sagsbehandler"])
+        code_re = re.compile(r"^[a-z0-9-]{1,32}$")
+        for dn, a in profiles.items():
+            self.assertEqual(a["objectclass"], ["top", "musJobProfile"])
+            self.assertTrue(6 <= len(a["muscompetence"]) <= 8, dn)
+            codes = []
+            for value in a["muscompetence"]:
+                parts = [x.strip() for x in value.split("|", 3)]
+                self.assertEqual(len(parts), 4, value)
+                self.assertRegex(parts[0], code_re)
+                self.assertTrue(0 < len(parts[1]) <= 100 and 0 < len(parts[2]) <= 100, value)
+                self.assertLessEqual(len(parts[3]), 500)
+                codes.append(parts[0])
+            self.assertEqual(len(set(codes)), len(codes), dn)
+        names = {a["cn"][0].lower(): dn for dn, a in profiles.items()}
+        by_ref, by_title, none = 0, 0, 0
+        for at in self.people.values():
+            ref = at.get("musjobprofileref")
+            if ref:
+                self.assertIn(ref[0].lower(), profiles)
+                self.assertIn("musPerson", at["objectclass"])
+                by_ref += 1
+            elif at["title"][0].lower() in names:
+                by_title += 1
+            else:
+                none += 1
+        self.assertGreaterEqual(by_ref, 10)
+        self.assertGreaterEqual(by_title, 5)
+        self.assertGreaterEqual(none, 50)
+        # an employee who reads English has one, through the reference
+        self.assertEqual(self.people["tomasz.nowak"]["musjobprofileref"],
+                         ["cn=Administrativ medarbejder,ou=profiles," + BASE])
+
     def test_teams_hr_and_base(self):
         dns = {dn.lower(): a for dn, a in self.entries}
         for ou in ("people", "teams", "groups", "services", "rounds", "plans"):
@@ -771,6 +816,16 @@ musComment: Jeg kommer gerne.
 musTeam: cn=vejteam,ou=teams,dc=eksempel,dc=test
 musReason: -
 description: prøve
+objectClass: musCompetenceAssessment
+musJobProfileRef: cn=Leder,ou=profiles,dc=eksempel,dc=test
+musCompetenceFormSent: 20270105080000Z
+musCompetenceFormSentTo: pia.broendum@eksempel.test
+musCompetenceFormSentTo: joergen.baekgaard@eksempel.test
+musAssessmentEmployee: strategi 3
+musAssessmentEmployee: oekonomi 0
+musAssessmentLeader: strategi 4
+musAssessedEmployee: 20270106101500Z {emp}
+musAssessedLeader: 20270107101500Z {lead}
 
 dn: cn=plan-{form},uid=pia.broendum,{people}
 objectClass: musPlan
@@ -806,16 +861,13 @@ musCompetence: Samtaleteknik
 
 dn: uid=pia.broendum,{people}
 changetype: modify
-add: objectClass
-objectClass: musPerson
--
 add: musExempt
 musExempt: FALSE
 -
 add: musLanguage
 musLanguage: da
 -
-add: musJobProfileRef
+replace: musJobProfileRef
 musJobProfileRef: cn=socialraadgiver,ou=plans,dc=eksempel,dc=test
 -
 add: musPlanRef
@@ -826,6 +878,9 @@ musPlanRef: cn=plan-{form},uid=pia.broendum,{people}
         self.assertEqual(self.slapd.dns(ROUND_DN, "(&(musSequence>=2)(musStatus=INVITED))"),
                          [conv.lower()])
         self.assertEqual(self.slapd.dns(ROUND_DN, "(musPartstat=accepted *)"), [conv.lower()])
+        self.assertEqual(self.slapd.dns(ROUND_DN, "(&(musAssessmentEmployee=STRATEGI 3)"
+                                        "(musCompetenceFormSent<=20270105080000Z))"),
+                         [conv.lower()])
         self.assertEqual(self.slapd.dns(PEOPLE, "(musExempt=FALSE)"),
                          ["uid=pia.broendum," + PEOPLE])
         self.assertEqual(self.slapd.dns(PEOPLE, "(musDue<=20270701000000Z)"),
@@ -950,6 +1005,8 @@ cn: acl-test
 musEmployee: {emp}
 musLeader: {man}
 musStatus: new
+objectClass: musCompetenceAssessment
+musAssessmentEmployee: borgerkontakt 3
 
 dn: {grus}
 objectClass: musConversation
@@ -998,6 +1055,12 @@ musActivityKind: praksis
             for k, expected in private.items():
                 self.assertEqual(s.can_read(target, who[k]), expected,
                                  "%s reading %s" % (k, target))
+        # the assessment on the conversation: its circle sees the values
+        for k in ("emp", "man", "hr"):
+            rc, entries, _ = s.search(conv, scope="base", who=who[k],
+                                      attrs=["musAssessmentEmployee"])
+            self.assertEqual(entries[0][1].get("musassessmentemployee"),
+                             ["borgerkontakt 3"], k)
         for k, expected in dict(private, peer=True).items():
             self.assertEqual(s.can_read(grus, who[k]), expected, "%s reading GRUS" % k)
         # searching finds only what may be read

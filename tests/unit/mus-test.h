@@ -58,5 +58,6 @@ void test_followup_invite(void);
 void test_spider(void);
 void test_competences(void);
 void test_competence_heatmap(void);
+void test_competence(void);
 
 #endif

@@ -55,6 +55,7 @@ int main(void)
 		test_followup, test_done, test_retention,
 		test_followup_invite,
 		test_spider, test_competences, test_competence_heatmap,
+		test_competence,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

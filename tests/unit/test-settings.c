@@ -131,6 +131,10 @@ static void test_settings_table(void)
 		{ "mus_reminder_days", "367", "mus_reminder_days: invalid value '367': expected a whole number from 1 to 366" },
 		{ "mus_reminder_days", "0", "mus_reminder_days: invalid value '0'" },
 		{ "mus_reminder_days", "2w", "mus_reminder_days: invalid value '2w'" },
+		{ "mus_profile_base", "ou=profiles,dc=eksempel,dc=test", NULL },
+		{ "mus_profile_base", "", NULL },
+		{ "mus_profile_base", "profiles", "mus_profile_base: invalid value 'profiles': not an RFC 4514 DN" },
+		{ "mus_profile_base", "ou=profiles,,dc=x", "mus_profile_base: invalid value" },
 	};
 
 	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
@@ -170,6 +174,8 @@ static void test_settings_values(void)
 	test_assert_strcmp(set->templates_dir, ".");
 	test_assert(set->language == MUS_LANGUAGE_DA);
 	test_assert(set->plan_base == NULL);
+	/* competence mapping is off unless asked for */
+	test_assert(set->profile_base == NULL);
 	test_assert(set->ldap_bind_dn == NULL);
 	test_assert(set->smtp_ca_file == NULL);
 	test_assert(!set->ldap_starttls);
