@@ -26,6 +26,7 @@
 #include "mus-inbox.h"
 #include "mus-smtp.h"
 #include "mus-send.h"
+#include "mus-notice.h"
 #include "mus-file.h"
 #include "mus-plan-json.h"
 #include "mus-plan-draft.h"

@@ -9,6 +9,7 @@
 #include "mus-org.h"
 #include "mus-invitation.h"
 #include "mus-send.h"
+#include "mus-notice.h"
 #include "mus-followup.h"
 
 #define MUS_FOLLOWUP_DAY_SECS (24 * 60 * 60)
