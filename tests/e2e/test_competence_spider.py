@@ -10,6 +10,7 @@ LDAP holds.
 People: niels.groenbaek and one of his staff whose profile is given by
 musJobProfileRef."""
 
+import json
 import struct
 import unittest
 import zlib
@@ -170,6 +171,69 @@ class CompetenceSpiderTest(unittest.TestCase):
         self.assertEqual(len(self.invitations(self.mail(self.employee), uid)), 3)
         self.assertEqual(len(self.invitations(self.mail(self.leader), uid)), 3)
         self.assertEqual(int(self.conv().e["musSentSequence"][0]), seq + 2)
+
+        self.check_competences()
+
+    def expected_levels(self, keep=lambda conv, person: True):
+        """{code: {side: [count at level 0..5]}} of every answer in LDAP
+        (of the conversations keep() takes), and the number of answers."""
+        people = {d.lower(): p for d, p in self.stack.ldap_people().items()}
+        out, answers = {}, 0
+        for dn, c in self.stack.ldap_entries(
+                "ou=rounds," + self.stack["MUS_LDAP_BASE"],
+                "(&(objectClass=musConversation)"
+                "(|(musAssessmentEmployee=*)(musAssessmentLeader=*)))").items():
+            if not keep(c, people.get(c["musEmployee"][0].lower())):
+                continue
+            for side, attr in (("employee", "musAssessmentEmployee"),
+                               ("leader", "musAssessmentLeader")):
+                for v in c.get(attr, []):
+                    code, level = v.split(" ")
+                    levels = out.setdefault(code.lower(), {}).setdefault(side, [0] * 6)
+                    levels[int(level)] += 1
+                    answers += 1
+        return out, answers
+
+    def got_levels(self, competences):
+        return {c["code"]: {side: c[side]["levels"] for side in ("employee", "leader")
+                            if sum(c[side]["levels"])}
+                for c in competences}
+
+    def check_competences(self):
+        """doveadm mus competences counts what LDAP holds, for the organisation,
+        the employee's unit (by name and by DN) and leader."""
+        got = json.loads(self.stack.doveadm("mus", "competences", "-f", "json").stdout)
+        want, answers = self.expected_levels()
+        self.assertEqual(got["answers"], answers)
+        self.assertEqual(self.got_levels(got["organisation"]), want)
+
+        p = self.people[self.employee.lower()]
+        unit = (p.get("ou") or p.get("departmentNumber"))[0]
+        want, answers = self.expected_levels(
+            lambda c, p: p is not None and
+            (p.get("ou") or p.get("departmentNumber"))[0].lower() == unit.lower())
+        by_name = json.loads(self.stack.doveadm("mus", "competences", "--unit", unit,
+                                                "-f", "json").stdout)
+        self.assertEqual(by_name["answers"], answers)
+        self.assertEqual([u["unit"] for u in by_name["units"]], [unit])
+        self.assertEqual(self.got_levels(by_name["units"][0]["competences"]), want)
+        self.assertEqual(self.got_levels(by_name["organisation"]), want)
+        by_dn = self.stack.doveadm("mus", "competences", "--unit",
+                                   "ou=%s,%s" % (unit, self.stack["MUS_LDAP_BASE"]),
+                                   "-f", "json").stdout
+        self.assertEqual(json.loads(by_dn), by_name)
+
+        want, _ = self.expected_levels(lambda c, p: c["musLeader"][0].lower() ==
+                                       self.leader.lower())
+        mine = [g for g in got["leaders"] if g["leader"].lower() == self.leader.lower()]
+        self.assertEqual(len(mine), 1, got["leaders"])
+        self.assertEqual(mine[0]["name"], self.people[self.leader.lower()]["cn"][0])
+        self.assertEqual(self.got_levels(mine[0]["competences"]), want)
+
+        # the default is the text table, with a row per side of each competence
+        text = self.stack.doveadm("mus", "competences").stdout
+        for code in self.got_levels(got["organisation"]):
+            self.assertIn(code, text)
 
 
 if __name__ == "__main__":
