@@ -174,6 +174,19 @@ class CompetenceSpiderTest(unittest.TestCase):
 
         self.check_competences()
 
+        # an answer that fits no competence of the profile (written by
+        # hand): the sync goes on, says why, and sends without the spider
+        c = self.conv()
+        self.stack.ldap_modify("dn: %s\nchangetype: modify\nadd: musAssessmentEmployee\n"
+                               "musAssessmentEmployee: ledelse 3\n" % c.dn)
+        res = self.sync()
+        self.assertIn("no competence spider", res.stdout + res.stderr)
+        self.assertIn("'ledelse 3' names no competence", res.stdout + res.stderr)
+        got = self.delivered(self.mail(self.employee), uid, 4)
+        self.assertEqual(got[-1][0], seq + 3)
+        self.assertEqual([p for p in got[-1][1].walk()
+                          if p.get_content_type() == "image/png"], [])
+
     def expected_levels(self, keep=lambda conv, person: True):
         """{code: {side: [count at level 0..5]}} of every answer in LDAP
         (of the conversations keep() takes), and the number of answers."""
