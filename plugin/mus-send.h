@@ -5,7 +5,10 @@
    attendees do not have its current content, an iTIP REQUEST (new time,
    attendees or cards: SEQUENCE+1), and for every withdrawn one that was
    sent, a CANCEL. One message per attendee, in the attendee's language,
-   with the selected conversation cards attached. For a plan waiting for
+   with the selected conversation cards attached, and, once the employee
+   of a MUS or LUS conversation has answered the competence form, the
+   competence spider (mus-competence-card; its levels are part of the
+   content, so new answers mean a new SEQUENCE). For a plan waiting for
    approval (plan-pending), the follow-up meeting
    (mus-followup) with SEQUENCE = the plan version and the plan attached,
    recorded per recipient as musFollowUpSentTo "<version> <address>"; its
