@@ -26,6 +26,9 @@
 #include "mus-inbox.h"
 #include "mus-smtp.h"
 #include "mus-send.h"
+#include "mus-competences.h"
+#include "mus-competence-figures.h"
+#include "mus-notice.h"
 #include "mus-file.h"
 #include "mus-plan-json.h"
 #include "mus-plan-draft.h"
@@ -599,6 +602,86 @@ static bool mus_doveadm_profiles_off(const struct mus_settings *set)
 	return TRUE;
 }
 
+/* mus_doveadm_session_begin() for a command of competence mapping: -1
+   (nothing left open) also when it is off, which is said */
+static int
+mus_doveadm_competence_session_begin(struct mus_doveadm_session *session)
+{
+	if (mus_doveadm_session_begin(session) < 0)
+		return -1;
+	if (mus_doveadm_profiles_off(session->set)) {
+		mus_doveadm_session_end(session);
+		return -1;
+	}
+	return 0;
+}
+
+static void mus_doveadm_competence_log(const char *message,
+				       void *context ATTR_UNUSED)
+{
+	i_warning("mus: competences: %s", message);
+}
+
+/* HR's competence figures of org's people (of unit only, if not NULL);
+   NULL after logging (doveadm_exit_code set) if the directory failed. */
+static struct mus_competences *
+mus_doveadm_competences(struct mus_doveadm_session *session,
+			const struct mus_org *org, const char *unit)
+{
+	struct mus_competence_figures_source src = {
+		.conn = session->conn, .set = session->set, .org = org,
+		.unit = unit, .log = mus_doveadm_competence_log,
+	};
+	struct mus_competences *comp;
+	const char *error;
+
+	if (mus_competence_figures_load(&src, &comp, &error) < 0) {
+		i_error("mus: competences: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+		return NULL;
+	}
+	return comp;
+}
+
+static void cmd_mus_competences(struct doveadm_cmd_context *cctx)
+{
+	struct mus_doveadm_session session;
+	struct mus_competences *comp;
+	struct mus_org *org;
+	const char *unit = NULL, *format = "text", *error;
+
+	(void)doveadm_cmd_param_str(cctx, "unit", &unit);
+	(void)doveadm_cmd_param_str(cctx, "format", &format);
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+		i_error("mus: competences: -f takes text or json, not '%s'", format);
+		doveadm_exit_code = EX_USAGE;
+		return;
+	}
+	if (mus_doveadm_competence_session_begin(&session) < 0)
+		return;
+	org = mus_org_create();
+	if (mus_people_load(session.conn, session.set->people_base,
+			    MUS_PEOPLE_FILTER, time(NULL), org, &error) < 0) {
+		i_error("mus: competences: %s", error);
+		doveadm_exit_code = EX_TEMPFAIL;
+	} else if ((comp = mus_doveadm_competences(&session, org,
+			unit == NULL ? NULL :
+			mus_competence_figures_unit(unit))) != NULL) {
+		if (strcmp(format, "json") == 0) {
+			printf("%s\n", mus_competences_json(comp));
+		} else {
+			string_t *out = t_str_new(4096);
+
+			mus_competences_text(comp, out);
+			fputs(str_c(out), stdout);
+		}
+		fflush(stdout);
+		mus_competences_destroy(&comp);
+	}
+	mus_org_destroy(&org);
+	mus_doveadm_session_end(&session);
+}
+
 static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
 	struct mus_doveadm_session session;
@@ -638,6 +721,7 @@ static void cmd_mus_report(struct doveadm_cmd_context *cctx)
 	struct mus_doveadm_session session;
 	ARRAY_TYPE(mus_filed_plan) plans;
 	struct mus_hr_figures *figs;
+	struct mus_competences *comp = NULL;
 	struct mus_org *org;
 	const char *path, *error;
 
@@ -650,12 +734,17 @@ static void cmd_mus_report(struct doveadm_cmd_context *cctx)
 		return;
 	org = mus_org_create();
 	p_array_init(&plans, session.pool, 64);
+	/* without mus_profile_base the page has no competence section */
 	if (mus_doveadm_figures(&session, org, NULL, &plans, &figs) == 0 &&
-	    mus_report_html_write(path, figs, session.set->language,
+	    (session.set->profile_base == NULL ||
+	     (comp = mus_doveadm_competences(&session, org, NULL)) != NULL) &&
+	    mus_report_html_write(path, figs, comp, session.set->language,
 				  session.set->timezone, &error) < 0) {
 		i_error("mus: report: %s", error);
 		doveadm_exit_code = EX_CANTCREAT;
 	}
+	if (comp != NULL)
+		mus_competences_destroy(&comp);
 	mus_hr_figures_destroy(&figs);
 	mus_org_destroy(&org);
 	mus_doveadm_session_end(&session);
@@ -1255,12 +1344,8 @@ static void cmd_mus_profile_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 	const char *error;
 	int ret;
 
-	if (mus_doveadm_session_begin(&session) < 0)
+	if (mus_doveadm_competence_session_begin(&session) < 0)
 		return;
-	if (mus_doveadm_profiles_off(session.set)) {
-		mus_doveadm_session_end(&session);
-		return;
-	}
 	org = mus_org_create();
 	ret = mus_profiles_load(session.conn, session.set->profile_base,
 				&profiles, &error);
@@ -1322,6 +1407,15 @@ static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {
 		.cmd = cmd_mus_profile_list,
 		.usage = "",
 		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAMS_END
+	},
+	{
+		.name = "mus competences",
+		.cmd = cmd_mus_competences,
+		.usage = "[--unit <DN or name>] [-f text|json]",
+		DOVEADM_CMD_PARAMS_START
+		DOVEADM_CMD_PARAM('u', "unit", CMD_PARAM_STR, 0)
+		DOVEADM_CMD_PARAM('f', "format", CMD_PARAM_STR, 0)
 		DOVEADM_CMD_PARAMS_END
 	},
 	{

@@ -2,6 +2,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "mus-notice.h"
 #include "mus-settings.h"
 #include "mus-ldap.h"
 #include "mus-time.h"
@@ -162,8 +163,8 @@ static int mus_competence_send_one(struct mus_competence_request_ctx *ctx,
 			    error_r) < 0)
 		return -1;
 	ret = mus_send_notice_commit(ctx->smtp, req->set, MUS_NOTICE_GENERATED,
-				     to->mails[0], subject,
-				     body, mus_competence_record_commit, &rec,
+				     to->mails[0], subject, body,
+				     mus_competence_record_commit, &rec,
 				     &committed, &error);
 	if (rec.failed) {
 		mus_competence_log(req, conv, t_strdup_printf(

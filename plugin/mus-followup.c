@@ -9,6 +9,7 @@
 #include "mus-org.h"
 #include "mus-invitation.h"
 #include "mus-send.h"
+#include "mus-notice.h"
 #include "mus-followup.h"
 
 #define MUS_FOLLOWUP_DAY_SECS (24 * 60 * 60)
@@ -103,12 +104,7 @@ struct mus_followup_rcpt {
 static const struct mus_person *
 mus_followup_person(const struct mus_followup_ctx *ctx, const char *dn)
 {
-	const char *ndn, *error;
-
-	if (dn == NULL ||
-	    mus_ldap_dn_normalize(pool_datastack_create(), dn, &ndn, &error) < 0)
-		return NULL;
-	return mus_org_find(ctx->org, ndn);
+	return mus_org_find_dn(ctx->org, dn);
 }
 
 static bool mus_followup_person_rcpt(const struct mus_followup_ctx *ctx,

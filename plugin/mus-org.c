@@ -4,6 +4,7 @@
 #include "array.h"
 #include "hash.h"
 #include "mus-time.h"
+#include "mus-ldap.h"
 #include "mus-org.h"
 
 #include <ctype.h>
@@ -256,6 +257,16 @@ struct mus_person *mus_org_find(const struct mus_org *org, const char *ndn)
 {
 	i_assert(hash_table_is_created(org->by_dn));
 	return hash_table_lookup(org->by_dn, ndn);
+}
+
+struct mus_person *mus_org_find_dn(const struct mus_org *org, const char *dn)
+{
+	const char *ndn, *error;
+
+	if (dn == NULL ||
+	    mus_ldap_dn_normalize(pool_datastack_create(), dn, &ndn, &error) < 0)
+		return NULL;
+	return mus_org_find(org, ndn);
 }
 
 int mus_org_analyze(struct mus_org *org, time_t now,

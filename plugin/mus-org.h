@@ -102,6 +102,9 @@ int mus_org_analyze(struct mus_org *org, time_t now,
 
 /* The person with this normalised DN, or NULL. Only after analysis. */
 struct mus_person *mus_org_find(const struct mus_org *org, const char *ndn);
+/* The person with this DN as written (normalised here), or NULL (also
+   for NULL or a DN that does not parse). */
+struct mus_person *mus_org_find_dn(const struct mus_org *org, const char *dn);
 
 /* The stable name of a problem kind, as printed by doveadm mus status. */
 const char *mus_problem_kind_name(enum mus_problem_kind kind);

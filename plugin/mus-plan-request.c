@@ -2,6 +2,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "mus-notice.h"
 #include "mus-settings.h"
 #include "mus-ldap.h"
 #include "mus-time.h"

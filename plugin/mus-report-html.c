@@ -8,6 +8,7 @@
 #include "write-full.h"
 #include "mus-cards.h"
 #include "mus-hr-figures.h"
+#include "mus-competence-heatmap.h"
 #include "mus-invitation.h"
 #include "mus-report-html.h"
 
@@ -348,6 +349,7 @@ static void mus_html_activities(string_t *out, const struct mus_hr_figures *figs
 }
 
 void mus_report_html(string_t *out, const struct mus_hr_figures *figs,
+		     const struct mus_competences *comp,
 		     enum mus_language language, const char *timezone)
 {
 	const struct mus_report_words *w = &mus_report_words[language];
@@ -371,10 +373,13 @@ void mus_report_html(string_t *out, const struct mus_hr_figures *figs,
 	mus_html_plans(out, figs, w);
 	mus_html_overdue(out, figs, w, timezone);
 	mus_html_activities(out, figs, language, w);
+	if (comp != NULL)
+		mus_competence_heatmap(out, comp, language);
 	str_append(out, "</body>\n</html>\n");
 }
 
 int mus_report_html_write(const char *path, const struct mus_hr_figures *figs,
+			  const struct mus_competences *comp,
 			  enum mus_language language, const char *timezone,
 			  const char **error_r)
 {
@@ -382,7 +387,7 @@ int mus_report_html_write(const char *path, const struct mus_hr_figures *figs,
 	string_t *page = t_str_new(64 * 1024);
 	int fd;
 
-	mus_report_html(page, figs, language, timezone);
+	mus_report_html(page, figs, comp, language, timezone);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0640);
 	if (fd < 0) {
 		*error_r = t_strdup_printf("open(%s) failed: %m", tmp);

@@ -13,6 +13,7 @@
 #include "mus-settings.h"
 
 struct mus_hr_figures;
+struct mus_competences;
 
 /* One bar: value drawn against of, or against the largest value of the
    chart when of is 0. */
@@ -32,13 +33,17 @@ void mus_report_html_bars(string_t *out, const char *id,
    characters as spaces; from the data stack. */
 const char *mus_report_html_escape(const char *value);
 
-/* Append the whole page in language, stamped as made at figs->now. */
+/* Append the whole page in language, stamped as made at figs->now; with
+   the competence heatmap (mus-competence-heatmap) of comp (finished)
+   last, unless comp is NULL (competence mapping off). */
 void mus_report_html(string_t *out, const struct mus_hr_figures *figs,
+		     const struct mus_competences *comp,
 		     enum mus_language language, const char *timezone);
 
 /* Write the page to path atomically (a temporary file beside it, then
    rename). Returns 0, or -1 with the failing operation and path. */
 int mus_report_html_write(const char *path, const struct mus_hr_figures *figs,
+			  const struct mus_competences *comp,
 			  enum mus_language language, const char *timezone,
 			  const char **error_r);
 

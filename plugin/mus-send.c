@@ -6,7 +6,6 @@
 #include "str.h"
 #include "hex-binary.h"
 #include "sha2.h"
-#include "randgen.h"
 #include "mus-settings.h"
 #include "mus-ldap.h"
 #include "mus-org.h"
@@ -22,6 +21,8 @@
 #include "mus-plan-mail.h"
 #include "mus-followup-time.h"
 #include "mus-freebusy.h"
+#include "mus-profile.h"
+#include "mus-competence-card.h"
 #include "mus-send.h"
 
 #include <ctype.h>
@@ -56,6 +57,9 @@ struct mus_send_ctx {
 	/* card file path -> contents, read once per run */
 	pool_t pool;
 	HASH_TABLE(const char *, buffer_t *) files;
+	/* job profile DN (lower case) -> profile, read once per run (NULL:
+	   none there) */
+	HASH_TABLE(const char *, struct mus_profile *) profiles;
 	unsigned int done, total;
 };
 
@@ -68,6 +72,9 @@ struct mus_send_conv {
 	ARRAY_TYPE(mus_card_p) cards;
 	ARRAY(enum mus_card_origin) origins;
 	ARRAY_TYPE(mus_card_p) choosable;
+	/* REQUEST: the competence spider, when the employee has answered */
+	struct mus_competence_card card;
+	bool has_card;
 	const char *digest;
 	/* the meeting: the conversation, or its follow-up meeting */
 	const char *uid;
@@ -175,6 +182,8 @@ static const char *mus_send_digest(const struct mus_send_ctx *ctx,
 		str_printfa(str, "%s\n", member->mails[0]);
 	array_foreach_elem(&sc->cards, card)
 		str_printfa(str, "card %s\n", card->code);
+	if (sc->has_card)
+		mus_competence_card_digest(&sc->card, str);
 	sha256_get_digest(str_data(str), str_len(str), digest);
 	return binary_to_hex(digest, 16);
 }
@@ -415,6 +424,11 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			att->data = data->data;
 			att->size = data->used;
 		}
+		if (sc->has_card &&
+		    mus_competence_card_attach(&sc->card,
+					       array_idx_elem(&sc->members, 0)->cn,
+					       lang, &attachments, error_r) < 0)
+			return -1;
 	}
 
 	i_zero(&msg);
@@ -749,6 +763,82 @@ static int mus_send_refresh(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	return 0;
 }
 
+/* The job profile dn, read once per run: 1 with it, 0 if there is no such
+   entry, -1 on a directory error. */
+static int mus_send_profile(struct mus_send_ctx *ctx, const char *dn,
+			    struct mus_profile **profile_r,
+			    const char **error_r)
+{
+	const char *key = t_str_lcase(dn);
+	struct mus_profile *profile;
+	const char *orig_key;
+	int ret;
+
+	if (hash_table_lookup_full(ctx->profiles, key, &orig_key, &profile)) {
+		*profile_r = profile;
+		return profile == NULL ? 0 : 1;
+	}
+	ret = mus_profile_read(ctx->send->conn, ctx->pool, dn, &profile,
+			       error_r);
+	if (ret < 0)
+		return -1;
+	if (ret == 0)
+		profile = NULL;
+	hash_table_insert(ctx->profiles,
+			  (const char *)p_strdup(ctx->pool, key), profile);
+	*profile_r = profile;
+	return ret;
+}
+
+/* The competence spider of a conversation with the employee's answers
+   to the competence form: answers that do not fit the profile, or a
+   profile that is gone or broken, are logged and the invitation goes
+   without it. Returns 0, or -1 on a directory error. */
+static int mus_send_competence_card(struct mus_send_ctx *ctx,
+				    struct mus_send_conv *sc,
+				    const char **error_r)
+{
+	const struct mus_send *send = ctx->send;
+	const struct mus_conversation *conv = sc->conv;
+	struct mus_profile *profile;
+	const char *problem;
+	int ret;
+
+	if (sc->action != MUS_SEND_REQUEST ||
+	    conv->assessment_employee == NULL ||
+	    conv->assessment_employee[0] == NULL ||
+	    array_count(&sc->members) != 1)
+		return 0;
+	if (conv->job_profile_ref == NULL) {
+		problem = "the answers name no profile (musJobProfileRef)";
+		ret = 0;
+	} else {
+		ret = mus_send_profile(ctx, conv->job_profile_ref, &profile,
+				       error_r);
+		if (ret == 0)
+			problem = t_strdup_printf("the profile %s is gone",
+						  conv->job_profile_ref);
+	}
+	if (ret < 0)
+		return -1;
+	if (ret > 0) {
+		ret = mus_competence_card_read(profile,
+					       conv->assessment_employee,
+					       conv->assessment_leader,
+					       &sc->card, &problem);
+		if (ret > 0) {
+			sc->has_card = TRUE;
+			return 0;
+		}
+		if (ret == 0)
+			return 0;
+	}
+	send->log(t_strdup_printf("round %s: %s: no competence spider: %s",
+				  send->round->name, conv->cn, problem),
+		  send->context);
+	return 0;
+}
+
 /* The leader and the members of sc's conversation who have a mail
    address: FALSE (logged) if nobody can get the message. */
 static bool mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc)
@@ -806,6 +896,8 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 		return 0;
 	}
 	mus_send_cards(ctx, &sc);
+	if (mus_send_competence_card(ctx, &sc, error_r) < 0)
+		return -1;
 	sc.digest = mus_send_digest(ctx, &sc);
 	if (null_strcmp(sc.digest, conv->sent_digest) == 0 &&
 	    (conv->status == MUS_CONV_FAILED ||
@@ -1095,6 +1187,7 @@ int mus_send_round(const struct mus_send *send,
 	ctx.result = result;
 	ctx.pool = pool_alloconly_create("mus send files", 64 * 1024);
 	hash_table_create(&ctx.files, ctx.pool, 0, str_hash, strcmp);
+	hash_table_create(&ctx.profiles, ctx.pool, 0, str_hash, strcmp);
 	array_foreach_elem(convs, conv) {
 		if (mus_send_action(conv) != MUS_SEND_NOTHING)
 			ctx.total += 1 + str_array_length(conv->employee_ndns);
@@ -1134,66 +1227,7 @@ int mus_send_round(const struct mus_send *send,
 	mus_freebusy_destroy(&ctx.fb);
 	i_free(ctx.tempfail_reason);
 	hash_table_destroy(&ctx.files);
+	hash_table_destroy(&ctx.profiles);
 	pool_unref(&ctx.pool);
 	return ret;
-}
-
-int mus_send_notice_commit(struct mus_smtp *smtp,
-			   const struct mus_settings *set,
-			   enum mus_notice_kind kind, const char *to,
-			   const char *subject, const char *body,
-			   mus_smtp_commit_t *commit, void *context,
-			   bool *committed_r, const char **error_r)
-{
-	struct mus_message_address rcpt = { .address = to };
-	struct mus_message msg;
-	string_t *out = t_str_new(4096);
-	unsigned char token[12];
-	const char *reply;
-
-	*committed_r = FALSE;
-	random_fill(token, sizeof(token));
-	i_zero(&msg);
-	msg.unique_token = t_strconcat("notice.", binary_to_hex(token, sizeof(token)), NULL);
-	msg.from.name = "MUS";
-	msg.from.address = set->organizer;
-	msg.to = &rcpt;
-	msg.to_count = 1;
-	msg.subject = subject;
-	msg.date = time(NULL);
-	msg.text_plain = body;
-	msg.text_plain_size = strlen(body);
-	/* never answered by an autoresponder, never looped back to us */
-	msg.headers = (const struct mus_message_header[]){
-		{ .name = "Auto-Submitted",
-		  .value = kind == MUS_NOTICE_REPLY ? "auto-replied" :
-			"auto-generated" },
-	};
-	msg.header_count = 1;
-	if (mus_message_build(&msg, out, error_r) < 0)
-		return -1;
-	switch (mus_smtp_send_commit(smtp, set->organizer, to, str_data(out),
-				     str_len(out), commit, context,
-				     committed_r, &reply)) {
-	case MUS_SMTP_OK:
-		return 1;
-	case MUS_SMTP_PERMFAIL:
-		*error_r = reply;
-		return 0;
-	case MUS_SMTP_TEMPFAIL:
-		break;
-	}
-	*error_r = reply;
-	return -1;
-}
-
-int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
-		    enum mus_notice_kind kind, const char *to,
-		    const char *subject, const char *body,
-		    const char **error_r)
-{
-	bool committed;
-
-	return mus_send_notice_commit(smtp, set, kind, to, subject, body,
-				      NULL, NULL, &committed, error_r);
 }

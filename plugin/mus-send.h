@@ -5,7 +5,10 @@
    attendees do not have its current content, an iTIP REQUEST (new time,
    attendees or cards: SEQUENCE+1), and for every withdrawn one that was
    sent, a CANCEL. One message per attendee, in the attendee's language,
-   with the selected conversation cards attached. For a plan waiting for
+   with the selected conversation cards attached, and, once the employee
+   of a MUS or LUS conversation has answered the competence form, the
+   competence spider (mus-competence-card; its levels are part of the
+   content, so new answers mean a new SEQUENCE). For a plan waiting for
    approval (plan-pending), the follow-up meeting
    (mus-followup) with SEQUENCE = the plan version and the plan attached,
    recorded per recipient as musFollowUpSentTo "<version> <address>"; its
@@ -78,35 +81,5 @@ struct mus_send {
 int mus_send_round(const struct mus_send *send,
 		   const ARRAY_TYPE(mus_conversation) *convs,
 		   struct mus_send_result *result, const char **error_r);
-
-struct mus_smtp;
-
-/* What a plain text mail from the organizer is, for its Auto-Submitted
-   header (RFC 3834). */
-enum mus_notice_kind {
-	/* an answer to the mail of the person it goes to: auto-replied */
-	MUS_NOTICE_REPLY = 0,
-	/* written by us on our own: a reminder, a form, news of what
-	   someone else did: auto-generated */
-	MUS_NOTICE_GENERATED,
-};
-
-/* Send a plain text mail of kind from the organizer address to one
-   person. Returns 1 if the MTA took it, 0 if it refused the address for
-   good (logged by the caller), -1 with the reason if it should be tried
-   again later. */
-int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
-		    enum mus_notice_kind kind, const char *to,
-		    const char *subject, const char *body,
-		    const char **error_r);
-/* mus_send_notice() that calls commit(context) before the end of the
-   message, as mus_smtp_send_commit() does (commit may be NULL);
-   committed_r says whether commit let the message go. */
-int mus_send_notice_commit(struct mus_smtp *smtp,
-			   const struct mus_settings *set,
-			   enum mus_notice_kind kind, const char *to,
-			   const char *subject, const char *body,
-			   mus_smtp_commit_t *commit, void *context,
-			   bool *committed_r, const char **error_r);
 
 #endif

@@ -406,6 +406,30 @@ class Stack:
         if res.returncode not in (0, 32):       # 32: noSuchObject
             raise AssertionError("ldapdelete %s failed (%d): %s" % (dn, res.returncode, res.stderr.strip()))
 
+    def mail_organizer(self, sender, subject, text=None, html=None):
+        """Send a plain text (or HTML only) mail from sender to the organizer
+        through Postfix, and wait until its delivery leaves it to the sync
+        (as an answer that may need an answer); its Message-ID."""
+        from email.message import EmailMessage
+        from email.utils import make_msgid
+        import smtplib
+        msg = EmailMessage()
+        msg["From"] = sender
+        msg["To"] = self.env["MUS_ORGANIZER"]
+        msg["Subject"] = subject
+        msg["Message-ID"] = make_msgid(domain="e2e.eksempel.test")
+        if html is None:
+            msg.set_content(text)
+        else:
+            msg.set_content(html, subtype="html")
+        with smtplib.SMTP("127.0.0.1", int(self.env["MUS_SMTP_PORT"]), timeout=10) as smtp:
+            refused = smtp.send_message(msg, to_addrs=[self.env["MUS_ORGANIZER"]])
+        if refused:
+            raise AssertionError("the MTA refused %s" % refused)
+        mid = msg["Message-ID"].strip("<>")
+        self.wait_delivery_log(mid, "deferred")
+        return mid
+
     def wait_delivery_log(self, msgid, outcome, timeout=15):
         """The plugin's log lines of the delivery of msgid with outcome, once there is
         one (fails after timeout seconds)."""

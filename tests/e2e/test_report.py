@@ -44,6 +44,8 @@ class PageParser(html.parser.HTMLParser):
         self.section = None
         self.rows = {}
         self.bars = {}
+        self.cells = {}         # (competence code, unit): (percent, relevant)
+        self.code = None
         self.tags = set()
         self.attrs = []
         self.text = []
@@ -56,6 +58,11 @@ class PageParser(html.parser.HTMLParser):
             self.section = a.get("id")
         elif tag in ("tr", "p") and any(k.startswith("data-") for k in a):
             self.rows.setdefault(self.section, []).append(a)
+        elif tag == "g" and a.get("class") == "row" and "data-code" in a:
+            self.code = a["data-code"]
+        elif tag == "rect" and a.get("class") == "cell":
+            self.cells[(self.code, a["data-unit"])] = (int(a["data-percent"]),
+                                                      int(a["data-relevant"]))
         elif tag == "rect" and a.get("class") == "bar":
             self.bars.setdefault(self.section, []).append(int(a["data-value"]))
 
@@ -90,11 +97,19 @@ class ReportTest(unittest.TestCase):
                  (b[2], "bjoern.kraemer", "approved"), (b[3], "bjoern.kraemer", "cancelled"),
                  (h[0], "hanne.lykkegaard", "plan-pending"), (h[1], "hanne.lykkegaard", "held"),
                  (k[0], "kirsten.boegh", "invited")]
+        # answers to the competence form on some of them (the codes need no
+        # profile: a code without one is shown as itself)
+        answers = {0: ["report-jura 4", "report-it 1", "report-samarbejde 0"],
+                   1: ["report-jura 2", "report-it 3", "report-samarbejde 5"],
+                   4: ["report-jura 3", "report-it 0", "report-samarbejde 1"]}
         for i, (emp, leader, status) in enumerate(convs):
-            cls.add("cn=report-%d,%s" % (i, cls.round_dn),
-                    [("objectClass", "musConversation"), ("cn", "report-%d" % i),
+            attrs = [("objectClass", "musConversation"), ("cn", "report-%d" % i),
                      ("musEmployee", emp), ("musLeader", "uid=%s,%s" % (leader, cls.people_base)),
-                     ("musStatus", status)])
+                     ("musStatus", status)]
+            if i in answers:
+                attrs += [("objectClass", "musCompetenceAssessment")] + [
+                    ("musAssessmentEmployee", v) for v in answers[i]]
+            cls.add("cn=report-%d,%s" % (i, cls.round_dn), attrs)
         # (employee, leader, approved, parent, activities: (kind, card, due days, status, text))
         plans = [
             (b[2], "bjoern.kraemer", True, None, [
@@ -314,6 +329,28 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(leaders, {k: (e["leader_held"].get(k, 0), n)
                                    for k, n in e["leader_convs"].items()})
         self.assertEqual(leaders["uid=bjoern.kraemer,%s" % self.people_base][0], 3)
+
+        # the competence heatmap: each cell of a unit of this test's answers
+        # is the employees' share at competent or above among relevant answers
+        # in all of LDAP (other answers may be there too)
+        people = {d.lower(): p for d, p in self.stack.ldap_people().items()}
+        counts = {}
+        for dn, c in self.stack.ldap_entries(
+                "ou=rounds," + self.stack["MUS_LDAP_BASE"],
+                "(&(objectClass=musConversation)(musAssessmentEmployee=*))").items():
+            p = people.get(c["musEmployee"][0].lower())
+            unit = (p.get("ou") or p.get("departmentNumber"))[0] if p else "(unknown)"
+            for v in c["musAssessmentEmployee"]:
+                code, level = v.split(" ")
+                n = counts.setdefault((code.lower(), unit), [0, 0])
+                if int(level) > 0:
+                    n[0] += 1
+                    n[1] += int(level) >= 3
+        mine = {k: n for k, n in counts.items() if k[0].startswith("report-")}
+        self.assertGreaterEqual(len(mine), 6)
+        for key, (relevant, competent) in mine.items():
+            want = (int(100 * competent / relevant + 0.5) if relevant else -1, relevant)
+            self.assertEqual(page.cells.get(key), want, key)
 
 
 if __name__ == "__main__":

@@ -60,5 +60,6 @@ void test_spider(void);
 void test_competences(void);
 void test_competence_heatmap(void);
 void test_competence(void);
+void test_competence_card(void);
 
 #endif

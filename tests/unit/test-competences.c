@@ -6,6 +6,7 @@
 #include "array.h"
 #include "str.h"
 #include "mus-competences.h"
+#include "mus-competence-figures.h"
 #include "mus-test.h"
 
 #include <cjson/cJSON.h>
@@ -396,8 +397,23 @@ static void test_competences_text(void)
 	mus_test_end();
 }
 
+static void test_competences_unit(void)
+{
+	mus_test_begin("competences: --unit names a unit by DN or by name");
+	test_assert_strcmp(mus_competence_figures_unit(
+		"ou=Borgerservice,dc=eksempel,dc=test"), "Borgerservice");
+	test_assert_strcmp(mus_competence_figures_unit(
+		"ou=Byg og Milj\\C3\\B8,dc=x"), "Byg og Miljø");
+	test_assert_strcmp(mus_competence_figures_unit("Byg og Miljø"),
+			   "Byg og Miljø");
+	/* a '=' that makes no DN: the text as it is */
+	test_assert_strcmp(mus_competence_figures_unit("a=b=,,"), "a=b=,,");
+	mus_test_end();
+}
+
 void test_competences(void)
 {
+	test_competences_unit();
 	test_competences_groups();
 	test_competences_share();
 	test_competences_bad();

@@ -54,6 +54,8 @@ int main(void)
 		test_report_html,
 		test_followup, test_done, test_retention, test_lease,
 		test_followup_invite,
+		/* before the spider's, which ends by letting go of fontconfig */
+		test_competence_card,
 		test_spider, test_competences, test_competence_heatmap,
 		test_competence,
 	};

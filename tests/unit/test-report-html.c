@@ -11,6 +11,7 @@
 #include "mus-hr-figures.h"
 #include "mus-report.h"
 #include "mus-report-html.h"
+#include "mus-competences.h"
 #include "mus-test-org.h"
 #include "mus-test.h"
 
@@ -287,7 +288,7 @@ static void test_figures_and_page(void)
 	}
 	mus_test_end();
 
-	mus_report_html(out, figs, MUS_LANGUAGE_EN, "Europe/Copenhagen");
+	mus_report_html(out, figs, NULL, MUS_LANGUAGE_EN, "Europe/Copenhagen");
 	page = str_c(out);
 	mus_test_begin("report html: the page escapes every directory value");
 	test_assert(strstr(page, HOSTILE) == NULL);
@@ -314,9 +315,36 @@ static void test_figures_and_page(void)
 	test_assert_contains(page, "<td>2026-11-17</td>");
 	mus_test_end();
 
+	mus_test_begin("report html: the competence heatmap only with competence figures");
+	test_assert(strstr(page, "<section id=\"competences\">") == NULL);
+	{
+		struct mus_competences *comp = mus_competences_create();
+		const struct mus_competence_answer answer = {
+			.code = "jura", .title = "Law & <rules>", .level = 4,
+			.side = MUS_COMPETENCE_EMPLOYEE, .unit = "R&D",
+			.team = "T", .leader = "uid=l,dc=x",
+		};
+		const char *error;
+
+		test_assert(mus_competences_add(comp, &answer, &error) == 0);
+		mus_competences_finish(comp);
+		str_truncate(out, 0);
+		mus_report_html(out, figs, comp, MUS_LANGUAGE_EN,
+				"Europe/Copenhagen");
+		test_assert_contains(str_c(out), "<section id=\"competences\">");
+		test_assert_contains(str_c(out), "<svg id=\"competences-heatmap\"");
+		test_assert_contains(str_c(out), "data-unit=\"R&amp;D\" data-percent=\"100\"");
+		test_assert(strstr(str_c(out), "Law & <rules>") == NULL);
+		/* the last section of the page */
+		test_assert(strstr(str_c(out), "<section id=\"competences\">") >
+			    strstr(str_c(out), "<section id=\"activities-topic\">"));
+		mus_competences_destroy(&comp);
+	}
+	mus_test_end();
+
 	mus_test_begin("report html: Danish words with mus_language da");
 	str_truncate(out, 0);
-	mus_report_html(out, figs, MUS_LANGUAGE_DA, "Europe/Copenhagen");
+	mus_report_html(out, figs, NULL, MUS_LANGUAGE_DA, "Europe/Copenhagen");
 	test_assert_contains(str_c(out), "<html lang=\"da\">");
 	test_assert_contains(str_c(out), "<td>Faglighed</td>");
 	test_assert_contains(str_c(out), "Udviklingsplaner");
@@ -333,7 +361,7 @@ static void test_figures_and_page(void)
 
 		test_assert(mkdtemp(dir) != NULL);
 		path = t_strconcat(dir, "/hr.html", NULL);
-		test_assert(mus_report_html_write(path, figs, MUS_LANGUAGE_EN,
+		test_assert(mus_report_html_write(path, figs, NULL, MUS_LANGUAGE_EN,
 						  "Europe/Copenhagen", &error) == 0);
 		test_assert(stat(path, &st) == 0 && st.st_size > 1000);
 		d = opendir(dir);
@@ -346,7 +374,7 @@ static void test_figures_and_page(void)
 		test_assert(files == 1);
 		error = NULL;
 		path = t_strconcat(dir, "/missing/hr.html", NULL);
-		test_assert(mus_report_html_write(path, figs, MUS_LANGUAGE_EN,
+		test_assert(mus_report_html_write(path, figs, NULL, MUS_LANGUAGE_EN,
 						  "Europe/Copenhagen", &error) < 0);
 		test_assert_contains(error, "/missing/hr.html");
 		test_assert(unlink_directory(dir, UNLINK_DIRECTORY_FLAG_RMDIR,
@@ -374,7 +402,7 @@ static void test_empty_page(void)
 	test_assert(mus_org_analyze(org, NOW, NULL, NULL, &error) == 0);
 	figs = mus_hr_figures_create(org, NULL, NOW);
 	mus_hr_figures_finish(figs);
-	mus_report_html(out, figs, MUS_LANGUAGE_DA, "Europe/Copenhagen");
+	mus_report_html(out, figs, NULL, MUS_LANGUAGE_DA, "Europe/Copenhagen");
 	test_assert_contains(str_c(out), "<svg id=\"plans-chart\"");
 	test_assert_contains(str_c(out), "data-approved=\"0\" data-pending=\"0\"");
 	test_assert_contains(str_c(out), "<p>Ingen.</p>");
