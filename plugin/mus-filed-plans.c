@@ -173,6 +173,48 @@ static bool mus_filed_base_seen(pool_t pool, const char *const *bases,
 	return FALSE;
 }
 
+/* the key of an activity across the copies of its team plan; NULL for a
+   plan of one employee */
+static const char *mus_filed_team_key(const struct mus_filed_plan *plan,
+				      const struct mus_activity *a)
+{
+	const char *rdn = mus_ldap_dn_rdn_value(a->dn);
+
+	if (plan->conversation_ndn == NULL || rdn == NULL)
+		return NULL;
+	return t_strdup_printf("%s\n%s", plan->conversation_ndn,
+			       t_str_lcase(rdn));
+}
+
+void mus_filed_plans_team_done(ARRAY_TYPE(mus_filed_plan) *plans)
+{
+	HASH_TABLE(const char *, const char *) done;
+	struct mus_filed_plan *plan;
+	struct mus_activity *a;
+	const char *key;
+	pool_t pool = pool_alloconly_create("mus team done", 1024);
+
+	hash_table_create(&done, pool, 0, str_hash, strcmp);
+	array_foreach_elem(plans, plan) T_BEGIN {
+		array_foreach_modifiable(&plan->activities, a) {
+			key = a->done ? mus_filed_team_key(plan, a) : NULL;
+			if (key != NULL && hash_table_lookup(done, key) == NULL) {
+				key = p_strdup(pool, key);
+				hash_table_insert(done, key, key);
+			}
+		}
+	} T_END;
+	array_foreach_elem(plans, plan) T_BEGIN {
+		array_foreach_modifiable(&plan->activities, a) {
+			key = a->done ? NULL : mus_filed_team_key(plan, a);
+			if (key != NULL && hash_table_lookup(done, key) != NULL)
+				a->done = TRUE;
+		}
+	} T_END;
+	hash_table_destroy(&done);
+	pool_unref(&pool);
+}
+
 int mus_filed_plans_load(struct mus_ldap *conn, pool_t pool,
 			 const char *const *bases,
 			 ARRAY_TYPE(mus_filed_plan) *plans,
@@ -202,7 +244,9 @@ int mus_filed_plans_load(struct mus_ldap *conn, pool_t pool,
 			array_push_back(&plan->activities, &child->activity);
 	}
 	hash_table_destroy(&ctx.seen);
-	if (ret == 0)
+	if (ret == 0) {
+		mus_filed_plans_team_done(&found);
 		array_append_array(plans, &found);
+	}
 	return ret;
 }

@@ -55,13 +55,19 @@ ARRAY_DEFINE_TYPE(mus_filed_plan, struct mus_filed_plan *);
 /* TRUE if a's due date has passed and it is not done. */
 bool mus_activity_overdue(const struct mus_activity *a, time_t now);
 
+/* The copies of a team plan (one per member, sharing musConversationRef)
+   hold the same activities, named alike (cn=activity-<n>): an activity
+   marked done in any copy (a done-mail marks the copy it names) is done
+   in every copy. */
+void mus_filed_plans_team_done(ARRAY_TYPE(mus_filed_plan) *plans);
+
 /* Read every plan with its activities below each base of the
    NULL-terminated list bases (the people base, and mus_plan_base when
    set) into plans, allocated from pool; an entry below two of the bases
    is read once, and a base inside an earlier one is not searched again.
    A value that does not parse is read as absent; an activity whose parent
    is no plan is left out. Returns 0, or -1 with the search that failed
-   (plans untouched). */
+   (plans untouched). mus_filed_plans_team_done() is applied. */
 int mus_filed_plans_load(struct mus_ldap *conn, pool_t pool,
 			 const char *const *bases,
 			 ARRAY_TYPE(mus_filed_plan) *plans,

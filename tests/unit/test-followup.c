@@ -137,9 +137,67 @@ static void test_followup_responsible(void)
 	mus_test_end();
 }
 
+static struct mus_filed_plan *
+test_team_plan(pool_t pool, const char *conversation_ndn, const char *name,
+	       const bool *done)
+{
+	struct mus_filed_plan *plan = p_new(pool, struct mus_filed_plan, 1);
+
+	plan->conversation_ndn = conversation_ndn;
+	p_array_init(&plan->activities, pool, 2);
+	for (unsigned int i = 0; i < 2; i++) {
+		struct mus_activity *a = array_append_space(&plan->activities);
+
+		a->dn = p_strdup_printf(pool, "cn=Activity-%u,cn=%s,ou=plans,dc=x",
+					i + 1, name);
+		a->done = done[i];
+	}
+	return plan;
+}
+
+static void test_followup_team_done(void)
+{
+	pool_t pool = pool_alloconly_create("test team done", 2048);
+	ARRAY_TYPE(mus_filed_plan) plans;
+	struct mus_filed_plan *plan;
+	const char *team = "cn=grus-vej,cn=grus 2027,ou=rounds,dc=x";
+	static const bool none[] = { FALSE, FALSE };
+	static const bool first[] = { TRUE, FALSE };
+	static const bool second[] = { FALSE, TRUE };
+
+	mus_test_begin("followup: an activity done in one copy of a team plan is done in all");
+	p_array_init(&plans, pool, 4);
+	plan = test_team_plan(pool, team, "plan-a", first);
+	array_push_back(&plans, &plan);
+	plan = test_team_plan(pool, team, "plan-b", none);
+	array_push_back(&plans, &plan);
+	/* another team's copy with the same activity names, and a plan of
+	   one employee: untouched */
+	plan = test_team_plan(pool, "cn=grus-park,cn=grus 2027,ou=rounds,dc=x",
+			      "plan-c", none);
+	array_push_back(&plans, &plan);
+	plan = test_team_plan(pool, NULL, "plan-d", none);
+	array_push_back(&plans, &plan);
+	plan = test_team_plan(pool, team, "plan-e", second);
+	array_push_back(&plans, &plan);
+	mus_filed_plans_team_done(&plans);
+	for (unsigned int i = 0; i < array_count(&plans); i++) {
+		const struct mus_filed_plan *p = array_idx_elem(&plans, i);
+		const struct mus_activity *a1 = array_idx(&p->activities, 0);
+		const struct mus_activity *a2 = array_idx(&p->activities, 1);
+		bool same_team = i == 0 || i == 1 || i == 4;
+
+		test_assert(a1->done == same_team);
+		test_assert(a2->done == same_team);
+	}
+	pool_unref(&pool);
+	mus_test_end();
+}
+
 void test_followup(void)
 {
 	test_followup_activity();
 	test_followup_meeting();
 	test_followup_responsible();
+	test_followup_team_done();
 }
