@@ -645,6 +645,25 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 /* ---- card choices ---- */
 
 
+/* Answer the sender's mail with the notice template name in lang (an
+   auto-replied mail). Returns 1, or -1 on failure. */
+static int mus_inbox_answer_sender(struct mus_inbox_ctx *ctx, const char *name,
+				   enum mus_language lang,
+				   const struct mus_notice_var *vars,
+				   unsigned int count, const char **error_r)
+{
+	const struct mus_inbox *inbox = ctx->inbox;
+	const char *subject, *body;
+
+	if (mus_invitation_render_notice(inbox->templates_dir, name, lang,
+					 vars, count, &subject, &body,
+					 error_r) < 0 ||
+	    inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
+			error_r) < 0)
+		return -1;
+	return 1;
+}
+
 /* Tell the sender what was wrong (text/cards-refused.<lang>.txt); 1 when
    sent or nobody can be told, -1 on failure. */
 static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
@@ -653,7 +672,7 @@ static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
 			    const char **error_r)
 {
 	const struct mus_inbox *inbox = ctx->inbox;
-	const char *problem, *keyword, *subject, *body;
+	const char *problem, *keyword;
 	string_t *list = t_str_new(256);
 
 	mus_inbox_set(ctx, MUS_INBOX_CARDS_REFUSED, t_strdup_printf(
@@ -686,14 +705,8 @@ static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
 			"kode1, kode2", "code1, code2")) },
 		{ "max_chosen", dec2str(MUS_CARDS_MAX_CHOSEN) },
 	};
-	if (mus_invitation_render_notice(inbox->templates_dir, "cards-refused",
-					 lang, vars, N_ELEMENTS(vars),
-					 &subject, &body, error_r) < 0)
-		return -1;
-	if (inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
-			error_r) < 0)
-		return -1;
-	return 1;
+	return mus_inbox_answer_sender(ctx, "cards-refused", lang, vars,
+				       N_ELEMENTS(vars), error_r);
 }
 
 static int mus_inbox_refuse(struct mus_inbox_ctx *ctx, enum mus_language lang,
@@ -866,26 +879,18 @@ static int mus_inbox_plan_answer(struct mus_inbox_ctx *ctx,
 				 const struct mus_plan_problems *problems,
 				 const char **error_r)
 {
-	const struct mus_inbox *inbox = ctx->inbox;
 	const char *uid_short = mus_conversation_reference(ctx->conv);
 	const struct mus_notice_var vars[] = {
 		{ "subject", ctx->reply->subject },
 		{ "problems", mus_plan_problems_format(problems) },
 		{ "uid_short", uid_short },
 	};
-	const char *subject, *body;
 
 	mus_inbox_set(ctx, MUS_INBOX_PLAN_REFUSED, t_strdup_printf(
 		"the plan for %s from %s has %u problem(s); the leader was told",
 		ctx->conv->dn, ctx->reply->from, array_count(&problems->list)));
-	if (mus_invitation_render_notice(inbox->templates_dir, "plan-problems",
-					 problems->language, vars,
-					 N_ELEMENTS(vars), &subject, &body,
-					 error_r) < 0 ||
-	    inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
-			error_r) < 0)
-		return -1;
-	return 1;
+	return mus_inbox_answer_sender(ctx, "plan-problems", problems->language,
+				       vars, N_ELEMENTS(vars), error_r);
 }
 
 /* ---- done-mails ---- */
@@ -895,7 +900,7 @@ static int mus_inbox_done(struct mus_inbox_ctx *ctx, const char *reference,
 {
 	const struct mus_inbox *inbox = ctx->inbox;
 	enum mus_done_outcome outcome;
-	const char *detail, *subject, *body;
+	const char *detail;
 
 	if (inbox->plan_bases == NULL || inbox->send == NULL) {
 		mus_inbox_set(ctx, MUS_INBOX_DEFERRED, "a done-mail, for the next sync");
@@ -926,13 +931,8 @@ static int mus_inbox_done(struct mus_inbox_ctx *ctx, const char *reference,
 		{ "problem", detail },
 		{ "organizer", inbox->organizer },
 	};
-	if (mus_invitation_render_notice(inbox->templates_dir, "done-refused",
-					 inbox->language, vars, N_ELEMENTS(vars),
-					 &subject, &body, error_r) < 0 ||
-	    inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
-			error_r) < 0)
-		return -1;
-	return 1;
+	return mus_inbox_answer_sender(ctx, "done-refused", inbox->language,
+				       vars, N_ELEMENTS(vars), error_r);
 }
 
 static int mus_inbox_plan_once(struct mus_inbox_ctx *ctx, const char *uid_short,
@@ -1014,27 +1014,19 @@ static int mus_inbox_competence_answer(struct mus_inbox_ctx *ctx,
 				       const struct mus_plan_problems *problems,
 				       const char **error_r)
 {
-	const struct mus_inbox *inbox = ctx->inbox;
 	const struct mus_notice_var vars[] = {
 		{ "subject", ctx->reply->subject },
 		{ "problems", mus_plan_problems_format(problems) },
 		{ "levels", mus_competence_form_levels(problems->language) },
 		{ "uid_short", mus_conversation_reference(ctx->conv) },
 	};
-	const char *subject, *body;
 
 	mus_inbox_set(ctx, MUS_INBOX_ASSESSMENT_REFUSED, t_strdup_printf(
 		"the competence form for %s from %s has %u problem(s); the sender was told",
 		ctx->conv->dn, ctx->reply->from, array_count(&problems->list)));
-	if (mus_invitation_render_notice(inbox->templates_dir,
-					 "competence-problems",
-					 problems->language, vars,
-					 N_ELEMENTS(vars), &subject, &body,
-					 error_r) < 0 ||
-	    inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
-			error_r) < 0)
-		return -1;
-	return 1;
+	return mus_inbox_answer_sender(ctx, "competence-problems",
+				       problems->language, vars,
+				       N_ELEMENTS(vars), error_r);
 }
 
 static int mus_inbox_competence_once(struct mus_inbox_ctx *ctx,
