@@ -173,16 +173,14 @@ static bool mus_filed_base_seen(pool_t pool, const char *const *bases,
 	return FALSE;
 }
 
-/* the key of an activity across the copies of its team plan; NULL for a
-   plan of one employee */
-static const char *mus_filed_team_key(const struct mus_filed_plan *plan,
-				      const struct mus_activity *a)
+const char *mus_filed_activity_team_key(const struct mus_filed_plan *plan,
+					const struct mus_activity *a)
 {
 	const char *rdn = mus_ldap_dn_rdn_value(a->dn);
 
 	if (plan->conversation_ndn == NULL || rdn == NULL)
 		return NULL;
-	return t_strdup_printf("%s\n%s", plan->conversation_ndn,
+	return t_strdup_printf("%s\nactivity\n%s", plan->conversation_ndn,
 			       t_str_lcase(rdn));
 }
 
@@ -197,7 +195,7 @@ void mus_filed_plans_team_done(ARRAY_TYPE(mus_filed_plan) *plans)
 	hash_table_create(&done, pool, 0, str_hash, strcmp);
 	array_foreach_elem(plans, plan) T_BEGIN {
 		array_foreach_modifiable(&plan->activities, a) {
-			key = a->done ? mus_filed_team_key(plan, a) : NULL;
+			key = a->done ? mus_filed_activity_team_key(plan, a) : NULL;
 			if (key != NULL && hash_table_lookup(done, key) == NULL) {
 				key = p_strdup(pool, key);
 				hash_table_insert(done, key, key);
@@ -206,7 +204,7 @@ void mus_filed_plans_team_done(ARRAY_TYPE(mus_filed_plan) *plans)
 	} T_END;
 	array_foreach_elem(plans, plan) T_BEGIN {
 		array_foreach_modifiable(&plan->activities, a) {
-			key = a->done ? NULL : mus_filed_team_key(plan, a);
+			key = a->done ? NULL : mus_filed_activity_team_key(plan, a);
 			if (key != NULL && hash_table_lookup(done, key) != NULL)
 				a->done = TRUE;
 		}

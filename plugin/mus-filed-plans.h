@@ -61,6 +61,12 @@ bool mus_activity_overdue(const struct mus_activity *a, time_t now);
    in every copy. */
 void mus_filed_plans_team_done(ARRAY_TYPE(mus_filed_plan) *plans);
 
+/* The key of activity a of plan across the copies of a team plan (the
+   same in every copy), from the data stack; NULL for a plan without
+   musConversationRef. */
+const char *mus_filed_activity_team_key(const struct mus_filed_plan *plan,
+					const struct mus_activity *a);
+
 /* Read every plan with its activities below each base of the
    NULL-terminated list bases (the people base, and mus_plan_base when
    set) into plans, allocated from pool; an entry below two of the bases

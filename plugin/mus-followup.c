@@ -92,7 +92,7 @@ struct mus_followup_ctx {
 	/* what the copies of a team plan were reminded of already (see
 	   mus_followup_team_key()); keys from pool */
 	pool_t pool;
-	HASH_TABLE(const char *, const char *) team_done;
+	HASH_TABLE(const char *, const char *) team_reminded;
 };
 
 /* Who gets a mail: an address, the language and a name to greet. */
@@ -321,29 +321,23 @@ static const char *mus_followup_team_key(const struct mus_filed_plan *plan,
 			       t_str_lcase(name));
 }
 
-static const char *mus_followup_activity_key(const struct mus_filed_plan *plan,
-					     const struct mus_activity *a)
-{
-	return mus_followup_team_key(plan, "activity",
-				     mus_ldap_dn_rdn_value(a->dn));
-}
-
-/* TRUE if key was reminded of (or, for an activity, done) in another copy */
+/* TRUE if key was reminded of in another copy (done is shared by the
+   reader: mus_filed_plans_team_reminded()) */
 static bool mus_followup_team_seen(const struct mus_followup_ctx *ctx,
 				   const char *key)
 {
-	return key != NULL && hash_table_lookup(ctx->team_done, key) != NULL;
+	return key != NULL && hash_table_lookup(ctx->team_reminded, key) != NULL;
 }
 
 static void mus_followup_team_add(struct mus_followup_ctx *ctx, const char *key)
 {
 	if (key != NULL && !mus_followup_team_seen(ctx, key)) {
 		key = p_strdup(ctx->pool, key);
-		hash_table_insert(ctx->team_done, key, key);
+		hash_table_insert(ctx->team_reminded, key, key);
 	}
 }
 
-/* What the directory says was reminded of or done in any copy. */
+/* What the directory says was reminded of in any copy. */
 static void mus_followup_team_read(struct mus_followup_ctx *ctx,
 				   const ARRAY_TYPE(mus_filed_plan) *plans)
 {
@@ -352,9 +346,9 @@ static void mus_followup_team_read(struct mus_followup_ctx *ctx,
 
 	array_foreach_elem(plans, plan) T_BEGIN {
 		array_foreach(&plan->activities, a) {
-			if (a->done || a->reminded != 0)
+			if (a->reminded != 0)
 				mus_followup_team_add(ctx,
-					mus_followup_activity_key(plan, a));
+					mus_filed_activity_team_key(plan, a));
 		}
 		for (const char *const *ndn = plan->reminded_to; *ndn != NULL; ndn++)
 			mus_followup_team_add(ctx, mus_followup_team_key(
@@ -368,7 +362,7 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 				 const char **error_r)
 {
 	const char *what = t_strdup_printf("activity %s", a->dn);
-	const char *key = mus_followup_activity_key(plan, a);
+	const char *key = mus_filed_activity_team_key(plan, a);
 	struct mus_followup_rcpt rcpt;
 	int ret;
 
@@ -536,7 +530,7 @@ int mus_followup_remind(struct mus_ldap *conn, struct mus_smtp *smtp,
 
 	i_zero(result_r);
 	ctx.pool = pool_alloconly_create("mus followup team", 1024);
-	hash_table_create(&ctx.team_done, ctx.pool, 0, str_hash, strcmp);
+	hash_table_create(&ctx.team_reminded, ctx.pool, 0, str_hash, strcmp);
 	mus_followup_team_read(&ctx, plans);
 	array_foreach_elem(plans, plan) {
 		if (!plan->approved)
@@ -558,7 +552,7 @@ int mus_followup_remind(struct mus_ldap *conn, struct mus_smtp *smtp,
 		if (ret < 0)
 			break;
 	}
-	hash_table_destroy(&ctx.team_done);
+	hash_table_destroy(&ctx.team_reminded);
 	pool_unref(&ctx.pool);
 	return ret < 0 ? -1 : 0;
 }
