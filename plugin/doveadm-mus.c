@@ -349,6 +349,7 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 	struct mus_inbox inbox = {
 		.conn = session->conn,
 		.round_base = set->round_base,
+		.people_base = set->people_base,
 		.timezone = set->timezone,
 		.organizer = set->organizer,
 		.templates_dir = set->templates_dir,

@@ -291,6 +291,25 @@ int mus_conversations_load(struct mus_ldap *conn, pool_t pool,
 					convs, error_r);
 }
 
+int mus_conversations_find(struct mus_ldap *conn, pool_t pool,
+			   const char *base, const char *filter,
+			   const struct mus_ldap_search *along,
+			   ARRAY_TYPE(mus_conversation) *convs,
+			   const char **error_r)
+{
+	struct mus_conversations_ctx ctx = { .pool = pool, .convs = convs };
+	struct mus_ldap_search searches[2] = {
+		{ .base = base, .filter = filter,
+		  .attrs = mus_conversation_attrs,
+		  .callback = mus_conversation_add_entry, .context = &ctx },
+	};
+
+	if (along != NULL)
+		searches[1] = *along;
+	return mus_ldap_search_together(conn, searches, along == NULL ? 1 : 2,
+					error_r);
+}
+
 int mus_conversation_read(struct mus_ldap *conn, pool_t pool, const char *dn,
 			  struct mus_conversation **conv_r, const char **error_r)
 {

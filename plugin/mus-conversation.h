@@ -4,6 +4,7 @@
 /* A conversation (musConversation) as stored under its round. */
 
 struct mus_ldap;
+struct mus_ldap_search;
 
 enum mus_conv_status {
 	MUS_CONV_NEW = 0,
@@ -132,6 +133,15 @@ int mus_conversations_search(struct mus_ldap *conn, pool_t pool,
 			     const char *base, const char *filter,
 			     ARRAY_TYPE(mus_conversation) *convs,
 			     const char **error_r);
+
+/* The same, unpaged, for a filter that finds a few conversations (a UID,
+   a reference), with the search along (if not NULL) sent at the same
+   time: the two share one wait for the directory. */
+int mus_conversations_find(struct mus_ldap *conn, pool_t pool,
+			   const char *base, const char *filter,
+			   const struct mus_ldap_search *along,
+			   ARRAY_TYPE(mus_conversation) *convs,
+			   const char **error_r);
 
 /* Read the one conversation dn (as mus_conversations_load() reads it):
    returns 1 with *conv_r from pool, 0 if there is no such entry, -1 if the

@@ -50,6 +50,7 @@ const char *mus_inbox_outcome_name(enum mus_inbox_outcome outcome)
 /* One of the conversation's people, as the directory has them now. */
 struct mus_inbox_person {
 	const char *dn;		/* as the conversation names them */
+	const char *ndn;	/* of a sender: normalised */
 	const char *cn;
 	const char *const *mails;
 	const char *language;
@@ -65,6 +66,9 @@ struct mus_inbox_ctx {
 	pool_t pool;
 	struct mus_conversation *conv;
 	ARRAY(struct mus_inbox_person) people;
+	/* the entries with the sender's address, read along with the
+	   conversation (ndn set): most answers come from one of its people */
+	ARRAY(struct mus_inbox_person) senders;
 	enum mus_inbox_outcome outcome;
 	const char *detail;
 };
@@ -79,24 +83,49 @@ struct mus_inbox_person_read {
 };
 
 /* runs in a data stack frame of its own: keep what is needed in pool */
-static int mus_inbox_person_entry(const struct mus_ldap_entry *entry,
-				  void *context, const char **error_r ATTR_UNUSED)
+static void mus_inbox_person_fill(struct mus_inbox_person *person, pool_t pool,
+				  const struct mus_ldap_entry *entry)
 {
-	struct mus_inbox_person_read *read = context;
-	struct mus_inbox_person *person = read->person;
 	const char *const *mails = mus_ldap_entry_values(entry, "mail");
-	const char **copy = p_new(read->pool, const char *,
+	const char **copy = p_new(pool, const char *,
 				  str_array_length(mails) + 1);
 	const char *language;
 
 	for (unsigned int i = 0; mails[i] != NULL; i++)
-		copy[i] = p_strdup(read->pool, t_str_lcase(mails[i]));
+		copy[i] = p_strdup(pool, t_str_lcase(mails[i]));
 	person->mails = copy;
-	person->cn = p_strdup(read->pool, mus_ldap_entry_value(entry, "cn"));
+	person->cn = p_strdup(pool, mus_ldap_entry_value(entry, "cn"));
 	language = mus_ldap_entry_value(entry, "musLanguage");
 	if (language == NULL)
 		language = mus_ldap_entry_value(entry, "preferredLanguage");
-	person->language = p_strdup(read->pool, language);
+	person->language = p_strdup(pool, language);
+	person->read = TRUE;
+}
+
+static int mus_inbox_person_entry(const struct mus_ldap_entry *entry,
+				  void *context, const char **error_r ATTR_UNUSED)
+{
+	struct mus_inbox_person_read *read = context;
+
+	mus_inbox_person_fill(read->person, read->pool, entry);
+	return 0;
+}
+
+static int mus_inbox_sender_entry(const struct mus_ldap_entry *entry,
+				  void *context, const char **error_r ATTR_UNUSED)
+{
+	struct mus_inbox_ctx *ctx = context;
+	struct mus_inbox_person *person;
+	const char *ndn, *error;
+
+	/* a DN that does not parse cannot be one of the conversation's:
+	   the person is read by the conversation's DN if needed */
+	if (mus_ldap_dn_normalize(ctx->pool, mus_ldap_entry_dn(entry), &ndn,
+				  &error) < 0)
+		return 0;
+	person = array_append_space(&ctx->senders);
+	person->ndn = ndn;
+	mus_inbox_person_fill(person, ctx->pool, entry);
 	return 0;
 }
 
@@ -114,22 +143,39 @@ static int mus_inbox_read_person(struct mus_inbox_ctx *ctx,
 			     mus_inbox_person_entry, &read, error_r) < 0 ? -1 : 0;
 }
 
+/* One of the conversation's people: as read along with the conversation
+   if the sender is that person, else to be read when an address is
+   looked for. */
+static void mus_inbox_person_add(struct mus_inbox_ctx *ctx, const char *dn,
+				 const char *ndn, bool leader)
+{
+	static const char *const none[] = { NULL };
+	const struct mus_inbox_person *sender;
+	struct mus_inbox_person *person = array_append_space(&ctx->people);
+
+	person->mails = none;
+	array_foreach(&ctx->senders, sender) {
+		if (ndn != NULL && strcmp(sender->ndn, ndn) == 0) {
+			*person = *sender;
+			break;
+		}
+	}
+	person->dn = dn;
+	person->ndn = NULL;
+	person->leader = leader;
+}
+
 /* The conversation's people, leader first; their entries are read only
    when an address is looked for (most answers come from the first). */
 static void mus_inbox_people(struct mus_inbox_ctx *ctx)
 {
-	static const char *const none[] = { NULL };
-	struct mus_inbox_person *person;
+	const struct mus_conversation *conv = ctx->conv;
 
 	t_array_init(&ctx->people, 4);
-	person = array_append_space(&ctx->people);
-	person->dn = ctx->conv->leader_dn;
-	person->leader = TRUE;
-	person->mails = none;
-	for (unsigned int i = 0; ctx->conv->employee_dns[i] != NULL; i++) {
-		person = array_append_space(&ctx->people);
-		person->dn = ctx->conv->employee_dns[i];
-		person->mails = none;
+	mus_inbox_person_add(ctx, conv->leader_dn, conv->leader_ndn, TRUE);
+	for (unsigned int i = 0; conv->employee_dns[i] != NULL; i++) {
+		mus_inbox_person_add(ctx, conv->employee_dns[i],
+				     conv->employee_ndns[i], FALSE);
 	}
 }
 
@@ -190,11 +236,22 @@ static int mus_inbox_find_conv(struct mus_inbox_ctx *ctx, const char *filter,
 			       const char **error_r)
 {
 	ARRAY_TYPE(mus_conversation) convs;
+	struct mus_ldap_search sender = {
+		.base = ctx->inbox->people_base,
+		.attrs = mus_inbox_person_attrs,
+		.callback = mus_inbox_sender_entry, .context = ctx,
+	};
+	bool along = ctx->reply->from != NULL && ctx->inbox->people_base != NULL;
 
 	t_array_init(&convs, 2);
-	if (mus_conversations_search(ctx->inbox->conn, ctx->pool,
-				     ctx->inbox->round_base, filter, &convs,
-				     error_r) < 0)
+	array_clear(&ctx->senders);
+	if (along) {
+		sender.filter = t_strdup_printf("(mail=%s)",
+			mus_ldap_filter_escape(ctx->reply->from));
+	}
+	if (mus_conversations_find(ctx->inbox->conn, ctx->pool,
+				   ctx->inbox->round_base, filter,
+				   along ? &sender : NULL, &convs, error_r) < 0)
 		return -1;
 	if (array_count(&convs) == 1)
 		ctx->conv = array_idx_elem(&convs, 0);
@@ -1181,6 +1238,7 @@ int mus_inbox_apply(const struct mus_inbox *inbox, const struct mus_reply *reply
 		return 0;
 	}
 	ctx.pool = pool_alloconly_create("mus inbox", 4096);
+	p_array_init(&ctx.senders, ctx.pool, 2);
 	for (unsigned int attempt = 0; ret == 0; attempt++) {
 		if (attempt == MUS_INBOX_MAX_ATTEMPTS) {
 			*error_r = t_strdup_printf(

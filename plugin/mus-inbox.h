@@ -109,6 +109,9 @@ typedef int mus_inbox_send_t(bool reply, const char *to, const char *subject,
 struct mus_inbox {
 	struct mus_ldap *conn;
 	const char *round_base;
+	/* where the sender is looked for along with the conversation;
+	   NULL: people are read by the conversation's DNs only */
+	const char *people_base;
 	const char *timezone;
 	/* the organizer's address: mail from it is never a reply */
 	const char *organizer;

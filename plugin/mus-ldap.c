@@ -387,36 +387,22 @@ const char *mus_ldap_entry_value(const struct mus_ldap_entry *entry,
 	return mus_ldap_entry_values(entry, attr)[0];
 }
 
+/* The answer res (or the failure rc when there is none) of one search:
+   every entry to callback; with cookie, the paged results cookie for the
+   next page (empty when done). */
 static int
-mus_ldap_search_page(struct mus_ldap *conn, const char *base, int scope,
-		     const char *filter, const char *const *attrs,
-		     unsigned int page_size, struct berval *cookie,
-		     mus_ldap_entry_callback_t *callback, void *context,
-		     const char **error_r)
+mus_ldap_search_answer(struct mus_ldap *conn, int rc, LDAPMessage *res,
+		       const char *base, const char *filter,
+		       struct berval *cookie,
+		       mus_ldap_entry_callback_t *callback, void *context,
+		       const char **error_r)
 {
-	LDAPControl *page_ctrl = NULL, *server_ctrls[2] = { NULL, NULL };
 	LDAPControl **result_ctrls = NULL, *response;
-	LDAPMessage *res = NULL, *msg;
+	LDAPMessage *msg;
 	struct berval new_cookie = { 0, NULL };
 	ber_int_t total;
-	int rc, err = LDAP_SUCCESS, ret = 0;
+	int err = LDAP_SUCCESS, ret = 0;
 
-	if (page_size > 0) {
-		rc = ldap_create_page_control(conn->ld, page_size, cookie, 0,
-					      &page_ctrl);
-		if (rc != LDAP_SUCCESS) {
-			*error_r = t_strdup_printf(
-				"ldap_create_page_control() failed: %s",
-				ldap_err2string(rc));
-			return -1;
-		}
-		server_ctrls[0] = page_ctrl;
-	}
-	rc = ldap_search_ext_s(conn->ld, base, scope, filter,
-			       (char **)attrs, 0, server_ctrls, NULL,
-			       &conn->timeout, LDAP_NO_LIMIT, &res);
-	if (page_ctrl != NULL)
-		ldap_control_free(page_ctrl);
 	if (rc == LDAP_SUCCESS || res != NULL) {
 		int prc = ldap_parse_result(conn->ld, res, &err, NULL, NULL,
 					    NULL, &result_ctrls, 0);
@@ -457,8 +443,9 @@ mus_ldap_search_page(struct mus_ldap *conn, const char *base, int scope,
 	}
 
 	/* An empty or missing cookie ends the search. */
-	cookie->bv_len = 0;
-	if (ret == 0 && result_ctrls != NULL) {
+	if (cookie != NULL)
+		cookie->bv_len = 0;
+	if (ret == 0 && cookie != NULL && result_ctrls != NULL) {
 		response = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS,
 					     result_ctrls, NULL);
 		if (response != NULL &&
@@ -474,6 +461,95 @@ mus_ldap_search_page(struct mus_ldap *conn, const char *base, int scope,
 	if (result_ctrls != NULL)
 		ldap_controls_free(result_ctrls);
 	ldap_msgfree(res);
+	return ret;
+}
+
+static int
+mus_ldap_search_page(struct mus_ldap *conn, const char *base, int scope,
+		     const char *filter, const char *const *attrs,
+		     unsigned int page_size, struct berval *cookie,
+		     mus_ldap_entry_callback_t *callback, void *context,
+		     const char **error_r)
+{
+	LDAPControl *page_ctrl = NULL, *server_ctrls[2] = { NULL, NULL };
+	LDAPMessage *res = NULL;
+	int rc;
+
+	if (page_size > 0) {
+		rc = ldap_create_page_control(conn->ld, page_size, cookie, 0,
+					      &page_ctrl);
+		if (rc != LDAP_SUCCESS) {
+			*error_r = t_strdup_printf(
+				"ldap_create_page_control() failed: %s",
+				ldap_err2string(rc));
+			return -1;
+		}
+		server_ctrls[0] = page_ctrl;
+	}
+	rc = ldap_search_ext_s(conn->ld, base, scope, filter,
+			       (char **)attrs, 0, server_ctrls, NULL,
+			       &conn->timeout, LDAP_NO_LIMIT, &res);
+	if (page_ctrl != NULL)
+		ldap_control_free(page_ctrl);
+	return mus_ldap_search_answer(conn, rc, res, base, filter,
+				      page_size > 0 ? cookie : NULL,
+				      callback, context, error_r);
+}
+
+int mus_ldap_search_together(struct mus_ldap *conn,
+			     const struct mus_ldap_search *searches,
+			     unsigned int count, const char **error_r)
+{
+	int *msgids = t_new(int, count);
+	unsigned int sent;
+	int rc = LDAP_SUCCESS, ret = 0;
+
+	/* all requests go out before the first answer is waited for */
+	for (sent = 0; sent < count; sent++) {
+		rc = ldap_search_ext(conn->ld, searches[sent].base,
+				     LDAP_SCOPE_SUBTREE, searches[sent].filter,
+				     (char **)searches[sent].attrs, 0, NULL,
+				     NULL, &conn->timeout, LDAP_NO_LIMIT,
+				     &msgids[sent]);
+		if (rc != LDAP_SUCCESS)
+			break;
+	}
+	for (unsigned int i = 0; i < sent; i++) {
+		const struct mus_ldap_search *s = &searches[i];
+		struct timeval timeout = conn->timeout;
+		LDAPMessage *res = NULL;
+		int src;
+
+		if (ret < 0) {
+			(void)ldap_abandon_ext(conn->ld, msgids[i], NULL, NULL);
+			continue;
+		}
+		switch (ldap_result(conn->ld, msgids[i], LDAP_MSG_ALL,
+				    &timeout, &res)) {
+		case -1:
+			(void)ldap_get_option(conn->ld, LDAP_OPT_RESULT_CODE, &src);
+			break;
+		case 0:
+			src = LDAP_TIMEOUT;
+			(void)ldap_abandon_ext(conn->ld, msgids[i], NULL, NULL);
+			break;
+		default:
+			src = LDAP_SUCCESS;
+			break;
+		}
+		ret = mus_ldap_search_answer(conn, src, res, s->base, s->filter,
+					     NULL, s->callback, s->context,
+					     error_r);
+	}
+	if (ret == 0 && sent < count) {
+		conn->last_rc = rc;
+		*error_r = t_strdup_printf(
+			"ldap_search(base=%s, filter=%s) failed: %s%s",
+			searches[sent].base, searches[sent].filter,
+			mus_ldap_error_text(conn->ld, rc),
+			mus_ldap_error_is_temporary(rc) ? " (temporary)" : "");
+		ret = -1;
+	}
 	return ret;
 }
 

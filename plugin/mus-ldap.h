@@ -65,6 +65,21 @@ int mus_ldap_search_paged(struct mus_ldap *conn, const char *base,
 			  mus_ldap_entry_callback_t *callback, void *context,
 			  const char **error_r);
 
+/* One subtree search of mus_ldap_search_together(). */
+struct mus_ldap_search {
+	const char *base, *filter;
+	const char *const *attrs;
+	mus_ldap_entry_callback_t *callback;
+	void *context;
+};
+/* Send every search at once, then take their answers in order: the
+   searches share one wait for the server instead of one each. No paging:
+   for searches that find a few entries. Returns 0, or -1 with the first
+   failure (the searches after it are abandoned). */
+int mus_ldap_search_together(struct mus_ldap *conn,
+			     const struct mus_ldap_search *searches,
+			     unsigned int count, const char **error_r);
+
 /* Read the one entry dn: returns 1 after calling callback for it, 0 if
    there is no such entry, -1 on error. */
 int mus_ldap_read(struct mus_ldap *conn, const char *dn,

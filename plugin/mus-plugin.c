@@ -241,6 +241,7 @@ static int mus_apply(struct mus_txn *txn, struct mus_ldap *conn,
 	struct mus_inbox inbox = {
 		.conn = conn,
 		.round_base = set->round_base,
+		.people_base = set->people_base,
 		.timezone = set->timezone,
 		.organizer = set->organizer,
 		.language = set->language,

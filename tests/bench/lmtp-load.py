@@ -223,7 +223,7 @@ def wire(text):
 # ---------------------------------------------------------------- replies
 
 
-def make_reply(conv, leader_mail, organizer, i):
+def make_reply(conv, leader_mail, organizer, i, partstat="ACCEPTED"):
     uid = conv["musicaluid"][0]
     seq = conv.get("mussequence", ["0"])[0]
     start = conv.get("musstart", [None])[0]
@@ -236,20 +236,20 @@ def make_reply(conv, leader_mail, organizer, i):
             "VERSION:2.0\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
             "DTSTAMP:%s\r\nUID:%s\r\nSEQUENCE:%s\r\n%s"
             "SUMMARY:MUS\r\nORGANIZER;CN=MUS:mailto:%s\r\n"
-            "ATTENDEE;PARTSTAT=ACCEPTED:mailto:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-            % (stamp, uid, seq, times, organizer, leader_mail))
+            "ATTENDEE;PARTSTAT=%s:mailto:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            % (stamp, uid, seq, times, organizer, partstat, leader_mail))
     b = "------------bench%016x" % i
     date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
-    return ("Message-ID: <bench-reply.%d.%s>\n"
+    return ("Message-ID: <bench-reply.%d.%s.%s>\n"
             "Date: %s\nMIME-Version: 1.0\nUser-Agent: Mozilla Thunderbird\n"
             "From: <%s>\nTo: %s\nSubject: Accepteret: MUS\n"
             'Content-Type: multipart/mixed; boundary="%s"\n\n'
             "This is a multi-part message in MIME format.\n"
             "--%s\nContent-Type: text/plain; charset=UTF-8; format=flowed\n"
-            "Content-Transfer-Encoding: 8bit\n\n%s har accepteret denne invitation: MUS\n\n"
+            "Content-Transfer-Encoding: 8bit\n\n%s har svaret %s på denne invitation: MUS\n\n"
             "--%s\nContent-Type: text/calendar; charset=UTF-8; method=REPLY\n"
             "Content-Transfer-Encoding: 8bit\n\n%s\n--%s--\n"
-            % (i, uid, date, leader_mail, organizer, b, b, leader_mail, b,
+            % (i, partstat, uid, date, leader_mail, organizer, b, b, leader_mail, partstat, b,
                ical.replace("\r\n", "\n"), b))
 
 
@@ -388,7 +388,7 @@ def cmd_replies(a):
         m = mails.get(c["musleader"][0].lower())
         if m is None:
             sys.exit("lmtp-load: no mail for leader %s" % c["musleader"][0])
-        jobs.append((m, [a.organizer], wire(make_reply(c, m, a.organizer, i))))
+        jobs.append((m, [a.organizer], wire(make_reply(c, m, a.organizer, i, a.partstat))))
     if not jobs:
         sys.exit("lmtp-load: no conversations with musICalUID and musLeader in " + a.conversations)
     deliver(a.port, jobs, a.connections)
@@ -400,7 +400,7 @@ def cmd_verify(a):
         if "musleader" not in c:
             continue
         total += 1
-        want = "ACCEPTED " + c["musleader"][0]
+        want = a.partstat + " " + c["musleader"][0]
         vals = c.get("muspartstat", [])
         if want in vals:
             exact += 1
@@ -428,8 +428,11 @@ def main():
     r.add_argument("--conversations", required=True)
     r.add_argument("--people", required=True)
     r.add_argument("--connections", type=int, default=4)
+    r.add_argument("--partstat", default="ACCEPTED", choices=("ACCEPTED", "TENTATIVE"),
+                   help="what every leader answers (a run that changes nothing is not measured)")
     v = sub.add_parser("verify")
     v.add_argument("--conversations", required=True)
+    v.add_argument("--partstat", default="ACCEPTED")
     a = ap.parse_args()
     {"mail": cmd_mail, "replies": cmd_replies, "verify": cmd_verify}[a.cmd](a)
 
