@@ -11,9 +11,11 @@ MODULEDIR := $(call dovecot_var,dovecot_moduledir)
 DOVEADM_MODULEDIR := $(MODULEDIR)/doveadm
 DATADIR ?= /usr/share/dovecot-mus
 
-PKGS := libical ldap libcurl libcjson cairo
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS := libical ldap libcurl libcjson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) cairo 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# cairo is for the spider module alone (mus-spider-module.h)
+CAIRO_LIBS := $(shell pkg-config --libs cairo 2>/dev/null)
 
 WARNINGS := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
@@ -22,24 +24,27 @@ ALL_CFLAGS := $(DOVECOT_CFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -DHAVE_CONFIG_H \
 
 # The host-independent core: links into the unit tests with libdovecot
 # (lib, lib-mail) only, never with Dovecot's storage libraries.
-CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-lease mus-sync mus-report mus-filed-plans mus-hr-figures mus-report-html mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-notice mus-file mus-mailtext mus-reply mus-inbox mus-plan mus-plan-text mus-plan-json mus-plan-request mus-plan-draft mus-plan-entry mus-plan-approval mus-plan-file mus-followup mus-done mus-retention mus-followup-time mus-plan-mail mus-spider mus-competences mus-competence-heatmap mus-level mus-profile mus-competence-form mus-competence-request mus-assessment mus-competence-card mus-competence-figures
+CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-lease mus-sync mus-report mus-filed-plans mus-hr-figures mus-report-html mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-notice mus-file mus-mailtext mus-reply mus-inbox mus-plan mus-plan-text mus-plan-json mus-plan-request mus-plan-draft mus-plan-entry mus-plan-approval mus-plan-file mus-followup mus-done mus-retention mus-followup-time mus-plan-mail mus-spider-module mus-competences mus-competence-heatmap mus-level mus-profile mus-competence-form mus-competence-request mus-assessment mus-competence-card mus-competence-figures
 CORE_OBJS := $(CORE:%=build/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/obj/%.o)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined -fno-lto
-ASAN_OBJS := $(CORE:%=build/asan/%.o) $(UNIT_SRCS:tests/unit/%.c=build/asan/%.o)
+ASAN_OBJS := $(CORE:%=build/asan/%.o) build/asan/mus-spider.o \
+	$(UNIT_SRCS:tests/unit/%.c=build/asan/%.o)
 # the spider's test lets go of fontconfig's caches at its end
-TEST_LIBS := -L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LIBS) \
+TEST_LIBS := -L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LIBS) $(CAIRO_LIBS) \
 	$(shell pkg-config --libs fontconfig 2>/dev/null)
 
 MAIL_PLUGIN := build/lib90_mus_plugin.so
 DOVEADM_PLUGIN := build/lib10_doveadm_mus_plugin.so
+# loaded by the doveadm plugin (and the unit tests) from mus/ next to it
+SPIDER_MODULE := build/mus/libmus-spider.so
 
 .PHONY: all deps install uninstall test unit unit-asan unit-valgrind fuzz fuzz-plan e2e demo demo-down clean
 
-all: $(MAIL_PLUGIN) $(DOVEADM_PLUGIN) build/test-unit
+all: $(MAIL_PLUGIN) $(DOVEADM_PLUGIN) $(SPIDER_MODULE) build/test-unit
 
 build/obj/%.o: plugin/%.c plugin/*.h | build/obj
 	@echo "  CC      $<"
@@ -69,37 +74,45 @@ $(MAIL_PLUGIN): build/obj/mus-plugin.o build/libmus-core.a
 $(DOVEADM_PLUGIN): $(CORE_OBJS) build/obj/doveadm-mus.o
 	@echo "  LD      $@"
 	@$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
-
-build/test-unit: $(CORE_OBJS) $(UNIT_OBJS)
+$(SPIDER_MODULE): build/obj/mus-spider.o
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LIBS)
+	@mkdir -p $(dir $@)
+	@$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(CAIRO_LIBS) -lm
+
+# -rdynamic: the spider module takes the core's symbols from the program,
+# as it takes them from the doveadm plugin in doveadm
+build/test-unit: $(CORE_OBJS) build/obj/mus-spider.o $(UNIT_OBJS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $^ $(TEST_LIBS)
 build/test-unit-asan: $(ASAN_OBJS)
 	@echo "  LD asan $@"
-	@$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(TEST_LIBS)
+	@$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -rdynamic -o $@ $^ $(TEST_LIBS)
 
 install: all
 	install -d $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(DOVEADM_MODULEDIR) \
 		$(DESTDIR)$(DATADIR)/ical-templates $(DESTDIR)$(DATADIR)/ldap-schema
 	install -m 0644 $(MAIL_PLUGIN) $(DESTDIR)$(MODULEDIR)/
 	install -m 0644 $(DOVEADM_PLUGIN) $(DESTDIR)$(DOVEADM_MODULEDIR)/
+	install -d $(DESTDIR)$(DOVEADM_MODULEDIR)/mus
+	install -m 0644 $(SPIDER_MODULE) $(DESTDIR)$(DOVEADM_MODULEDIR)/mus/
 	cp -R ical-templates/. $(DESTDIR)$(DATADIR)/ical-templates/
 	install -m 0644 ldap-schema/*.schema ldap-schema/*.ldif $(DESTDIR)$(DATADIR)/ldap-schema/
 
 uninstall:
 	rm -f $(DESTDIR)$(MODULEDIR)/$(notdir $(MAIL_PLUGIN)) \
 		$(DESTDIR)$(DOVEADM_MODULEDIR)/$(notdir $(DOVEADM_PLUGIN))
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DOVEADM_MODULEDIR)/mus $(DESTDIR)$(DATADIR)
 
 # Debian packages the build, the tests and the demo need.
 deps:
 	tests/stack/install-deps
 
-unit: build/test-unit
+unit: build/test-unit $(SPIDER_MODULE)
 	build/test-unit
-unit-asan: build/test-unit-asan
+unit-asan: build/test-unit-asan $(SPIDER_MODULE)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/test-unit-asan
 
-unit-valgrind: build/test-unit
+unit-valgrind: build/test-unit $(SPIDER_MODULE)
 	valgrind -q --error-exitcode=3 --leak-check=full \
 		--errors-for-leak-kinds=definite build/test-unit
 

@@ -7,6 +7,7 @@
 #include "mus-profile.h"
 #include "mus-level.h"
 #include "mus-invitation.h"
+#include "mus-spider-module.h"
 #include "mus-competence-card.h"
 
 /* the card's words, Danish and English */
@@ -172,7 +173,7 @@ const char *mus_competence_card_html(const struct mus_competence_card *card,
 		    "<body>\n<h1>%s</h1>\n",
 		    language == MUS_LANGUAGE_EN ? "en" : "da",
 		    ESC(title), ESC(title));
-	if (mus_spider_svg(&spider, MUS_COMPETENCE_CARD_SVG_SIZE, out,
+	if (mus_spider_module_svg(&spider, MUS_COMPETENCE_CARD_SVG_SIZE, out,
 			   error_r) < 0)
 		return NULL;
 	str_printfa(out, "\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th></tr>\n",
@@ -203,7 +204,7 @@ int mus_competence_card_attach(const struct mus_competence_card *card,
 	const char *html;
 
 	mus_card_spider(card, language, &spider);
-	if (mus_spider_png(&spider, MUS_COMPETENCE_CARD_PNG_SIZE, png,
+	if (mus_spider_module_png(&spider, MUS_COMPETENCE_CARD_PNG_SIZE, png,
 			   error_r) < 0)
 		return -1;
 	html = mus_competence_card_html(card, employee_name, language, error_r);

@@ -54,17 +54,20 @@ class DeliveryTest(unittest.TestCase):
         if len(cls.users) < 2:
             raise AssertionError("fewer than two people with a mailbox in the sample organisation")
 
-    def test_mail_plugin_loads_no_drawing_library(self):
-        # every imap and lmtp process loads the mail plugin: the spider's
-        # cairo (and X11 with it) is for doveadm's plugin alone
+    def test_only_the_spider_module_loads_the_drawing_library(self):
+        # every imap and lmtp process loads the mail plugin, and every
+        # doveadm command doveadm's: the spider's cairo (and X11 with it)
+        # is in a module of its own, loaded when a spider is drawn
+        def needed(path):
+            return subprocess.run(["readelf", "-d", path], capture_output=True, text=True,
+                                  check=True).stdout
         plugin = os.path.join(self.stack.dir, "dovecot", "modules", "lib90_mus_plugin.so")
-        needed = subprocess.run(["readelf", "-d", plugin], capture_output=True, text=True,
-                                check=True).stdout
-        self.assertIn("libldap", needed)
-        self.assertNotIn("cairo", needed)
-        doveadm = "/usr/lib/dovecot/modules/doveadm/lib10_doveadm_mus_plugin.so"
-        self.assertIn("cairo", subprocess.run(["readelf", "-d", doveadm], capture_output=True,
-                                              text=True, check=True).stdout)
+        self.assertIn("libldap", needed(plugin))
+        self.assertNotIn("cairo", needed(plugin))
+        modules = "/usr/lib/dovecot/modules/doveadm"
+        self.assertIn("libical", needed(os.path.join(modules, "lib10_doveadm_mus_plugin.so")))
+        self.assertNotIn("cairo", needed(os.path.join(modules, "lib10_doveadm_mus_plugin.so")))
+        self.assertIn("libcairo", needed(os.path.join(modules, "mus", "libmus-spider.so")))
 
     def send(self, msg, recipients):
         with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:

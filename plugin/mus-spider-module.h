@@ -1,0 +1,24 @@
+#ifndef MUS_SPIDER_MODULE_H
+#define MUS_SPIDER_MODULE_H
+
+/* The spider (mus-spider) as a module of its own, mus/libmus-spider.so
+   next to the object this code is linked into, loaded when a spider is
+   first drawn: cairo and the dozen libraries it pulls in (X11,
+   fontconfig, freetype, ...) then cost nothing to the doveadm commands
+   that draw none, which is every command but a sync that sends a
+   competence card. */
+
+#include "mus-spider.h"
+
+/* As mus_spider_png() and mus_spider_svg(); -1 also when the module
+   cannot be loaded (the error names the file and why). */
+int mus_spider_module_png(const struct mus_spider *spider, unsigned int size,
+			  buffer_t *png, const char **error_r);
+int mus_spider_module_svg(const struct mus_spider *spider, unsigned int size,
+			  string_t *svg, const char **error_r);
+
+/* The module's path: "<directory of the object this code is in>/mus/
+   libmus-spider.so". */
+const char *mus_spider_module_path(void);
+
+#endif
