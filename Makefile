@@ -24,7 +24,7 @@ ALL_CFLAGS := $(DOVECOT_CFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -DHAVE_CONFIG_H \
 
 # The host-independent core: links into the unit tests with libdovecot
 # (lib, lib-mail) only, never with Dovecot's storage libraries.
-CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-lease mus-sync mus-report mus-filed-plans mus-hr-figures mus-report-html mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-notice mus-file mus-mailtext mus-reply mus-inbox mus-plan mus-plan-text mus-plan-json mus-plan-request mus-plan-draft mus-plan-entry mus-plan-approval mus-plan-file mus-followup mus-done mus-retention mus-followup-time mus-plan-mail mus-spider-module mus-competences mus-competence-heatmap mus-level mus-profile mus-competence-form mus-competence-request mus-assessment mus-competence-card mus-competence-figures
+CORE := mus-settings mus-time mus-holidays mus-schedule mus-freebusy mus-round mus-roster mus-conversation mus-lease mus-sync mus-report mus-filed-plans mus-hr-figures mus-report-html mus-ldap mus-smtp mus-org mus-people mus-cards mus-message mus-itip mus-invitation mus-send mus-notice mus-file mus-mailtext mus-reply mus-inbox mus-plan mus-plan-text mus-plan-json mus-plan-request mus-plan-draft mus-plan-entry mus-plan-approval mus-plan-file mus-followup mus-done mus-retention mus-followup-time mus-plan-mail mus-module mus-spider-module mus-competences mus-competence-heatmap mus-level mus-profile mus-competence-form mus-competence-request mus-assessment mus-competence-card mus-competence-figures
 CORE_OBJS := $(CORE:%=build/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/obj/%.o)
@@ -38,13 +38,16 @@ TEST_LIBS := -L$(DOVECOT_LIBDIR) -Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot $(PKG_LI
 	$(shell pkg-config --libs fontconfig 2>/dev/null)
 
 MAIL_PLUGIN := build/lib90_mus_plugin.so
+# doveadm's plugin registers the commands and loads the module that has
+# them (mus/ next to it) when one is run; that module loads the spider's
+# (cairo) when a spider is drawn
 DOVEADM_PLUGIN := build/lib10_doveadm_mus_plugin.so
-# loaded by the doveadm plugin (and the unit tests) from mus/ next to it
+DOVEADM_MODULE := build/mus/libmus-doveadm.so
 SPIDER_MODULE := build/mus/libmus-spider.so
 
 .PHONY: all deps install uninstall test unit unit-asan unit-valgrind fuzz fuzz-plan e2e demo demo-down clean
 
-all: $(MAIL_PLUGIN) $(DOVEADM_PLUGIN) $(SPIDER_MODULE) build/test-unit
+all: $(MAIL_PLUGIN) $(DOVEADM_PLUGIN) $(DOVEADM_MODULE) $(SPIDER_MODULE) build/test-unit
 
 build/obj/%.o: plugin/%.c plugin/*.h | build/obj
 	@echo "  CC      $<"
@@ -71,16 +74,20 @@ build/libmus-core.a: $(CORE_OBJS)
 $(MAIL_PLUGIN): build/obj/mus-plugin.o build/libmus-core.a
 	@echo "  LD      $@"
 	@$(CC) -shared $(ALL_CFLAGS) -o $@ $^ -Wl,--as-needed $(PKG_LIBS)
-$(DOVEADM_PLUGIN): $(CORE_OBJS) build/obj/doveadm-mus.o
+$(DOVEADM_PLUGIN): build/obj/doveadm-mus-plugin.o build/obj/mus-module.o
 	@echo "  LD      $@"
+	@$(CC) -shared $(ALL_CFLAGS) -o $@ $^
+$(DOVEADM_MODULE): $(CORE_OBJS) build/obj/doveadm-mus.o
+	@echo "  LD      $@"
+	@mkdir -p $(dir $@)
 	@$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 $(SPIDER_MODULE): build/obj/mus-spider.o
 	@echo "  LD      $@"
 	@mkdir -p $(dir $@)
 	@$(CC) -shared $(ALL_CFLAGS) -o $@ $^ $(CAIRO_LIBS) -lm
 
-# -rdynamic: the spider module takes the core's symbols from the program,
-# as it takes them from the doveadm plugin in doveadm
+# -rdynamic: the spider linked into the unit tests is the one they draw
+# with (mus-spider-module.h)
 build/test-unit: $(CORE_OBJS) build/obj/mus-spider.o $(UNIT_OBJS)
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $^ $(TEST_LIBS)
@@ -94,7 +101,7 @@ install: all
 	install -m 0644 $(MAIL_PLUGIN) $(DESTDIR)$(MODULEDIR)/
 	install -m 0644 $(DOVEADM_PLUGIN) $(DESTDIR)$(DOVEADM_MODULEDIR)/
 	install -d $(DESTDIR)$(DOVEADM_MODULEDIR)/mus
-	install -m 0644 $(SPIDER_MODULE) $(DESTDIR)$(DOVEADM_MODULEDIR)/mus/
+	install -m 0644 $(DOVEADM_MODULE) $(SPIDER_MODULE) $(DESTDIR)$(DOVEADM_MODULEDIR)/mus/
 	cp -R ical-templates/. $(DESTDIR)$(DATADIR)/ical-templates/
 	install -m 0644 ldap-schema/*.schema ldap-schema/*.ldif $(DESTDIR)$(DATADIR)/ldap-schema/
 
@@ -107,12 +114,12 @@ uninstall:
 deps:
 	tests/stack/install-deps
 
-unit: build/test-unit $(SPIDER_MODULE)
+unit: build/test-unit
 	build/test-unit
-unit-asan: build/test-unit-asan $(SPIDER_MODULE)
+unit-asan: build/test-unit-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/test-unit-asan
 
-unit-valgrind: build/test-unit $(SPIDER_MODULE)
+unit-valgrind: build/test-unit
 	valgrind -q --error-exitcode=3 --leak-check=full \
 		--errors-for-leak-kinds=definite build/test-unit
 

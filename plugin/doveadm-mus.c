@@ -35,6 +35,7 @@
 #include "mus-followup.h"
 #include "mus-retention.h"
 #include "mus-profile.h"
+#include "doveadm-mus.h"
 #include "str.h"
 #include "master-service.h"
 #include "mail-storage-service.h"
@@ -55,10 +56,7 @@
 #define MUS_DOVEADM_FB_MAX_SIZE (1024 * 1024)
 #define MUS_DOVEADM_SMTP_TIMEOUT_MSECS 30000
 
-const char *doveadm_mus_plugin_version = DOVECOT_ABI_VERSION;
 
-void doveadm_mus_plugin_init(struct module *module);
-void doveadm_mus_plugin_deinit(void);
 
 static int mus_doveadm_settings(const struct mus_settings **set_r)
 {
@@ -644,7 +642,7 @@ mus_doveadm_competences(struct mus_doveadm_session *session,
 	return comp;
 }
 
-static void cmd_mus_competences(struct doveadm_cmd_context *cctx)
+void cmd_mus_competences(struct doveadm_cmd_context *cctx)
 {
 	struct mus_doveadm_session session;
 	struct mus_competences *comp;
@@ -683,7 +681,7 @@ static void cmd_mus_competences(struct doveadm_cmd_context *cctx)
 	mus_doveadm_session_end(&session);
 }
 
-static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
+void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
 	struct mus_doveadm_session session;
 	ARRAY_TYPE(mus_report_row) rows;
@@ -717,7 +715,7 @@ static void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 	mus_doveadm_session_end(&session);
 }
 
-static void cmd_mus_report(struct doveadm_cmd_context *cctx)
+void cmd_mus_report(struct doveadm_cmd_context *cctx)
 {
 	struct mus_doveadm_session session;
 	ARRAY_TYPE(mus_filed_plan) plans;
@@ -767,7 +765,7 @@ static void mus_doveadm_planned(const char *round_name,
 		round_name, conversations, placed);
 }
 
-static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
+void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 {
 	struct mus_sync_options opts = {
 		.lease_wait_secs = MUS_DOVEADM_LEASE_WAIT_SECS,
@@ -878,7 +876,7 @@ static void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 
 /* ---- plan submit ---- */
 
-static void cmd_mus_plan_submit(struct doveadm_cmd_context *cctx)
+void cmd_mus_plan_submit(struct doveadm_cmd_context *cctx)
 {
 	struct mus_doveadm_session session;
 	struct mus_conversation *conv;
@@ -966,7 +964,7 @@ static void mus_doveadm_purge_log(const char *dn, const char *reason,
 	doveadm_print(reason);
 }
 
-static void cmd_mus_purge(struct doveadm_cmd_context *cctx)
+void cmd_mus_purge(struct doveadm_cmd_context *cctx)
 {
 	struct mus_retention_options opts;
 	struct mus_retention_period period;
@@ -1136,7 +1134,7 @@ static int mus_round_create_values(struct doveadm_cmd_context *cctx,
 	return 0;
 }
 
-static void cmd_mus_round_create(struct doveadm_cmd_context *cctx)
+void cmd_mus_round_create(struct doveadm_cmd_context *cctx)
 {
 	struct mus_round_context rctx;
 	struct mus_round_values rv;
@@ -1187,7 +1185,7 @@ static void cmd_mus_round_create(struct doveadm_cmd_context *cctx)
 	mus_ldap_disconnect(&conn);
 }
 
-static void cmd_mus_round_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
+void cmd_mus_round_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
 	struct mus_doveadm_session session;
 	ARRAY_TYPE(mus_round) rounds;
@@ -1261,7 +1259,7 @@ static const char *mus_show_name(const struct mus_org *org, const char *ndn,
 }
 
 /* every conversation of one round, leader by leader, in time order */
-static void cmd_mus_round_show(struct doveadm_cmd_context *cctx)
+void cmd_mus_round_show(struct doveadm_cmd_context *cctx)
 {
 	struct mus_doveadm_session session;
 	ARRAY_TYPE(mus_round) rounds;
@@ -1335,7 +1333,7 @@ static void cmd_mus_round_show(struct doveadm_cmd_context *cctx)
 
 /* ---- job profiles ---- */
 
-static void cmd_mus_profile_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
+void cmd_mus_profile_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 {
 	struct mus_doveadm_session session;
 	struct mus_profiles *profiles;
@@ -1402,116 +1400,7 @@ static void cmd_mus_profile_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 	mus_doveadm_session_end(&session);
 }
 
-static struct doveadm_cmd_ver2 mus_doveadm_commands[] = {
-	{
-		.name = "mus profile list",
-		.cmd = cmd_mus_profile_list,
-		.usage = "",
-		DOVEADM_CMD_PARAMS_START
-		DOVEADM_CMD_PARAMS_END
-	},
-	{
-		.name = "mus competences",
-		.cmd = cmd_mus_competences,
-		.usage = "[--unit <DN or name>] [-f text|json]",
-		DOVEADM_CMD_PARAMS_START
-		DOVEADM_CMD_PARAM('u', "unit", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('f', "format", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAMS_END
-	},
-	{
-		.name = "mus status",
-		.cmd = cmd_mus_status,
-		.usage = "",
-		DOVEADM_CMD_PARAMS_START
-		DOVEADM_CMD_PARAMS_END
-	},
-	{
-		.name = "mus report",
-		.cmd = cmd_mus_report,
-		.usage = "--html <file>",
-		DOVEADM_CMD_PARAMS_START
-		DOVEADM_CMD_PARAM('\0', "html", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAMS_END
-	},
-	{
-		.name = "mus sync",
-		.cmd = cmd_mus_sync,
-		.usage = "[--dry-run [--eml-dir <dir>]] [--round <name>]",
-		DOVEADM_CMD_PARAMS_START
-		DOVEADM_CMD_PARAM('n', "dry-run", CMD_PARAM_BOOL, 0)
-		DOVEADM_CMD_PARAM('r', "round", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('e', "eml-dir", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAMS_END
-	},
-	{
-		.name = "mus purge",
-		.cmd = cmd_mus_purge,
-		.usage = "--older-than <period> [--dry-run]",
-		DOVEADM_CMD_PARAMS_START
-		DOVEADM_CMD_PARAM('\0', "older-than", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('n', "dry-run", CMD_PARAM_BOOL, 0)
-		DOVEADM_CMD_PARAMS_END
-	},
-	{
-		.name = "mus round create",
-		.cmd = cmd_mus_round_create,
-		.usage = "--name <name> --kind MUS|GRUS|TUS|LUS --start <YYYY-MM-DD> "
-			"--end <YYYY-MM-DD> --duration <minutes> [--workday <HHMM-HHMM>] "
-			"[--max-per-day <n>] [--buffer <minutes>] [--scope-base <dn>] "
-			"[--scope-filter <filter>] [--card <code> ...] "
-			"[--closed <YYYY-MM-DD> ...] [--location <text>] "
-			"[--state draft|active|closed]",
-		DOVEADM_CMD_PARAMS_START
-		DOVEADM_CMD_PARAM('\0', "name", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('\0', "kind", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('\0', "start", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('\0', "end", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('\0', "duration", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('\0', "workday", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('\0', "max-per-day", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('\0', "buffer", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('\0', "scope-base", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('\0', "scope-filter", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('\0', "card", CMD_PARAM_ARRAY, 0)
-		DOVEADM_CMD_PARAM('\0', "closed", CMD_PARAM_ARRAY, 0)
-		DOVEADM_CMD_PARAM('\0', "location", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAM('\0', "state", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAMS_END
-	},
-	{
-		.name = "mus plan submit",
-		.cmd = cmd_mus_plan_submit,
-		.usage = "<conversation DN, UID or reference> <file.json>",
-		DOVEADM_CMD_PARAMS_START
-		DOVEADM_CMD_PARAM('\0', "conversation", CMD_PARAM_STR, CMD_PARAM_FLAG_POSITIONAL)
-		DOVEADM_CMD_PARAM('\0', "file", CMD_PARAM_STR, CMD_PARAM_FLAG_POSITIONAL)
-		DOVEADM_CMD_PARAMS_END
-	},
-	{
-		.name = "mus round show",
-		.cmd = cmd_mus_round_show,
-		.usage = "--name <name>",
-		DOVEADM_CMD_PARAMS_START
-		DOVEADM_CMD_PARAM('\0', "name", CMD_PARAM_STR, 0)
-		DOVEADM_CMD_PARAMS_END
-	},
-	{
-		.name = "mus round list",
-		.cmd = cmd_mus_round_list,
-		.usage = "",
-		DOVEADM_CMD_PARAMS_START
-		DOVEADM_CMD_PARAMS_END
-	},
-};
-
-void doveadm_mus_plugin_init(struct module *module ATTR_UNUSED)
+void mus_doveadm_module_init(void)
 {
 	mus_time_init();
-	for (unsigned int i = 0; i < N_ELEMENTS(mus_doveadm_commands); i++)
-		doveadm_cmd_register_ver2(&mus_doveadm_commands[i]);
-}
-
-void doveadm_mus_plugin_deinit(void)
-{
 }

@@ -1,17 +1,18 @@
 /* Loading the spider module on first use (see mus-spider-module.h). */
 
-/* dladdr() */
+/* RTLD_DEFAULT */
 #ifndef _GNU_SOURCE
 #  define _GNU_SOURCE
 #endif
 #include "lib.h"
 #include "buffer.h"
 #include "str.h"
+#include "mus-module.h"
 #include "mus-spider-module.h"
 
 #include <dlfcn.h>
 
-#define MUS_SPIDER_MODULE_FILE "mus/libmus-spider.so"
+#define MUS_SPIDER_MODULE_FILE "libmus-spider.so"
 
 typedef int mus_spider_png_t(const struct mus_spider *spider,
 			     unsigned int size, buffer_t *png,
@@ -32,13 +33,7 @@ static struct {
 
 const char *mus_spider_module_path(void)
 {
-	Dl_info info;
-	const char *slash;
-
-	if (dladdr((void *)mus_spider_module_path, &info) == 0 ||
-	    info.dli_fname == NULL || (slash = strrchr(info.dli_fname, '/')) == NULL)
-		return MUS_SPIDER_MODULE_FILE;
-	return t_strdup_printf("%s/%s", t_strdup_until(info.dli_fname, slash),
+	return mus_module_path((const void *)mus_spider_module_path,
 			       MUS_SPIDER_MODULE_FILE);
 }
 
@@ -51,9 +46,14 @@ static int mus_spider_module_load(const char **error_r)
 		return mus_spider_module.error == NULL ? 0 : -1;
 	}
 	mus_spider_module.tried = TRUE;
+	/* a program with the spider linked in (the unit tests) uses its own */
+	mus_spider_module.png = (mus_spider_png_t *)dlsym(RTLD_DEFAULT, "mus_spider_png");
+	mus_spider_module.svg = (mus_spider_svg_t *)dlsym(RTLD_DEFAULT, "mus_spider_svg");
+	if (mus_spider_module.png != NULL && mus_spider_module.svg != NULL)
+		return 0;
 	path = mus_spider_module_path();
-	/* RTLD_LOCAL: its symbols stay its own; it takes Dovecot's from the
-	   process, as the plugins do */
+	/* RTLD_LOCAL: its symbols stay its own; it takes Dovecot's and the
+	   core's from the process, as the plugins do */
 	mus_spider_module.handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (mus_spider_module.handle != NULL) {
 		mus_spider_module.png = (mus_spider_png_t *)

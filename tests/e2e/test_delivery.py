@@ -54,10 +54,11 @@ class DeliveryTest(unittest.TestCase):
         if len(cls.users) < 2:
             raise AssertionError("fewer than two people with a mailbox in the sample organisation")
 
-    def test_only_the_spider_module_loads_the_drawing_library(self):
+    def test_what_each_plugin_and_module_loads(self):
         # every imap and lmtp process loads the mail plugin, and every
-        # doveadm command doveadm's: the spider's cairo (and X11 with it)
-        # is in a module of its own, loaded when a spider is drawn
+        # doveadm command doveadm's plugin: the libraries of the commands
+        # are in a module loaded for a mus command only, and cairo (with
+        # X11) in the spider's, loaded when a spider is drawn
         def needed(path):
             return subprocess.run(["readelf", "-d", path], capture_output=True, text=True,
                                   check=True).stdout
@@ -65,8 +66,12 @@ class DeliveryTest(unittest.TestCase):
         self.assertIn("libldap", needed(plugin))
         self.assertNotIn("cairo", needed(plugin))
         modules = "/usr/lib/dovecot/modules/doveadm"
-        self.assertIn("libical", needed(os.path.join(modules, "lib10_doveadm_mus_plugin.so")))
-        self.assertNotIn("cairo", needed(os.path.join(modules, "lib10_doveadm_mus_plugin.so")))
+        stub = needed(os.path.join(modules, "lib10_doveadm_mus_plugin.so"))
+        for lib in ("libical", "libldap", "libcurl", "cairo"):
+            self.assertNotIn(lib, stub)
+        commands = needed(os.path.join(modules, "mus", "libmus-doveadm.so"))
+        self.assertIn("libical", commands)
+        self.assertNotIn("cairo", commands)
         self.assertIn("libcairo", needed(os.path.join(modules, "mus", "libmus-spider.so")))
 
     def send(self, msg, recipients):
