@@ -5,8 +5,10 @@ organizer address, and says what it made of each in the log."""
 import email
 import email.policy
 import os
+import shutil
 import smtplib
 import subprocess
+import tempfile
 import time
 import unittest
 import uuid
@@ -73,6 +75,20 @@ class DeliveryTest(unittest.TestCase):
         self.assertIn("libical", commands)
         self.assertNotIn("cairo", commands)
         self.assertIn("libcairo", needed(os.path.join(modules, "mus", "libmus-spider.so")))
+
+    def test_a_missing_commands_module_is_a_clear_error(self):
+        # doveadm's plugin without mus/libmus-doveadm.so next to it (a
+        # broken install): the command fails and says which file
+        modules = "/usr/lib/dovecot/modules/doveadm"
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copy(os.path.join(modules, "lib10_doveadm_mus_plugin.so"), tmp)
+            script = 'mount --bind "$0" ' + modules + ' && exec "$@"'
+            r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script,
+                                tmp] + self.stack.doveadm_command("mus", "status"),
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 70, r.stderr)
+        self.assertIn("mus: loading " + os.path.join(modules, "mus", "libmus-doveadm.so") +
+                      " failed", r.stderr)
 
     def send(self, msg, recipients):
         with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
