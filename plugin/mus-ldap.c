@@ -527,7 +527,11 @@ int mus_ldap_search_together(struct mus_ldap *conn,
 		switch (ldap_result(conn->ld, msgids[i], LDAP_MSG_ALL,
 				    &timeout, &res)) {
 		case -1:
-			(void)ldap_get_option(conn->ld, LDAP_OPT_RESULT_CODE, &src);
+			/* the connection failed: there is no answer to parse */
+			if (ldap_get_option(conn->ld, LDAP_OPT_RESULT_CODE,
+					    &src) != LDAP_OPT_SUCCESS ||
+			    src == LDAP_SUCCESS)
+				src = LDAP_SERVER_DOWN;
 			break;
 		case 0:
 			src = LDAP_TIMEOUT;
