@@ -39,8 +39,13 @@ static void *mus_doveadm_module_load(void)
 		return NULL;
 	}
 	init = (void (*)(void))dlsym(mus_doveadm_module, "mus_doveadm_module_init");
-	if (init != NULL)
-		init();
+	if (init == NULL) {
+		i_error("mus: %s has no mus_doveadm_module_init", path);
+		(void)dlclose(mus_doveadm_module);
+		mus_doveadm_module = NULL;
+		return NULL;
+	}
+	init();
 	return mus_doveadm_module;
 }
 

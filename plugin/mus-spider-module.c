@@ -31,7 +31,7 @@ static struct {
 	char *error;
 } mus_spider_module;
 
-const char *mus_spider_module_path(void)
+static const char *mus_spider_module_path(void)
 {
 	return mus_module_path((const void *)mus_spider_module_path,
 			       MUS_SPIDER_MODULE_FILE);

@@ -3,10 +3,11 @@
 
 /* The spider (mus-spider) as a module of its own, libmus-spider.so next
    to the object this code is linked into (mus/libmus-doveadm.so in
-   doveadm's module directory), loaded when a spider is first drawn: cairo and the dozen libraries it pulls in (X11,
-   fontconfig, freetype, ...) then cost nothing to the doveadm commands
-   that draw none, which is every command but a sync that sends a
-   competence card. */
+   doveadm's module directory), loaded when a spider is first drawn: cairo
+   and the dozen libraries it pulls in (X11, fontconfig, freetype, ...)
+   then cost nothing to the doveadm commands that draw none. A program
+   that has mus_spider_png() and mus_spider_svg() linked in and exported
+   (the unit tests) uses those instead. */
 
 #include "mus-spider.h"
 
@@ -16,10 +17,5 @@ int mus_spider_module_png(const struct mus_spider *spider, unsigned int size,
 			  buffer_t *png, const char **error_r);
 int mus_spider_module_svg(const struct mus_spider *spider, unsigned int size,
 			  string_t *svg, const char **error_r);
-
-/* The module's path: "<directory of the object this code is in>/
-   libmus-spider.so". A program that has mus_spider_png() and
-   mus_spider_svg() linked in and exported uses those instead. */
-const char *mus_spider_module_path(void);
 
 #endif
