@@ -37,6 +37,7 @@ static int mus_card_side(const struct mus_profile *profile,
 	competences = array_get(&profile->competences, &count);
 	memset(seen, 0, sizeof(seen));
 	for (; *values != NULL; values++) {
+		const struct mus_competence *c;
 		struct mus_assessment_item item;
 		unsigned int i;
 
@@ -46,14 +47,17 @@ static int mus_card_side(const struct mus_profile *profile,
 				side, *values);
 			return -1;
 		}
-		for (i = 0; i < count; i++) {
-			if (strcasecmp(competences[i].code, item.code) == 0)
-				break;
-		}
-		if (i == count) {
+		c = mus_profile_competence(profile, item.code);
+		if (c == NULL) {
 			*error_r = t_strdup_printf(
 				"the %s's answer '%s' names no competence of the profile %s",
 				side, *values, profile->dn);
+			return -1;
+		}
+		i = c - competences;
+		if (seen[i]) {
+			*error_r = t_strdup_printf(
+				"the %s's answer gives '%s' twice", side, c->code);
 			return -1;
 		}
 		levels[i] = item.level;

@@ -209,7 +209,7 @@ void mus_competence_share(const struct mus_competence_count *count,
 		share_r->answers += levels[level];
 		if (level > 0)
 			share_r->relevant += levels[level];
-		if (level >= MUS_COMPETENCE_COMPETENT)
+		if (level >= MUS_LEVEL_COMPETENT)
 			share_r->competent += levels[level];
 	}
 	share_r->percent = share_r->relevant == 0 ? -1 :

@@ -21,9 +21,10 @@
 #include "array.h"
 #include "hash.h"
 #include "mus-profile.h"
+#include "mus-level.h"
 
-#define MUS_COMPETENCE_LEVELS 6
-#define MUS_COMPETENCE_COMPETENT 3
+/* levels 0 (not relevant) to MUS_LEVEL_MAX */
+#define MUS_COMPETENCE_LEVELS (MUS_LEVEL_MAX + 1)
 
 enum mus_competence_side {
 	MUS_COMPETENCE_EMPLOYEE = 0,

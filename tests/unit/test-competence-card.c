@@ -63,6 +63,10 @@ static void test_card_read(void)
 	const char *const missing[] = {
 		"borger 3", "jura 4", "it 2", "samarbejde 5", "doku 0", NULL
 	};
+	const char *const twice[] = {
+		"borger 3", "BORGER 5", "jura 4", "it 2", "samarbejde 5",
+		"doku 0", "oekonomi 1", NULL
+	};
 
 	mus_test_begin("competence card: stored answers against the profile");
 	test_assert(profile->problem == NULL);
@@ -93,6 +97,9 @@ static void test_card_read(void)
 	test_assert(mus_competence_card_read(profile, missing, none, &card,
 					     &error) == -1);
 	test_assert_contains(error, "no level for 'oekonomi'");
+	test_assert(mus_competence_card_read(profile, twice, none, &card,
+					     &error) == -1);
+	test_assert_contains(error, "the employee's answer gives 'borger' twice");
 	test_assert(mus_competence_card_read(profile, employee, missing, &card,
 					     &error) == -1);
 	test_assert_contains(error, "the leader's answer has no level");
