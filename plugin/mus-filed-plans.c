@@ -82,9 +82,6 @@ static void mus_filed_plan_read(struct mus_filed_plans_ctx *ctx,
 		mus_ldap_entry_time(entry, "musApprovedByEmployee");
 	plan->approved_by_leader =
 		mus_ldap_entry_time(entry, "musApprovedByLeader");
-	plan->approved =
-		mus_ldap_entry_value(entry, "musApprovedByEmployee") != NULL &&
-		mus_ldap_entry_value(entry, "musApprovedByLeader") != NULL;
 	p_array_init(&ndns, pool, 4);
 	for (; *reminded != NULL; reminded++) {
 		const char *reminded_ndn = mus_filed_ndn(pool, *reminded);
@@ -173,15 +170,19 @@ static bool mus_filed_base_seen(pool_t pool, const char *const *bases,
 	return FALSE;
 }
 
+const char *mus_filed_team_key(const struct mus_filed_plan *plan,
+			       const char *about, const char *name)
+{
+	if (plan->conversation_ndn == NULL || name == NULL)
+		return NULL;
+	return t_strdup_printf("%s\n%s\n%s", plan->conversation_ndn, about,
+			       t_str_lcase(name));
+}
+
 const char *mus_filed_activity_team_key(const struct mus_filed_plan *plan,
 					const struct mus_activity *a)
 {
-	const char *rdn = mus_ldap_dn_rdn_value(a->dn);
-
-	if (plan->conversation_ndn == NULL || rdn == NULL)
-		return NULL;
-	return t_strdup_printf("%s\nactivity\n%s", plan->conversation_ndn,
-			       t_str_lcase(rdn));
+	return mus_filed_team_key(plan, "activity", mus_ldap_dn_rdn_value(a->dn));
 }
 
 void mus_filed_plans_team_done(ARRAY_TYPE(mus_filed_plan) *plans)

@@ -43,14 +43,18 @@ struct mus_filed_plan {
 	/* musApprovedByEmployee and musApprovedByLeader; 0: none or
 	   unparsable */
 	time_t approved_by_employee, approved_by_leader;
-	/* both approvals are set */
-	bool approved;
 	/* musRemindedTo: normalised DNs of those reminded of the follow-up
 	   meeting; NULL-terminated */
 	const char *const *reminded_to;
 	ARRAY_TYPE(mus_activity) activities;
 };
 ARRAY_DEFINE_TYPE(mus_filed_plan, struct mus_filed_plan *);
+
+/* Both have approved it (with a time that parses). */
+static inline bool mus_filed_plan_approved(const struct mus_filed_plan *plan)
+{
+	return plan->approved_by_employee != 0 && plan->approved_by_leader != 0;
+}
 
 /* TRUE if a's due date has passed and it is not done. */
 bool mus_activity_overdue(const struct mus_activity *a, time_t now);
@@ -61,9 +65,15 @@ bool mus_activity_overdue(const struct mus_activity *a, time_t now);
    in every copy. */
 void mus_filed_plans_team_done(ARRAY_TYPE(mus_filed_plan) *plans);
 
-/* The key of activity a of plan across the copies of a team plan (the
-   same in every copy), from the data stack; NULL for a plan without
-   musConversationRef. */
+/* A team plan is filed as one copy per member, sharing the conversation,
+   with the same activities and leader: whoever is responsible for an
+   activity, and the leader for the follow-up meeting, is reminded once
+   for all copies. The key of what is about (e.g. "meeting") name, the same
+   in every copy, from the data stack; NULL for a plan without
+   musConversationRef or without a name. */
+const char *mus_filed_team_key(const struct mus_filed_plan *plan,
+			       const char *about, const char *name);
+/* The key of activity a (about "activity", by its RDN value). */
 const char *mus_filed_activity_team_key(const struct mus_filed_plan *plan,
 					const struct mus_activity *a);
 

@@ -90,7 +90,7 @@ struct mus_followup_ctx {
 	void *context;
 	struct mus_followup_result *result;
 	/* what the copies of a team plan were reminded of already (see
-	   mus_followup_team_key()); keys from pool */
+	   mus_filed_team_key()); keys from pool */
 	pool_t pool;
 	HASH_TABLE(const char *, const char *) team_reminded;
 };
@@ -307,20 +307,6 @@ static bool mus_followup_responsible(const struct mus_followup_ctx *ctx,
 		mus_followup_person(ctx, plan->employee_dn), rcpt_r);
 }
 
-/* A team plan is filed as one copy per member, sharing the conversation,
-   with the same activities (activity-<n>) and the same leader: whoever is
-   responsible for an activity, and the leader for the follow-up meeting,
-   is reminded once for all the copies. The key of what a reminder is
-   about, across the copies; NULL for a plan without musConversationRef. */
-static const char *mus_followup_team_key(const struct mus_filed_plan *plan,
-					 const char *about, const char *name)
-{
-	if (plan->conversation_ndn == NULL || name == NULL)
-		return NULL;
-	return t_strdup_printf("%s\n%s\n%s", plan->conversation_ndn, about,
-			       t_str_lcase(name));
-}
-
 /* TRUE if key was reminded of in another copy (done is shared by the
    reader: mus_filed_plans_team_reminded()) */
 static bool mus_followup_team_seen(const struct mus_followup_ctx *ctx,
@@ -351,7 +337,7 @@ static void mus_followup_team_read(struct mus_followup_ctx *ctx,
 					mus_filed_activity_team_key(plan, a));
 		}
 		for (const char *const *ndn = plan->reminded_to; *ndn != NULL; ndn++)
-			mus_followup_team_add(ctx, mus_followup_team_key(
+			mus_followup_team_add(ctx, mus_filed_team_key(
 				plan, "meeting", *ndn));
 	} T_END;
 }
@@ -439,7 +425,7 @@ static int mus_followup_meeting_person(struct mus_followup_ctx *ctx,
 				       const char **error_r)
 {
 	const char *what = t_strdup_printf("follow-up of plan %s", plan->dn);
-	const char *key = mus_followup_team_key(plan, "meeting", person->ndn);
+	const char *key = mus_filed_team_key(plan, "meeting", person->ndn);
 	struct mus_followup_rcpt rcpt;
 	int ret;
 
@@ -533,7 +519,7 @@ int mus_followup_remind(struct mus_ldap *conn, struct mus_smtp *smtp,
 	hash_table_create(&ctx.team_reminded, ctx.pool, 0, str_hash, strcmp);
 	mus_followup_team_read(&ctx, plans);
 	array_foreach_elem(plans, plan) {
-		if (!plan->approved)
+		if (!mus_filed_plan_approved(plan))
 			continue;
 		array_foreach(&plan->activities, a) {
 			if (!mus_followup_activity_due(plan, a, now, set->reminder_days))

@@ -208,7 +208,7 @@ void mus_hr_figures_add_plans(struct mus_hr_figures *figs,
 	const struct mus_activity *act;
 
 	array_foreach_elem(plans, plan) {
-		if (!plan->approved)
+		if (!mus_filed_plan_approved(plan))
 			continue;
 		figs->total->plans_approved++;
 		mus_hr_unit(figs, plan->employee_ndn)->plans_approved++;

@@ -271,7 +271,7 @@ void mus_report_overdue(pool_t pool, const struct mus_org *org,
 		const struct mus_person *employee = plan->employee_ndn == NULL ?
 			NULL : mus_org_find(org, plan->employee_ndn);
 
-		if (!plan->approved)
+		if (!mus_filed_plan_approved(plan))
 			continue;
 		unit_name = employee != NULL && employee->unit != NULL ?
 			employee->unit : "(unknown)";

@@ -146,7 +146,8 @@ test_filed_plan(ARRAY_TYPE(mus_filed_plan) *plans, pool_t pool,
 	plan->employee_dn = plan->employee_ndn =
 		p_strdup_printf(pool, "uid=%s,ou=people,dc=x", employee);
 	plan->leader_dn = plan->leader_ndn = "uid=boss,ou=people,dc=x";
-	plan->approved = approved;
+	if (approved)
+		plan->approved_by_employee = plan->approved_by_leader = 1700000000;
 	p_array_init(&plan->activities, pool, 4);
 	array_push_back(plans, &plan);
 	return plan;
