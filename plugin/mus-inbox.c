@@ -69,6 +69,9 @@ struct mus_inbox_ctx {
 	/* the entries with the sender's address, read along with the
 	   conversation (ndn set): most answers come from one of its people */
 	ARRAY(struct mus_inbox_person) senders;
+	/* senders was searched: a conversation read again after another
+	   writer's change comes without that search */
+	bool senders_read;
 	enum mus_inbox_outcome outcome;
 	const char *detail;
 };
@@ -241,10 +244,10 @@ static int mus_inbox_find_conv(struct mus_inbox_ctx *ctx, const char *filter,
 		.attrs = mus_inbox_person_attrs,
 		.callback = mus_inbox_sender_entry, .context = ctx,
 	};
-	bool along = ctx->reply->from != NULL && ctx->inbox->people_base != NULL;
+	bool along = !ctx->senders_read && ctx->reply->from != NULL &&
+		ctx->inbox->people_base != NULL;
 
 	t_array_init(&convs, 2);
-	array_clear(&ctx->senders);
 	if (along) {
 		sender.filter = t_strdup_printf("(mail=%s)",
 			mus_ldap_filter_escape(ctx->reply->from));
@@ -253,6 +256,7 @@ static int mus_inbox_find_conv(struct mus_inbox_ctx *ctx, const char *filter,
 				   ctx->inbox->round_base, filter,
 				   along ? &sender : NULL, &convs, error_r) < 0)
 		return -1;
+	ctx->senders_read = TRUE;
 	if (array_count(&convs) == 1)
 		ctx->conv = array_idx_elem(&convs, 0);
 	return (int)array_count(&convs);

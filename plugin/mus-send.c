@@ -298,26 +298,21 @@ static int mus_send_invitation_text(struct mus_send_ctx *ctx,
 static int mus_send_followup_text(struct mus_send_ctx *ctx,
 				  const struct mus_send_conv *sc,
 				  enum mus_language lang,
+				  const char *const *member_names,
 				  struct mus_invitation_text *text_r,
 				  ARRAY_TYPE(mus_message_attachment) *attachments,
 				  const char **error_r)
 {
 	const struct mus_send *send = ctx->send;
-	const struct mus_person *member;
-	ARRAY_TYPE(const_string) names;
 	struct mus_plan_mail_vars vars;
 	struct mus_message_attachment *att;
 	const char *plan_text, *plan_html;
 
-	t_array_init(&names, 8);
-	array_foreach_elem(&sc->members, member)
-		array_push_back(&names, &member->cn);
-	array_append_zero(&names);
 	i_zero(&vars);
 	vars.language = lang;
 	vars.team = mus_conversation_is_team(sc->conv);
 	vars.leader_name = sc->leader->cn;
-	vars.employee_name = mus_invitation_names(lang, array_front(&names));
+	vars.employee_name = mus_invitation_names(lang, member_names);
 	vars.timezone = send->set->timezone;
 	vars.start = sc->start;
 	vars.end = sc->end;
@@ -377,7 +372,8 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	array_append_zero(&member_names);
 
 	if (sc->action == MUS_SEND_FOLLOWUP) {
-		if (mus_send_followup_text(ctx, sc, lang, &text, &attachments,
+		if (mus_send_followup_text(ctx, sc, lang, array_front(&member_names),
+					   &text, &attachments,
 					   error_r) < 0)
 			return -1;
 	} else if (mus_send_invitation_text(ctx, sc, lang, array_front(&member_names),
