@@ -1429,17 +1429,12 @@ static const char *mus_reply_card_line(const char *body,
 		{ MUS_INVITATION_CARDS_KEYWORD_DA, MUS_LANGUAGE_DA },
 		{ MUS_INVITATION_CARDS_KEYWORD_EN, MUS_LANGUAGE_EN },
 	};
+	const char *const *lines = mus_mailtext_reply_lines(body);
 	const char *found = NULL;
-	const char **lines;
 
-	lines = t_strsplit(body, "\n");
-	for (unsigned int i = 0; lines[i] != NULL; i++)
-		lines[i] = mus_mailtext_trim_line(lines[i]);
 	for (unsigned int i = 0; lines[i] != NULL; i++) {
 		const char *line = lines[i];
 
-		if (mus_mailtext_quote_starts(lines, i))
-			break;
 		if (line[0] == '>')
 			continue;
 		for (unsigned int w = 0; w < N_ELEMENTS(words); w++) {
