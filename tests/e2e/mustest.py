@@ -321,14 +321,22 @@ class Stack:
                 by_manager.setdefault(m.lower(), []).append(pdn)
         return {d.lower(): p for d, p in people.items()}, by_manager
 
+    @staticmethod
+    def usable(people, dn):
+        """Whether the person dn (people as reports() gives them) is in the
+        directory with mail and neither absent nor exempt: a round calls for
+        them and they can answer."""
+        p = people.get(dn.lower())
+        return bool(p and p.get("mail") and not p.get("musAbsentUntil")
+                    and not p.get("musExempt"))
+
     def team_leaders(self, people, by_manager):
         """Sorted leaders with mail, not absent or exempt, with 4 to 12 reports
         who all have mail, are not absent or exempt and lead nobody (people,
         by_manager as reports() gives them): small teams that tests take by
         position, each file its own."""
         def usable(d):
-            p = people[d.lower()]
-            return p.get("mail") and not p.get("musAbsentUntil") and not p.get("musExempt")
+            return self.usable(people, d)
         leaders = sorted(m for m, r in by_manager.items()
                          if m in people and usable(m) and 4 <= len(r) <= 12
                          and all(usable(x) and x.lower() not in by_manager for x in r))

@@ -40,9 +40,7 @@ class TeamPlanTest(unittest.TestCase):
         cls.people, _ = cls.stack.reports()
 
         def usable(d):
-            p = cls.people.get(d.lower())
-            return p and p.get("mail") and not p.get("musAbsentUntil") \
-                and not p.get("musExempt")
+            return Stack.usable(cls.people, d)
         teams = cls.stack.ldap_entries("ou=teams," + cls.stack["MUS_LDAP_BASE"],
                                        "(objectClass=groupOfNames)", scope="one")
         def peers(members):

@@ -56,6 +56,12 @@ static void test_lease_holder_dead(void)
 	/* another host's process is never judged from here */
 	test_assert(!mus_lease_holder_dead("another-host.example:99999999"));
 	test_assert(!mus_lease_holder_dead("no-pid-here"));
+	/* a pid of this host that does not parse is nobody's to judge: the
+	   lease stands until it expires (0 would be our process group) */
+	test_assert(!mus_lease_holder_dead(t_strdup_printf("%s:", my_hostname)));
+	test_assert(!mus_lease_holder_dead(t_strdup_printf("%s:abc", my_hostname)));
+	test_assert(!mus_lease_holder_dead(t_strdup_printf("%s:-1", my_hostname)));
+	test_assert(!mus_lease_holder_dead(t_strdup_printf("%s:0", my_hostname)));
 	mus_test_end();
 }
 
