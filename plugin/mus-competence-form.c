@@ -245,8 +245,12 @@ int mus_competence_form_parse(const char *body_text, const char *body_html,
 		} else {
 			lines = mus_mailtext_reply_lines(body);
 			for (i = 0; lines[i] != NULL; i++) {
-				if (lines[i][0] == '>')
+				if (lines[i][0] == '>') {
+					/* the level of a code alone is on
+					   the line right after it */
+					reader.pending = NULL;
 					continue;
+				}
 				mus_form_read_line(&reader, i + 1, lines[i]);
 			}
 		}

@@ -267,6 +267,19 @@ static const struct form_case form_cases[] = {
 	  "</body></html>", MUS_LANGUAGE_DA,
 	  "borgerkontakt 3 dokumentation 2 it-systemer 0 jura 4 samarbejde 2 udredning 5",
 	  { NULL } },
+	{ "a code alone, its level on the next line",
+	  "borgerkontakt:\n3\njura\nkyndig\ndokumentation: 2\nsamarbejde: 3\n"
+	  "it-systemer:\nnybegynder\nudredning: 5\n", NULL, MUS_LANGUAGE_DA,
+	  "borgerkontakt 3 dokumentation 2 it-systemer 1 jura 4 samarbejde 3 udredning 5",
+	  { NULL } },
+	{ "a code alone whose next line is a quote has no level",
+	  "borgerkontakt: 3\njura: 4\ndokumentation: 2\nsamarbejde: 3\n"
+	  "it-systemer:\n> 4\n4\nudredning: 5\n", NULL, MUS_LANGUAGE_DA, NULL,
+	  { "- it-systemer (Fagsystemer) har intet niveau", NULL } },
+	{ "a code alone whose next line is no level",
+	  "borgerkontakt: 3\njura:\nmeget god\ndokumentation: 2\nsamarbejde: 3\n"
+	  "it-systemer: 1\nudredning: 5\n", NULL, MUS_LANGUAGE_DA, NULL,
+	  { "- jura (", NULL } },
 	{ "the same level twice is fine, a repeat with another level is not",
 	  "borgerkontakt: 3\nborgerkontakt: kompetent\njura: 2\njura: 4\n"
 	  "dokumentation: 3\nsamarbejde: 3\nit-systemer: 3\nudredning: 3\n", NULL,
