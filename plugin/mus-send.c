@@ -44,6 +44,12 @@ enum mus_send_action {
 	MUS_SEND_FOLLOWUP,
 };
 
+/* The busy periods of one calFBURL, or why it could not be read. */
+struct mus_send_fb {
+	ARRAY(struct mus_followup_busy) periods;
+	const char *error;
+};
+
 struct mus_send_ctx {
 	const struct mus_send *send;
 	struct mus_send_result *result;
@@ -60,8 +66,12 @@ struct mus_send_ctx {
 	/* job profile DN (lower case) -> profile, read once per run (NULL:
 	   none there) */
 	HASH_TABLE(const char *, struct mus_profile *) profiles;
+	/* calFBURL -> its busy time, fetched once per run: a leader has a
+	   follow-up meeting for each of their employees */
+	HASH_TABLE(const char *, struct mus_send_fb *) fbs;
 	unsigned int done, total;
 };
+
 
 /* One conversation being sent. */
 struct mus_send_conv {
@@ -1012,23 +1022,36 @@ static bool mus_send_followup_wanted(const struct mus_conversation *conv)
 		sent < 1 + str_array_length(conv->employee_ndns);
 }
 
-struct mus_send_busy {
-	ARRAY_TYPE(mus_followup_busy) *busy;
-	const char *ndn;
-	time_t from, to;
-};
-
-static void mus_send_busy_period(time_t start, time_t end, void *context)
+static void mus_send_fb_period(time_t start, time_t end, void *context)
 {
-	struct mus_send_busy *b = context;
-	struct mus_followup_busy *period;
+	struct mus_send_fb *fb = context;
+	struct mus_followup_busy *period = array_append_space(&fb->periods);
 
-	if (end <= b->from || start >= b->to)
-		return;
-	period = array_append_space(b->busy);
-	period->ndn = b->ndn;
 	period->start = start;
 	period->end = end;
+}
+
+/* url's busy time, fetched on first use in this run */
+static const struct mus_send_fb *mus_send_fb_get(struct mus_send_ctx *ctx,
+						  const char *url)
+{
+	const struct mus_send *send = ctx->send;
+	struct mus_send_fb *fb = hash_table_lookup(ctx->fbs, url);
+	const char *key, *error;
+
+	if (fb != NULL)
+		return fb;
+	if (ctx->fb == NULL) {
+		ctx->fb = mus_freebusy_create(send->fb_timeout_msecs,
+					      send->fb_max_size);
+	}
+	fb = p_new(ctx->pool, struct mus_send_fb, 1);
+	p_array_init(&fb->periods, ctx->pool, 16);
+	if (mus_freebusy_fetch(ctx->fb, url, mus_send_fb_period, fb, &error) < 0)
+		fb->error = p_strdup(ctx->pool, error);
+	key = p_strdup(ctx->pool, url);
+	hash_table_insert(ctx->fbs, key, fb);
+	return fb;
 }
 
 /* The busy time of sc's leader and members in the search window of the
@@ -1043,11 +1066,12 @@ static void mus_send_followup_busy(struct mus_send_ctx *ctx,
 	const struct mus_send *send = ctx->send;
 	ARRAY(const struct mus_person *) people;
 	const struct mus_person *person;
-	struct mus_send_busy b = { .busy = busy };
-	const char *error;
+	const struct mus_followup_busy *period;
+	const struct mus_send_fb *fb;
+	time_t from, to;
 
-	mus_followup_window(send->round, follow_up, now, &b.from, &b.to);
-	if (b.to <= b.from)
+	mus_followup_window(send->round, follow_up, now, &from, &to);
+	if (to <= from)
 		return;
 	t_array_init(&people, 8);
 	array_push_back(&people, &sc->leader);
@@ -1055,18 +1079,23 @@ static void mus_send_followup_busy(struct mus_send_ctx *ctx,
 	array_foreach_elem(&people, person) {
 		if (person->fb_url == NULL)
 			continue;
-		if (ctx->fb == NULL) {
-			ctx->fb = mus_freebusy_create(send->fb_timeout_msecs,
-						      send->fb_max_size);
-		}
-		b.ndn = person->ndn;
-		if (mus_freebusy_fetch(ctx->fb, person->fb_url,
-				       mus_send_busy_period, &b, &error) < 0) {
+		fb = mus_send_fb_get(ctx, person->fb_url);
+		if (fb->error != NULL) {
 			send->log(t_strdup_printf(
 				"round %s: %s: free/busy of %s unusable, placing "
 				"the follow-up meeting without it: %s",
 				send->round->name, sc->conv->cn, person->dn,
-				error), send->context);
+				fb->error), send->context);
+			continue;
+		}
+		array_foreach(&fb->periods, period) {
+			struct mus_followup_busy *copy;
+
+			if (period->end <= from || period->start >= to)
+				continue;
+			copy = array_append_space(busy);
+			*copy = *period;
+			copy->ndn = person->ndn;
 		}
 	}
 }
@@ -1184,6 +1213,7 @@ int mus_send_round(const struct mus_send *send,
 	ctx.pool = pool_alloconly_create("mus send files", 64 * 1024);
 	hash_table_create(&ctx.files, ctx.pool, 0, str_hash, strcmp);
 	hash_table_create(&ctx.profiles, ctx.pool, 0, str_hash, strcmp);
+	hash_table_create(&ctx.fbs, ctx.pool, 0, str_hash, strcmp);
 	array_foreach_elem(convs, conv) {
 		if (mus_send_action(conv) != MUS_SEND_NOTHING)
 			ctx.total += 1 + str_array_length(conv->employee_ndns);
@@ -1224,6 +1254,7 @@ int mus_send_round(const struct mus_send *send,
 	i_free(ctx.tempfail_reason);
 	hash_table_destroy(&ctx.files);
 	hash_table_destroy(&ctx.profiles);
+	hash_table_destroy(&ctx.fbs);
 	pool_unref(&ctx.pool);
 	return ret;
 }
