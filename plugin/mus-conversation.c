@@ -149,6 +149,21 @@ static const char *const *mus_conv_strings(pool_t pool, const char *const *value
 	return copy;
 }
 
+struct mus_conversation *mus_conversation_new(pool_t pool)
+{
+	static const char *const empty[] = { NULL };
+	struct mus_conversation *conv = p_new(pool, struct mus_conversation, 1);
+
+	conv->sent_sequence = -1;
+	conv->employee_dns = conv->employee_ndns = conv->sent_to =
+		conv->cards_leader = conv->cards_employee = conv->partstat =
+		conv->partstat_comments = conv->declined = conv->refresh =
+		conv->plan_approvals = conv->followup_sent_to =
+		conv->competence_form_sent_to = conv->assessment_employee =
+		conv->assessment_leader = empty;
+	return conv;
+}
+
 /* A number that may be absent: *value_r is left as it is then, and
    *problem_r set if the value is no number. */
 static void mus_conv_optional_int(const struct mus_ldap_entry *entry,

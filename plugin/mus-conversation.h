@@ -82,6 +82,10 @@ ARRAY_DEFINE_TYPE(mus_conversation, struct mus_conversation *);
 
 extern const char *const mus_conversation_attrs[];
 
+/* A conversation not in the directory yet, from pool: never sent, every
+   list empty (never NULL), everything else zero. */
+struct mus_conversation *mus_conversation_new(pool_t pool);
+
 const char *mus_conv_status_name(enum mus_conv_status status);
 /* Returns TRUE and the status if name is one. */
 bool mus_conv_status_parse(const char *name, enum mus_conv_status *status_r);

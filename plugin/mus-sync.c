@@ -853,7 +853,6 @@ static void mus_sync_planned(struct mus_sync_round *ctx,
 			     ARRAY_TYPE(mus_conversation) *planned)
 {
 	bool count_new = ctx->opts->send.eml_dir == NULL;
-	static const char *const empty[] = { NULL };
 	HASH_TABLE(struct mus_conversation *, struct mus_sync_item *) changed;
 	struct mus_conversation *conv, *c;
 	struct mus_sync_item *item;
@@ -870,10 +869,11 @@ static void mus_sync_planned(struct mus_sync_round *ctx,
 			}
 			continue;
 		}
-		c = p_new(ctx->pool, struct mus_conversation, 1);
 		if (item->conv != NULL) {
+			c = p_new(ctx->pool, struct mus_conversation, 1);
 			*c = *item->conv;
 		} else {
+			c = mus_conversation_new(ctx->pool);
 			c->cn = item->wanted->cn;
 			c->dn = p_strdup(ctx->pool, mus_ldap_dn_child("cn", c->cn,
 								     ctx->round->dn));
@@ -884,10 +884,6 @@ static void mus_sync_planned(struct mus_sync_round *ctx,
 			c->ical_uid = p_strdup(ctx->pool,
 				mus_conversation_uid(ctx->round->dn,
 					item->wanted->cn, NULL, ctx->set->organizer));
-			c->sent_sequence = -1;
-			c->sent_to = c->cards_leader = c->cards_employee =
-				c->partstat = c->partstat_comments =
-				c->declined = c->refresh = empty;
 		}
 		if (item->wanted != NULL) {
 			c->employee_dns = mus_sync_dns(ctx->pool, item->wanted, FALSE);

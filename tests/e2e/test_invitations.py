@@ -33,7 +33,7 @@ class InvitationTest(unittest.TestCase):
         leaders = sorted(m for m, reports in by_manager.items()
                          if m in lower and lower[m].get("mail") and len(reports) >= 3
                          and not any(r.lower() in by_manager for r in reports))
-        cls.l1, cls.l2 = leaders[0], leaders[1]
+        cls.l1, cls.l2, cls.l3 = leaders[0], leaders[1], leaders[2]
         cls.people = lower
         # the leaders are in scope too (their own conversations, with a
         # manager outside the scope, cannot be held and are not sent)
@@ -225,6 +225,38 @@ class InvitationTest(unittest.TestCase):
             # nothing was sent or written
             for c in self.convs().values():
                 self.assertNotIn("Byrådssalen", str(c))
+
+    def test_6_dry_run_of_a_round_never_synced_writes_every_message(self):
+        # the conversations exist only in the plan: none of their lists
+        # (sent to, follow-up, competence form) has been read from LDAP.
+        # The third leader's people are in no other round.
+        name = "MUS dry run only"
+        self.stack.doveadm("mus", "round", "create", "--name", name, "--kind", "MUS",
+                           "--start", "2027-04-05", "--end", "2027-05-28",
+                           "--duration", "45", "--workday", "0900-1500",
+                           "--scope-filter", "(|(manager=%s)(entryDN=%s))" % (self.l3, self.l3))
+        rdn = self.stack.round_dn(name)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                os.chmod(tmp, 0o755)
+                res = self.stack.doveadm("-f", "tab", "mus", "sync", "--dry-run",
+                                         "--eml-dir", tmp, "--round", name)
+                head, row = res.stdout.splitlines()[:2]
+                counts = dict(zip(head.split("\t"), row.split("\t")))
+                files = sorted(os.listdir(tmp))
+                # one message to the leader and one to the employee of
+                # every conversation the plan places
+                self.assertGreater(int(counts["scheduled"]), 2, res.stdout)
+                self.assertEqual(int(counts["messages"]), 2 * int(counts["scheduled"]))
+                self.assertEqual(len(files), int(counts["messages"]))
+                for fname in files:
+                    with open(os.path.join(tmp, fname), "rb") as f:
+                        self.assertEqual(check_message(f.read()).get("METHOD"), "REQUEST")
+            # the dry run wrote no conversation
+            self.assertEqual(self.stack.ldap_entries(rdn, "(objectClass=musConversation)",
+                                                     "cn"), {})
+        finally:
+            self.stack.ldap_delete(rdn)
 
 
 if __name__ == "__main__":
