@@ -426,6 +426,67 @@ static void test_itip_request(void)
 	mus_test_end();
 }
 
+/* The VTIMEZONE block of ics, from the data stack ("" if none). */
+static const char *vtimezone_text(const char *ics)
+{
+	const char *begin = strstr(ics, "BEGIN:VTIMEZONE");
+	const char *end = begin == NULL ? NULL : strstr(begin, "END:VTIMEZONE");
+
+	return end == NULL ? "" : t_strdup_until(begin, end);
+}
+
+static void test_itip_zones(void)
+{
+	/* zone, start: 08:30 local on a Monday in winter */
+	static const struct {
+		const char *tz;
+		time_t start;
+	} cases[] = {
+		{ TZ, WINTER_START },				/* 2027-01-04 */
+		{ "America/New_York", 1799069400 },	/* 2027-01-04 */
+		{ TZ, 1894001400 },			/* 2030-01-07 */
+		{ TZ, WINTER_START },
+	};
+	const char *first = NULL;
+
+	mus_test_begin("itip: each message has the VTIMEZONE of its own zone and year, "
+		       "whatever was built before it");
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
+		struct mus_itip_event event;
+		icalcomponent *root, *vevent, *vtz;
+		icalproperty *prop;
+		const char *ics;
+
+		event_init(&event);
+		event.timezone = cases[i].tz;
+		event.start = cases[i].start;
+		event.end = cases[i].start + 3600;
+		ics = build_ok(&event);
+		if (ics == NULL)
+			continue;
+		test_assert(strstr(ics, "T083000\r\n") != NULL);
+		root = icalparser_parse_string(ics);
+		test_assert(root != NULL);
+		if (root == NULL)
+			continue;
+		vtz = icalcomponent_get_first_component(root, ICAL_VTIMEZONE_COMPONENT);
+		prop = vtz == NULL ? NULL :
+			icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+		test_assert(prop != NULL &&
+			    strcmp(icalproperty_get_tzid(prop), cases[i].tz) == 0);
+		vevent = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+		prop = vevent == NULL ? NULL :
+			icalcomponent_get_first_property(vevent, ICAL_DTSTART_PROPERTY);
+		test_assert(time_by_message_zone(root, prop) == event.start);
+		icalcomponent_free(root);
+		if (i == 0)
+			first = vtimezone_text(ics);
+		else if (i == N_ELEMENTS(cases) - 1)
+			test_assert_strcmp(vtimezone_text(ics), first);
+	}
+	mus_test_end();
+}
+
 static void test_itip_cancel(void)
 {
 	struct mus_itip_event event;
@@ -657,6 +718,7 @@ static void test_itip_templates(void)
 void test_itip(void)
 {
 	test_itip_request();
+	test_itip_zones();
 	test_itip_cancel();
 	test_itip_invalid();
 	test_itip_templates();
