@@ -838,22 +838,24 @@ static void mus_write_filename(string_t *out, const char *param,
 
 /* Bodies */
 
-/* Text in canonical form: every line end CRLF. */
+/* Text in canonical form: every line end CRLF. Copied a line at a time:
+   this runs over every text part of every message of a round. */
 static const char *mus_text_canonical(const char *data, size_t size,
 				      size_t *size_r)
 {
 	string_t *str = t_str_new(size + size / 16 + 2);
+	size_t i = 0, end;
 
-	for (size_t i = 0; i < size; i++) {
-		if (data[i] == '\r') {
-			str_append(str, "\r\n");
-			if (i + 1 < size && data[i + 1] == '\n')
-				i++;
-		} else if (data[i] == '\n') {
-			str_append(str, "\r\n");
-		} else {
-			str_append_c(str, data[i]);
-		}
+	while (i < size) {
+		for (end = i; end < size && data[end] != '\r' &&
+			      data[end] != '\n'; end++) ;
+		str_append_data(str, data + i, end - i);
+		if (end == size)
+			break;
+		str_append(str, "\r\n");
+		i = end + 1;
+		if (data[end] == '\r' && i < size && data[i] == '\n')
+			i++;
 	}
 	*size_r = str_len(str);
 	return str_c(str);
@@ -878,16 +880,19 @@ static void mus_qp_encode(const char *data, size_t size, string_t *out)
 
 	p = str_c(qp);
 	len = str_len(qp);
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] != ' ' && p[i] != '\t') {
-			str_append_c(out, p[i]);
-		} else if (i + 1 < len && p[i + 1] == '\r') {
-			str_printfa(out, "=%02X", (unsigned char)p[i]);
-		} else if (i + 2 == len && p[i + 1] == '=') {
-			str_printfa(out, "=%02X", (unsigned char)p[i]);
-			i++;
+	for (size_t i = 0, end; i < len; i = end + 1) {
+		/* the text up to the next whitespace as it is */
+		for (end = i; end < len && p[end] != ' ' && p[end] != '\t'; end++) ;
+		str_append_data(out, p + i, end - i);
+		if (end == len)
+			break;
+		if (end + 1 < len && p[end + 1] == '\r') {
+			str_printfa(out, "=%02X", (unsigned char)p[end]);
+		} else if (end + 2 == len && p[end + 1] == '=') {
+			str_printfa(out, "=%02X", (unsigned char)p[end]);
+			end++;
 		} else {
-			str_append_c(out, p[i]);
+			str_append_c(out, p[end]);
 		}
 	}
 }
@@ -920,26 +925,36 @@ static void mus_write_text_part(string_t *out, const char *boundary,
 	str_append(out, "\r\n");
 }
 
-static void mus_write_base64_body(string_t *out, const void *data, size_t size)
+/* data in base64 lines, without the CRLF after the last */
+static const string_t *mus_base64(const void *data, size_t size)
 {
-	str_append(out, "Content-Transfer-Encoding: base64\r\n\r\n");
+	string_t *str = t_str_new(MAX_BASE64_ENCODED_SIZE(size) +
+				  size / MUS_BASE64_LINE * 2 + 4);
+
 	if (size > 0) {
 		base64_scheme_encode(&base64_scheme, BASE64_ENCODE_FLAG_CRLF,
-				     MUS_BASE64_LINE, data, size, out);
+				     MUS_BASE64_LINE, data, size, str);
 	}
+	return str;
+}
+
+static void mus_write_base64_body(string_t *out, const string_t *base64)
+{
+	str_append(out, "Content-Transfer-Encoding: base64\r\n\r\n");
+	str_append_str(out, base64);
 	str_append(out, "\r\n");
 }
 
 static void mus_write_attachment(string_t *out, const char *boundary,
 				 const char *content_type, const char *filename,
-				 const void *data, size_t size)
+				 const string_t *base64)
 {
 	str_printfa(out, "--%s\r\nContent-Type: %s", boundary, content_type);
 	mus_write_filename(out, "name", filename);
 	str_append(out, "\r\nContent-Disposition: attachment");
 	mus_write_filename(out, "filename", filename);
 	str_append(out, "\r\n");
-	mus_write_base64_body(out, data, size);
+	mus_write_base64_body(out, base64);
 }
 
 /* Boundaries contain "=_", which neither quoted-printable (it writes '='
@@ -974,6 +989,7 @@ static const char *mus_message_id(const struct mus_message *msg)
 int mus_message_build(const struct mus_message *msg, string_t *out,
 		      const char **error_r)
 {
+	const string_t *calendar;
 	const char *mixed, *alt;
 
 	if (mus_message_check(msg, error_r) < 0)
@@ -1004,24 +1020,27 @@ int mus_message_build(const struct mus_message *msg, string_t *out,
 		mus_write_text_part(out, alt, "text/html", msg->text_html,
 				    msg->text_html_size);
 	}
-	if (msg->calendar != NULL) {
+	/* the same calendar goes inline and as invite.ics */
+	calendar = msg->calendar == NULL ? NULL :
+		mus_base64(msg->calendar, msg->calendar_size);
+	if (calendar != NULL) {
 		str_printfa(out, "--%s\r\nContent-Type: text/calendar; "
 			    "method=%s; charset=UTF-8\r\n", alt,
 			    mus_message_method_name(msg->method));
-		mus_write_base64_body(out, msg->calendar, msg->calendar_size);
+		mus_write_base64_body(out, calendar);
 	}
 	str_printfa(out, "--%s--\r\n", alt);
 
-	if (msg->calendar != NULL) {
+	if (calendar != NULL) {
 		mus_write_attachment(out, mixed, "application/ics",
-				     "invite.ics", msg->calendar,
-				     msg->calendar_size);
+				     "invite.ics", calendar);
 	}
 	for (unsigned int i = 0; i < msg->attachment_count; i++) {
 		const struct mus_message_attachment *att = &msg->attachments[i];
 
 		mus_write_attachment(out, mixed, att->content_type,
-				     att->filename, att->data, att->size);
+				     att->filename,
+				     mus_base64(att->data, att->size));
 	}
 	str_printfa(out, "--%s--\r\n", mixed);
 	return 0;
