@@ -422,8 +422,10 @@ static void mus_sync_hold_slot(struct mus_sync_round *ctx,
 	slot = mus_schedule_add(ctx->sched, conv->cn,
 				mus_sync_sched_person(ctx, conv->leader_ndn),
 				members, count);
+	/* a proposal waits while the conversation cannot be placed (its
+	   leader left the scope, say): there is nobody to place it with */
 	if (conv->counter == NULL || !mus_sync_counter_open(conv->status) ||
-	    wanted == NULL) {
+	    wanted == NULL || wanted->reason != NULL) {
 		mus_schedule_fix(ctx->sched, slot, conv->start, conv->end);
 		return;
 	}

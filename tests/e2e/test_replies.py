@@ -469,5 +469,55 @@ class RepliesTest(unittest.TestCase):
         self.assertEqual(msgs[-1][:2], ("REQUEST", int(c.musSequence) + 1))
 
 
+class ProposalAfterTheLeaderLeftTest(unittest.TestCase):
+    """A proposal of a new time waits in musCounter when the leader leaves
+    the round's scope (moved away, or their entry deleted while the
+    employee's manager still names it): the conversation is still the same
+    one (its name holds the manager's RDN), but there is no leader to place
+    it with. Every sync goes on; the conversation keeps its time and the
+    proposal waits."""
+    ROUND = "MUS proposal without leader test"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        lower, by_manager = cls.stack.reports()
+        leader = sorted(m for m, r in by_manager.items()
+                        if m in lower and lower[m].get("mail") and len(r) >= 3)[1]
+        cls.stack.doveadm("mus", "round", "create", "--name", cls.ROUND, "--kind", "MUS",
+                          "--start", "2028-03-06", "--end", "2028-04-28", "--duration", "30",
+                          "--scope-filter", "(|(manager=%s)(entryDN=%s))" % (leader, leader))
+        cls.round_dn = cls.stack.round_dn(cls.ROUND)
+        cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
+        convs = cls.stack.conversations(cls.round_dn)
+        cls.dn = sorted(d for d, c in convs.items() if c["musStatus"][0] == "invited")[0]
+        cls.before = convs[cls.dn]
+        start = utc(cls.before["musStart"][0]) + datetime.timedelta(days=1)
+        end = start + datetime.timedelta(minutes=30)
+        cls.counter = "%s %s %s" % (start.strftime("%Y%m%d%H%M%SZ"),
+                                    end.strftime("%Y%m%d%H%M%SZ"), cls.before["musEmployee"][0])
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musCounter\n"
+                              "musCounter: %s\n" % (cls.dn, cls.counter))
+        # the leader leaves the scope; the employees' manager still names them
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musScopeFilter\n"
+                              "musScopeFilter: (manager=%s)\n" % (cls.round_dn, leader))
+        cls.syncs = [cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
+                     for _ in range(2)]
+        cls.after = cls.stack.conversations(cls.round_dn)[cls.dn]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def test_syncs_go_on(self):
+        for res in self.syncs:
+            self.assertEqual(res.returncode, 0, res.stderr)
+
+    def test_the_conversation_keeps_its_time_and_the_proposal_waits(self):
+        for attr in ("musStatus", "musStart", "musEnd", "musSequence"):
+            self.assertEqual(self.after[attr], self.before[attr], attr)
+        self.assertEqual(self.after.get("musCounter"), [self.counter])
+
+
 if __name__ == "__main__":
     unittest.main()
