@@ -1241,7 +1241,8 @@ void cmd_mus_round_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 static int mus_conv_leader_cmp(struct mus_conversation *const *a,
 			       struct mus_conversation *const *b)
 {
-	int ret = strcmp((*a)->leader_ndn, (*b)->leader_ndn);
+	/* an unreadable conversation may have no leader */
+	int ret = null_strcmp((*a)->leader_ndn, (*b)->leader_ndn);
 
 	if (ret != 0)
 		return ret;
@@ -1255,7 +1256,10 @@ static const char *mus_show_name(const struct mus_org *org, const char *ndn,
 	const struct mus_person *person = ndn == NULL ? NULL :
 		mus_org_find(org, ndn);
 
-	return person != NULL && person->cn != NULL ? person->cn : dn;
+	if (person != NULL && person->cn != NULL)
+		return person->cn;
+	/* an unreadable conversation may have no leader */
+	return dn != NULL ? dn : "(unknown)";
 }
 
 /* every conversation of one round, leader by leader, in time order */

@@ -134,8 +134,10 @@ void mus_report_round(pool_t pool, const struct mus_org *org,
 			employee->unit : "(unknown)";
 
 		unit = mus_report_counts_get(tmp, units, &unit_order, unit_name);
+		/* an unreadable conversation may have no leader */
 		leader = mus_report_counts_get(tmp, leaders, &leader_order,
-					       conv->leader_dn);
+					       conv->leader_dn != NULL ?
+					       conv->leader_dn : "(unknown)");
 		total.status[conv->status]++;
 		unit->status[conv->status]++;
 		leader->status[conv->status]++;

@@ -537,8 +537,10 @@ static void mus_sync_decide(struct mus_sync_round *ctx)
 		over = mus_conversation_is_over(conv, ctx->now);
 		/* a proposal of a new time for a conversation that took
 		   place is moot */
+		/* an unreadable one without a leader has nobody to hold
+		   it for */
 		if (mus_conv_status_holds_slot(conv->status) && conv->start != 0 &&
-		    conv->end > conv->start)
+		    conv->end > conv->start && conv->leader_ndn != NULL)
 			mus_sync_hold_slot(ctx, conv, over ? NULL :
 					   hash_table_lookup(wanted_by_cn, conv->cn));
 		if (over) {

@@ -5,6 +5,7 @@ does not parse. Nothing crashes, nothing is overwritten or sent by mistake,
 and the problem is named."""
 
 import json
+import subprocess
 import unittest
 
 from mustest import Stack, ldap_escape
@@ -144,6 +145,69 @@ class BadReplyValuesTest(unittest.TestCase):
         self.assertEqual(self.stack.ldap_entries(
             self.stack["MUS_LDAP_BASE"], "(&(objectClass=musPlan)(musConversationRef=%s))"
             % ldap_escape(self.draft), "dn"), {})
+
+
+class HiddenLeaderTest(unittest.TestCase):
+    """A conversation whose musLeader the service account may not read (an
+    admin's ACL): the schema makes it mandatory, but what the plugin gets
+    is what the ACL lets through. It is shown as failed with the reason;
+    sync, status and round show go on."""
+    ROUND = "MUS hidden leader test"
+    ROOT = "gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth"
+
+    @classmethod
+    def config(cls, ldif):
+        subprocess.run(["ldapmodify", "-Q", "-Y", "EXTERNAL", "-H", cls.stack.env["MUS_LDAPI_URI"]],
+                       input=ldif, text=True, capture_output=True, check=True, timeout=30)
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        lower, by_manager = cls.stack.reports()
+        leader = sorted(m for m, r in by_manager.items()
+                        if m in lower and lower[m].get("mail") and len(r) >= 3)[2]
+        cls.stack.doveadm("mus", "round", "create", "--name", cls.ROUND, "--kind", "MUS",
+                          "--start", "2028-05-01", "--end", "2028-06-16", "--duration", "30",
+                          "--scope-filter", "(|(manager=%s)(entryDN=%s))" % (leader, leader))
+        cls.round_dn = cls.stack.round_dn(cls.ROUND)
+        cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
+        convs = cls.stack.conversations(cls.round_dn)
+        cls.dn = sorted(d for d, c in convs.items() if c["musStatus"][0] == "invited")[0]
+        cls.config("dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\nadd: olcAccess\n"
+                   "olcAccess: {0}to dn.exact=\"%s\" attrs=musLeader by dn.exact=%s manage "
+                   "by dn.exact=\"%s\" none by * break\n"
+                   % (cls.dn, cls.ROOT, cls.stack.env["MUS_LDAP_SERVICE_DN"]))
+        try:
+            cls.sync = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
+            cls.status = cls.stack.doveadm("-f", "json", "mus", "status", check=False)
+            cls.show = cls.stack.doveadm("mus", "round", "show", "--name", cls.ROUND,
+                                         check=False)
+        finally:
+            cls.config("dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\n"
+                       "delete: olcAccess\nolcAccess: {0}\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def test_sync_goes_on(self):
+        self.assertEqual(self.sync.returncode, 0, self.sync.stderr)
+
+    def test_status_names_it(self):
+        self.assertEqual(self.status.returncode, 0, self.status.stderr)
+        rows = json.loads(self.status.stdout)
+        self.assertTrue(any(r["type"] == "failed" and "musLeader is missing" in r["detail"]
+                            for r in rows), rows)
+
+    def test_round_show_lists_it(self):
+        self.assertEqual(self.show.returncode, 0, self.show.stderr)
+        rows = [l for l in self.show.stdout.splitlines() if "musLeader is missing" in l]
+        self.assertEqual(len(rows), 1, self.show.stdout)
+        self.assertTrue(rows[0].startswith("(unknown)"), rows[0])
+
+    def test_the_conversation_was_left_as_it_was(self):
+        conv = self.stack.conversations(self.round_dn)[self.dn]
+        self.assertEqual(conv["musStatus"], ["invited"])
 
 
 if __name__ == "__main__":
