@@ -163,15 +163,8 @@ class HiddenLeaderTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.stack = Stack()
-        lower, by_manager = cls.stack.reports()
-        leader = sorted(m for m, r in by_manager.items()
-                        if m in lower and lower[m].get("mail") and len(r) >= 3)[2]
-        cls.stack.doveadm("mus", "round", "create", "--name", cls.ROUND, "--kind", "MUS",
-                          "--start", "2028-05-01", "--end", "2028-06-16", "--duration", "30",
-                          "--scope-filter", "(|(manager=%s)(entryDN=%s))" % (leader, leader))
-        cls.round_dn = cls.stack.round_dn(cls.ROUND)
-        cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
-        convs = cls.stack.conversations(cls.round_dn)
+        cls.round_dn, _, convs = cls.stack.invited_round(cls.ROUND, "2028-05-01",
+                                                         "2028-06-16", 2)
         cls.dn = sorted(d for d, c in convs.items() if c["musStatus"][0] == "invited")[0]
         cls.config("dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\nadd: olcAccess\n"
                    "olcAccess: {0}to dn.exact=\"%s\" attrs=musLeader by dn.exact=%s manage "

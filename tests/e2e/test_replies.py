@@ -481,15 +481,8 @@ class ProposalAfterTheLeaderLeftTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.stack = Stack()
-        lower, by_manager = cls.stack.reports()
-        leader = sorted(m for m, r in by_manager.items()
-                        if m in lower and lower[m].get("mail") and len(r) >= 3)[1]
-        cls.stack.doveadm("mus", "round", "create", "--name", cls.ROUND, "--kind", "MUS",
-                          "--start", "2028-03-06", "--end", "2028-04-28", "--duration", "30",
-                          "--scope-filter", "(|(manager=%s)(entryDN=%s))" % (leader, leader))
-        cls.round_dn = cls.stack.round_dn(cls.ROUND)
-        cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
-        convs = cls.stack.conversations(cls.round_dn)
+        cls.round_dn, leader, convs = cls.stack.invited_round(cls.ROUND, "2028-03-06",
+                                                              "2028-04-28", 1)
         cls.dn = sorted(d for d, c in convs.items() if c["musStatus"][0] == "invited")[0]
         cls.before = convs[cls.dn]
         start = utc(cls.before["musStart"][0]) + datetime.timedelta(days=1)
