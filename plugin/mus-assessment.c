@@ -46,8 +46,8 @@ static int mus_assessment_try(const struct mus_conversation *conv,
 	mods[1].attr = t->leader ? "musAssessedLeader" : "musAssessedEmployee";
 	mods[1].values = mus_ldap_values1(t->assessed);
 	t->result = MUS_ASSESSMENT_STORED;
-	return mus_ldap_modify(t->conn, conv->dn, mods, conv->csn == NULL ?
-			       NULL : mus_ldap_csn_assertion(conv->csn),
+	return mus_ldap_modify(t->conn, conv->dn, mods,
+			       mus_ldap_csn_assertion(conv->csn),
 			       error_r);
 }
 

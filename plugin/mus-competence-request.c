@@ -91,8 +91,7 @@ static int mus_competence_record_modify(struct mus_competence_record *rec,
 		mods[n++].values = mus_ldap_values1(rec->profile->dn);
 	}
 	return mus_ldap_modify(rec->conn, rec->conv->dn, mods,
-			       rec->first && op == MUS_LDAP_MOD_ADD &&
-			       rec->conv->csn != NULL ?
+			       rec->first && op == MUS_LDAP_MOD_ADD ?
 			       mus_ldap_csn_assertion(rec->conv->csn) : NULL,
 			       error_r);
 }

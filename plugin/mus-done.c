@@ -209,7 +209,7 @@ static int mus_done_apply_pool(struct mus_ldap *conn, pool_t pool,
 	/* an admin's change meanwhile wins; the next sync reads the
 	   message again only if this fails */
 	ret = mus_ldap_modify(conn, a.dn, mods,
-			      a.csn == NULL ? NULL : mus_ldap_csn_assertion(a.csn),
+			      mus_ldap_csn_assertion(a.csn),
 			      error_r);
 	if (ret < 0)
 		return -1;

@@ -338,7 +338,6 @@ static int mus_inbox_write(struct mus_inbox_ctx *ctx,
 			   const struct mus_ldap_mod *mods, const char **error_r)
 {
 	return mus_ldap_modify(ctx->inbox->conn, ctx->conv->dn, mods,
-			       ctx->conv->csn == NULL ? NULL :
 			       mus_ldap_csn_assertion(ctx->conv->csn), error_r);
 }
 

@@ -704,6 +704,8 @@ int mus_ldap_add(struct mus_ldap *conn, const char *dn,
 
 const char *mus_ldap_csn_assertion(const char *csn)
 {
+	if (csn == NULL)
+		return NULL;
 	return t_strdup_printf("(entryCSN=%s)", mus_ldap_filter_escape(csn));
 }
 

@@ -131,8 +131,9 @@ bool mus_ldap_connection_closed(struct mus_ldap *conn);
 int mus_ldap_delete(struct mus_ldap *conn, const char *dn,
 		    const char **error_r);
 /* The assertion that an entry is unchanged since its entryCSN was read:
-   optimistic concurrency between hosts and processes. From the data
-   stack. */
+   optimistic concurrency between hosts and processes. NULL (no assertion)
+   if csn is NULL: a server that gives no entryCSN (or an ACL that hides
+   it) is written to unconditionally. From the data stack. */
 const char *mus_ldap_csn_assertion(const char *csn);
 
 /* Search one level below base (not paged: for small result sets only),

@@ -130,7 +130,7 @@ int mus_plan_draft_store(struct mus_ldap *conn,
 	mods[2].attr = "musStatus";
 	mods[2].values = mus_ldap_values1(
 		mus_conv_status_name(MUS_CONV_PLAN_PENDING));
-	ret = mus_ldap_modify(conn, conv->dn, mods, conv->csn == NULL ? NULL :
+	ret = mus_ldap_modify(conn, conv->dn, mods,
 			      mus_ldap_csn_assertion(conv->csn), error_r);
 	if (ret > 0) {
 		*result_r = MUS_PLAN_DRAFT_STORED;

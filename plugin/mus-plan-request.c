@@ -110,8 +110,8 @@ static int mus_plan_request_try(const struct mus_conversation *conv,
 		/* another writer moved it on or recorded it */
 		return 1;
 	}
-	return mus_ldap_modify(t->conn, conv->dn, t->mods, conv->csn == NULL ?
-			       NULL : mus_ldap_csn_assertion(conv->csn),
+	return mus_ldap_modify(t->conn, conv->dn, t->mods,
+			       mus_ldap_csn_assertion(conv->csn),
 			       error_r);
 }
 

@@ -502,7 +502,6 @@ static int mus_send_record_unchanged(struct mus_send_ctx *ctx,
 				     const char **error_r)
 {
 	int ret = mus_send_record(ctx, conv->dn, mods,
-				  conv->csn == NULL ? NULL :
 				  mus_ldap_csn_assertion(conv->csn), error_r);
 
 	if (ret == 0)

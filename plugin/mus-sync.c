@@ -155,7 +155,6 @@ static int mus_sync_lease_take(struct mus_sync_round *ctx, const char **error_r)
 			mods[0].attr = "musLease";
 			mods[0].values = mus_ldap_values1(ctx->lease);
 			ret = mus_ldap_modify(ctx->conn, round->dn, mods,
-					      round->csn == NULL ? NULL :
 					      mus_ldap_csn_assertion(round->csn),
 					      error_r);
 			if (ret != 0)
@@ -787,7 +786,6 @@ static int mus_sync_write_update(struct mus_sync_round *ctx,
 	}
 	i_assert(n < N_ELEMENTS(mods));
 	return mus_ldap_modify(ctx->conn, conv->dn, mods,
-			       conv->csn == NULL ? NULL :
 			       mus_ldap_csn_assertion(conv->csn), error_r);
 }
 

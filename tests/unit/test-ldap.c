@@ -99,9 +99,22 @@ static void test_ldap_filter_escape(void)
 	}
 }
 
+static void test_ldap_csn_assertion(void)
+{
+	mus_test_begin("ldap: CSN assertion, none without a CSN");
+	test_assert_strcmp(mus_ldap_csn_assertion(
+		"20261130051400.123456Z#000000#000#000000"),
+		"(entryCSN=20261130051400.123456Z#000000#000#000000)");
+	test_assert_strcmp(mus_ldap_csn_assertion("x)(cn=*"),
+			   "(entryCSN=x\\29\\28cn=\\2A)");
+	test_assert(mus_ldap_csn_assertion(NULL) == NULL);
+	mus_test_end();
+}
+
 void test_ldap(void)
 {
 	test_ldap_dn_normalize();
 	test_ldap_checks();
 	test_ldap_filter_escape();
+	test_ldap_csn_assertion();
 }
