@@ -1256,7 +1256,7 @@ static const char *mus_show_name(const struct mus_org *org, const char *ndn,
 	const struct mus_person *person = ndn == NULL ? NULL :
 		mus_org_find(org, ndn);
 
-	if (person != NULL && person->cn != NULL)
+	if (person != NULL)
 		return person->cn;
 	/* an unreadable conversation may have no leader */
 	return dn != NULL ? dn : "(unknown)";

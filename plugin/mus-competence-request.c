@@ -135,8 +135,8 @@ static int mus_competence_send_one(struct mus_competence_request_ctx *ctx,
 		.address = to->mails[0], .first = first,
 	};
 	const struct mus_notice_var vars[] = {
-		{ "employee", employee->cn != NULL ? employee->cn : employee->mails[0] },
-		{ "leader", leader->cn != NULL ? leader->cn : leader->mails[0] },
+		{ "employee", employee->cn },
+		{ "leader", leader->cn },
 		{ "when", mus_invitation_when(lang, req->set->timezone,
 					      conv->start, conv->end) },
 		{ "profile", profile->name },

@@ -114,7 +114,7 @@ static bool mus_followup_person_rcpt(const struct mus_followup_ctx *ctx,
 	if (person == NULL || person->mails[0] == NULL)
 		return FALSE;
 	rcpt_r->address = person->mails[0];
-	rcpt_r->name = person->cn != NULL ? person->cn : person->mails[0];
+	rcpt_r->name = person->cn;
 	rcpt_r->language = person->language == NULL ? ctx->set->language :
 		(strncasecmp(person->language, "en", 2) == 0 ?
 		 MUS_LANGUAGE_EN : MUS_LANGUAGE_DA);
@@ -126,7 +126,7 @@ static const char *mus_followup_name(const struct mus_followup_ctx *ctx,
 {
 	const struct mus_person *person = mus_followup_person(ctx, dn);
 
-	if (person != NULL && person->cn != NULL)
+	if (person != NULL)
 		return person->cn;
 	return dn == NULL ? "-" : dn;
 }
@@ -441,7 +441,7 @@ static int mus_followup_meeting_person(struct mus_followup_ctx *ctx,
 	const struct mus_notice_var vars[] = {
 		{ "name", rcpt.name },
 		{ "employee", mus_followup_name(ctx, plan->employee_dn) },
-		{ "leader", leader->cn != NULL ? leader->cn : leader->dn },
+		{ "leader", leader->cn },
 		{ "date", mus_followup_date(ctx, plan->follow_up) },
 		{ "plan", plan->name == NULL ? plan->dn : plan->name },
 		{ "activities", mus_followup_open_list(ctx, plan) },

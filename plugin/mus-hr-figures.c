@@ -108,8 +108,7 @@ mus_hr_leader(struct mus_hr_figures *figs, const char *leader_dn,
 		return mus_hr_group_get(figs, FALSE, MUS_HR_UNKNOWN,
 					MUS_HR_UNKNOWN);
 	return mus_hr_group_get(figs, FALSE, leader_dn,
-				person != NULL && person->cn != NULL ?
-				person->cn : leader_dn);
+				person != NULL ? person->cn : leader_dn);
 }
 
 static bool mus_hr_status_held(enum mus_conv_status status)
@@ -194,7 +193,7 @@ static void mus_hr_activity_add(struct mus_hr_figures *figs,
 		od->unit = groups[1]->name;
 		od->leader = groups[2]->name;
 		od->employee = p_strdup(figs->pool,
-			employee != NULL && employee->cn != NULL ? employee->cn :
+			employee != NULL ? employee->cn :
 			(plan->employee_ndn != NULL ? plan->employee_ndn :
 			 MUS_HR_UNKNOWN));
 		od->due = act->due;

@@ -526,7 +526,7 @@ static int mus_inbox_plan_declined(struct mus_inbox_ctx *ctx,
 	lang = mus_inbox_language(ctx->inbox, leader);
 	version = dec2str(conv->plan_version);
 	const struct mus_notice_var vars[] = {
-		{ "name", person->cn != NULL ? person->cn : person->dn },
+		{ "name", person->cn },
 		{ "version", version },
 		{ "comment", comment != NULL ? comment :
 		  MUS_INBOX_L(lang, "(ingen kommentar)", "(no comment)") },

@@ -34,7 +34,7 @@ struct mus_person {
 	const char *dn;			/* as the server wrote it */
 	const char *ndn;		/* mus_ldap_dn_normalize() form */
 	const char *uid;
-	const char *cn;
+	const char *cn;			/* else uid, else the DN: never NULL */
 	const char *unit;
 	const char *const *mails;	/* NULL-terminated, maybe empty */
 	const char *manager_dn;		/* first manager value, or NULL */

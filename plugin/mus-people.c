@@ -62,7 +62,10 @@ static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 	person->uid = p_strdup(pool, mus_ldap_entry_value(entry, "uid"));
 	if (person->uid == NULL)
 		person->uid = p_strdup(pool, mus_ldap_dn_rdn_value(person->dn));
+	/* cn is a MUST of person, but an ACL may hide it */
 	person->cn = p_strdup(pool, mus_ldap_entry_value(entry, "cn"));
+	if (person->cn == NULL)
+		person->cn = person->uid != NULL ? person->uid : person->dn;
 	unit = mus_ldap_entry_value(entry, "ou");
 	if (unit == NULL)
 		unit = mus_ldap_entry_value(entry, "departmentNumber");

@@ -61,8 +61,7 @@ mus_plan_request_names(const struct mus_plan_request *req,
 		const struct mus_person *employee =
 			mus_org_find(req->org, conv->employee_ndns[i]);
 
-		names[i] = employee != NULL && employee->cn != NULL ?
-			employee->cn :
+		names[i] = employee != NULL ? employee->cn :
 			mus_ldap_dn_rdn_value(conv->employee_dns[i]);
 	}
 	return names;
@@ -82,7 +81,7 @@ static int mus_plan_request_render(const struct mus_plan_request *req,
 	const struct mus_notice_var vars[] = {
 		{ team ? "team" : "employee", mus_invitation_names(lang,
 			mus_plan_request_names(req, conv)) },
-		{ "leader", leader->cn != NULL ? leader->cn : leader->mails[0] },
+		{ "leader", leader->cn },
 		{ "when", mus_invitation_when(lang, req->set->timezone,
 					      conv->start, conv->end) },
 		{ "uid_short", mus_conversation_reference(conv) },

@@ -4,9 +4,13 @@ reply state (musCounter, musCounterRefused, musDeclined, musRefresh) that
 does not parse. Nothing crashes, nothing is overwritten or sent by mistake,
 and the problem is named."""
 
+import email
+import email.policy
 import json
 import subprocess
 import unittest
+
+import replymail
 
 from mustest import Stack, ldap_escape
 
@@ -147,12 +151,13 @@ class BadReplyValuesTest(unittest.TestCase):
             % ldap_escape(self.draft), "dn"), {})
 
 
-class HiddenLeaderTest(unittest.TestCase):
-    """A conversation whose musLeader the service account may not read (an
-    admin's ACL): the schema makes it mandatory, but what the plugin gets
-    is what the ACL lets through. It is shown as failed with the reason;
-    sync, status and round show go on."""
-    ROUND = "MUS hidden leader test"
+class HiddenValuesTest(unittest.TestCase):
+    """Values the schema makes mandatory that the service account may not
+    read (an admin's ACL): what the plugin gets is what the ACL lets
+    through. A conversation without its musLeader is shown as failed with
+    the reason; a person without cn is named by uid. Sync, status and
+    round show go on."""
+    ROUND = "MUS hidden values test"
     ROOT = "gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth"
 
     @classmethod
@@ -165,11 +170,19 @@ class HiddenLeaderTest(unittest.TestCase):
         cls.stack = Stack()
         cls.round_dn, _, convs = cls.stack.invited_round(cls.ROUND, "2028-05-01",
                                                          "2028-06-16", 2)
-        cls.dn = sorted(d for d, c in convs.items() if c["musStatus"][0] == "invited")[0]
-        cls.config("dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\nadd: olcAccess\n"
-                   "olcAccess: {0}to dn.exact=\"%s\" attrs=musLeader by dn.exact=%s manage "
-                   "by dn.exact=\"%s\" none by * break\n"
-                   % (cls.dn, cls.ROOT, cls.stack.env["MUS_LDAP_SERVICE_DN"]))
+        cls.dn, cls.nameless = sorted(d for d, c in convs.items()
+                                      if c["musStatus"][0] == "invited")[:2]
+        cls.nameless_before = convs[cls.nameless]
+        cls.employee = cls.nameless_before["musEmployee"][0]
+        hide = "olcAccess: {%d}to dn.exact=\"%s\" attrs=%s by dn.exact=%s manage " \
+               "by dn.exact=\"%s\" none by * break\n"
+        service = cls.stack.env["MUS_LDAP_SERVICE_DN"]
+        cls.config("dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\nadd: olcAccess\n" +
+                   hide % (0, cls.dn, "musLeader", cls.ROOT, service) +
+                   hide % (1, cls.employee, "cn", cls.ROOT, service))
+        # a new place for every conversation: updates go out
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musLocation\n"
+                              "musLocation: Lokale 7\n" % cls.round_dn)
         try:
             cls.sync = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
             cls.status = cls.stack.doveadm("-f", "json", "mus", "status", check=False)
@@ -177,6 +190,7 @@ class HiddenLeaderTest(unittest.TestCase):
                                          check=False)
         finally:
             cls.config("dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\n"
+                       "delete: olcAccess\nolcAccess: {1}\n-\n"
                        "delete: olcAccess\nolcAccess: {0}\n")
 
     @classmethod
@@ -201,6 +215,21 @@ class HiddenLeaderTest(unittest.TestCase):
     def test_the_conversation_was_left_as_it_was(self):
         conv = self.stack.conversations(self.round_dn)[self.dn]
         self.assertEqual(conv["musStatus"], ["invited"])
+
+
+    def test_a_person_without_cn_is_named_by_uid(self):
+        conv = self.stack.conversations(self.round_dn)[self.nameless]
+        sequence = int(self.nameless_before["musSequence"][0]) + 1
+        self.assertEqual(conv["musSentSequence"], [str(sequence)], self.sync.stdout + self.sync.stderr)
+        people, _ = self.stack.reports()
+        person = people[self.employee.lower()]
+        uid, mail = person["uid"][0], person["mail"][0]
+        self.assertNotEqual(uid, person["cn"][0])
+        raws = [raw for raw in replymail.raw_inbox(self.stack.imap(mail))
+                if b"Lokale 7" in raw.replace(b"=\r\n", b"")]
+        self.assertEqual(len(raws), 1)
+        to = email.message_from_bytes(raws[0], policy=email.policy.default)["To"]
+        self.assertIn((uid, mail), [(a.display_name, a.addr_spec) for a in to.addresses])
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ mus_test_person(struct mus_org *org, const char *uid, const char *manager,
 	const char **mails = p_new(org->pool, const char *, 2);
 
 	p->uid = p_strdup(org->pool, uid);
+	/* as mus-people.c names a person without cn */
+	p->cn = p->uid;
 	p->dn = p_strdup_printf(org->pool, "uid=%s,ou=people,dc=x", uid);
 	p->ndn = p->dn;
 	if (manager != NULL) {
