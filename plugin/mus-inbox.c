@@ -247,7 +247,9 @@ static int mus_inbox_find_conv(struct mus_inbox_ctx *ctx, const char *filter,
 	bool along = !ctx->senders_read && ctx->reply->from != NULL &&
 		ctx->inbox->people_base != NULL;
 
-	t_array_init(&convs, 2);
+	/* not on the data stack: the search's callbacks add to it from
+	   frames of their own */
+	p_array_init(&convs, ctx->pool, 2);
 	if (along) {
 		sender.filter = t_strdup_printf("(mail=%s)",
 			mus_ldap_filter_escape(ctx->reply->from));

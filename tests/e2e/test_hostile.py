@@ -17,7 +17,8 @@ import time
 import unittest
 from email.utils import make_msgid
 
-from mustest import Stack, dn_escape, ldap_escape
+import replymail
+from mustest import Stack, dn_escape, ldap_escape, wait_for
 
 ROUND = "MUS hostile names test"
 MARK = "mus-e2e-hostile"
@@ -188,6 +189,55 @@ class HostileNamesTest(unittest.TestCase):
         flags = self.stack.organizer_flags(msgid.strip("<>"))
         self.assertIn("$MusDone", flags)
         self.assertIn("$Mus-invalid", flags)
+
+
+class SharedReferenceTest(unittest.TestCase):
+    """A mail to the organizer whose reference (here in a card choice)
+    is the start of the UIDs of several conversations: the sender is told
+    that it matches several, and the syncs go on. Three were once enough
+    to abort every sync until the message was removed."""
+    ROUND = "MUS shared reference test"
+    PREFIX = "abcdef01"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        lower, by_manager = cls.stack.reports()
+        leader = sorted(m for m, r in by_manager.items()
+                        if m in lower and lower[m].get("mail") and len(r) >= 3)[3]
+        reports = sorted(by_manager[leader])[:3]
+        cls.sender = lower[reports[0].lower()]["mail"][0]
+        cls.stack.doveadm("mus", "round", "create", "--name", cls.ROUND, "--kind", "MUS",
+                          "--start", "2029-01-08", "--end", "2029-02-23", "--duration", "30",
+                          "--scope-filter", "(|(manager=%s)(entryDN=%s))" % (leader, leader))
+        cls.round_dn = cls.stack.round_dn(cls.ROUND)
+        for i, employee in enumerate(reports):
+            cls.stack.ldap_modify(
+                "dn: cn=shared-%d,%s\nchangetype: add\nobjectClass: musConversation\n"
+                "cn: shared-%d\nmusEmployee: %s\nmusLeader: %s\nmusStatus: invited\n"
+                "musICalUID: %s%024d@eksempel.test\nmusSequence: 0\n"
+                "musStart: 20290115080000Z\nmusEnd: 20290115083000Z\n"
+                % (i, cls.round_dn, i, employee, leader, cls.PREFIX, i))
+        cls.stack.mail_organizer(cls.sender, "Samtalekort %s" % cls.PREFIX,
+                                 "kort: engagement\n")
+        cls.syncs = [cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
+                     for _ in range(2)]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def test_syncs_go_on(self):
+        for res in self.syncs:
+            self.assertEqual(res.returncode, 0, res.stderr)
+
+    def test_the_sender_is_told(self):
+        def answer():
+            texts = [email.message_from_bytes(raw, policy=email.policy.default)
+                     .get_body(("plain",)).get_content()
+                     for raw in replymail.raw_inbox(self.stack.imap(self.sender))]
+            return [t for t in texts if self.PREFIX in t and "flere samtaler" in t]
+        self.assertEqual(len(wait_for("the answer to the card choice", answer, timeout=15)), 1)
 
 
 if __name__ == "__main__":
