@@ -321,18 +321,23 @@ class Stack:
                 by_manager.setdefault(m.lower(), []).append(pdn)
         return {d.lower(): p for d, p in people.items()}, by_manager
 
-    def invited_round(self, name, start, end, nth_leader):
-        """Create and sync a MUS round of 30 minute conversations from start to end
+    def leader_round(self, name, start, end, nth_leader):
+        """Create (not sync) a MUS round of 30 minute conversations from start to end
         (YYYY-MM-DD) for the nth (in DN order) leader with mail and at least three
-        reports, and that leader; returns (round DN, leader DN, {DN: Entry} of its
-        conversations after the sync)."""
+        reports, and that leader; returns (round DN, leader DN, the leader's reports'
+        DNs)."""
         lower, by_manager = self.reports()
         leader = sorted(m for m, r in by_manager.items()
                         if m in lower and lower[m].get("mail") and len(r) >= 3)[nth_leader]
         self.doveadm("mus", "round", "create", "--name", name, "--kind", "MUS",
                      "--start", start, "--end", end, "--duration", "30",
                      "--scope-filter", "(|(manager=%s)(entryDN=%s))" % (leader, leader))
-        round_dn = self.round_dn(name)
+        return self.round_dn(name), leader, sorted(by_manager[leader])
+
+    def invited_round(self, name, start, end, nth_leader):
+        """leader_round() synced: returns (round DN, leader DN, {DN: Entry} of its
+        conversations after the sync)."""
+        round_dn, leader, _ = self.leader_round(name, start, end, nth_leader)
         self.doveadm("mus", "sync", "--round", name)
         return round_dn, leader, self.conversations(round_dn)
 

@@ -202,15 +202,10 @@ class SharedReferenceTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.stack = Stack()
-        lower, by_manager = cls.stack.reports()
-        leader = sorted(m for m, r in by_manager.items()
-                        if m in lower and lower[m].get("mail") and len(r) >= 3)[3]
-        reports = sorted(by_manager[leader])[:3]
-        cls.sender = lower[reports[0].lower()]["mail"][0]
-        cls.stack.doveadm("mus", "round", "create", "--name", cls.ROUND, "--kind", "MUS",
-                          "--start", "2029-01-08", "--end", "2029-02-23", "--duration", "30",
-                          "--scope-filter", "(|(manager=%s)(entryDN=%s))" % (leader, leader))
-        cls.round_dn = cls.stack.round_dn(cls.ROUND)
+        cls.round_dn, leader, reports = cls.stack.leader_round(cls.ROUND, "2029-01-08",
+                                                               "2029-02-23", 3)
+        reports = reports[:3]
+        cls.sender = cls.stack.reports()[0][reports[0].lower()]["mail"][0]
         for i, employee in enumerate(reports):
             cls.stack.ldap_modify(
                 "dn: cn=shared-%d,%s\nchangetype: add\nobjectClass: musConversation\n"
