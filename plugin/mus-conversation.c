@@ -72,6 +72,12 @@ bool mus_conv_status_holds_slot(enum mus_conv_status status)
 	}
 }
 
+bool mus_conv_status_took_place(enum mus_conv_status status)
+{
+	return status == MUS_CONV_HELD || status == MUS_CONV_PLAN_REQUESTED ||
+		status == MUS_CONV_PLAN_PENDING || status == MUS_CONV_APPROVED;
+}
+
 bool mus_conv_status_wants_slot(enum mus_conv_status status)
 {
 	return status == MUS_CONV_NEW || status == MUS_CONV_RESCHEDULING;

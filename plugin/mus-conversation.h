@@ -92,6 +92,9 @@ bool mus_conv_status_parse(const char *name, enum mus_conv_status *status_r);
 /* TRUE if the conversation holds its time slot (scheduled and not given
    up): its people are busy then. */
 bool mus_conv_status_holds_slot(enum mus_conv_status status);
+/* TRUE if the conversation took place (held, and maybe its plan on the
+   way or approved). */
+bool mus_conv_status_took_place(enum mus_conv_status status);
 /* TRUE if the conversation waits for a slot. */
 bool mus_conv_status_wants_slot(enum mus_conv_status status);
 

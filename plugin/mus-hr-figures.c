@@ -111,12 +111,6 @@ mus_hr_leader(struct mus_hr_figures *figs, const char *leader_dn,
 				person != NULL ? person->cn : leader_dn);
 }
 
-static bool mus_hr_status_held(enum mus_conv_status status)
-{
-	return status == MUS_CONV_HELD || status == MUS_CONV_PLAN_REQUESTED ||
-		status == MUS_CONV_PLAN_PENDING || status == MUS_CONV_APPROVED;
-}
-
 void mus_hr_figures_add_conversations(struct mus_hr_figures *figs,
 				      const ARRAY_TYPE(mus_conversation) *convs)
 {
@@ -133,7 +127,7 @@ void mus_hr_figures_add_conversations(struct mus_hr_figures *figs,
 					  conv->leader_ndn);
 		for (unsigned int i = 0; i < N_ELEMENTS(groups); i++) {
 			groups[i]->conversations++;
-			if (mus_hr_status_held(conv->status))
+			if (mus_conv_status_took_place(conv->status))
 				groups[i]->held++;
 			if (conv->status == MUS_CONV_PLAN_REQUESTED ||
 			    conv->status == MUS_CONV_PLAN_PENDING)

@@ -58,6 +58,9 @@ struct mus_sync_round {
 	ARRAY_TYPE(mus_wanted) wanted;
 	ARRAY_TYPE(mus_conversation) convs;
 	HASH_TABLE(const char *, struct mus_conversation *) by_cn;
+	/* employees (normalised DNs) whose conversation of this round took
+	   place, with whichever leader: they get no new one */
+	HASH_TABLE(const char *, const char *) took_place;
 	struct mus_schedule *sched;
 	ARRAY(struct mus_sync_item) items;
 	const char *lease;
@@ -458,6 +461,18 @@ static void mus_sync_declined_busy(struct mus_sync_round *ctx,
 	}
 }
 
+/* TRUE if every member of w had their conversation of this round
+   already (with a leader they no longer have) */
+static bool mus_sync_all_took_place(struct mus_sync_round *ctx,
+				    const struct mus_wanted *w)
+{
+	for (unsigned int i = 0; i < w->member_count; i++) {
+		if (hash_table_lookup(ctx->took_place, w->members[i]->ndn) == NULL)
+			return FALSE;
+	}
+	return w->member_count > 0;
+}
+
 static void mus_sync_decide_wanted(struct mus_sync_round *ctx,
 				   struct mus_wanted *w)
 {
@@ -465,6 +480,8 @@ static void mus_sync_decide_wanted(struct mus_sync_round *ctx,
 	struct mus_sync_item *item;
 
 	if (conv == NULL) {
+		if (mus_sync_all_took_place(ctx, w))
+			return;
 		if (w->member_count == 0) {
 			mus_sync_log(ctx, "%s: %s", w->cn, w->reason != NULL ?
 				     w->reason : "nobody to hold it with");
@@ -517,15 +534,32 @@ static void mus_sync_decide(struct mus_sync_round *ctx)
 			  strcase_hash, strcasecmp);
 	array_foreach_elem(&ctx->wanted, w)
 		hash_table_insert(wanted_by_cn, w->cn, w);
+	hash_table_create(&ctx->took_place, ctx->pool, 0, str_hash, strcmp);
 
 	/* conversations that keep their slot occupy their people first */
 	array_foreach_elem(&ctx->convs, conv) {
 		struct mus_sync_item *item;
 		bool over;
 
+		over = mus_conversation_is_over(conv, ctx->now);
+		if (!conv->unreadable &&
+		    (over || mus_conv_status_took_place(conv->status))) {
+			for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++)
+				hash_table_update(ctx->took_place,
+						  conv->employee_ndns[i],
+						  conv->employee_ndns[i]);
+		}
 		if (hash_table_lookup(wanted_by_cn, conv->cn) == NULL) {
-			if (conv->status == MUS_CONV_CANCELLED || conv->unreadable)
+			/* one that took place stays as it is, its plan
+			   included, whoever the employee's leader is now */
+			if (conv->status == MUS_CONV_CANCELLED || conv->unreadable ||
+			    mus_conv_status_took_place(conv->status))
 				continue;
+			if (over) {
+				item = mus_sync_item(ctx, MUS_SYNC_UPDATE, NULL, conv);
+				item->status = MUS_CONV_HELD;
+				continue;
+			}
 			/* the employee moved to another leader or left the
 			   scope: the invitation (if sent) must be withdrawn */
 			item = mus_sync_item(ctx, MUS_SYNC_UPDATE, NULL, conv);
@@ -533,11 +567,9 @@ static void mus_sync_decide(struct mus_sync_round *ctx)
 			item->reason = "no longer part of the round: the employee has another manager or left the scope";
 			continue;
 		}
-		over = mus_conversation_is_over(conv, ctx->now);
 		/* a proposal of a new time for a conversation that took
-		   place is moot */
-		/* an unreadable one without a leader has nobody to hold
-		   it for */
+		   place is moot; an unreadable one without a leader has
+		   nobody to hold it for */
 		if (mus_conv_status_holds_slot(conv->status) && conv->start != 0 &&
 		    conv->end > conv->start && conv->leader_ndn != NULL)
 			mus_sync_hold_slot(ctx, conv, over ? NULL :
@@ -549,6 +581,7 @@ static void mus_sync_decide(struct mus_sync_round *ctx)
 	}
 	array_foreach_elem(&ctx->wanted, w)
 		mus_sync_decide_wanted(ctx, w);
+	hash_table_destroy(&ctx->took_place);
 	hash_table_destroy(&wanted_by_cn);
 }
 

@@ -259,5 +259,72 @@ class InvitationTest(unittest.TestCase):
             self.stack.ldap_delete(rdn)
 
 
+class ManagerChangeTest(unittest.TestCase):
+    """Employees move to another leader in the middle of a round. One whose
+    conversation took place (held, or its plan approved) keeps it as it is
+    and gets no second one with the new leader; one whose conversation is
+    still to come has it withdrawn and gets one with the new leader."""
+    ROUND = "MUS manager change test"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        cls.round_dn, leader, reports = cls.stack.leader_round(
+            cls.ROUND, "2029-03-05", "2029-04-27", 4)
+        people, by_manager = cls.stack.reports()
+        cls.moved = [r for r in reports if Stack.usable(people, r)][:3]
+        cls.new_leader = sorted(m for m in by_manager if m != leader and m in people
+                                and Stack.usable(people, m))[0]
+        scope = "(|(manager=%s)(entryDN=%s)%s)" % (
+            leader, leader, "".join("(entryDN=%s)" % d for d in cls.moved + [cls.new_leader]))
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musScopeFilter\n"
+                              "musScopeFilter: %s\n" % (cls.round_dn, scope))
+        cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
+        cls.by_employee = {c["musEmployee"][0].lower(): d
+                           for d, c in cls.stack.conversations(cls.round_dn).items()}
+        approved, held, _ = (cls.by_employee[d.lower()] for d in cls.moved)
+        for dn, status in ((approved, "approved"), (held, "held")):
+            cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musStatus\n"
+                                  "musStatus: %s\n" % (dn, status))
+        cls.old_manager = leader
+        for d in cls.moved:
+            cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: manager\n"
+                                  "manager: %s\n" % (d, cls.new_leader))
+        cls.sync = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
+        cls.after = cls.stack.conversations(cls.round_dn)
+
+    @classmethod
+    def tearDownClass(cls):
+        for d in cls.moved:
+            cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: manager\n"
+                                  "manager: %s\n" % (d, cls.old_manager))
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def convs_of(self, employee):
+        return {d: c for d, c in self.after.items()
+                if c["musEmployee"][0].lower() == employee.lower()}
+
+    def test_sync_goes_on(self):
+        self.assertEqual(self.sync.returncode, 0, self.sync.stderr)
+
+    def test_a_conversation_that_took_place_stays_and_gets_no_second(self):
+        # the held one goes on to its plan form, to the leader who held it
+        for employee, statuses in zip(self.moved[:2], (["approved"], ["plan-requested"])):
+            convs = self.convs_of(employee)
+            self.assertEqual(list(convs), [self.by_employee[employee.lower()]])
+            conv = convs[self.by_employee[employee.lower()]]
+            self.assertEqual(conv["musStatus"], statuses)
+            self.assertEqual(conv["musLeader"][0].lower(), self.old_manager.lower())
+
+    def test_one_still_to_come_moves_to_the_new_leader(self):
+        convs = self.convs_of(self.moved[2])
+        old = convs.pop(self.by_employee[self.moved[2].lower()])
+        self.assertEqual(old["musStatus"], ["cancelled"])
+        self.assertEqual(len(convs), 1, convs)
+        new = next(iter(convs.values()))
+        self.assertEqual(new["musLeader"][0].lower(), self.new_leader.lower())
+        self.assertEqual(new["musStatus"], ["invited"])
+
+
 if __name__ == "__main__":
     unittest.main()
