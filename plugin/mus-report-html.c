@@ -13,6 +13,7 @@
 #include "mus-report-html.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -385,8 +386,15 @@ int mus_report_html_write(const char *path, const struct mus_hr_figures *figs,
 {
 	const char *tmp = t_strdup_printf("%s.%s.tmp", path, my_pid);
 	string_t *page = t_str_new(64 * 1024);
+	struct stat st;
 	int fd;
 
+	/* the page replaces path whole: a device, a link or a directory
+	   there (doveadm runs as root) is not ours to replace */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		*error_r = t_strdup_printf("%s exists and is not a regular file", path);
+		return -1;
+	}
 	mus_report_html(page, figs, comp, language, timezone);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0640);
 	if (fd < 0) {

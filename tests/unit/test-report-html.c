@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <dirent.h>
 
 #define TEMPLATES_DIR "ical-templates"
@@ -378,6 +379,19 @@ static void test_figures_and_page(void)
 		test_assert(mus_report_html_write(path, figs, NULL, MUS_LANGUAGE_EN,
 						  "Europe/Copenhagen", &error) < 0);
 		test_assert_contains(error, "/missing/hr.html");
+		/* what is not a regular file is left alone: a link (to
+		   the page just written), a directory */
+		path = t_strconcat(dir, "/link.html", NULL);
+		test_assert(symlink(t_strconcat(dir, "/hr.html", NULL), path) == 0);
+		error = NULL;
+		test_assert(mus_report_html_write(path, figs, NULL, MUS_LANGUAGE_EN,
+						  "Europe/Copenhagen", &error) < 0);
+		test_assert_contains(error, "link.html exists and is not a regular file");
+		test_assert(lstat(path, &st) == 0 && S_ISLNK(st.st_mode));
+		error = NULL;
+		test_assert(mus_report_html_write(dir, figs, NULL, MUS_LANGUAGE_EN,
+						  "Europe/Copenhagen", &error) < 0);
+		test_assert_contains(error, "is not a regular file");
 		test_assert(unlink_directory(dir, UNLINK_DIRECTORY_FLAG_RMDIR,
 					     &error) == 1);
 	}
