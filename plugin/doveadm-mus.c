@@ -44,6 +44,7 @@
 
 #include <stdio.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* doveadm is interactive or run from cron: it may wait longer than a
@@ -765,6 +766,26 @@ static void mus_doveadm_planned(const char *round_name,
 		round_name, conversations, placed);
 }
 
+/* --eml-dir names a directory that exists: the files go into it */
+static bool mus_doveadm_eml_dir_ok(const char *dir)
+{
+	struct stat st;
+
+	if (dir[0] == '\0') {
+		i_error("mus: --eml-dir is empty");
+		doveadm_exit_code = EX_USAGE;
+		return FALSE;
+	}
+	if (stat(dir, &st) < 0)
+		i_error("mus: --eml-dir: stat(%s) failed: %m", dir);
+	else if (!S_ISDIR(st.st_mode))
+		i_error("mus: --eml-dir: %s is not a directory", dir);
+	else
+		return TRUE;
+	doveadm_exit_code = EX_CANTCREAT;
+	return FALSE;
+}
+
 void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 {
 	struct mus_sync_options opts = {
@@ -800,6 +821,8 @@ void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		doveadm_exit_code = EX_USAGE;
 		return;
 	}
+	if (opts.send.eml_dir != NULL && !mus_doveadm_eml_dir_ok(opts.send.eml_dir))
+		return;
 	opts.holder = t_strdup_printf("%s:%s", my_hostname, my_pid);
 	if (mus_doveadm_session_begin(&session) < 0)
 		return;

@@ -226,6 +226,16 @@ class InvitationTest(unittest.TestCase):
             for c in self.convs().values():
                 self.assertNotIn("Byrådssalen", str(c))
 
+    def test_5_dry_run_needs_an_eml_dir_that_is_a_directory(self):
+        with tempfile.NamedTemporaryFile() as f:
+            for arg, rc, says in (("", 64, "--eml-dir is empty"),
+                                  (f.name, 73, "is not a directory"),
+                                  (f.name + ".d/x", 73, "No such file or directory")):
+                res = self.stack.doveadm("mus", "sync", "--dry-run", "--eml-dir", arg,
+                                         "--round", ROUND, check=False)
+                self.assertEqual(res.returncode, rc, res.stderr)
+                self.assertIn(says, res.stderr)
+
     def test_6_dry_run_of_a_round_never_synced_writes_every_message(self):
         # the conversations exist only in the plan: none of their lists
         # (sent to, follow-up, competence form) has been read from LDAP.
