@@ -657,6 +657,14 @@ void cmd_mus_competences(struct doveadm_cmd_context *cctx)
 		doveadm_exit_code = EX_USAGE;
 		return;
 	}
+	if (unit != NULL) {
+		unit = mus_competence_figures_unit(unit);
+		if (unit[0] == '\0') {
+			i_error("mus: competences: --unit names no unit");
+			doveadm_exit_code = EX_USAGE;
+			return;
+		}
+	}
 	if (mus_doveadm_competence_session_begin(&session) < 0)
 		return;
 	org = mus_org_create();
@@ -664,9 +672,7 @@ void cmd_mus_competences(struct doveadm_cmd_context *cctx)
 			    MUS_PEOPLE_FILTER, time(NULL), org, &error) < 0) {
 		i_error("mus: competences: %s", error);
 		doveadm_exit_code = EX_TEMPFAIL;
-	} else if ((comp = mus_doveadm_competences(&session, org,
-			unit == NULL ? NULL :
-			mus_competence_figures_unit(unit))) != NULL) {
+	} else if ((comp = mus_doveadm_competences(&session, org, unit)) != NULL) {
 		if (strcmp(format, "json") == 0) {
 			printf("%s\n", mus_competences_json(comp));
 		} else {

@@ -832,7 +832,9 @@ const char *mus_ldap_dn_rdn_value(const char *dn)
 			ldap_dnfree(parsed);
 		return NULL;
 	}
-	value = t_strndup(parsed[0][0]->la_value.bv_val,
+	/* libldap gives an empty value ("ou=") no buffer at all */
+	value = parsed[0][0]->la_value.bv_val == NULL ? "" :
+		t_strndup(parsed[0][0]->la_value.bv_val,
 			  parsed[0][0]->la_value.bv_len);
 	ldap_dnfree(parsed);
 	return value;

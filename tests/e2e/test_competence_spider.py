@@ -235,6 +235,10 @@ class CompetenceSpiderTest(unittest.TestCase):
                                    "ou=%s,%s" % (unit, self.stack["MUS_LDAP_BASE"]),
                                    "-f", "json").stdout
         self.assertEqual(json.loads(by_dn), by_name)
+        for empty in ("", "ou=", "ou=,%s" % self.stack["MUS_LDAP_BASE"]):
+            res = self.stack.doveadm("mus", "competences", "--unit", empty, check=False)
+            self.assertEqual(res.returncode, 64, res.stderr)
+            self.assertIn("--unit names no unit", res.stderr)
 
         want, _ = self.expected_levels(lambda c, p: c["musLeader"][0].lower() ==
                                        self.leader.lower())

@@ -99,6 +99,17 @@ static void test_ldap_filter_escape(void)
 	}
 }
 
+static void test_ldap_dn_rdn_value(void)
+{
+	mus_test_begin("ldap: the value of the first RDN");
+	test_assert_strcmp(mus_ldap_dn_rdn_value("uid=s\\C3\\B8ren,ou=x"), "søren");
+	test_assert_strcmp(mus_ldap_dn_rdn_value("cn=a\\,b"), "a,b");
+	test_assert_strcmp(mus_ldap_dn_rdn_value("ou="), "");
+	test_assert_strcmp(mus_ldap_dn_rdn_value("cn=,ou=x"), "");
+	test_assert(mus_ldap_dn_rdn_value("no dn") == NULL);
+	mus_test_end();
+}
+
 static void test_ldap_csn_assertion(void)
 {
 	mus_test_begin("ldap: CSN assertion, none without a CSN");
@@ -117,4 +128,5 @@ void test_ldap(void)
 	test_ldap_checks();
 	test_ldap_filter_escape();
 	test_ldap_csn_assertion();
+	test_ldap_dn_rdn_value();
 }
