@@ -1184,6 +1184,10 @@ void cmd_mus_round_create(struct doveadm_cmd_context *cctx)
 		mus_round_create_error("--name: missing");
 		return;
 	}
+	if (mus_round_name_check(name, &error) < 0) {
+		mus_round_create_error(t_strconcat("--name: ", error, NULL));
+		return;
+	}
 	/* the same validation as every round read from the directory */
 	dn = mus_ldap_dn_child("cn", name, set->round_base);
 	if (mus_doveadm_round_context(set, &rctx) < 0)

@@ -9,6 +9,7 @@
 #include "mus-time.h"
 #include "mus-file.h"
 #include "mus-holidays.h"
+#include "mus-round.h"
 #include "mus-invitation.h"
 
 #include <ctype.h>
@@ -17,7 +18,6 @@
 #include <unistd.h>
 
 #define MUS_PLACEHOLDER_MAX_LEN 64
-#define MUS_ROUND_NAME_MAX_LEN 256
 #define MUS_LOCATION_MAX_LEN 1024
 
 struct mus_placeholder {

@@ -2,6 +2,8 @@
 
 #include "lib.h"
 #include "array.h"
+#include "str-sanitize.h"
+#include "unichar.h"
 #include "mus-ldap.h"
 #include "mus-time.h"
 #include "mus-schedule.h"
@@ -37,6 +39,32 @@ const char *mus_round_state_name(enum mus_round_state state)
 bool mus_round_is_group(enum mus_round_kind kind)
 {
 	return kind == MUS_ROUND_GRUS || kind == MUS_ROUND_TUS;
+}
+
+int mus_round_name_check(const char *name, const char **error_r)
+{
+	if (name[0] == '\0') {
+		*error_r = "the name is empty";
+		return -1;
+	}
+	if (strlen(name) > MUS_ROUND_NAME_MAX_LEN) {
+		*error_r = t_strdup_printf("the name is longer than %u bytes",
+					   MUS_ROUND_NAME_MAX_LEN);
+		return -1;
+	}
+	if (!uni_utf8_str_is_valid(name)) {
+		*error_r = "the name is not valid UTF-8";
+		return -1;
+	}
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
+		if (*p < ' ' || *p == 0x7f) {
+			*error_r = t_strdup_printf(
+				"the name '%s' contains control character 0x%02x",
+				str_sanitize(name, 64), *p);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 struct mus_round_parser {
@@ -171,13 +199,16 @@ int mus_round_parse(pool_t pool, const char *dn, mus_round_values_t *values,
 	const char *people_base = rctx->people_base;
 	struct mus_round_parser parser = { .values = values, .context = context };
 	struct mus_round *round = p_new(pool, struct mus_round, 1);
-	const char *const *closed, *value;
+	const char *const *closed, *value, *error;
 	struct mus_sched_round sched;
 	int *days;
 
 	round->dn = p_strdup(pool, dn);
 	round->timezone = p_strdup(pool, rctx->timezone);
 	round->name = p_strdup(pool, mus_round_single(&parser, "cn", TRUE));
+	if (round->name != NULL && parser.error == NULL &&
+	    mus_round_name_check(round->name, &error) < 0)
+		parser.error = t_strdup_printf("cn: %s", error);
 	round->kind = mus_round_enum(&parser, "musKind", mus_round_kind_names,
 				     N_ELEMENTS(mus_round_kind_names),
 				     "MUS, GRUS, TUS or LUS");

@@ -57,6 +57,12 @@ struct mus_round_context {
 	const struct mus_cards *cards;
 };
 
+/* A round's name (cn) is a line of UTF-8 text of at most this many
+   bytes: it is in every invitation's text and in doveadm's tables. */
+#define MUS_ROUND_NAME_MAX_LEN 256
+/* Returns 0 if name is a usable round name, else -1 with the problem. */
+int mus_round_name_check(const char *name, const char **error_r);
+
 /* Build a round from its attribute values. Returns 0, or -1 with an error
    naming the attribute and the value. */
 int mus_round_parse(pool_t pool, const char *dn, mus_round_values_t *values,

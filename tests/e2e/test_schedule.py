@@ -943,6 +943,20 @@ class InvalidRoundTest(unittest.TestCase):
                 self.assertRegex(res.stderr.lower(), field)
                 self.assertIsNone(dn, "%s: a round was written anyway" % what)
 
+    def test_unusable_round_names(self):
+        # "\udcff\udcfe" goes out as the bytes ff fe: not UTF-8
+        for name, says in (("", "empty"), ("new\nline", "control character 0x0a"),
+                           ("a\x01b", "control character 0x01"), ("x" * 300, "longer than"),
+                           ("\udcff\udcfe", "not valid utf-8")):
+            with self.subTest(name[:20]):
+                argv = ["mus", "round", "create", "--name", name]
+                for k, v in self.GOOD.items():
+                    argv += [k, v]
+                res = self.stack.doveadm(*argv, check=False)
+                self.assertEqual(res.returncode, 65, res.stderr)
+                self.assertIn("--name: the name", res.stderr)
+                self.assertIn(says, res.stderr.lower())
+
 
 # ---------------------------------------------------------------- LUS
 
