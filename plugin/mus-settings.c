@@ -258,7 +258,12 @@ static int mus_setting_check(const struct mus_setting_def *def,
 		}
 		break;
 	}
-	if (ret < 0) {
+	if (ret < 0 && def->kind == MUS_SETTING_SMTP_URL &&
+	    strchr(value, '@') != NULL) {
+		/* a password in it is not repeated in the log */
+		*error_r = t_strdup_printf("%s: invalid value: %s", def->name,
+					   error);
+	} else if (ret < 0) {
 		*error_r = t_strdup_printf("%s: invalid value '%s': %s",
 					   def->name, value, error);
 	}

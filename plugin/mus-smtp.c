@@ -11,7 +11,7 @@
 int mus_smtp_url_check(const char *value, const char **error_r)
 {
 	CURLU *url = curl_url();
-	char *scheme = NULL, *host = NULL, *path = NULL;
+	char *scheme = NULL, *host = NULL, *path = NULL, *user = NULL;
 	CURLUcode code;
 	int ret = -1;
 
@@ -28,6 +28,10 @@ int mus_smtp_url_check(const char *value, const char **error_r)
 	} else if (curl_url_get(url, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 		   host[0] == '\0') {
 		*error_r = "the URL has no host";
+	} else if (curl_url_get(url, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+		/* it would be in every error message and log line */
+		*error_r = "the URL must not hold a user or password: "
+			"set mus_smtp_user and mus_smtp_password_file";
 	} else if (curl_url_get(url, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
 		   strcmp(path, "/") != 0 && path[0] != '\0') {
 		/* curl would send the path as the EHLO name */
@@ -38,6 +42,7 @@ int mus_smtp_url_check(const char *value, const char **error_r)
 	curl_free(scheme);
 	curl_free(host);
 	curl_free(path);
+	curl_free(user);
 	curl_url_cleanup(url);
 	return ret;
 }
