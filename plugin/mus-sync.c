@@ -1115,8 +1115,16 @@ int mus_sync_run(struct mus_ldap *conn, const struct mus_settings *set,
 		pool_t round_pool;
 		int ret;
 
-		if (round->state != MUS_ROUND_ACTIVE)
+		if (round->state != MUS_ROUND_ACTIVE) {
+			/* asked for by name: say why nothing happens */
+			if (opts->round_name != NULL) {
+				log(FALSE, t_strdup_printf(
+					"round %s is %s, not active: nothing to do",
+					round->name, mus_round_state_name(round->state)),
+				    log_context);
+			}
 			continue;
+		}
 		round_pool = pool_alloconly_create("mus sync round", 64 * 1024);
 		i_zero(&ctx);
 		ctx.pool = round_pool;

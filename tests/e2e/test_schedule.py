@@ -943,6 +943,18 @@ class InvalidRoundTest(unittest.TestCase):
                 self.assertRegex(res.stderr.lower(), field)
                 self.assertIsNone(dn, "%s: a round was written anyway" % what)
 
+    def test_sync_of_a_round_not_active_says_so(self):
+        name = "MUS draft sync test"
+        argv = ["mus", "round", "create", "--name", name, "--state", "draft"]
+        for k, v in self.GOOD.items():
+            argv += [k, v]
+        self.stack.doveadm(*argv)
+        self.addCleanup(self.stack.ldap_delete, self.stack.round_dn(name))
+        res = self.stack.doveadm("mus", "sync", "--round", name, check=False)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("round %s is draft, not active: nothing to do" % name, res.stderr)
+        self.assertEqual(self.stack.conversations(self.stack.round_dn(name)), {})
+
     def test_unusable_round_names(self):
         # "\udcff\udcfe" goes out as the bytes ff fe: not UTF-8
         for name, says in (("", "empty"), ("new\nline", "control character 0x0a"),
