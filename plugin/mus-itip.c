@@ -124,6 +124,17 @@ static int mus_itip_check_person(const char *field,
 				   person->mail, error_r);
 }
 
+static int mus_itip_check_leader(const struct mus_itip_event *event,
+				 const char **error_r)
+{
+	if (event->leader.mail == NULL && event->method == MUS_ITIP_CANCEL &&
+	    event->member_count > 0) {
+		return mus_itip_check_text("leader.name", event->leader.name,
+					   MUS_ITIP_NAME_MAX_LEN, FALSE, error_r);
+	}
+	return mus_itip_check_person("leader", &event->leader, error_r);
+}
+
 static int mus_itip_check_language(const char *language, const char **error_r)
 {
 	size_t len;
@@ -169,7 +180,8 @@ static int mus_itip_check_members(const struct mus_itip_event *event,
 			return -1;
 		/* an attendee twice makes clients show two rows for one
 		   person and take the first answer for both */
-		if (strcasecmp(mail, event->leader.mail) == 0) {
+		if (event->leader.mail != NULL &&
+		    strcasecmp(mail, event->leader.mail) == 0) {
 			*error_r = t_strdup_printf(
 				"members[%u].mail: %s is the leader's address",
 				i, mail);
@@ -252,7 +264,7 @@ static int mus_itip_check(const struct mus_itip_event *event,
 				error_r) < 0 ||
 	    mus_itip_check_text("organizer_name", event->organizer_name,
 				MUS_ITIP_NAME_MAX_LEN, FALSE, error_r) < 0 ||
-	    mus_itip_check_person("leader", &event->leader, error_r) < 0 ||
+	    mus_itip_check_leader(event, error_r) < 0 ||
 	    mus_itip_check_members(event, error_r) < 0 ||
 	    mus_itip_check_language(event->language, error_r) < 0)
 		return -1;
@@ -565,8 +577,10 @@ static int mus_itip_fill(icalcomponent *root, icalcomponent *vevent,
 	icalproperty_add_parameter(prop,
 		icalparameter_new_cn(event->organizer_name));
 	icalcomponent_add_property(vevent, prop);
-	icalcomponent_add_property(vevent, mus_itip_attendee(&event->leader,
-		ICAL_ROLE_CHAIR, event->method));
+	if (event->leader.mail != NULL) {
+		icalcomponent_add_property(vevent, mus_itip_attendee(
+			&event->leader, ICAL_ROLE_CHAIR, event->method));
+	}
 	for (unsigned int i = 0; i < event->member_count; i++) {
 		icalcomponent_add_property(vevent, mus_itip_attendee(
 			&event->members[i], ICAL_ROLE_REQPARTICIPANT,

@@ -57,7 +57,8 @@ struct mus_itip_event {
 	/* the service address; its CN names the leader, e.g.
 	   "MUS på vegne af Karen Birk" */
 	const char *organizer_mail, *organizer_name;
-	/* ROLE=CHAIR */
+	/* ROLE=CHAIR; in a CANCEL mail may be NULL (a leader who has left
+	   the directory): then there is no ATTENDEE for them */
 	struct mus_itip_person leader;
 	/* the employee, or the group or team: ROLE=REQ-PARTICIPANT */
 	const struct mus_itip_person *members;

@@ -368,8 +368,10 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	t_array_init(&itip_members, 8);
 	t_array_init(&attachments, 8);
 	t_array_init(&to, 8);
-	array_push_back(&to, (&(struct mus_message_address){
-		.name = sc->leader->cn, .address = sc->leader->mails[0] }));
+	if (sc->leader->mails[0] != NULL) {
+		array_push_back(&to, (&(struct mus_message_address){
+			.name = sc->leader->cn, .address = sc->leader->mails[0] }));
+	}
 	array_foreach_elem(&sc->members, member) {
 		struct mus_itip_person *ip = array_append_space(&itip_members);
 
@@ -670,7 +672,9 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 	int ret;
 
 	t_array_init(&recipients, 8);
-	array_push_back(&recipients, &sc->leader);
+	/* an absent leader (see mus_send_absent_leader()) gets nothing */
+	if (sc->leader->mails[0] != NULL)
+		array_push_back(&recipients, &sc->leader);
 	array_append_array(&recipients, &sc->members);
 	array_foreach_elem(&recipients, person) {
 		const char *mail = person->mails[0], *reply;
@@ -844,6 +848,22 @@ static int mus_send_competence_card(struct mus_send_ctx *ctx,
 	return 0;
 }
 
+/* A leader who is no longer in the directory, as a CANCEL names them:
+   by the value of their DN's first RDN, without an address. */
+static const struct mus_person *
+mus_send_absent_leader(const struct mus_conversation *conv)
+{
+	static const char *const no_mails[] = { NULL };
+	struct mus_person *leader = t_new(struct mus_person, 1);
+	const char *name = mus_ldap_dn_rdn_value(conv->leader_dn);
+
+	leader->dn = conv->leader_dn;
+	leader->ndn = conv->leader_ndn;
+	leader->cn = name != NULL && name[0] != '\0' ? name : conv->leader_dn;
+	leader->mails = no_mails;
+	return leader;
+}
+
 /* The leader and the members of sc's conversation who have a mail
    address: FALSE (logged) if nobody can get the message. */
 static bool mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc)
@@ -863,6 +883,13 @@ static bool mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc)
 			continue;
 		}
 		array_push_back(&sc->members, &p);
+	}
+	if ((sc->leader == NULL || sc->leader->mails[0] == NULL) &&
+	    sc->action == MUS_SEND_CANCEL && array_count(&sc->members) > 0) {
+		/* the leader has left (or lost their address): the
+		   employees' calendars must lose the meeting all the same */
+		sc->leader = mus_send_absent_leader(conv);
+		return TRUE;
 	}
 	if (sc->leader == NULL || sc->leader->mails[0] == NULL ||
 	    array_count(&sc->members) == 0) {

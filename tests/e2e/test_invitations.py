@@ -23,6 +23,27 @@ def dn(uid):
     return "uid=%s,%s" % (uid, PEOPLE)
 
 
+def imip_inbox(stack, address):
+    """[(method, uid, sequence, raw bytes)] of every iMIP message in the INBOX."""
+    found = []
+    for raw in replymail.raw_inbox(stack.imap(address)):
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        for part in parsed.walk():
+            if part.get_content_type() == "text/calendar":
+                cal = part.get_content()
+                uid = seq = method = None
+                for line in cal.replace("\r\n ", "").splitlines():
+                    if line.startswith("METHOD:"):
+                        method = line[7:]
+                    elif line.startswith("UID:"):
+                        uid = line[4:]
+                    elif line.startswith("SEQUENCE:"):
+                        seq = int(line[9:])
+                found.append((method, uid, seq, raw))
+                break
+    return found
+
+
 class InvitationTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -59,24 +80,7 @@ class InvitationTest(unittest.TestCase):
         return self.person(pdn)["mail"][0]
 
     def inbox(self, address):
-        """[(method, uid, sequence, raw bytes)] of every iMIP message in the INBOX."""
-        found = []
-        for raw in replymail.raw_inbox(self.stack.imap(address)):
-            parsed = email.message_from_bytes(raw, policy=email.policy.default)
-            for part in parsed.walk():
-                if part.get_content_type() == "text/calendar":
-                    cal = part.get_content()
-                    uid = seq = method = None
-                    for line in cal.replace("\r\n ", "").splitlines():
-                        if line.startswith("METHOD:"):
-                            method = line[7:]
-                        elif line.startswith("UID:"):
-                            uid = line[4:]
-                        elif line.startswith("SEQUENCE:"):
-                            seq = int(line[9:])
-                    found.append((method, uid, seq, raw))
-                    break
-        return found
+        return imip_inbox(self.stack, address)
 
     def convs(self):
         return self.stack.conversations(self.round_dn)
@@ -300,6 +304,11 @@ class ManagerChangeTest(unittest.TestCase):
         for d in cls.moved:
             cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: manager\n"
                                   "manager: %s\n" % (d, cls.new_leader))
+        # and the old leader leaves the round's scope, as if their entry
+        # were deleted: a CANCEL goes to the employee alone
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musScopeFilter\n"
+                              "musScopeFilter: (|%s)\n" % (cls.round_dn, "".join(
+                                  "(entryDN=%s)" % d for d in cls.moved + [cls.new_leader])))
         cls.sync = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
         cls.after = cls.stack.conversations(cls.round_dn)
 
@@ -318,8 +327,9 @@ class ManagerChangeTest(unittest.TestCase):
         self.assertEqual(self.sync.returncode, 0, self.sync.stderr)
 
     def test_a_conversation_that_took_place_stays_and_gets_no_second(self):
-        # the held one goes on to its plan form, to the leader who held it
-        for employee, statuses in zip(self.moved[:2], (["approved"], ["plan-requested"])):
+        # the held one waits for its plan form: the leader who held it
+        # has left the scope
+        for employee, statuses in zip(self.moved[:2], (["approved"], ["held"])):
             convs = self.convs_of(employee)
             self.assertEqual(list(convs), [self.by_employee[employee.lower()]])
             conv = convs[self.by_employee[employee.lower()]]
@@ -330,6 +340,11 @@ class ManagerChangeTest(unittest.TestCase):
         convs = self.convs_of(self.moved[2])
         old = convs.pop(self.by_employee[self.moved[2].lower()])
         self.assertEqual(old["musStatus"], ["cancelled"])
+        self.assertEqual(old["musSentSequence"], old["musSequence"])
+        people, _ = self.stack.reports()
+        got = imip_inbox(self.stack, people[self.moved[2].lower()]["mail"][0])
+        self.assertIn(("CANCEL", old["musICalUID"][0], int(old["musSequence"][0])),
+                      [m[:3] for m in got])
         self.assertEqual(len(convs), 1, convs)
         new = next(iter(convs.values()))
         self.assertEqual(new["musLeader"][0].lower(), self.new_leader.lower())

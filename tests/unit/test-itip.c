@@ -514,6 +514,39 @@ static void test_itip_cancel(void)
 		icalcomponent_free(root);
 	}
 	mus_test_end();
+
+	mus_test_begin("itip: CANCEL for a leader who has left: no ATTENDEE for them");
+	event_init(&event);
+	event.method = MUS_ITIP_CANCEL;
+	event.sequence = 1;
+	event.member_count = 1;
+	event.leader.mail = NULL;
+	ics = build_ok(&event);
+	if (ics != NULL) {
+		root = icalparser_parse_string(ics);
+		test_assert(root != NULL && icalrestriction_check(root) == 1);
+		vevent = root == NULL ? NULL :
+			icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+		test_assert(vevent != NULL &&
+			    icalcomponent_count_properties(vevent, ICAL_ATTENDEE_PROPERTY) == 1);
+		if (vevent != NULL)
+			check_attendee(vevent, &event.members[0], "ROLE=REQ-PARTICIPANT", FALSE);
+		test_assert(strstr(ics, "ROLE=CHAIR") == NULL);
+		if (root != NULL)
+			icalcomponent_free(root);
+	}
+	mus_test_end();
+
+	mus_test_begin("itip: only a CANCEL goes without the leader's address");
+	event_init(&event);
+	event.leader.mail = NULL;
+	{
+		const char *error = NULL;
+
+		test_assert(mus_itip_build(TEMPLATES_DIR, &event, &ics, &error) < 0);
+		test_assert_contains(error, "leader.mail");
+	}
+	mus_test_end();
 }
 
 static void test_itip_invalid(void)
