@@ -235,5 +235,42 @@ class SharedReferenceTest(unittest.TestCase):
         self.assertEqual(len(wait_for("the answer to the card choice", answer, timeout=15)), 1)
 
 
+class ControlCharacterNameTest(unittest.TestCase):
+    """A cn with a control character typed into it (a CR, a TAB): the
+    person is invited all the same, named with spaces in their place."""
+    ROUND = "MUS control character name test"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        cls.round_dn, _, reports = cls.stack.leader_round(cls.ROUND, "2029-05-07",
+                                                          "2029-06-22", 5)
+        people = cls.stack.reports()[0]
+        cls.employee = next(r for r in reports if Stack.usable(people, r))
+        person = people[cls.employee.lower()]
+        cls.cn, cls.mail = person["cn"][0], person["mail"][0]
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: cn\ncn:: %s\n"
+                              % (cls.employee, b64("Ctrl\rName\tHere")))
+        cls.sync = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: cn\ncn:: %s\n"
+                              % (cls.employee, b64(cls.cn)))
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def test_the_invitation_goes_out_with_the_name_cleaned(self):
+        self.assertEqual(self.sync.returncode, 0, self.sync.stderr)
+        self.assertNotIn("control character", self.sync.stderr)
+
+        def invitations():
+            return [email.message_from_bytes(raw, policy=email.policy.default)
+                    for raw in replymail.raw_inbox(self.stack.imap(self.mail))
+                    if b"Ctrl Name Here" in raw]
+        msgs = wait_for("the invitation", invitations, timeout=15)
+        to = [(a.display_name, a.addr_spec) for a in msgs[0]["To"].addresses]
+        self.assertIn(("Ctrl Name Here", self.mail), to)
+
+
 if __name__ == "__main__":
     unittest.main()
