@@ -320,17 +320,60 @@ static void mus_sync_prefetch(struct mus_sync_round *ctx)
 	}
 }
 
+/* A conversation written by hand may lack its musICalUID: it gets the one
+   a sync would have given it (the same on every host), so that its mails
+   can name it and answers find it. Returns how many were written (also
+   by another writer meanwhile), or -1. A dry run gives them in memory. */
+static int mus_sync_give_uids(struct mus_sync_round *ctx, const char **error_r)
+{
+	struct mus_conversation *conv;
+	int written = 0;
+
+	array_foreach_elem(&ctx->convs, conv) {
+		struct mus_ldap_mod mods[2];
+		const char *uid;
+
+		if (conv->unreadable || conv->ical_uid != NULL)
+			continue;
+		uid = mus_conversation_uid(ctx->round->dn, conv->cn, NULL,
+					   ctx->set->organizer);
+		if (ctx->opts->dry_run) {
+			conv->ical_uid = p_strdup(ctx->pool, uid);
+			continue;
+		}
+		i_zero(&mods);
+		mods[0].attr = "musICalUID";
+		mods[0].values = mus_ldap_values1(uid);
+		if (mus_ldap_modify(ctx->conn, conv->dn, mods,
+				    "(!(musICalUID=*))", error_r) < 0)
+			return -1;
+		mus_sync_log(ctx, "%s: had no musICalUID, now %s", conv->cn, uid);
+		written++;
+	}
+	return written;
+}
+
 static int mus_sync_read(struct mus_sync_round *ctx, const char **error_r)
 {
 	ARRAY_TYPE(mus_team) teams;
 	const struct mus_team *team_list;
 	unsigned int team_count;
 	struct mus_conversation *conv;
+	int ret;
 
 	p_array_init(&ctx->convs, ctx->pool, 256);
 	if (mus_conversations_load(ctx->conn, ctx->pool, ctx->round->dn,
 				   &ctx->convs, error_r) < 0)
 		return -1;
+	if ((ret = mus_sync_give_uids(ctx, error_r)) < 0)
+		return -1;
+	if (ret > 0) {
+		/* read again, with their new entryCSNs */
+		array_clear(&ctx->convs);
+		if (mus_conversations_load(ctx->conn, ctx->pool, ctx->round->dn,
+					   &ctx->convs, error_r) < 0)
+			return -1;
+	}
 	mus_sync_step(ctx, t_strdup_printf("reading %u conversations",
 					   array_count(&ctx->convs)));
 	hash_table_create(&ctx->by_cn, ctx->pool, array_count(&ctx->convs),

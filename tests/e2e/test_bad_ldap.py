@@ -6,6 +6,7 @@ and the problem is named."""
 
 import email
 import email.policy
+import hashlib
 import json
 import subprocess
 import unittest
@@ -230,6 +231,44 @@ class HiddenValuesTest(unittest.TestCase):
         self.assertEqual(len(raws), 1)
         to = email.message_from_bytes(raws[0], policy=email.policy.default)["To"]
         self.assertIn((uid, mail), [(a.display_name, a.addr_spec) for a in to.addresses])
+
+
+class HandMadeConversationTest(unittest.TestCase):
+    """A held conversation an admin added by hand (last year's, say),
+    without the musICalUID a sync writes: the sync gives it the UID it
+    would have given it, and its plan form goes out."""
+    ROUND = "MUS hand-made conversation test"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        cls.round_dn, cls.leader, reports = cls.stack.leader_round(
+            cls.ROUND, "2029-08-06", "2029-09-28", 6)
+        cls.dn = "cn=hand-made,%s" % cls.round_dn
+        cls.stack.ldap_modify("dn: %s\nchangetype: add\nobjectClass: musConversation\n"
+                              "cn: hand-made\nmusEmployee: %s\nmusLeader: %s\n"
+                              "musStatus: held\nmusStart: 20290806070000Z\n"
+                              "musEnd: 20290806073000Z\n" % (cls.dn, reports[0], cls.leader))
+        cls.syncs = [cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
+                     for _ in range(2)]
+        cls.after = cls.stack.conversations(cls.round_dn)[cls.dn]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def test_syncs_go_on(self):
+        for res in self.syncs:
+            self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("hand-made: had no musICalUID", self.syncs[0].stderr)
+        self.assertNotIn("had no musICalUID", self.syncs[1].stderr)
+
+    def test_it_gets_the_uid_a_sync_gives(self):
+        digest = hashlib.sha256(("%s\nhand-made" % self.round_dn).encode()).hexdigest()
+        self.assertEqual(self.after["musICalUID"], [digest[:32] + "@eksempel.test"])
+
+    def test_its_plan_form_goes_out(self):
+        self.assertEqual(self.after["musStatus"], ["plan-requested"])
 
 
 if __name__ == "__main__":
