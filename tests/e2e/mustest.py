@@ -516,6 +516,25 @@ class Stack:
         return ["doveadm", "-c", self.env["MUS_DOVECOT_CONF"]] + list(args)
 
 
+class TwoSyncs:
+    """Mixin of a unittest.TestCase with a round of its own (cls.round_dn)
+    that syncs it twice after a change (sync_twice()): both syncs go on, and
+    the round goes with the class."""
+
+    @classmethod
+    def sync_twice(cls, name):
+        cls.syncs = [cls.stack.doveadm("mus", "sync", "--round", name, check=False)
+                     for _ in range(2)]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def test_syncs_go_on(self):
+        for res in self.syncs:
+            self.assertEqual(res.returncode, 0, res.stderr)
+
+
 def dmy(day):
     """A date as leaders write it in plans: 1.3.2027."""
     return "%d.%d.%d" % (day.day, day.month, day.year)

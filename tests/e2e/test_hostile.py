@@ -18,7 +18,7 @@ import unittest
 from email.utils import make_msgid
 
 import replymail
-from mustest import Stack, dn_escape, ldap_escape, wait_for
+from mustest import Stack, TwoSyncs, dn_escape, ldap_escape, wait_for
 
 ROUND = "MUS hostile names test"
 MARK = "mus-e2e-hostile"
@@ -191,7 +191,7 @@ class HostileNamesTest(unittest.TestCase):
         self.assertIn("$Mus-invalid", flags)
 
 
-class SharedReferenceTest(unittest.TestCase):
+class SharedReferenceTest(TwoSyncs, unittest.TestCase):
     """A mail to the organizer whose reference (here in a card choice)
     is the start of the UIDs of several conversations: the sender is told
     that it matches several, and the syncs go on. Three were once enough
@@ -215,16 +215,7 @@ class SharedReferenceTest(unittest.TestCase):
                 % (i, cls.round_dn, i, employee, leader, cls.PREFIX, i))
         cls.stack.mail_organizer(cls.sender, "Samtalekort %s" % cls.PREFIX,
                                  "kort: engagement\n")
-        cls.syncs = [cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
-                     for _ in range(2)]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stack.ldap_delete(cls.round_dn)
-
-    def test_syncs_go_on(self):
-        for res in self.syncs:
-            self.assertEqual(res.returncode, 0, res.stderr)
+        cls.sync_twice(cls.ROUND)
 
     def test_the_sender_is_told(self):
         def answer():
