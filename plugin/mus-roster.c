@@ -34,6 +34,20 @@ static const char *mus_roster_attend_problem(const struct mus_roster *roster,
 	return NULL;
 }
 
+/* Why person cannot be invited together with leader, or NULL: one
+   address for both would be one attendee for two, which the invitation
+   refuses (and with it a whole team's). */
+static const char *mus_roster_shared_address(const struct mus_person *person,
+					     const struct mus_person *leader)
+{
+	if (leader == NULL || person->mails[0] == NULL ||
+	    leader->mails[0] == NULL ||
+	    strcasecmp(person->mails[0], leader->mails[0]) != 0)
+		return NULL;
+	return t_strdup_printf("the employee has the leader's address %s",
+			       person->mails[0]);
+}
+
 /* Why person cannot have a conversation with their manager, or NULL. */
 static const char *mus_roster_manager_problem(const struct mus_person *person)
 {
@@ -86,6 +100,8 @@ static void mus_roster_add_pair(struct mus_roster *roster,
 		reason = mus_roster_attend_problem(roster, person, "employee");
 	if (reason == NULL)
 		reason = mus_roster_attend_problem(roster, person->manager, "leader");
+	if (reason == NULL)
+		reason = mus_roster_shared_address(person, person->manager);
 	w->reason = p_strdup(roster->pool, reason);
 }
 
@@ -107,7 +123,8 @@ static void mus_roster_add_team(struct mus_roster *roster,
 			continue;
 		/* a member who cannot attend gets an individual entry with
 		   the reason instead */
-		if (mus_roster_attend_problem(roster, member, "employee") != NULL)
+		if (mus_roster_attend_problem(roster, member, "employee") != NULL ||
+		    mus_roster_shared_address(member, owner) != NULL)
 			continue;
 		hash_table_insert(covered, member, member);
 		array_push_back(&members, &member);
