@@ -993,9 +993,10 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 				   const char **error_r)
 {
 	const struct mus_send *send = ctx->send;
-	const struct mus_person *proposer, *member;
+	const struct mus_person *proposer = NULL, *member;
 	struct mus_send_conv sc;
 	const char *dn, *ndn, *error;
+	bool answerable;
 
 	i_zero(&sc);
 	sc.conv = conv;
@@ -1005,26 +1006,31 @@ static int mus_send_declinecounter(struct mus_send_ctx *ctx,
 	sc.action = MUS_SEND_DECLINECOUNTER;
 	sc.sequence = conv->sent_sequence < 0 ? conv->sequence :
 		(unsigned int)conv->sent_sequence;
-	if (!mus_conversation_parse_span(conv->counter_refused,
-					 &sc.proposed_start, &sc.proposed_end,
-					 &dn, &sc.refused) ||
-	    mus_ldap_dn_normalize(pool_datastack_create(), dn, &ndn, &error) < 0 ||
-	    (proposer = mus_org_find(send->org, ndn)) == NULL ||
-	    proposer->mails[0] == NULL ||
-	    (sc.leader = mus_org_find(send->org, conv->leader_ndn)) == NULL ||
-	    sc.leader->mails[0] == NULL) {
-		/* it can never be answered: say so once and let it go */
-		send->log(t_strdup_printf("round %s: %s: cannot answer the proposal '%s'; removed",
-					  send->round->name, conv->cn,
-					  conv->counter_refused), send->context);
-		proposer = NULL;
-	} else {
+	answerable = mus_conversation_parse_span(conv->counter_refused,
+						 &sc.proposed_start, &sc.proposed_end,
+						 &dn, &sc.refused) &&
+		mus_ldap_dn_normalize(pool_datastack_create(), dn, &ndn, &error) == 0 &&
+		(proposer = mus_org_find(send->org, ndn)) != NULL &&
+		proposer->mails[0] != NULL &&
+		(sc.leader = mus_org_find(send->org, conv->leader_ndn)) != NULL &&
+		sc.leader->mails[0] != NULL;
+	if (answerable) {
 		t_array_init(&sc.members, 4);
 		for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
 			member = mus_org_find(send->org, conv->employee_ndns[i]);
 			if (member != NULL && member->mails[0] != NULL)
 				array_push_back(&sc.members, &member);
 		}
+		/* the meeting it answers needs its employee(s) */
+		answerable = array_count(&sc.members) > 0;
+	}
+	if (!answerable) {
+		/* it can never be answered: say so once and let it go */
+		send->log(t_strdup_printf("round %s: %s: cannot answer the proposal '%s'; removed",
+					  send->round->name, conv->cn,
+					  conv->counter_refused), send->context);
+		proposer = NULL;
+	} else {
 		mus_send_cards(ctx, &sc);
 	}
 	return mus_send_answer(ctx, &sc, proposer, "musCounterRefused",

@@ -264,5 +264,38 @@ class HandMadeConversationTest(TwoSyncs, unittest.TestCase):
         self.assertEqual(self.after["musStatus"], ["plan-requested"])
 
 
+class UnanswerableRefusalTest(TwoSyncs, unittest.TestCase):
+    """A leader's proposal of a new time was refused, and the employee lost
+    their address before the answer (a DECLINECOUNTER with the meeting)
+    went out: it can never go out, so the first sync says so and drops it,
+    and the next one is quiet."""
+    ROUND = "MUS unanswerable refusal test"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        cls.round_dn, leader, convs = cls.stack.invited_round(cls.ROUND, "2029-10-01",
+                                                              "2029-11-23", 7)
+        cls.dn, conv = sorted(convs.items())[0]
+        cls.employee = conv["musEmployee"][0]
+        cls.mails = cls.stack.reports()[0][cls.employee.lower()]["mail"]
+        cls.stack.ldap_modify(
+            "dn: %s\nchangetype: modify\nreplace: musCounterRefused\n"
+            "musCounterRefused: 20291001070000Z 20291001073000Z %s -- the leader is busy\n"
+            % (cls.dn, leader))
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\ndelete: mail\n" % cls.employee)
+        try:
+            cls.sync_twice(cls.ROUND)
+        finally:
+            cls.stack.ldap_modify("dn: %s\nchangetype: modify\nadd: mail\n%s"
+                                  % (cls.employee, "".join("mail: %s\n" % m for m in cls.mails)))
+        cls.after = cls.stack.conversations(cls.round_dn)[cls.dn]
+
+    def test_it_is_dropped_once(self):
+        self.assertIn("cannot answer the proposal", self.syncs[0].stderr)
+        self.assertNotIn("cannot answer the proposal", self.syncs[1].stderr)
+        self.assertNotIn("musCounterRefused", self.after)
+
+
 if __name__ == "__main__":
     unittest.main()
