@@ -674,6 +674,79 @@ static void mus_sync_person_busy(struct mus_sync_busy_ctx *bctx,
 	}
 }
 
+struct mus_sync_rounds_ctx {
+	pool_t pool;
+	const char *own_ndn;
+	ARRAY_TYPE(const_string) dns;
+};
+
+static int mus_sync_round_entry(const struct mus_ldap_entry *entry,
+				void *context, const char **error_r ATTR_UNUSED)
+{
+	struct mus_sync_rounds_ctx *rctx = context;
+	const char *dn = mus_ldap_entry_dn(entry), *ndn, *error;
+
+	if (mus_ldap_dn_normalize(pool_datastack_create(), dn, &ndn, &error) < 0 ||
+	    strcmp(ndn, rctx->own_ndn) != 0) {
+		dn = p_strdup(rctx->pool, dn);
+		array_push_back(&rctx->dns, &dn);
+	}
+	return 0;
+}
+
+/* Conversations of other rounds still to come (a TUS round in the weeks
+   of the MUS round, say) are busy time for their people. Read, round by
+   round, only when this sync places something. */
+static int mus_sync_other_rounds_busy(struct mus_sync_round *ctx,
+				      const char **error_r)
+{
+	static const char *const attrs[] = { "cn", NULL };
+	struct mus_sync_rounds_ctx rctx;
+	ARRAY_TYPE(mus_conversation) others;
+	const struct mus_sync_item *item;
+	struct mus_conversation *conv;
+	const char *dn, *error;
+	bool placing = FALSE;
+	int ret;
+
+	array_foreach(&ctx->items, item)
+		placing = placing || item->slot != NULL;
+	if (!placing)
+		return 0;
+	i_zero(&rctx);
+	rctx.pool = pool_alloconly_create("mus other rounds", 16 * 1024);
+	p_array_init(&rctx.dns, rctx.pool, 8);
+	p_array_init(&others, rctx.pool, 64);
+	if (mus_ldap_dn_normalize(rctx.pool, ctx->round->dn, &rctx.own_ndn,
+				  &error) < 0)
+		rctx.own_ndn = ctx->round->dn;
+	ret = mus_ldap_search_children(ctx->conn, ctx->set->round_base,
+				       "(objectClass=musRound)", attrs,
+				       mus_sync_round_entry, &rctx, error_r);
+	array_foreach_elem(&rctx.dns, dn) {
+		if (ret < 0)
+			break;
+		ret = mus_conversations_search(ctx->conn, rctx.pool, dn,
+			"(&(objectClass=musConversation)(|(musStatus=scheduled)"
+			"(musStatus=invited)(musStatus=accepted)))", &others,
+			error_r);
+	}
+	array_foreach_elem(&others, conv) {
+		if (ret < 0 || conv->unreadable || conv->end <= conv->start ||
+		    conv->start >= ctx->round->window_end ||
+		    conv->end <= ctx->round->window_start)
+			continue;
+		mus_schedule_busy(mus_sync_sched_person(ctx, conv->leader_ndn),
+				  conv->start, conv->end);
+		for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
+			mus_schedule_busy(mus_sync_sched_person(ctx,
+				conv->employee_ndns[i]), conv->start, conv->end);
+		}
+	}
+	pool_unref(&rctx.pool);
+	return ret;
+}
+
 static void mus_sync_busy(struct mus_sync_round *ctx)
 {
 	HASH_TABLE_TYPE(mus_person_set) done;
@@ -1094,6 +1167,9 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 		p_array_init(&ctx->items, ctx->pool, 64);
 		mus_sync_decide(ctx);
 		mus_sync_step(ctx, "deciding");
+		ret = mus_sync_other_rounds_busy(ctx, error_r);
+	}
+	if (ret == 0) {
 		mus_sync_busy(ctx);
 		mus_sync_step(ctx, "reading busy time");
 		mus_schedule_run(ctx->sched);

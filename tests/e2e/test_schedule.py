@@ -1175,5 +1175,40 @@ class CapacityTest(StackRoundTest):
         self.assertIn(28, [int(r.get("count")) for r in mine], mine)
 
 
+class OverlappingRoundsTest(unittest.TestCase):
+    """Two active rounds over the same people and weeks (a MUS round and a
+    second one): the second is placed around the first one's meetings, so
+    that nobody has two conversations at once."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = mustest.Stack()
+        cls.round_dns = []
+        for name in ("MUS overlap test A", "MUS overlap test B"):
+            round_dn, cls.leader, _ = cls.stack.leader_round(name, "2030-01-07", "2030-02-22", 8)
+            cls.round_dns.append(round_dn)
+            cls.stack.doveadm("mus", "sync", "--round", name)
+
+    @classmethod
+    def tearDownClass(cls):
+        for dn in cls.round_dns:
+            cls.stack.ldap_delete(dn)
+
+    def test_nobody_has_two_conversations_at_once(self):
+        by_person = {}
+        for dn in self.round_dns:
+            for c in self.stack.conversations(dn).values():
+                if c["musStatus"][0] not in ("scheduled", "invited"):
+                    continue
+                span = (c["musStart"][0], c["musEnd"][0])
+                for who in c["musLeader"] + c["musEmployee"]:
+                    by_person.setdefault(who.lower(), []).append(span)
+        self.assertGreater(len(by_person.get(self.leader.lower(), [])), 4)
+        for who, spans in by_person.items():
+            spans.sort()
+            for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+                self.assertLessEqual(e1, s2, "%s: %s-%s and %s-%s" % (who, s1, e1, s2, e2))
+
+
 if __name__ == "__main__":
     unittest.main()
