@@ -988,9 +988,17 @@ static int mus_inbox_done(struct mus_inbox_ctx *ctx, const char *reference,
 	}
 	if (ctx->reply->from == NULL)
 		return 1;
+	/* what went wrong, but not whose activity it is: the log's detail
+	   names the plan, and so the employee and the leader */
 	const struct mus_notice_var vars[] = {
 		{ "subject", ctx->reply->subject },
-		{ "problem", detail },
+		{ "problem", outcome == MUS_DONE_UNKNOWN ?
+			t_strdup_printf(MUS_INBOX_L(inbox->language,
+				"ingen aktivitet har referencen \"%s\"",
+				"no activity has the reference \"%s\""), reference) :
+			MUS_INBOX_L(inbox->language,
+				"din adresse er ikke medarbejderens, lederens eller den ansvarliges",
+				"your address is not the employee's, the leader's or the responsible person's") },
 		{ "organizer", inbox->organizer },
 	};
 	return mus_inbox_answer_sender(ctx, "done-refused", inbox->language,

@@ -382,6 +382,11 @@ class FollowupTest(unittest.TestCase):
                            timeout=20, interval=0.3)
         # an answer to the sender's mail (RFC 3834)
         self.assertEqual([m["Auto-Submitted"] for m in answers], ["auto-replied"])
+        # that says why, but not whose activity it is
+        text = answers[0].get_body(("plain",)).get_content()
+        self.assertIn("din adresse er ikke medarbejderens", text)
+        for secret in (self.p1, self.e1.split(",")[0], self.leader.split(",")[0]):
+            self.assertNotIn(secret, text)
 
     def purge_expected(self):
         """What a 5y purge must remove, children before their parent."""
