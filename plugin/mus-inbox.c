@@ -15,6 +15,7 @@
 #include "mus-profile.h"
 #include "mus-competence-form.h"
 #include "mus-assessment.h"
+#include "mus-people.h"
 #include "mus-inbox.h"
 
 #include <time.h>
@@ -51,7 +52,7 @@ const char *mus_inbox_outcome_name(enum mus_inbox_outcome outcome)
 struct mus_inbox_person {
 	const char *dn;		/* as the conversation names them */
 	const char *ndn;	/* of a sender: normalised */
-	const char *cn;
+	const char *cn;		/* mus_people_name() */
 	const char *const *mails;
 	const char *language;
 	bool leader;
@@ -77,7 +78,7 @@ struct mus_inbox_ctx {
 };
 
 static const char *const mus_inbox_person_attrs[] = {
-	"cn", "mail", "musLanguage", "preferredLanguage", NULL
+	"cn", "uid", "mail", "musLanguage", "preferredLanguage", NULL
 };
 
 struct mus_inbox_person_read {
@@ -97,7 +98,9 @@ static void mus_inbox_person_fill(struct mus_inbox_person *person, pool_t pool,
 	for (unsigned int i = 0; mails[i] != NULL; i++)
 		copy[i] = p_strdup(pool, t_str_lcase(mails[i]));
 	person->mails = copy;
-	person->cn = p_strdup(pool, mus_ldap_entry_value(entry, "cn"));
+	person->cn = mus_people_name(pool, mus_ldap_entry_value(entry, "cn"),
+				     mus_ldap_entry_value(entry, "uid"),
+				     mus_ldap_entry_dn(entry));
 	language = mus_ldap_entry_value(entry, "musLanguage");
 	if (language == NULL)
 		language = mus_ldap_entry_value(entry, "preferredLanguage");

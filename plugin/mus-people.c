@@ -44,16 +44,11 @@ struct mus_people_ctx {
 	void *context;
 };
 
-/* A name as people see it in every message: control characters (a CR
-   or TAB typed into cn) become spaces, so that one odd entry cannot hold
-   back a whole team's invitation. NULL stays NULL. */
-static const char *mus_people_name(pool_t pool, const char *value)
+const char *mus_people_name(pool_t pool, const char *cn, const char *uid,
+			    const char *dn)
 {
-	char *name;
+	char *name = p_strdup(pool, cn != NULL ? cn : (uid != NULL ? uid : dn));
 
-	if (value == NULL)
-		return NULL;
-	name = p_strdup(pool, value);
 	for (char *p = name; *p != '\0'; p++) {
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
 			*p = ' ';
@@ -80,9 +75,8 @@ static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 	if (person->uid == NULL)
 		person->uid = p_strdup(pool, mus_ldap_dn_rdn_value(person->dn));
 	/* cn is a MUST of person, but an ACL may hide it */
-	person->cn = mus_people_name(pool, mus_ldap_entry_value(entry, "cn"));
-	if (person->cn == NULL)
-		person->cn = person->uid != NULL ? person->uid : person->dn;
+	person->cn = mus_people_name(pool, mus_ldap_entry_value(entry, "cn"),
+				     person->uid, person->dn);
 	unit = mus_ldap_entry_value(entry, "ou");
 	if (unit == NULL)
 		unit = mus_ldap_entry_value(entry, "departmentNumber");

@@ -13,6 +13,12 @@ struct mus_person;
 /* The attributes read for every person. */
 extern const char *const mus_people_attrs[];
 
+/* The name a person is shown by in every message: cn, else uid, else
+   the DN, with control characters (a CR or TAB typed into cn) as spaces,
+   so that one odd entry cannot hold back an invitation; from pool. */
+const char *mus_people_name(pool_t pool, const char *cn, const char *uid,
+			    const char *dn);
+
 /* Read every entry under base matching filter (paged), add each as a
    person to org and analyse the organisation. Managers outside the scope
    are looked up one by one to tell "out of scope" from "missing".
