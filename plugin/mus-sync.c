@@ -557,9 +557,12 @@ static void mus_sync_decide_wanted(struct mus_sync_round *ctx,
 		}
 		return;
 	}
-	if (conv->status == MUS_CONV_UNSCHEDULABLE ||
-	    conv->status == MUS_CONV_CANCELLED ||
-	    mus_conv_status_wants_slot(conv->status)) {
+	/* not again for people whose conversation with another leader
+	   took place meanwhile */
+	if ((conv->status == MUS_CONV_UNSCHEDULABLE ||
+	     conv->status == MUS_CONV_CANCELLED ||
+	     mus_conv_status_wants_slot(conv->status)) &&
+	    !mus_sync_all_took_place(ctx, w)) {
 		item = mus_sync_item(ctx, MUS_SYNC_UPDATE, w, conv);
 		item->reopened = !mus_conv_status_wants_slot(conv->status);
 		mus_sync_declined_busy(ctx, conv);

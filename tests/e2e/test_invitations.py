@@ -351,5 +351,57 @@ class ManagerChangeTest(unittest.TestCase):
         self.assertEqual(new["musStatus"], ["invited"])
 
 
+class BackToTheFirstLeaderTest(unittest.TestCase):
+    """An employee moves to another leader (their conversation is withdrawn
+    and one with the new leader is made), has that conversation, and moves
+    back: the withdrawn one is not invited again, as they had theirs."""
+    ROUND = "MUS back to the first leader test"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        cls.round_dn, cls.leader, reports = cls.stack.leader_round(
+            cls.ROUND, "2030-03-04", "2030-04-26", 9)
+        people, by_manager = cls.stack.reports()
+        cls.employee = next(r for r in reports if Stack.usable(people, r))
+        other = sorted(m for m in by_manager if m != cls.leader and Stack.usable(people, m))[0]
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musScopeFilter\n"
+                              "musScopeFilter: (|(manager=%s)(entryDN=%s)(entryDN=%s)(entryDN=%s))\n"
+                              % (cls.round_dn, cls.leader, cls.leader, cls.employee, other))
+        cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
+        cls.first = cls.conv_with(cls.leader)[0]
+        cls.move(other)
+        cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
+        cls.second = cls.conv_with(other)[0]
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musStatus\n"
+                              "musStatus: held\n" % cls.second)
+        cls.move(cls.leader)
+        cls.sync = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
+
+    @classmethod
+    def move(cls, manager):
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: manager\n"
+                              "manager: %s\n" % (cls.employee, manager))
+
+    @classmethod
+    def conv_with(cls, leader):
+        """(DN, status) of the employee's conversation with leader"""
+        return next((d, c["musStatus"][0]) for d, c in cls.stack.conversations(cls.round_dn).items()
+                    if c["musEmployee"][0].lower() == cls.employee.lower()
+                    and c["musLeader"][0].lower() == leader.lower())
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.move(cls.leader)
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def test_the_withdrawn_conversation_stays_withdrawn(self):
+        self.assertEqual(self.sync.returncode, 0, self.sync.stderr)
+        self.assertEqual(self.conv_with(self.leader), (self.first, "cancelled"))
+        # and the one that took place stays (its plan form goes out)
+        self.assertIn(self.stack.conversations(self.round_dn)[self.second]["musStatus"][0],
+                      ("held", "plan-requested"))
+
+
 if __name__ == "__main__":
     unittest.main()
