@@ -48,6 +48,21 @@ static const char *mus_roster_shared_address(const struct mus_person *person,
 			       person->mails[0]);
 }
 
+/* TRUE if a member already in the list has person's address: one
+   attendee for two (a shared mailbox); the second gets a conversation
+   of their own */
+static bool mus_roster_address_taken(const ARRAY_TYPE(mus_person) *members,
+				     const struct mus_person *person)
+{
+	struct mus_person *member;
+
+	array_foreach_elem(members, member) {
+		if (strcasecmp(member->mails[0], person->mails[0]) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Why person cannot have a conversation with their manager, or NULL. */
 static const char *mus_roster_manager_problem(const struct mus_person *person)
 {
@@ -124,7 +139,8 @@ static void mus_roster_add_team(struct mus_roster *roster,
 		/* a member who cannot attend gets an individual entry with
 		   the reason instead */
 		if (mus_roster_attend_problem(roster, member, "employee") != NULL ||
-		    mus_roster_shared_address(member, owner) != NULL)
+		    mus_roster_shared_address(member, owner) != NULL ||
+		    mus_roster_address_taken(&members, member))
 			continue;
 		hash_table_insert(covered, member, member);
 		array_push_back(&members, &member);

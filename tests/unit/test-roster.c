@@ -40,6 +40,8 @@ static struct mus_org *sample_org(void)
 	p->exempt = TRUE;
 	/* a shared mailbox: the same address as the leader's */
 	mus_test_person(org, "shared", "m1", "m1@x.test");
+	/* and one with e1's */
+	mus_test_person(org, "twin", "m1", "e1@x.test");
 	if (mus_org_analyze(org, NOW, no_dn_exists, NULL, &error) < 0)
 		i_unreached();
 	return org;
@@ -101,7 +103,7 @@ void test_roster(void)
 		"mus-c2-c1 1 the;mus-e1-m1 1;mus-e2-m1 1;"
 		"mus-e3-m1 1 the;mus-e4-ghost 1 manager;"
 		"mus-e5-m1 1;mus-free-m1 1 the;mus-m1-top 1;"
-		"mus-shared-m1 1 the;");
+		"mus-shared-m1 1 the;mus-twin-m1 1;");
 	mus_test_end();
 
 	mus_test_begin("roster: the reasons name the problem");
@@ -130,7 +132,8 @@ void test_roster(void)
 		const char *const members[] = {
 			"uid=e1,ou=people,dc=x", "uid=e2,ou=people,dc=x",
 			"uid=e3,ou=people,dc=x", "uid=m1,ou=people,dc=x",
-			"uid=shared,ou=people,dc=x", "uid=nobody,ou=people,dc=x", NULL
+			"uid=shared,ou=people,dc=x", "uid=twin,ou=people,dc=x",
+			"uid=nobody,ou=people,dc=x", NULL
 		};
 		const char *const none[] = { "uid=nobody,ou=people,dc=x", NULL };
 		const struct mus_team teams[] = {
@@ -148,7 +151,8 @@ void test_roster(void)
 			"grus-c2-c1 1 the;"
 			"grus-e3-m1 1 the;grus-e4-ghost 1 manager;"
 			"grus-e5-m1 1;grus-empty-m1 0 the;grus-free-m1 1 the;"
-			"grus-m1-top 1;grus-shared-m1 1 the;grus-t1-m1 2;");
+			"grus-m1-top 1;grus-shared-m1 1 the;grus-t1-m1 2;"
+			"grus-twin-m1 1;");
 	}
 	mus_test_end();
 }
