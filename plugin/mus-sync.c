@@ -729,10 +729,20 @@ static int mus_sync_other_rounds_busy(struct mus_sync_round *ctx,
 	array_foreach_elem(&rctx.dns, dn) {
 		if (ret < 0)
 			break;
-		ret = mus_conversations_search(ctx->conn, rctx.pool, dn,
+		/* a round gone meanwhile, or hidden, costs its busy time
+		   only: this round goes on */
+		if (mus_conversations_search(ctx->conn, rctx.pool, dn,
 			"(&(objectClass=musConversation)(|(musStatus=scheduled)"
 			"(musStatus=invited)(musStatus=accepted)))", &others,
-			error_r);
+			&error) < 0) {
+			if (mus_ldap_connection_closed(ctx->conn)) {
+				*error_r = error;
+				ret = -1;
+			} else {
+				mus_sync_log(ctx, "the conversations of %s could not "
+					     "be read as busy time: %s", dn, error);
+			}
+		}
 	}
 	array_foreach_elem(&others, conv) {
 		if (ret < 0 || conv->unreadable || conv->end <= conv->start ||
