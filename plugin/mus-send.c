@@ -23,6 +23,7 @@
 #include "mus-freebusy.h"
 #include "mus-profile.h"
 #include "mus-competence-card.h"
+#include "mus-people.h"
 #include "mus-send.h"
 
 #include <ctype.h>
@@ -848,10 +849,12 @@ static int mus_send_competence_card(struct mus_send_ctx *ctx,
 	return 0;
 }
 
-/* A leader who is no longer in the directory, as a CANCEL names them:
-   by the value of their DN's first RDN, without an address. */
+/* The leader of a CANCEL who has no address (left the directory or the
+   scope, or lost their mail): named as the directory names them, or by
+   the value of their DN's first RDN when it no longer does. */
 static const struct mus_person *
-mus_send_absent_leader(const struct mus_conversation *conv)
+mus_send_absent_leader(const struct mus_conversation *conv,
+		       const struct mus_person *known)
 {
 	static const char *const no_mails[] = { NULL };
 	struct mus_person *leader = t_new(struct mus_person, 1);
@@ -859,7 +862,10 @@ mus_send_absent_leader(const struct mus_conversation *conv)
 
 	leader->dn = conv->leader_dn;
 	leader->ndn = conv->leader_ndn;
-	leader->cn = name != NULL && name[0] != '\0' ? name : conv->leader_dn;
+	leader->cn = known != NULL ? known->cn :
+		mus_people_name(pool_datastack_create(),
+				name != NULL && name[0] != '\0' ? name : NULL,
+				NULL, conv->leader_dn);
 	leader->mails = no_mails;
 	return leader;
 }
@@ -888,7 +894,7 @@ static bool mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc)
 	    sc->action == MUS_SEND_CANCEL && array_count(&sc->members) > 0) {
 		/* the leader has left (or lost their address): the
 		   employees' calendars must lose the meeting all the same */
-		sc->leader = mus_send_absent_leader(conv);
+		sc->leader = mus_send_absent_leader(conv, sc->leader);
 		return TRUE;
 	}
 	if (sc->leader == NULL || sc->leader->mails[0] == NULL ||
