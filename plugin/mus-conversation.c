@@ -98,6 +98,8 @@ const char *mus_conversation_uid(const char *round_dn, const char *cn,
 
 const char *mus_conversation_reference(const struct mus_conversation *conv)
 {
+	if (conv->ical_uid == NULL)
+		return "";
 	return t_strndup(conv->ical_uid, MUS_CONVERSATION_REFERENCE_LEN);
 }
 

@@ -109,7 +109,7 @@ const char *mus_conversation_uid(const char *round_dn, const char *cn,
 
 /* The short reference of a conversation that mails carry in their
    subject ("[7f3a9c2e]"): the start of its musICalUID, from the data
-   stack. A reply names the conversation by it. */
+   stack ("" without one). A reply names the conversation by it. */
 #define MUS_CONVERSATION_REFERENCE_LEN 8
 const char *mus_conversation_reference(const struct mus_conversation *conv);
 

@@ -20,8 +20,9 @@
 
 bool mus_plan_request_wanted(const struct mus_conversation *conv)
 {
+	/* without a UID its answer could not find it (a sync gives one) */
 	return !conv->unreadable && conv->status == MUS_CONV_HELD &&
-		conv->plan_requested == 0;
+		conv->plan_requested == 0 && conv->ical_uid != NULL;
 }
 
 struct mus_plan_request_ctx {

@@ -327,7 +327,7 @@ static void mus_sync_prefetch(struct mus_sync_round *ctx)
 static int mus_sync_give_uids(struct mus_sync_round *ctx, const char **error_r)
 {
 	struct mus_conversation *conv;
-	int written = 0;
+	int ret, written = 0;
 
 	array_foreach_elem(&ctx->convs, conv) {
 		struct mus_ldap_mod mods[2];
@@ -344,10 +344,16 @@ static int mus_sync_give_uids(struct mus_sync_round *ctx, const char **error_r)
 		i_zero(&mods);
 		mods[0].attr = "musICalUID";
 		mods[0].values = mus_ldap_values1(uid);
-		if (mus_ldap_modify(ctx->conn, conv->dn, mods,
-				    "(!(musICalUID=*))", error_r) < 0)
+		ret = mus_ldap_modify(ctx->conn, conv->dn, mods,
+				      "(!(musICalUID=*))", error_r);
+		if (ret < 0)
 			return -1;
-		mus_sync_log(ctx, "%s: had no musICalUID, now %s", conv->cn, uid);
+		/* 0: another writer gave it one meanwhile (read again), or
+		   the service may not read it (then it stays without) */
+		if (ret > 0) {
+			mus_sync_log(ctx, "%s: had no musICalUID, now %s",
+				     conv->cn, uid);
+		}
 		written++;
 	}
 	return written;

@@ -45,11 +45,16 @@ static void test_plan_request_need(void)
 		conv.plan_requested = need_cases[i].requested;
 		conv.unreadable = need_cases[i].unreadable;
 		conv.employee_dns = need_cases[i].team ? three : one;
+		conv.ical_uid = "7f3a9c2e@x";
 		test_assert(mus_conversation_is_team(&conv) == need_cases[i].team);
 		mus_test_check(mus_plan_request_wanted(&conv) ==
 			       need_cases[i].wanted,
 			       t_strdup_printf("need_cases[%u]", i),
 			       __FILE__, __LINE__);
+		/* without a UID its answer could not find it */
+		conv.ical_uid = NULL;
+		test_assert(!mus_plan_request_wanted(&conv));
+		test_assert_strcmp(mus_conversation_reference(&conv), "");
 	}
 	mus_test_end();
 }
