@@ -16,6 +16,7 @@
 #include "message-header-decode.h"
 #include "message-id.h"
 #include "mus-invitation.h"
+#include "mus-conversation.h"
 #include "mus-mailtext.h"
 #include "mus-reply.h"
 
@@ -1361,9 +1362,13 @@ static const char *mus_reply_uid_token(const char *s)
 	/* "Samtalekort 7f3a9c2e." ends a sentence */
 	while (p > s && p[-1] == '.')
 		p--;
-	if (p == s || (size_t)(p - s) > MUS_INVITATION_UID_SHORT_MAX_LEN)
+	/* shorter than the references the mails carry, it would match
+	   whichever conversations happen to start so */
+	if ((size_t)(p - s) < MUS_CONVERSATION_REFERENCE_LEN ||
+	    (size_t)(p - s) > MUS_INVITATION_UID_SHORT_MAX_LEN)
 		return NULL;
-	return t_strdup_until(s, p);
+	/* our UIDs are lower case; people may type the reference in upper */
+	return t_str_lcase(t_strdup_until(s, p));
 }
 
 static enum mus_reply_subject_kind
