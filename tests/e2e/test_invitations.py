@@ -296,10 +296,13 @@ class ManagerChangeTest(unittest.TestCase):
         cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
         cls.by_employee = {c["musEmployee"][0].lower(): d
                            for d, c in cls.stack.conversations(cls.round_dn).items()}
-        approved, held, _ = (cls.by_employee[d.lower()] for d in cls.moved)
-        for dn, status in ((approved, "approved"), (held, "held")):
-            cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musStatus\n"
-                                  "musStatus: %s\n" % (dn, status))
+        approved, past, _ = (cls.by_employee[d.lower()] for d in cls.moved)
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musStatus\n"
+                              "musStatus: approved\n" % approved)
+        # an invitation whose time has passed: the conversation was held
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musStart\n"
+                              "musStart: 20200106080000Z\n-\nreplace: musEnd\n"
+                              "musEnd: 20200106083000Z\n" % past)
         cls.old_manager = leader
         for d in cls.moved:
             cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: manager\n"
@@ -327,8 +330,8 @@ class ManagerChangeTest(unittest.TestCase):
         self.assertEqual(self.sync.returncode, 0, self.sync.stderr)
 
     def test_a_conversation_that_took_place_stays_and_gets_no_second(self):
-        # the held one waits for its plan form: the leader who held it
-        # has left the scope
+        # the one whose time passed is held; its plan form waits: the
+        # leader who held it has left the scope
         for employee, statuses in zip(self.moved[:2], (["approved"], ["held"])):
             convs = self.convs_of(employee)
             self.assertEqual(list(convs), [self.by_employee[employee.lower()]])
