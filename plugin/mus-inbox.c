@@ -712,6 +712,23 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 
 /* Answer the sender's mail with the notice template name in lang (an
    auto-replied mail). Returns 1, or -1 on failure. */
+/* 1 if the sender's address is a person's in the directory (read along
+   with the conversation, or now), 0 if not, -1 on error. */
+static int mus_inbox_sender_known(struct mus_inbox_ctx *ctx,
+				  const char **error_r)
+{
+	if (!ctx->senders_read) {
+		if (mus_ldap_search_paged(ctx->inbox->conn, ctx->inbox->people_base,
+				t_strdup_printf("(mail=%s)",
+					mus_ldap_filter_escape(ctx->reply->from)),
+				mus_inbox_person_attrs, 0, mus_inbox_sender_entry,
+				ctx, error_r) < 0)
+			return -1;
+		ctx->senders_read = TRUE;
+	}
+	return array_count(&ctx->senders) > 0 ? 1 : 0;
+}
+
 static int mus_inbox_answer_sender(struct mus_inbox_ctx *ctx, const char *name,
 				   enum mus_language lang,
 				   const struct mus_notice_var *vars,
@@ -719,7 +736,13 @@ static int mus_inbox_answer_sender(struct mus_inbox_ctx *ctx, const char *name,
 {
 	const struct mus_inbox *inbox = ctx->inbox;
 	const char *subject, *body;
+	int ret;
 
+	/* answers go to people of the directory only: a forged From must
+	   not make the organizer a sender of backscatter */
+	if (inbox->people_base != NULL &&
+	    (ret = mus_inbox_sender_known(ctx, error_r)) <= 0)
+		return ret < 0 ? -1 : 1;
 	if (mus_invitation_render_notice(inbox->templates_dir, name, lang,
 					 vars, count, &subject, &body,
 					 error_r) < 0 ||

@@ -263,5 +263,21 @@ class ControlCharacterNameTest(unittest.TestCase):
         self.assertIn(("Ctrl Name Here", self.mail), to)
 
 
+class StrangerTest(unittest.TestCase):
+    """A card choice with a mistake from an address that is nobody's in the
+    directory (a forged From, say) is not answered: the organizer sends
+    no backscatter. Somebody of the directory is answered
+    (SharedReferenceTest)."""
+
+    def test_a_stranger_gets_no_answer(self):
+        stack = Stack()
+        stranger = "stranger.%d@example.org" % int(time.time())
+        stack.mail_organizer(stranger, "Samtalekort 12345678", "kort: engagement\n")
+        res = stack.doveadm("mus", "sync", check=False)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        with open(stack["MUS_POSTFIX_LOG"], encoding="utf-8", errors="replace") as f:
+            self.assertNotIn("to=<%s>" % stranger, f.read())
+
+
 if __name__ == "__main__":
     unittest.main()
