@@ -333,16 +333,32 @@ int mus_conversations_find(struct mus_ldap *conn, pool_t pool,
 					error_r);
 }
 
+/* an entry read by DN is taken only if it is a conversation */
+static int mus_conversation_read_entry(const struct mus_ldap_entry *entry,
+				       void *context, const char **error_r)
+{
+	if (!str_array_icase_find(mus_ldap_entry_values(entry, "objectClass"),
+				  "musConversation"))
+		return 0;
+	return mus_conversation_add_entry(entry, context, error_r);
+}
+
 int mus_conversation_read(struct mus_ldap *conn, pool_t pool, const char *dn,
 			  struct mus_conversation **conv_r, const char **error_r)
 {
 	ARRAY_TYPE(mus_conversation) convs;
 	struct mus_conversations_ctx ctx = { .pool = pool, .convs = &convs };
+	unsigned int count = str_array_length(mus_conversation_attrs);
+	const char **attrs = t_new(const char *, count + 2);
 	int ret;
 
+	memcpy(attrs, mus_conversation_attrs, sizeof(*attrs) * count);
+	attrs[count] = "objectClass";
 	p_array_init(&convs, pool, 1);
-	ret = mus_ldap_read(conn, dn, mus_conversation_attrs,
-			    mus_conversation_add_entry, &ctx, error_r);
+	ret = mus_ldap_read(conn, dn, attrs, mus_conversation_read_entry,
+			    &ctx, error_r);
+	if (ret > 0 && array_count(&convs) == 0)
+		return 0;
 	if (ret > 0)
 		*conv_r = array_idx_elem(&convs, 0);
 	return ret;

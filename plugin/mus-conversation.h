@@ -151,8 +151,8 @@ int mus_conversations_find(struct mus_ldap *conn, pool_t pool,
 			   const char **error_r);
 
 /* Read the one conversation dn (as mus_conversations_load() reads it):
-   returns 1 with *conv_r from pool, 0 if there is no such entry, -1 if the
-   directory failed. */
+   returns 1 with *conv_r from pool, 0 if there is no such entry or it is
+   no musConversation, -1 if the directory failed. */
 int mus_conversation_read(struct mus_ldap *conn, pool_t pool, const char *dn,
 			  struct mus_conversation **conv_r, const char **error_r);
 

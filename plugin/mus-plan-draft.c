@@ -188,7 +188,7 @@ int mus_plan_draft_find(struct mus_ldap *conn, pool_t pool, const char *base,
 	if (strchr(name, '=') != NULL) {
 		ret = mus_conversation_read(conn, pool, name, conv_r, error_r);
 		if (ret == 0)
-			*error_r = t_strdup_printf("no entry has the DN '%s'", name);
+			*error_r = t_strdup_printf("no conversation has the DN '%s'", name);
 		return ret;
 	}
 	p_array_init(&convs, pool, 2);

@@ -230,6 +230,12 @@ class PlanFlowTest(unittest.TestCase):
         self.assertIn("activities[0].responsible", res.stderr)
         self.assertEqual(self.conv().entryCSN, stored.entryCSN)
 
+        # a DN that is no conversation's (the round's, the leader's) is named so
+        for dn in (self.round_dn, c.musLeader):
+            res = self.submit(dn, {"goals": []})
+            self.assertNotEqual(res.returncode, 0)
+            self.assertIn("no conversation has the DN", res.stderr)
+
         # a good one is the next version, by the conversation's DN
         plan = {"goals": [{"kind": "individual", "text": "Kan vejlede nye kolleger i appen."}],
                 "activities": [{"description": "Mentor for to nye kolleger", "kind": "mentoring",
