@@ -1353,22 +1353,30 @@ static const char *mus_reply_skip_prefixes(const char *s)
 /* The uid-short at s, or NULL if there is none. */
 static const char *mus_reply_uid_token(const char *s)
 {
-	const char *p;
+	const char *p, *end;
 
 	for (p = s; mus_reply_uid_char(*p); p++) ;
+	end = p;
+	/* a whole UID copied from the invitation, "<hex>@<domain>": the part
+	   before '@' is the reference */
+	if (*p == '@') {
+		for (p++; mus_reply_uid_char(*p); p++) ;
+	}
 	if (*p != '\0' && *p != ' ' && *p != '\t' && *p != ']' && *p != ',' &&
 	    *p != ':' && *p != ')')
 		return NULL;
 	/* "Samtalekort 7f3a9c2e." ends a sentence */
-	while (p > s && p[-1] == '.')
-		p--;
+	if (end == p) {
+		while (end > s && end[-1] == '.')
+			end--;
+	}
 	/* shorter than the references the mails carry, it would match
 	   whichever conversations happen to start so */
-	if ((size_t)(p - s) < MUS_CONVERSATION_REFERENCE_LEN ||
-	    (size_t)(p - s) > MUS_INVITATION_UID_SHORT_MAX_LEN)
+	if ((size_t)(end - s) < MUS_CONVERSATION_REFERENCE_LEN ||
+	    (size_t)(end - s) > MUS_INVITATION_UID_SHORT_MAX_LEN)
 		return NULL;
 	/* our UIDs are lower case; people may type the reference in upper */
-	return t_str_lcase(t_strdup_until(s, p));
+	return t_str_lcase(t_strdup_until(s, end));
 }
 
 static enum mus_reply_subject_kind
