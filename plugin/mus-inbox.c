@@ -236,27 +236,35 @@ static void mus_inbox_set(struct mus_inbox_ctx *ctx,
 
 /* ---- the conversation ---- */
 
+/* The search for the entries with the sender's address (into
+   ctx->senders). */
+static void mus_inbox_sender_search(struct mus_inbox_ctx *ctx,
+				    struct mus_ldap_search *search_r)
+{
+	i_zero(search_r);
+	search_r->base = ctx->inbox->people_base;
+	search_r->filter = t_strdup_printf("(mail=%s)",
+		mus_ldap_filter_escape(ctx->reply->from));
+	search_r->attrs = mus_inbox_person_attrs;
+	search_r->callback = mus_inbox_sender_entry;
+	search_r->context = ctx;
+}
+
 /* Returns how many conversations match filter, with ctx->conv set when
    it is exactly one, or -1 on a directory error. */
 static int mus_inbox_find_conv(struct mus_inbox_ctx *ctx, const char *filter,
 			       const char **error_r)
 {
 	ARRAY_TYPE(mus_conversation) convs;
-	struct mus_ldap_search sender = {
-		.base = ctx->inbox->people_base,
-		.attrs = mus_inbox_person_attrs,
-		.callback = mus_inbox_sender_entry, .context = ctx,
-	};
+	struct mus_ldap_search sender;
 	bool along = !ctx->senders_read && ctx->reply->from != NULL &&
 		ctx->inbox->people_base != NULL;
 
 	/* not on the data stack: the search's callbacks add to it from
 	   frames of their own */
 	p_array_init(&convs, ctx->pool, 2);
-	if (along) {
-		sender.filter = t_strdup_printf("(mail=%s)",
-			mus_ldap_filter_escape(ctx->reply->from));
-	}
+	if (along)
+		mus_inbox_sender_search(ctx, &sender);
 	if (mus_conversations_find(ctx->inbox->conn, ctx->pool,
 				   ctx->inbox->round_base, filter,
 				   along ? &sender : NULL, &convs, error_r) < 0)
@@ -710,25 +718,26 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 /* ---- card choices ---- */
 
 
-/* Answer the sender's mail with the notice template name in lang (an
-   auto-replied mail). Returns 1, or -1 on failure. */
 /* 1 if the sender's address is a person's in the directory (read along
    with the conversation, or now), 0 if not, -1 on error. */
 static int mus_inbox_sender_known(struct mus_inbox_ctx *ctx,
 				  const char **error_r)
 {
+	struct mus_ldap_search sender;
+
 	if (!ctx->senders_read) {
-		if (mus_ldap_search_paged(ctx->inbox->conn, ctx->inbox->people_base,
-				t_strdup_printf("(mail=%s)",
-					mus_ldap_filter_escape(ctx->reply->from)),
-				mus_inbox_person_attrs, 0, mus_inbox_sender_entry,
-				ctx, error_r) < 0)
+		mus_inbox_sender_search(ctx, &sender);
+		if (mus_ldap_search_together(ctx->inbox->conn, &sender, 1,
+					     error_r) < 0)
 			return -1;
 		ctx->senders_read = TRUE;
 	}
 	return array_count(&ctx->senders) > 0 ? 1 : 0;
 }
 
+/* Answer the sender's mail with the notice template name in lang (an
+   auto-replied mail), if the sender is one of the directory's people.
+   Returns 1 (also when not answered), or -1 on failure. */
 static int mus_inbox_answer_sender(struct mus_inbox_ctx *ctx, const char *name,
 				   enum mus_language lang,
 				   const struct mus_notice_var *vars,

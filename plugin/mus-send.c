@@ -73,7 +73,6 @@ struct mus_send_ctx {
 	unsigned int done, total;
 };
 
-
 /* One conversation being sent. */
 struct mus_send_conv {
 	const struct mus_conversation *conv;
