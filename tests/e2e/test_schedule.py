@@ -1178,16 +1178,26 @@ class CapacityTest(StackRoundTest):
 class OverlappingRoundsTest(unittest.TestCase):
     """Two active rounds over the same people and weeks (a MUS round and a
     second one): the second is placed around the first one's meetings, so
-    that nobody has two conversations at once."""
+    that nobody has two conversations at once. A conversation of the first
+    that ends before it starts (written by hand) is left out of that, and
+    the second is placed all the same."""
 
     @classmethod
     def setUpClass(cls):
         cls.stack = mustest.Stack()
         cls.round_dns = []
         for name in ("MUS overlap test A", "MUS overlap test B"):
-            round_dn, cls.leader, _ = cls.stack.leader_round(name, "2030-01-07", "2030-02-22", 8)
+            round_dn, cls.leader, reports = cls.stack.leader_round(
+                name, "2030-01-07", "2030-02-22", 8)
             cls.round_dns.append(round_dn)
             cls.stack.doveadm("mus", "sync", "--round", name)
+            if len(cls.round_dns) == 1:
+                cls.broken = "cn=broken,%s" % round_dn
+                cls.stack.ldap_modify(
+                    "dn: %s\nchangetype: add\nobjectClass: musConversation\ncn: broken\n"
+                    "musEmployee: %s\nmusLeader: %s\nmusStatus: invited\n"
+                    "musStart: 20300110080000Z\nmusEnd: 20300110070000Z\n"
+                    % (cls.broken, reports[0], cls.leader))
 
     @classmethod
     def tearDownClass(cls):
@@ -1197,8 +1207,8 @@ class OverlappingRoundsTest(unittest.TestCase):
     def test_nobody_has_two_conversations_at_once(self):
         by_person = {}
         for dn in self.round_dns:
-            for c in self.stack.conversations(dn).values():
-                if c["musStatus"][0] not in ("scheduled", "invited"):
+            for d, c in self.stack.conversations(dn).items():
+                if c["musStatus"][0] not in ("scheduled", "invited") or d == self.broken:
                     continue
                 span = (c["musStart"][0], c["musEnd"][0])
                 for who in c["musLeader"] + c["musEmployee"]:
