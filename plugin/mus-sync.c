@@ -433,6 +433,23 @@ mus_sync_sched_person(struct mus_sync_round *ctx, const char *ndn)
 	return mus_schedule_person(ctx->sched, ndn);
 }
 
+/* A conversation with id of the leader and members (normalised DNs) in the
+   schedule, to be placed or fixed. */
+static struct mus_sched_conv *
+mus_sync_sched_conv(struct mus_sync_round *ctx, const char *id,
+		    const char *leader_ndn, const char *const *member_ndns,
+		    unsigned int count)
+{
+	struct mus_sched_person **members =
+		t_new(struct mus_sched_person *, count + 1);
+
+	for (unsigned int i = 0; i < count; i++)
+		members[i] = mus_sync_sched_person(ctx, member_ndns[i]);
+	return mus_schedule_add(ctx->sched, id,
+				mus_sync_sched_person(ctx, leader_ndn),
+				members, count);
+}
+
 static void mus_sync_want_slot(struct mus_sync_round *ctx,
 			       struct mus_sync_item *item)
 {
@@ -460,19 +477,14 @@ static void mus_sync_hold_slot(struct mus_sync_round *ctx,
 			       struct mus_conversation *conv,
 			       struct mus_wanted *wanted)
 {
-	unsigned int count = str_array_length(conv->employee_ndns);
-	struct mus_sched_person **members =
-		t_new(struct mus_sched_person *, count + 1);
 	struct mus_sched_conv *slot;
 	struct mus_sync_item *item;
 	time_t start, end;
 	const char *dn, *text;
 
-	for (unsigned int i = 0; i < count; i++)
-		members[i] = mus_sync_sched_person(ctx, conv->employee_ndns[i]);
-	slot = mus_schedule_add(ctx->sched, conv->cn,
-				mus_sync_sched_person(ctx, conv->leader_ndn),
-				members, count);
+	slot = mus_sync_sched_conv(ctx, conv->cn, conv->leader_ndn,
+				   conv->employee_ndns,
+				   str_array_length(conv->employee_ndns));
 	/* a proposal waits while the conversation cannot be placed (its
 	   leader left the scope, say): there is nobody to place it with */
 	if (conv->counter == NULL || !mus_sync_counter_open(conv->status) ||
@@ -704,10 +716,12 @@ static int mus_sync_round_entry(const struct mus_ldap_entry *entry,
 }
 
 /* Conversations of other rounds still to come (a TUS round in the weeks
-   of the MUS round, say) are busy time for their people. Read, round by
-   round, only when this sync places something. */
-static int mus_sync_other_rounds_busy(struct mus_sync_round *ctx,
-				      const char **error_r)
+   of the MUS round, say) are kept where they are, as this round's own: they
+   occupy their people, count toward the leader's conversations a day and
+   keep the buffer. Read, round by round, only when this sync places
+   something. */
+static int mus_sync_other_rounds(struct mus_sync_round *ctx,
+				 const char **error_r)
 {
 	static const char *const attrs[] = { "cn", NULL };
 	struct mus_sync_rounds_ctx rctx;
@@ -755,12 +769,10 @@ static int mus_sync_other_rounds_busy(struct mus_sync_round *ctx,
 		    conv->start >= ctx->round->window_end ||
 		    conv->end <= ctx->round->window_start)
 			continue;
-		mus_schedule_busy(mus_sync_sched_person(ctx, conv->leader_ndn),
-				  conv->start, conv->end);
-		for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
-			mus_schedule_busy(mus_sync_sched_person(ctx,
-				conv->employee_ndns[i]), conv->start, conv->end);
-		}
+		mus_schedule_fix(ctx->sched, mus_sync_sched_conv(ctx, conv->dn,
+					conv->leader_ndn, conv->employee_ndns,
+					str_array_length(conv->employee_ndns)),
+				 conv->start, conv->end);
 	}
 	pool_unref(&rctx.pool);
 	return ret;
@@ -1186,7 +1198,7 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 		p_array_init(&ctx->items, ctx->pool, 64);
 		mus_sync_decide(ctx);
 		mus_sync_step(ctx, "deciding");
-		ret = mus_sync_other_rounds_busy(ctx, error_r);
+		ret = mus_sync_other_rounds(ctx, error_r);
 	}
 	if (ret == 0) {
 		mus_sync_busy(ctx);

@@ -1178,9 +1178,10 @@ class CapacityTest(StackRoundTest):
 class OverlappingRoundsTest(unittest.TestCase):
     """Two active rounds over the same people and weeks (a MUS round and a
     second one): the second is placed around the first one's meetings, so
-    that nobody has two conversations at once. A conversation of the first
-    that ends before it starts (written by hand) is left out of that, and
-    the second is placed all the same."""
+    that nobody has two conversations at once, and keeps its buffer of an
+    hour from them too. A conversation of the first that ends before it
+    starts (written by hand) is left out of that, and the second is placed
+    all the same."""
 
     @classmethod
     def setUpClass(cls):
@@ -1190,6 +1191,9 @@ class OverlappingRoundsTest(unittest.TestCase):
             round_dn, cls.leader, reports = cls.stack.leader_round(
                 name, "2030-01-07", "2030-02-22", 8)
             cls.round_dns.append(round_dn)
+            if len(cls.round_dns) == 2:
+                cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musBufferMinutes\n"
+                                      "musBufferMinutes: 60\n" % round_dn)
             cls.stack.doveadm("mus", "sync", "--round", name)
             if len(cls.round_dns) == 1:
                 cls.broken = "cn=broken,%s" % round_dn
@@ -1218,6 +1222,49 @@ class OverlappingRoundsTest(unittest.TestCase):
             spans.sort()
             for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
                 self.assertLessEqual(e1, s2, "%s: %s-%s and %s-%s" % (who, s1, e1, s2, e2))
+
+    def test_the_second_keeps_its_buffer_from_the_first(self):
+        first, second = ([(parse_gt(c["musStart"][0]), parse_gt(c["musEnd"][0]))
+                          for d, c in self.stack.conversations(dn).items()
+                          if c["musStatus"][0] in ("scheduled", "invited") and d != self.broken]
+                         for dn in self.round_dns)
+        self.assertGreater(len(second), 4)
+        for s2, e2 in second:
+            for s1, e1 in first:
+                gap = max(s2 - e1, s1 - e2).total_seconds()
+                self.assertGreaterEqual(gap, 3600, "%s-%s and %s-%s" % (s1, e1, s2, e2))
+
+
+class OverlappingRoundsPerDayTest(unittest.TestCase):
+    """Two active rounds for one leader over the same weeks, each with at
+    most one conversation a day: the leader gets at most one a day of both
+    together."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = mustest.Stack()
+        cls.round_dns = []
+        for name in ("MUS per day test A", "MUS per day test B"):
+            round_dn, cls.leader, _ = cls.stack.leader_round(
+                name, "2030-09-02", "2030-10-25", 12)
+            cls.round_dns.append(round_dn)
+            cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musMaxPerDay\n"
+                                  "musMaxPerDay: 1\n" % round_dn)
+            cls.stack.doveadm("mus", "sync", "--round", name)
+
+    @classmethod
+    def tearDownClass(cls):
+        for dn in cls.round_dns:
+            cls.stack.ldap_delete(dn)
+
+    def test_at_most_one_a_day_of_both(self):
+        days = []
+        for dn in self.round_dns:
+            placed = [c for c in self.stack.conversations(dn).values()
+                      if c["musStatus"][0] in ("scheduled", "invited")]
+            self.assertGreater(len(placed), 2)
+            days += [local(parse_gt(c["musStart"][0])).date() for c in placed]
+        self.assertEqual(len(days), len(set(days)), sorted(days))
 
 
 if __name__ == "__main__":
