@@ -162,7 +162,10 @@ static int mus_itip_check_language(const char *language, const char **error_r)
 static int mus_itip_check_members(const struct mus_itip_event *event,
 				  const char **error_r)
 {
-	if (event->member_count == 0 || event->members == NULL) {
+	/* a CANCEL whose employees left the directory still reaches the
+	   leader */
+	if ((event->member_count == 0 || event->members == NULL) &&
+	    (event->method != MUS_ITIP_CANCEL || event->leader.mail == NULL)) {
 		*error_r = "members: at least one employee is needed";
 		return -1;
 	}

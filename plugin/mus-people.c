@@ -56,12 +56,9 @@ const char *mus_people_name(pool_t pool, const char *cn, const char *uid,
 	return name;
 }
 
-static int mus_people_add_entry(const struct mus_ldap_entry *entry,
-				void *context, const char **error_r ATTR_UNUSED)
+static struct mus_person *
+mus_people_person(pool_t pool, const struct mus_ldap_entry *entry)
 {
-	struct mus_people_ctx *ctx = context;
-	struct mus_org *org = ctx->org;
-	pool_t pool = org->pool;
 	struct mus_person *person = p_new(pool, struct mus_person, 1);
 	const char *const *managers, *unit, *absent, *exempt, *language, *error;
 	const char *profile;
@@ -116,10 +113,45 @@ static int mus_people_add_entry(const struct mus_ldap_entry *entry,
 		person->invalid = p_strdup_printf(pool,
 			"musAbsentUntil '%s' is not a GeneralizedTime", absent);
 	}
-	mus_org_add(org, person);
+	return person;
+}
+
+static int mus_people_add_entry(const struct mus_ldap_entry *entry,
+				void *context, const char **error_r ATTR_UNUSED)
+{
+	struct mus_people_ctx *ctx = context;
+	struct mus_person *person = mus_people_person(ctx->org->pool, entry);
+
+	mus_org_add(ctx->org, person);
 	if (ctx->read != NULL)
 		ctx->read(person, ctx->context);
 	return 0;
+}
+
+struct mus_people_read_ctx {
+	pool_t pool;
+	struct mus_person *person;
+};
+
+static int mus_people_read_entry(const struct mus_ldap_entry *entry,
+				 void *context, const char **error_r ATTR_UNUSED)
+{
+	struct mus_people_read_ctx *ctx = context;
+
+	ctx->person = mus_people_person(ctx->pool, entry);
+	return 0;
+}
+
+int mus_people_read(struct mus_ldap *conn, pool_t pool, const char *dn,
+		    struct mus_person **person_r, const char **error_r)
+{
+	struct mus_people_read_ctx ctx = { .pool = pool };
+	int ret;
+
+	ret = mus_ldap_read(conn, dn, mus_people_attrs, mus_people_read_entry,
+			    &ctx, error_r);
+	*person_r = ret > 0 ? ctx.person : NULL;
+	return ret;
 }
 
 static int mus_people_dn_exists(const char *dn, void *context,

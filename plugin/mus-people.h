@@ -36,6 +36,12 @@ int mus_people_load_notify(struct mus_ldap *conn, const char *base,
 			   mus_people_read_callback_t *read, void *context,
 			   const char **error_r);
 
+/* Read the one person dn wherever it is in the directory (someone who
+   left a round's scope), from pool, unanalysed (no manager link or level):
+   1 with *person_r, 0 if there is no such entry, -1 on a directory
+   error. */
+int mus_people_read(struct mus_ldap *conn, pool_t pool, const char *dn,
+		    struct mus_person **person_r, const char **error_r);
 /* Read the teams (groupOfNames with an owner) under base into teams,
    allocated from pool. Returns 0, or -1 if the directory failed. */
 int mus_teams_load(struct mus_ldap *conn, pool_t pool, const char *base,

@@ -70,6 +70,10 @@ struct mus_send_ctx {
 	/* calFBURL -> its busy time, fetched once per run: a leader has a
 	   follow-up meeting for each of their employees */
 	HASH_TABLE(const char *, struct mus_send_fb *) fbs;
+	/* normalised DN -> a person of a withdrawn conversation who is not
+	   among the round's people, read once per run (NULL: not in the
+	   directory) */
+	HASH_TABLE(const char *, struct mus_person *) outsiders;
 	unsigned int done, total;
 };
 
@@ -79,6 +83,9 @@ struct mus_send_conv {
 	enum mus_send_action action;
 	const struct mus_person *leader;
 	ARRAY(const struct mus_person *) members;
+	/* CANCEL: the names of employees no longer in the directory; the
+	   text names them, nothing goes to them */
+	ARRAY_TYPE(const_string) gone;
 	ARRAY_TYPE(mus_card_p) cards;
 	ARRAY(enum mus_card_origin) origins;
 	ARRAY_TYPE(mus_card_p) choosable;
@@ -381,6 +388,8 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 		array_push_back(&to, (&(struct mus_message_address){
 			.name = member->cn, .address = member->mails[0] }));
 	}
+	if (array_is_created(&sc->gone))
+		array_append_array(&member_names, &sc->gone);
 	array_append_zero(&member_names);
 
 	if (sc->action == MUS_SEND_FOLLOWUP) {
@@ -869,18 +878,76 @@ mus_send_absent_leader(const struct mus_conversation *conv,
 	return leader;
 }
 
+/* Someone of a conversation being withdrawn who is not among the
+   round's people (moved out of its scope, or gone): their calendar has the
+   meeting all the same. Read by DN once per run; *person_r is NULL when
+   the directory no longer has them. Returns 0, or -1 on a directory
+   error. */
+static int mus_send_outsider(struct mus_send_ctx *ctx, const char *dn,
+			     const char *ndn, const struct mus_person **person_r,
+			     const char **error_r)
+{
+	struct mus_person *person;
+	const char *orig_key;
+
+	if (!hash_table_lookup_full(ctx->outsiders, ndn, &orig_key, &person)) {
+		if (mus_people_read(ctx->send->conn, ctx->pool, dn, &person,
+				    error_r) < 0)
+			return -1;
+		hash_table_insert(ctx->outsiders,
+				  (const char *)p_strdup(ctx->pool, ndn), person);
+	}
+	*person_r = person;
+	return 0;
+}
+
+/* The person dn (normalised ndn) of sc's conversation: one of the round's
+   people, or for a CANCEL wherever the directory has them. Returns 0 with
+   *person_r (NULL: not in the directory), -1 on a directory error. */
+static int mus_send_person(struct mus_send_ctx *ctx,
+			   const struct mus_send_conv *sc, const char *dn,
+			   const char *ndn, const struct mus_person **person_r,
+			   const char **error_r)
+{
+	*person_r = mus_org_find(ctx->send->org, ndn);
+	if (*person_r != NULL || sc->action != MUS_SEND_CANCEL)
+		return 0;
+	return mus_send_outsider(ctx, dn, ndn, person_r, error_r);
+}
+
 /* The leader and the members of sc's conversation who have a mail
-   address: FALSE (logged) if nobody can get the message. */
-static bool mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc)
+   address. Returns 1, 0 (logged) if nobody can get the message, -1 on a
+   directory error. */
+static int mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
+			   const char **error_r)
 {
 	const struct mus_send *send = ctx->send;
 	const struct mus_conversation *conv = sc->conv;
+	bool cancel = sc->action == MUS_SEND_CANCEL;
 
-	sc->leader = mus_org_find(send->org, conv->leader_ndn);
+	if (mus_send_person(ctx, sc, conv->leader_dn, conv->leader_ndn,
+			    &sc->leader, error_r) < 0)
+		return -1;
 	t_array_init(&sc->members, 8);
+	t_array_init(&sc->gone, 2);
 	for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
-		const struct mus_person *p = mus_org_find(send->org, conv->employee_ndns[i]);
+		const struct mus_person *p;
 
+		if (mus_send_person(ctx, sc, conv->employee_dns[i],
+				    conv->employee_ndns[i], &p, error_r) < 0)
+			return -1;
+		if (p == NULL && cancel) {
+			const char *name = mus_ldap_dn_rdn_value(conv->employee_dns[i]);
+
+			name = mus_people_name(pool_datastack_create(),
+					       name != NULL && name[0] != '\0' ? name : NULL,
+					       NULL, conv->employee_dns[i]);
+			array_push_back(&sc->gone, &name);
+			send->log(t_strdup_printf("round %s: %s: %s is no longer in the directory: the CANCEL goes to the others",
+						  send->round->name, conv->cn,
+						  conv->employee_dns[i]), send->context);
+			continue;
+		}
 		if (p == NULL || p->mails[0] == NULL) {
 			send->log(t_strdup_printf("round %s: %s: no mail address known for %s",
 						  send->round->name, conv->cn,
@@ -889,20 +956,21 @@ static bool mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc)
 		}
 		array_push_back(&sc->members, &p);
 	}
-	if ((sc->leader == NULL || sc->leader->mails[0] == NULL) &&
-	    sc->action == MUS_SEND_CANCEL && array_count(&sc->members) > 0) {
+	if ((sc->leader == NULL || sc->leader->mails[0] == NULL) && cancel &&
+	    array_count(&sc->members) > 0) {
 		/* the leader has left (or lost their address): the
 		   employees' calendars must lose the meeting all the same */
 		sc->leader = mus_send_absent_leader(conv, sc->leader);
-		return TRUE;
+		return 1;
 	}
+	/* a CANCEL reaches the leader even when no employee can get it */
 	if (sc->leader == NULL || sc->leader->mails[0] == NULL ||
-	    array_count(&sc->members) == 0) {
+	    (array_count(&sc->members) == 0 && !cancel)) {
 		send->log(t_strdup_printf("round %s: %s: nobody to send it to",
 					  send->round->name, conv->cn), send->context);
-		return FALSE;
+		return 0;
 	}
-	return TRUE;
+	return 1;
 }
 
 static int mus_send_conv(struct mus_send_ctx *ctx,
@@ -922,8 +990,8 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 	sc.action = mus_send_action(conv);
 	if (sc.action == MUS_SEND_NOTHING)
 		return 0;
-	if (!mus_send_people(ctx, &sc))
-		return 0;
+	if ((ret = mus_send_people(ctx, &sc, error_r)) <= 0)
+		return ret;
 	if (send->opts->dry_run && send->opts->eml_dir == NULL &&
 	    conv->sent_sequence < 0) {
 		/* planning only, and nothing was sent yet: count, build
@@ -1162,8 +1230,8 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 	sc.conv = conv;
 	sc.action = MUS_SEND_FOLLOWUP;
 	sc.sequence = conv->plan_version;
-	if (!mus_send_people(ctx, &sc))
-		return 0;
+	if ((ret = mus_send_people(ctx, &sc, error_r)) <= 0)
+		return ret;
 	all_sent = mus_send_recipient_done(conv->followup_sent_to, sc.sequence,
 					   sc.leader->mails[0]);
 	array_foreach_elem(&sc.members, member) {
@@ -1251,6 +1319,7 @@ int mus_send_round(const struct mus_send *send,
 	hash_table_create(&ctx.files, ctx.pool, 0, str_hash, strcmp);
 	hash_table_create(&ctx.profiles, ctx.pool, 0, str_hash, strcmp);
 	hash_table_create(&ctx.fbs, ctx.pool, 0, str_hash, strcmp);
+	hash_table_create(&ctx.outsiders, ctx.pool, 0, str_hash, strcmp);
 	array_foreach_elem(convs, conv) {
 		if (mus_send_action(conv) != MUS_SEND_NOTHING)
 			ctx.total += 1 + str_array_length(conv->employee_ndns);
@@ -1292,6 +1361,7 @@ int mus_send_round(const struct mus_send *send,
 	hash_table_destroy(&ctx.files);
 	hash_table_destroy(&ctx.profiles);
 	hash_table_destroy(&ctx.fbs);
+	hash_table_destroy(&ctx.outsiders);
 	pool_unref(&ctx.pool);
 	return ret;
 }

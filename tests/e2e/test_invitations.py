@@ -307,8 +307,8 @@ class ManagerChangeTest(unittest.TestCase):
         for d in cls.moved:
             cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: manager\n"
                                   "manager: %s\n" % (d, cls.new_leader))
-        # and the old leader leaves the round's scope, as if their entry
-        # were deleted: a CANCEL goes to the employee alone
+        # and the old leader leaves the round's scope (still in the
+        # directory): the CANCEL reaches them and the employee
         cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musScopeFilter\n"
                               "musScopeFilter: (|%s)\n" % (cls.round_dn, "".join(
                                   "(entryDN=%s)" % d for d in cls.moved + [cls.new_leader])))
@@ -348,10 +348,87 @@ class ManagerChangeTest(unittest.TestCase):
         got = imip_inbox(self.stack, people[self.moved[2].lower()]["mail"][0])
         self.assertIn(("CANCEL", old["musICalUID"][0], int(old["musSequence"][0])),
                       [m[:3] for m in got])
+        got = imip_inbox(self.stack, people[self.old_manager.lower()]["mail"][0])
+        self.assertIn(("CANCEL", old["musICalUID"][0], int(old["musSequence"][0])),
+                      [m[:3] for m in got])
         self.assertEqual(len(convs), 1, convs)
         new = next(iter(convs.values()))
         self.assertEqual(new["musLeader"][0].lower(), self.new_leader.lower())
         self.assertEqual(new["musStatus"], ["invited"])
+
+
+class LeftTheScopeTest(unittest.TestCase):
+    """Two employees leave the round's people after their invitations went
+    out: one moves out of the round's scope and is still in the directory,
+    the other's entry is deleted. Their calendars and the leader's lose the
+    meetings: the CANCEL reaches the one who moved and the leader, and for
+    the deleted one the leader alone. Nothing is sent twice."""
+    ROUND = "MUS left the scope test"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        cls.round_dn, cls.leader, reports = cls.stack.leader_round(
+            cls.ROUND, "2030-05-06", "2030-06-21", 11)
+        cls.people, by_manager = cls.stack.reports()
+
+        def leaf(dn):
+            return (dn.lower() not in by_manager and
+                    not cls.stack.ldapsearch(dn, "(objectClass=*)", "1.1", scope="one").strip())
+        usable = [r for r in reports if Stack.usable(cls.people, r)]
+        cls.moved = usable[0]
+        cls.deleted = next(r for r in usable[1:] if leaf(r))
+        cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
+        cls.before = {c["musEmployee"][0].lower(): (d, c)
+                      for d, c in cls.stack.conversations(cls.round_dn).items()}
+        cls.saved = cls.stack.ldapsearch(cls.deleted, "(objectClass=*)", scope="base")
+        cls.stack.ldap_modify(
+            "dn: %s\nchangetype: modify\nreplace: musScopeFilter\n"
+            "musScopeFilter: (&(|(manager=%s)(entryDN=%s))(!(entryDN=%s)))\n"
+            % (cls.round_dn, cls.leader, cls.leader, cls.moved))
+        cls.stack.ldap_delete(cls.deleted, recursive=False)
+        cls.sync = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
+        cls.again = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND, check=False)
+        cls.after = cls.stack.conversations(cls.round_dn)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.saved.strip():
+            cls.stack._ldap_tool("ldapadd", input=cls.saved)
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def cancels(self, address, conv):
+        return [m[:3] for m in imip_inbox(self.stack, address)
+                if m[0] == "CANCEL" and m[1] == conv["musICalUID"][0]]
+
+    def test_syncs_go_on(self):
+        self.assertEqual(self.sync.returncode, 0, self.sync.stderr)
+        self.assertEqual(self.again.returncode, 0, self.again.stderr)
+        self.assertNotIn("nobody to send it to", self.sync.stderr + self.again.stderr)
+
+    def test_the_one_who_moved_and_the_leader_get_the_cancel_once(self):
+        dn, conv = self.before[self.moved.lower()]
+        after = self.after[dn]
+        self.assertEqual(after["musStatus"], ["cancelled"])
+        self.assertEqual(after["musSentSequence"], after["musSequence"])
+        want = [("CANCEL", conv["musICalUID"][0], int(after["musSequence"][0]))]
+        self.assertEqual(self.cancels(self.people[self.moved.lower()]["mail"][0], conv), want)
+        self.assertEqual(self.cancels(self.people[self.leader.lower()]["mail"][0], conv), want)
+
+    def test_the_leader_alone_gets_the_cancel_of_the_deleted_one(self):
+        dn, conv = self.before[self.deleted.lower()]
+        after = self.after[dn]
+        self.assertEqual(after["musStatus"], ["cancelled"])
+        self.assertEqual(after["musSentSequence"], after["musSequence"])
+        got = [m for m in imip_inbox(self.stack, self.people[self.leader.lower()]["mail"][0])
+               if m[0] == "CANCEL" and m[1] == conv["musICalUID"][0]]
+        self.assertEqual([m[:3] for m in got],
+                         [("CANCEL", conv["musICalUID"][0], int(after["musSequence"][0]))])
+        # the text still names the employee who is gone, by their RDN
+        name = self.deleted.split(",")[0].split("=", 1)[1]
+        text = email.message_from_bytes(got[0][3], policy=email.policy.default)
+        self.assertIn(name, text.get_body(("plain",)).get_content())
+        self.assertIn("no longer in the directory", self.sync.stderr)
 
 
 class BackToTheFirstLeaderTest(unittest.TestCase):

@@ -491,6 +491,25 @@ static void test_itip_zones(void)
 	mus_test_end();
 }
 
+/* ics passes libical's restrictions and has one ATTENDEE: person, with
+   role, without RSVP */
+static void check_one_attendee(const char *ics,
+			       const struct mus_itip_person *person,
+			       const char *role)
+{
+	icalcomponent *root = icalparser_parse_string(ics), *vevent;
+
+	test_assert(root != NULL && icalrestriction_check(root) == 1);
+	vevent = root == NULL ? NULL :
+		icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+	test_assert(vevent != NULL &&
+		    icalcomponent_count_properties(vevent, ICAL_ATTENDEE_PROPERTY) == 1);
+	if (vevent != NULL)
+		check_attendee(vevent, person, role, FALSE);
+	if (root != NULL)
+		icalcomponent_free(root);
+}
+
 static void test_itip_cancel(void)
 {
 	struct mus_itip_event event;
@@ -527,17 +546,32 @@ static void test_itip_cancel(void)
 	event.leader.mail = NULL;
 	ics = build_ok(&event);
 	if (ics != NULL) {
-		root = icalparser_parse_string(ics);
-		test_assert(root != NULL && icalrestriction_check(root) == 1);
-		vevent = root == NULL ? NULL :
-			icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
-		test_assert(vevent != NULL &&
-			    icalcomponent_count_properties(vevent, ICAL_ATTENDEE_PROPERTY) == 1);
-		if (vevent != NULL)
-			check_attendee(vevent, &event.members[0], "ROLE=REQ-PARTICIPANT", FALSE);
+		check_one_attendee(ics, &event.members[0], "ROLE=REQ-PARTICIPANT");
 		test_assert(strstr(ics, "ROLE=CHAIR") == NULL);
-		if (root != NULL)
-			icalcomponent_free(root);
+	}
+	mus_test_end();
+
+	mus_test_begin("itip: CANCEL whose employees left the directory: the leader alone");
+	event_init(&event);
+	event.method = MUS_ITIP_CANCEL;
+	event.sequence = 2;
+	event.member_count = 0;
+	ics = build_ok(&event);
+	if (ics != NULL)
+		check_one_attendee(ics, &event.leader, "ROLE=CHAIR");
+	mus_test_end();
+
+	mus_test_begin("itip: a CANCEL needs the leader's address or an employee");
+	event_init(&event);
+	event.method = MUS_ITIP_CANCEL;
+	event.sequence = 2;
+	event.member_count = 0;
+	event.leader.mail = NULL;
+	{
+		const char *error = NULL;
+
+		test_assert(mus_itip_build(TEMPLATES_DIR, &event, &ics, &error) < 0);
+		test_assert_contains(error, "leader.mail: missing");
 	}
 	mus_test_end();
 
