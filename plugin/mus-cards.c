@@ -6,6 +6,7 @@
 #include "str-sanitize.h"
 #include "unichar.h"
 #include "path-util.h"
+#include "mus-text.h"
 #include "mus-cards.h"
 #include "mus-file.h"
 
@@ -232,12 +233,10 @@ static int mus_json_text(pool_t pool, const cJSON *parent, const char *key,
 		*error_r = t_strdup_printf("\"%s\" is not valid UTF-8", name);
 		return -1;
 	}
-	for (const char *p = value; *p != '\0'; p++) {
-		if ((unsigned char)*p < ' ' || *p == 0x7f) {
-			*error_r = t_strdup_printf(
-				"\"%s\" contains a control character", name);
-			return -1;
-		}
+	if (mus_text_control_char(value, "") != 0) {
+		*error_r = t_strdup_printf(
+			"\"%s\" contains a control character", name);
+		return -1;
 	}
 	*value_r = p_strdup(pool, value);
 	return 0;

@@ -6,6 +6,7 @@
 #include "str.h"
 #include "str-sanitize.h"
 #include "unichar.h"
+#include "mus-text.h"
 #include "mus-time.h"
 #include "mus-file.h"
 #include "mus-holidays.h"
@@ -206,6 +207,8 @@ static int mus_check_value(const char *field, const char *value,
 			   size_t max_len, bool multiline,
 			   const char **error_r)
 {
+	unsigned char c;
+
 	if (value == NULL || value[0] == '\0') {
 		*error_r = t_strdup_printf("%s: missing", field);
 		return -1;
@@ -219,17 +222,12 @@ static int mus_check_value(const char *field, const char *value,
 		*error_r = t_strdup_printf("%s: not valid UTF-8", field);
 		return -1;
 	}
-	for (const char *p = value; *p != '\0'; p++) {
-		unsigned char c = *p;
-
-		if ((c == '\n' && multiline) || c == '\t')
-			continue;
-		if (c < ' ' || c == 0x7f) {
-			*error_r = t_strdup_printf(
-				"%s: contains control character 0x%02x: '%s'",
-				field, c, str_sanitize(value, 64));
-			return -1;
-		}
+	c = mus_text_control_char(value, multiline ? "\t\n" : "\t");
+	if (c != 0) {
+		*error_r = t_strdup_printf(
+			"%s: contains control character 0x%02x: '%s'",
+			field, c, str_sanitize(value, 64));
+		return -1;
 	}
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include "str.h"
 #include "str-sanitize.h"
 #include "unichar.h"
+#include "mus-text.h"
 #include "mus-itip.h"
 #include "mus-file.h"
 
@@ -49,6 +50,8 @@ static int mus_itip_check_text(const char *field, const char *value,
 			       size_t max_len, bool multiline,
 			       const char **error_r)
 {
+	unsigned char c;
+
 	if (value == NULL || value[0] == '\0') {
 		*error_r = t_strdup_printf("%s: missing", field);
 		return -1;
@@ -62,23 +65,17 @@ static int mus_itip_check_text(const char *field, const char *value,
 		*error_r = t_strdup_printf("%s: not valid UTF-8", field);
 		return -1;
 	}
-	for (const char *p = value; *p != '\0'; p++) {
-		unsigned char c = *p;
-
-		if (c == '\n' && multiline)
-			continue;
-		if (c == '\r' || c == '\n') {
-			*error_r = t_strdup_printf(
-				"%s: contains a line break (CR or LF): '%s'",
-				field, str_sanitize(value, 64));
-			return -1;
-		}
-		if ((c < ' ' && c != '\t') || c == 0x7f) {
-			*error_r = t_strdup_printf(
-				"%s: contains control character 0x%02x",
-				field, c);
-			return -1;
-		}
+	c = mus_text_control_char(value, multiline ? "\t\n" : "\t");
+	if (c == '\r' || c == '\n') {
+		*error_r = t_strdup_printf(
+			"%s: contains a line break (CR or LF): '%s'",
+			field, str_sanitize(value, 64));
+		return -1;
+	}
+	if (c != 0) {
+		*error_r = t_strdup_printf(
+			"%s: contains control character 0x%02x", field, c);
+		return -1;
 	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "rfc2231-parser.h"
 #include "message-date.h"
 #include "message-header-encode.h"
+#include "mus-text.h"
 #include "mus-message.h"
 
 #include <ctype.h>
@@ -74,24 +75,23 @@ static int mus_check_header_text(const char *header, const char *what,
 				 const char *value, bool allow_tab,
 				 const char **error_r)
 {
+	unsigned char c;
+
 	if (strlen(value) > MUS_HEADER_VALUE_MAX) {
 		*error_r = t_strdup_printf("%s: %s is longer than %d octets",
 					   header, what, MUS_HEADER_VALUE_MAX);
 		return -1;
 	}
-	for (const unsigned char *p = (const unsigned char *)value;
-	     *p != '\0'; p++) {
-		if (*p == '\r' || *p == '\n') {
-			*error_r = t_strdup_printf("%s: %s contains CR or LF",
-						   header, what);
-			return -1;
-		}
-		if ((*p < 0x20 && !(allow_tab && *p == '\t')) || *p == 0x7f) {
-			*error_r = t_strdup_printf(
-				"%s: %s contains a control character",
-				header, what);
-			return -1;
-		}
+	c = mus_text_control_char(value, allow_tab ? "\t" : "");
+	if (c == '\r' || c == '\n') {
+		*error_r = t_strdup_printf("%s: %s contains CR or LF",
+					   header, what);
+		return -1;
+	}
+	if (c != 0) {
+		*error_r = t_strdup_printf("%s: %s contains a control character",
+					   header, what);
+		return -1;
 	}
 	if (!uni_utf8_str_is_valid(value)) {
 		*error_r = t_strdup_printf("%s: %s is not valid UTF-8",

@@ -2,6 +2,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "mus-text.h"
 #include "mus-ldap.h"
 #include "mus-time.h"
 #include "mus-org.h"
@@ -49,10 +50,7 @@ const char *mus_people_name(pool_t pool, const char *cn, const char *uid,
 {
 	char *name = p_strdup(pool, cn != NULL ? cn : (uid != NULL ? uid : dn));
 
-	for (char *p = name; *p != '\0'; p++) {
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = ' ';
-	}
+	mus_text_blank_controls(name);
 	return name;
 }
 

@@ -5,6 +5,7 @@
 #include "str.h"
 #include "str-sanitize.h"
 #include "unichar.h"
+#include "mus-text.h"
 #include "mus-holidays.h"
 #include "mus-plan.h"
 
@@ -226,6 +227,7 @@ static void mus_plan_check_text(struct mus_plan_problems *problems,
 				size_t max_len)
 {
 	size_t len = strlen(value);
+	unsigned char c;
 
 	if (len > max_len) {
 		mus_plan_problem_add(problems, where, MUS_PLAN_LANG(problems,
@@ -240,15 +242,11 @@ static void mus_plan_check_text(struct mus_plan_problems *problems,
 			"the %s is not valid UTF-8 text"), what);
 		return;
 	}
-	for (const char *p = value; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			mus_plan_problem_add(problems, where,
-				MUS_PLAN_LANG(problems,
-				"%s indeholder et kontroltegn (0x%02x)",
-				"the %s contains a control character (0x%02x)"),
-				what, (unsigned char)*p);
-			return;
-		}
+	c = mus_text_control_char(value, "");
+	if (c != 0) {
+		mus_plan_problem_add(problems, where, MUS_PLAN_LANG(problems,
+			"%s indeholder et kontroltegn (0x%02x)",
+			"the %s contains a control character (0x%02x)"), what, c);
 	}
 }
 

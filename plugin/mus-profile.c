@@ -5,6 +5,7 @@
 #include "str.h"
 #include "buffer.h"
 #include "unichar.h"
+#include "mus-text.h"
 #include "mus-ldap.h"
 #include "mus-org.h"
 #include "mus-profile.h"
@@ -80,12 +81,10 @@ int mus_competence_parse(pool_t pool, const char *value,
 			parts[0], MUS_COMPETENCE_DESCRIPTION_MAX);
 		return -1;
 	}
-	for (p = value; *p != '\0'; p++) {
-		if ((unsigned char)*p < ' ' && *p != '\t') {
-			*error_r = t_strdup_printf(
-				"'%s' holds a control character", parts[0]);
-			return -1;
-		}
+	if (mus_text_control_char(value, "\t") != 0) {
+		*error_r = t_strdup_printf("'%s' holds a control character",
+					   parts[0]);
+		return -1;
 	}
 	competence_r->code = p_strdup(pool, t_str_lcase(parts[0]));
 	competence_r->title_da = p_strdup(pool, parts[1]);

@@ -6,6 +6,7 @@
 #include "str.h"
 #include "hostpid.h"
 #include "write-full.h"
+#include "mus-text.h"
 #include "mus-cards.h"
 #include "mus-hr-figures.h"
 #include "mus-competence-heatmap.h"
@@ -82,10 +83,7 @@ const char *mus_report_html_escape(const char *value)
 	   invitations' escaping turns into <br>), become spaces */
 	char *line = t_strdup_noconst(value);
 
-	for (char *p = line; *p != '\0'; p++) {
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = ' ';
-	}
+	mus_text_blank_controls(line);
 	return mus_invitation_html_escape(line);
 }
 

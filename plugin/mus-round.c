@@ -4,6 +4,7 @@
 #include "array.h"
 #include "str-sanitize.h"
 #include "unichar.h"
+#include "mus-text.h"
 #include "mus-ldap.h"
 #include "mus-time.h"
 #include "mus-schedule.h"
@@ -43,6 +44,8 @@ bool mus_round_is_group(enum mus_round_kind kind)
 
 int mus_round_name_check(const char *name, const char **error_r)
 {
+	unsigned char c;
+
 	if (name[0] == '\0') {
 		*error_r = "the name is empty";
 		return -1;
@@ -56,13 +59,12 @@ int mus_round_name_check(const char *name, const char **error_r)
 		*error_r = "the name is not valid UTF-8";
 		return -1;
 	}
-	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
-		if (*p < ' ' || *p == 0x7f) {
-			*error_r = t_strdup_printf(
-				"the name '%s' contains control character 0x%02x",
-				str_sanitize(name, 64), *p);
-			return -1;
-		}
+	c = mus_text_control_char(name, "");
+	if (c != 0) {
+		*error_r = t_strdup_printf(
+			"the name '%s' contains control character 0x%02x",
+			str_sanitize(name, 64), c);
+		return -1;
 	}
 	return 0;
 }
