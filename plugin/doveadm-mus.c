@@ -20,6 +20,7 @@
 #include "mus-hr-figures.h"
 #include "mus-report-html.h"
 #include "mus-sync.h"
+#include "mus-idle.h"
 #include "mus-cards.h"
 #include "mus-invitation.h"
 #include "mus-reply.h"
@@ -59,16 +60,23 @@
 
 
 
-static int mus_doveadm_settings(const struct mus_settings **set_r)
+/* The plugin settings as key, value, ..., NULL; from the data stack. */
+static const char *const *mus_doveadm_envs(void)
 {
 	ARRAY_TYPE(const_string) envs;
-	const char *error;
 
 	t_array_init(&envs, 32);
 	if (array_is_created(&doveadm_settings->plugin_envs))
 		array_append_array(&envs, &doveadm_settings->plugin_envs);
 	array_append_zero(&envs);
-	if (mus_settings_parse(pool_datastack_create(), array_front(&envs),
+	return array_front(&envs);
+}
+
+static int mus_doveadm_settings(const struct mus_settings **set_r)
+{
+	const char *error;
+
+	if (mus_settings_parse(pool_datastack_create(), mus_doveadm_envs(),
 			       set_r, &error) < 0) {
 		i_error("mus: %s", error);
 		doveadm_exit_code = EX_CONFIG;
@@ -792,6 +800,102 @@ static bool mus_doveadm_eml_dir_ok(const char *dir)
 	return FALSE;
 }
 
+/* Whether a full sync may skip the rounds (see mus-idle.h): said if so.
+   A mark that cannot be read means a full sync. */
+static bool mus_doveadm_idle_skip(struct mus_doveadm_session *session,
+				  const char *digest)
+{
+	struct mus_idle_state state;
+	struct mus_idle_mark mark;
+	const char *why, *error;
+
+	if (mus_idle_read(session->conn, session->pool,
+			  session->set->round_base, &state, &error) < 0) {
+		i_warning("mus: the idle mark could not be read: %s", error);
+		return FALSE;
+	}
+	why = mus_idle_why_not(&state, digest, time(NULL));
+	if (why != NULL) {
+		i_debug("mus: the rounds are read: %s", why);
+		return FALSE;
+	}
+	(void)mus_idle_mark_parse(state.mark_value, &mark);
+	i_info("mus: nothing has changed since the sync of %s left nothing to do: the rounds are not read again (until %s at the latest)",
+	       mus_time_generalized(mark.since),
+	       mus_time_generalized(mark.expires));
+	return TRUE;
+}
+
+static void mus_doveadm_debug_log(bool debug ATTR_UNUSED, const char *message,
+				  void *context ATTR_UNUSED)
+{
+	i_debug("mus: idle check: %s", message);
+}
+
+static bool mus_idle_same_csns(const struct mus_idle_state *a,
+			       const struct mus_idle_state *b)
+{
+	return a->context_csns[0] != NULL && a->context_csns[1] == NULL &&
+		b->context_csns[0] != NULL && b->context_csns[1] == NULL &&
+		strcmp(a->context_csns[0], b->context_csns[0]) == 0;
+}
+
+/* After a full sync without errors: plan every round once more without
+   writing anything; if nothing would be done and nobody wrote to the
+   directory meanwhile, record the idle mark, so that the next syncs skip
+   the rounds until something changes. */
+static void mus_doveadm_idle_mark(struct mus_doveadm_session *session,
+				  const struct mus_sync_options *opts,
+				  const char *digest)
+{
+	struct mus_sync_options check = *opts;
+	struct mus_idle_state before, after;
+	ARRAY_TYPE(mus_sync_result) results;
+	const struct mus_sync_result *r;
+	struct mus_idle_mark mark;
+	const char *error;
+	bool idle;
+
+	if (mus_idle_read(session->conn, session->pool,
+			  session->set->round_base, &before, &error) < 0) {
+		i_warning("mus: the idle mark could not be read: %s", error);
+		return;
+	}
+	if (before.context_csns[0] == NULL || before.context_csns[1] != NULL)
+		return;
+	check.dry_run = TRUE;
+	check.send.dry_run = TRUE;
+	check.send.eml_dir = NULL;
+	check.progress = NULL;
+	check.planned = NULL;
+	p_array_init(&results, session->pool, 8);
+	idle = mus_sync_run(session->conn, session->set, &session->rctx,
+			    &check, mus_doveadm_debug_log, NULL, session->pool,
+			    &results, &error) == 0;
+	i_zero(&mark);
+	mark.since = time(NULL);
+	mark.expires = mark.since + MUS_IDLE_MAX_SECS;
+	mark.digest = digest;
+	array_foreach(&results, r) {
+		idle = idle && r->idle;
+		if (r->next_due != 0 && r->next_due < mark.expires)
+			mark.expires = r->next_due;
+	}
+	if (!idle || mark.expires <= mark.since)
+		return;
+	if (mus_idle_read(session->conn, session->pool,
+			  session->set->round_base, &after, &error) < 0) {
+		i_warning("mus: the idle mark could not be read: %s", error);
+		return;
+	}
+	/* a write meanwhile may have given the rounds something to do */
+	if (!mus_idle_same_csns(&before, &after))
+		return;
+	if (mus_idle_write(session->conn, session->set->round_base, &mark,
+			   &error) < 0)
+		i_warning("mus: the idle mark could not be written: %s", error);
+}
+
 void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 {
 	struct mus_sync_options opts = {
@@ -806,9 +910,10 @@ void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	const struct mus_sync_result *r;
 	const struct mus_settings *set;
 	struct mus_ldap *conn;
-	const char *error;
+	const char *error, *digest;
 	pool_t pool;
-	int ret;
+	bool full;
+	int ret = 0;
 
 	/* parsing calendars is the costly part of a large round */
 	opts.fb_workers = cpus < 1 ? 1 : (cpus > 4 ? 4 : (unsigned int)cpus);
@@ -843,16 +948,22 @@ void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 		i_error("mus: %s", error);
 		doveadm_exit_code = EX_TEMPFAIL;
 	}
-	ret = mus_sync_run(conn, set, &session.rctx, &opts, mus_doveadm_log, NULL,
-			   pool, &results, &error);
-	if (!opts.dry_run && opts.round_name == NULL) {
+	/* a sync of every round may find that nothing changed since the last
+	   one that had nothing to do */
+	full = !opts.dry_run && opts.round_name == NULL;
+	digest = mus_idle_digest(mus_doveadm_envs(), set->templates_dir);
+	if (!full || !mus_doveadm_idle_skip(&session, digest)) {
 		const char *followup_error;
 
-		if (mus_doveadm_followup(&session, &followup_error) < 0) {
+		ret = mus_sync_run(conn, set, &session.rctx, &opts,
+				   mus_doveadm_log, NULL, pool, &results, &error);
+		if (full && mus_doveadm_followup(&session, &followup_error) < 0) {
 			/* the reminders not sent wait for the next sync */
 			i_error("mus: follow-up: %s", followup_error);
 			doveadm_exit_code = EX_TEMPFAIL;
 		}
+		if (full && ret == 0 && doveadm_exit_code == 0)
+			mus_doveadm_idle_mark(&session, &opts, digest);
 	}
 
 	doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);

@@ -189,6 +189,35 @@ static int mus_plan_file_member(struct mus_plan_file_ctx *ctx,
 				  plan_ndn, error_r);
 }
 
+/* Whether the leader and every employee approved conv's current plan
+   version: TRUE with the leader's time and the employees' (approved has
+   room for each of conv->employee_ndns). */
+static bool mus_plan_file_approved(const struct mus_conversation *conv,
+				   time_t *leader_r, time_t *approved)
+{
+	if (!mus_plan_approval_find(conv->plan_approvals, conv->plan_version,
+				    conv->leader_ndn, leader_r))
+		return FALSE;
+	for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++) {
+		if (!mus_plan_approval_find(conv->plan_approvals,
+					    conv->plan_version,
+					    conv->employee_ndns[i], &approved[i]))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+bool mus_plan_file_due(const struct mus_conversation *conv)
+{
+	time_t leader;
+
+	return !conv->unreadable && conv->status == MUS_CONV_PLAN_PENDING &&
+		conv->plan_version != 0 && conv->plan_approvals != NULL &&
+		conv->plan_approvals[0] != NULL &&
+		mus_plan_file_approved(conv, &leader,
+			t_new(time_t, str_array_length(conv->employee_ndns) + 1));
+}
+
 /* The plan of conv, once the leader and every employee approved its
    current version: one per employee (a team's plan goes to each member;
    a member whose entry is gone is logged and the others get theirs). The
@@ -218,19 +247,10 @@ static int mus_plan_file_one(struct mus_plan_file_ctx *ctx,
 		return 0;
 	}
 	filing.version = conv->plan_version;
-	if (!mus_plan_approval_find(conv->plan_approvals, filing.version,
-				    conv->leader_ndn,
-				    &filing.approved_leader))
-		return 0;
 	count = str_array_length(conv->employee_dns);
 	approved = t_new(time_t, count);
-	for (unsigned int i = 0; i < count; i++) {
-		if (!mus_plan_approval_find(conv->plan_approvals,
-					    filing.version,
-					    conv->employee_ndns[i],
-					    &approved[i]))
-			return 0;
-	}
+	if (!mus_plan_file_approved(conv, &filing.approved_leader, approved))
+		return 0;
 	if (mus_plan_file_read_draft(ctx, conv, &plan) < 0)
 		return 0;
 	if (mus_plan_draft_team(ctx->conn, ctx->pool, conv, &team,

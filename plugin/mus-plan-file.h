@@ -13,6 +13,7 @@
    next run. */
 
 struct mus_ldap;
+struct mus_conversation;
 struct mus_settings;
 
 struct mus_plan_file_result {
@@ -25,6 +26,10 @@ struct mus_plan_file_result {
 };
 
 typedef void mus_plan_file_log_t(const char *message, void *context);
+
+/* Whether conv waits to be filed: plan-pending, and its current plan
+   version approved by the leader and every employee. */
+bool mus_plan_file_due(const struct mus_conversation *conv);
 
 /* File the approved plans of the conversations below round_dn, with now
    as the current time. Returns 0, or -1 if the directory failed (what was

@@ -63,6 +63,9 @@ struct mus_sync_round {
 	HASH_TABLE(const char *, const char *) took_place;
 	struct mus_schedule *sched;
 	ARRAY(struct mus_sync_item) items;
+	/* items that change the directory (or would, in a dry run), and
+	   conversations given a UID */
+	unsigned int changes;
 	const char *lease;
 	struct timeval step_start;
 	/* free/busy being read ahead by workers, and whose it is (by the
@@ -337,6 +340,7 @@ static int mus_sync_give_uids(struct mus_sync_round *ctx, const char **error_r)
 			continue;
 		uid = mus_conversation_uid(ctx->round->dn, conv->cn, NULL,
 					   ctx->set->organizer);
+		ctx->changes++;
 		if (ctx->opts->dry_run) {
 			conv->ical_uid = p_strdup(ctx->pool, uid);
 			continue;
@@ -863,6 +867,20 @@ static void mus_sync_item_outcome(struct mus_sync_round *ctx,
 	(void)ctx;
 }
 
+/* A conversation that is unschedulable again for the same reason, and
+   keeps what it had: writing it would change nothing but its entryCSN. */
+static bool mus_sync_item_unchanged(const struct mus_sync_item *item)
+{
+	const struct mus_conversation *conv = item->conv;
+
+	return item->action == MUS_SYNC_UPDATE && conv != NULL &&
+		!item->counter &&
+		item->status == MUS_CONV_UNSCHEDULABLE &&
+		conv->status == MUS_CONV_UNSCHEDULABLE &&
+		null_strcmp(item->reason, conv->reason) == 0 &&
+		(conv->start == 0 || conv->sent_sequence >= 0);
+}
+
 static int mus_sync_write_create(struct mus_sync_round *ctx,
 				 struct mus_sync_item *item, const char **error_r)
 {
@@ -1004,6 +1022,9 @@ static int mus_sync_write(struct mus_sync_round *ctx, const char **error_r)
 	array_foreach_modifiable(&ctx->items, item) {
 		mus_sync_item_outcome(ctx, item);
 		mus_sync_count(ctx, item);
+		if (mus_sync_item_unchanged(item))
+			continue;
+		ctx->changes++;
 		if (ctx->opts->dry_run)
 			continue;
 		T_BEGIN {
@@ -1179,6 +1200,45 @@ static int mus_sync_send(struct mus_sync_round *ctx, const char **error_r)
 
 /* ---- one round ---- */
 
+/* Nothing was written or sent (or would be, in a dry run), and nothing
+   is left for the next sync. */
+static bool mus_sync_idle(const struct mus_sync_round *ctx)
+{
+	const struct mus_sync_result *r = ctx->result;
+
+	return ctx->changes == 0 && r->conflicts == 0 && r->fb_failed == 0 &&
+		r->sent.messages == 0 && r->sent.deferred == 0 &&
+		r->sent.failed == 0 && r->sent.conflicts == 0 &&
+		r->plan_forms.sent == 0 && r->plan_forms.deferred == 0 &&
+		r->competence_forms.sent == 0 &&
+		r->competence_forms.deferred == 0 && r->plans.filed == 0 &&
+		r->plans.failed == 0 && r->plans.conflicts == 0;
+}
+
+/* The first moment after now at which the round has something to do by
+   time alone: a conversation still to come ends (and is held), or an
+   absence ends (and the person is called). 0 if none. */
+static time_t mus_sync_next_due(const struct mus_sync_round *ctx)
+{
+	struct mus_conversation *conv;
+	struct mus_person *person;
+	time_t next = 0;
+
+	array_foreach_elem(&ctx->convs, conv) {
+		if (mus_conv_status_holds_slot(conv->status) &&
+		    conv->end > ctx->now && (next == 0 || conv->end < next))
+			next = conv->end;
+	}
+	if (ctx->org == NULL)
+		return next;
+	array_foreach_elem(&ctx->org->people, person) {
+		if (person->absent_until > ctx->now &&
+		    (next == 0 || person->absent_until < next))
+			next = person->absent_until;
+	}
+	return next;
+}
+
 static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 {
 	struct mus_sched_round sched_round;
@@ -1221,10 +1281,19 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 				ctx->round->dn, ctx->now, mus_sync_problem_log,
 				ctx, &ctx->result->plans, error_r);
 			mus_sync_step(ctx, "filing plans");
+		} else if (ret == 0) {
+			struct mus_conversation *conv;
+
+			array_foreach_elem(&ctx->convs, conv) {
+				if (mus_plan_file_due(conv))
+					ctx->result->plans.filed++;
+			}
 		}
 		ctx->result->total = array_count(&ctx->convs) + ctx->result->created;
 		ctx->result->unchanged = array_count(&ctx->convs) -
 			(array_count(&ctx->items) - ctx->result->created);
+		ctx->result->idle = ret == 0 && mus_sync_idle(ctx);
+		ctx->result->next_due = mus_sync_next_due(ctx);
 	}
 	/* after an error before scheduling: stop the workers */
 	if (ctx->prefetch != NULL)

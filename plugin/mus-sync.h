@@ -56,8 +56,15 @@ struct mus_sync_result {
 	struct mus_plan_request_result plan_forms;
 	/* competence forms to employees and leaders (mus_profile_base set) */
 	struct mus_competence_request_result competence_forms;
-	/* approved plans filed (not in a dry run) */
+	/* approved plans filed (a dry run: that would be filed) */
 	struct mus_plan_file_result plans;
+	/* nothing was written or sent (a dry run: would be), and nothing is
+	   left for the next sync */
+	bool idle;
+	/* the first moment after the sync at which the round has something
+	   to do by time alone (a conversation ends, an absence ends); 0 if
+	   none */
+	time_t next_due;
 };
 ARRAY_DEFINE_TYPE(mus_sync_result, struct mus_sync_result);
 

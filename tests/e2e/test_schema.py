@@ -86,6 +86,7 @@ CONTRACT_ATTRS = {
     140: ("musCompetenceFormSent", "GT", True), 141: ("musCompetenceFormSentTo", "TEXT", False),
     142: ("musAssessmentEmployee", "TEXT", False), 143: ("musAssessmentLeader", "TEXT", False),
     144: ("musAssessedEmployee", "TEXT", True), 145: ("musAssessedLeader", "TEXT", True),
+    150: ("musIdleMark", "FILTER", True),
 }
 # kind -> (syntax, equality, ordering, substr)
 KINDS = {
@@ -132,6 +133,7 @@ CONTRACT_CLASSES = {
          ["musJobProfileRef", "musCompetenceFormSent", "musCompetenceFormSentTo",
           "musAssessmentEmployee", "musAssessmentLeader", "musAssessedEmployee",
           "musAssessedLeader"]),
+    30: ("musSyncState", "STRUCTURAL", ["cn"], ["musIdleMark"]),
 }
 CAL_ATTRS = {478: ("calCalURI", True), 479: ("calFBURL", True), 480: ("calCAPURI", True),
              481: ("calCalAdrURI", True), 482: ("calOtherCalURIs", False),
