@@ -135,6 +135,9 @@ static int mus_doveadm_connect(const struct mus_settings *set,
    catalogue, a directory connection and a pool. */
 struct mus_doveadm_session {
 	const struct mus_settings *set;
+	/* of the settings and templates as the card catalogue was loaded
+	   (mus_idle_digest()) */
+	const char *digest;
 	struct mus_round_context rctx;
 	struct mus_ldap *conn;
 	pool_t pool;
@@ -143,8 +146,13 @@ struct mus_doveadm_session {
 static int mus_doveadm_session_begin(struct mus_doveadm_session *session)
 {
 	i_zero(session);
-	if (mus_doveadm_settings(&session->set) < 0 ||
-	    mus_doveadm_round_context(session->set, &session->rctx) < 0)
+	if (mus_doveadm_settings(&session->set) < 0)
+		return -1;
+	/* before the cards are read: a template changed in between is
+	   seen by the next sync */
+	session->digest = mus_idle_digest(mus_doveadm_envs(),
+					  session->set->templates_dir);
+	if (mus_doveadm_round_context(session->set, &session->rctx) < 0)
 		return -1;
 	if (mus_doveadm_connect(session->set, &session->conn) < 0) {
 		mus_doveadm_round_context_free(&session->rctx);
@@ -560,8 +568,10 @@ static void mus_doveadm_followup_log(bool problem, const char *message,
 }
 
 /* Send the due reminders of every approved plan. */
+/* The follow-up step; *left_r tells whether a reminder failed or raced
+   (the next sync tries again). */
 static int mus_doveadm_followup(struct mus_doveadm_session *session,
-				const char **error_r)
+				bool *left_r, const char **error_r)
 {
 	ARRAY_TYPE(mus_filed_plan) plans;
 	struct mus_followup_result result;
@@ -595,6 +605,7 @@ static int mus_doveadm_followup(struct mus_doveadm_session *session,
 		       "another sync", array_count(&plans),
 		       result.activity_reminders, result.meeting_reminders,
 		       result.failed, result.raced);
+		*left_r = result.failed > 0 || result.raced > 0;
 		mus_smtp_destroy(&smtp);
 	}
 	mus_org_destroy(&org);
@@ -802,19 +813,18 @@ static bool mus_doveadm_eml_dir_ok(const char *dir)
 
 /* Whether a full sync may skip the rounds (see mus-idle.h): said if so.
    A mark that cannot be read means a full sync. */
-static bool mus_doveadm_idle_skip(struct mus_doveadm_session *session,
-				  const char *digest)
+static bool mus_doveadm_idle_skip(struct mus_doveadm_session *session)
 {
 	struct mus_idle_state state;
 	struct mus_idle_mark mark;
 	const char *why, *error;
 
-	if (mus_idle_read(session->conn, session->pool,
-			  session->set->round_base, &state, &error) < 0) {
+	if (mus_idle_read(session->conn, session->pool, session->set,
+			  &state, &error) < 0) {
 		i_warning("mus: the idle mark could not be read: %s", error);
 		return FALSE;
 	}
-	why = mus_idle_why_not(&state, digest, time(NULL));
+	why = mus_idle_why_not(&state, session->digest, time(NULL));
 	if (why != NULL) {
 		i_debug("mus: the rounds are read: %s", why);
 		return FALSE;
@@ -856,12 +866,13 @@ static void mus_doveadm_idle_mark(struct mus_doveadm_session *session,
 	const char *error;
 	bool idle;
 
-	if (mus_idle_read(session->conn, session->pool,
-			  session->set->round_base, &before, &error) < 0) {
+	if (mus_idle_read(session->conn, session->pool, session->set,
+			  &before, &error) < 0) {
 		i_warning("mus: the idle mark could not be read: %s", error);
 		return;
 	}
-	if (before.context_csns[0] == NULL || before.context_csns[1] != NULL)
+	if (before.other_database != NULL || before.context_csns[0] == NULL ||
+	    before.context_csns[1] != NULL)
 		return;
 	check.dry_run = TRUE;
 	check.send.dry_run = TRUE;
@@ -883,8 +894,8 @@ static void mus_doveadm_idle_mark(struct mus_doveadm_session *session,
 	}
 	if (!idle || mark.expires <= mark.since)
 		return;
-	if (mus_idle_read(session->conn, session->pool,
-			  session->set->round_base, &after, &error) < 0) {
+	if (mus_idle_read(session->conn, session->pool, session->set,
+			  &after, &error) < 0) {
 		i_warning("mus: the idle mark could not be read: %s", error);
 		return;
 	}
@@ -910,7 +921,7 @@ void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	const struct mus_sync_result *r;
 	const struct mus_settings *set;
 	struct mus_ldap *conn;
-	const char *error, *digest;
+	const char *error;
 	pool_t pool;
 	bool full;
 	int ret = 0;
@@ -951,19 +962,20 @@ void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 	/* a sync of every round may find that nothing changed since the last
 	   one that had nothing to do */
 	full = !opts.dry_run && opts.round_name == NULL;
-	digest = mus_idle_digest(mus_doveadm_envs(), set->templates_dir);
-	if (!full || !mus_doveadm_idle_skip(&session, digest)) {
+	if (!full || !mus_doveadm_idle_skip(&session)) {
 		const char *followup_error;
+		bool followup_left = FALSE;
 
 		ret = mus_sync_run(conn, set, &session.rctx, &opts,
 				   mus_doveadm_log, NULL, pool, &results, &error);
-		if (full && mus_doveadm_followup(&session, &followup_error) < 0) {
+		if (full && mus_doveadm_followup(&session, &followup_left,
+						 &followup_error) < 0) {
 			/* the reminders not sent wait for the next sync */
 			i_error("mus: follow-up: %s", followup_error);
 			doveadm_exit_code = EX_TEMPFAIL;
 		}
-		if (full && ret == 0 && doveadm_exit_code == 0)
-			mus_doveadm_idle_mark(&session, &opts, digest);
+		if (full && ret == 0 && doveadm_exit_code == 0 && !followup_left)
+			mus_doveadm_idle_mark(&session, &opts, session.digest);
 	}
 
 	doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);

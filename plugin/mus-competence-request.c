@@ -274,6 +274,13 @@ static int mus_competence_send(struct mus_competence_request_ctx *ctx,
 	to[0] = employee;
 	to[1] = leader;
 	if (req->dry_run) {
+		/* the form follows the invitation: none for a conversation
+		   whose invitation cannot go out (no time, or an address
+		   missing) */
+		if (conv->sent_sequence < 0 &&
+		    (conv->start == 0 || employee->mails[0] == NULL ||
+		     leader->mails[0] == NULL))
+			return 0;
 		for (unsigned int i = 0; i < N_ELEMENTS(to); i++) {
 			if (to[i]->mails[0] != NULL &&
 			    !mus_competence_has(conv, to[i]->mails[0]))

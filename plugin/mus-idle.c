@@ -5,6 +5,7 @@
 #include "str.h"
 #include "hex-binary.h"
 #include "sha2.h"
+#include "mus-settings.h"
 #include "mus-ldap.h"
 #include "mus-time.h"
 #include "mus-idle.h"
@@ -38,6 +39,8 @@ const char *mus_idle_why_not(const struct mus_idle_state *state,
 {
 	struct mus_idle_mark mark;
 
+	if (state->other_database != NULL)
+		return state->other_database;
 	if (state->context_csns[0] == NULL)
 		return "the directory keeps no contextCSN (no syncprov overlay)";
 	if (state->context_csns[1] != NULL)
@@ -116,10 +119,8 @@ const char *mus_idle_digest(const char *const *envs, const char *templates_dir)
 
 struct mus_idle_read_ctx {
 	pool_t pool;
-	const char *round_ndn;
-	/* the naming context holding the round base */
-	const char *suffix;
-	size_t suffix_len;
+	/* the server's naming contexts */
+	ARRAY_TYPE(const_string) contexts;
 	struct mus_idle_state *state;
 };
 
@@ -128,23 +129,38 @@ static int mus_idle_root_dse(const struct mus_ldap_entry *entry, void *context,
 {
 	struct mus_idle_read_ctx *ctx = context;
 	const char *const *contexts = mus_ldap_entry_values(entry, "namingContexts");
-	size_t base_len = strlen(ctx->round_ndn);
 
 	for (unsigned int i = 0; contexts[i] != NULL; i++) {
-		const char *ndn, *error;
-		size_t len;
+		const char *value = p_strdup(ctx->pool, contexts[i]);
 
-		if (mus_ldap_dn_normalize(ctx->pool, contexts[i], &ndn, &error) < 0)
-			continue;
-		len = strlen(ndn);
-		if (len > ctx->suffix_len && len <= base_len &&
-		    strcmp(ctx->round_ndn + base_len - len, ndn) == 0 &&
-		    (len == base_len || ctx->round_ndn[base_len - len - 1] == ',')) {
-			ctx->suffix = p_strdup(ctx->pool, contexts[i]);
-			ctx->suffix_len = len;
-		}
+		array_push_back(&ctx->contexts, &value);
 	}
 	return 0;
+}
+
+/* The naming context (database suffix) holding base: the longest one
+   that base ends with, or NULL. */
+static const char *mus_idle_suffix(struct mus_idle_read_ctx *ctx,
+				   const char *base)
+{
+	const char *base_ndn, *context, *ndn, *error, *suffix = NULL;
+	size_t base_len, len, suffix_len = 0;
+
+	if (mus_ldap_dn_normalize(ctx->pool, base, &base_ndn, &error) < 0)
+		return NULL;
+	base_len = strlen(base_ndn);
+	array_foreach_elem(&ctx->contexts, context) {
+		if (mus_ldap_dn_normalize(ctx->pool, context, &ndn, &error) < 0)
+			continue;
+		len = strlen(ndn);
+		if (len > suffix_len && len <= base_len &&
+		    strcmp(base_ndn + base_len - len, ndn) == 0 &&
+		    (len == base_len || base_ndn[base_len - len - 1] == ',')) {
+			suffix = context;
+			suffix_len = len;
+		}
+	}
+	return suffix;
 }
 
 static const char *const *
@@ -180,28 +196,54 @@ static int mus_idle_mark_entry(const struct mus_ldap_entry *entry,
 	return 0;
 }
 
-int mus_idle_read(struct mus_ldap *conn, pool_t pool, const char *round_base,
+int mus_idle_read(struct mus_ldap *conn, pool_t pool,
+		  const struct mus_settings *set,
 		  struct mus_idle_state *state_r, const char **error_r)
 {
 	static const char *const root_attrs[] = { "namingContexts", NULL };
 	static const char *const suffix_attrs[] = { "contextCSN", NULL };
 	static const char *const mark_attrs[] = { "musIdleMark", "entryCSN", NULL };
 	static const char *const none[] = { NULL };
+	const struct {
+		const char *setting, *base;
+	} bases[] = {
+		{ "mus_people_base", set->people_base },
+		{ "mus_plan_base", set->plan_base },
+		{ "mus_team_base", set->team_base },
+		{ "mus_profile_base", set->profile_base },
+	};
 	struct mus_idle_read_ctx ctx = { .pool = pool, .state = state_r };
+	const char *suffix, *other;
 
 	i_zero(state_r);
 	state_r->context_csns = none;
-	if (mus_ldap_dn_normalize(pool, round_base, &ctx.round_ndn, error_r) < 0)
-		return -1;
+	p_array_init(&ctx.contexts, pool, 4);
 	if (mus_ldap_read(conn, "", root_attrs, mus_idle_root_dse, &ctx,
 			  error_r) < 0)
 		return -1;
-	if (ctx.suffix != NULL &&
-	    mus_ldap_read(conn, ctx.suffix, suffix_attrs, mus_idle_suffix_entry,
+	suffix = mus_idle_suffix(&ctx, set->round_base);
+	if (suffix == NULL) {
+		state_r->other_database =
+			"no naming context of the directory holds mus_round_base";
+		return 0;
+	}
+	/* a write is seen in the contextCSN of its own database only */
+	for (unsigned int i = 0; i < N_ELEMENTS(bases); i++) {
+		if (bases[i].base == NULL)
+			continue;
+		other = mus_idle_suffix(&ctx, bases[i].base);
+		if (other == NULL || strcmp(other, suffix) != 0) {
+			state_r->other_database = p_strdup_printf(pool,
+				"%s is in another database than mus_round_base",
+				bases[i].setting);
+			return 0;
+		}
+	}
+	if (mus_ldap_read(conn, suffix, suffix_attrs, mus_idle_suffix_entry,
 			  &ctx, error_r) < 0)
 		return -1;
 	return mus_ldap_read(conn, mus_ldap_dn_child("cn", MUS_IDLE_ENTRY_CN,
-						     round_base),
+						     set->round_base),
 			     mark_attrs, mus_idle_mark_entry, &ctx,
 			     error_r) < 0 ? -1 : 0;
 }

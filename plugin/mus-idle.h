@@ -12,6 +12,7 @@
    (their digest is in the mark). */
 
 struct mus_ldap;
+struct mus_settings;
 
 /* The RDN value of the mark's entry under mus_round_base. */
 #define MUS_IDLE_ENTRY_CN "mus-sync-state"
@@ -29,6 +30,9 @@ struct mus_idle_mark {
 struct mus_idle_state {
 	const char *const *context_csns;
 	const char *mark_value, *mark_csn;
+	/* why the bases cannot be watched through one contextCSN (one of
+	   them is in another database), or NULL */
+	const char *other_database;
 };
 
 /* The musIdleMark value "<since> <expires> <digest>" (GeneralizedTimes in
@@ -47,9 +51,10 @@ const char *mus_idle_why_not(const struct mus_idle_state *state,
    data stack. */
 const char *mus_idle_digest(const char *const *envs, const char *templates_dir);
 
-/* Read the state for the round base. Returns 0, or -1 on a directory
-   error. */
-int mus_idle_read(struct mus_ldap *conn, pool_t pool, const char *round_base,
+/* Read the state for set's bases, from pool. Returns 0, or -1 on a
+   directory error. */
+int mus_idle_read(struct mus_ldap *conn, pool_t pool,
+		  const struct mus_settings *set,
 		  struct mus_idle_state *state_r, const char **error_r);
 
 /* Write mark (creating the entry on first use). Returns 0, or -1 on a

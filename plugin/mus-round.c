@@ -5,6 +5,7 @@
 #include "str-sanitize.h"
 #include "unichar.h"
 #include "mus-text.h"
+#include "mus-idle.h"
 #include "mus-ldap.h"
 #include "mus-time.h"
 #include "mus-schedule.h"
@@ -57,6 +58,11 @@ int mus_round_name_check(const char *name, const char **error_r)
 	}
 	if (!uni_utf8_str_is_valid(name)) {
 		*error_r = "the name is not valid UTF-8";
+		return -1;
+	}
+	if (strcasecmp(name, MUS_IDLE_ENTRY_CN) == 0) {
+		/* the entry of the idle mark (mus-idle.h) has that DN */
+		*error_r = t_strdup_printf("the name '%s' is reserved", name);
 		return -1;
 	}
 	c = mus_text_control_char(name, "");

@@ -959,7 +959,8 @@ class InvalidRoundTest(unittest.TestCase):
         # "\udcff\udcfe" goes out as the bytes ff fe: not UTF-8
         for name, says in (("", "empty"), ("new\nline", "control character 0x0a"),
                            ("a\x01b", "control character 0x01"), ("x" * 300, "longer than"),
-                           ("\udcff\udcfe", "not valid utf-8")):
+                           ("\udcff\udcfe", "not valid utf-8"),
+                           ("MUS-Sync-State", "is reserved")):
             with self.subTest(name[:20]):
                 argv = ["mus", "round", "create", "--name", name]
                 for k, v in self.GOOD.items():

@@ -88,6 +88,10 @@ static void test_idle_why_not(void)
 		};
 		test_assert_contains(mus_idle_why_not(&state, "abc123", T0 + 60),
 				     "does not parse");
+		state.mark_value = mark;
+		state.other_database = "mus_people_base is in another database than mus_round_base";
+		test_assert_contains(mus_idle_why_not(&state, "abc123", T0 + 60),
+				     "mus_people_base is in another database");
 	}
 	mus_test_end();
 }
