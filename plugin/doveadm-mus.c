@@ -567,9 +567,8 @@ static void mus_doveadm_followup_log(bool problem, const char *message,
 		i_info("mus: follow-up: %s", message);
 }
 
-/* Send the due reminders of every approved plan. */
-/* The follow-up step; *left_r tells whether a reminder failed or raced
-   (the next sync tries again). */
+/* Send the due reminders of every approved plan; *left_r tells whether
+   one failed or raced (the next sync tries again). */
 static int mus_doveadm_followup(struct mus_doveadm_session *session,
 				bool *left_r, const char **error_r)
 {
@@ -579,6 +578,7 @@ static int mus_doveadm_followup(struct mus_doveadm_session *session,
 	struct mus_org *org;
 	int ret;
 
+	*left_r = FALSE;
 	p_array_init(&plans, session->pool, 64);
 	if (mus_filed_plans_load(session->conn, session->pool,
 				 mus_doveadm_plan_bases(session->set), &plans,
@@ -815,25 +815,22 @@ static bool mus_doveadm_eml_dir_ok(const char *dir)
    A mark that cannot be read means a full sync. */
 static bool mus_doveadm_idle_skip(struct mus_doveadm_session *session)
 {
-	struct mus_idle_state state;
 	struct mus_idle_mark mark;
 	const char *why, *error;
+	int ret;
 
-	if (mus_idle_read(session->conn, session->pool, session->set,
-			  &state, &error) < 0) {
+	ret = mus_idle_check(session->conn, session->pool, session->set,
+			     session->digest, time(NULL), &mark, &why, &error);
+	if (ret < 0)
 		i_warning("mus: the idle mark could not be read: %s", error);
-		return FALSE;
-	}
-	why = mus_idle_why_not(&state, session->digest, time(NULL));
-	if (why != NULL) {
+	else if (ret == 0)
 		i_debug("mus: the rounds are read: %s", why);
-		return FALSE;
+	else {
+		i_info("mus: nothing has changed since the sync of %s left nothing to do: the rounds are not read again (until %s at the latest)",
+		       mus_time_generalized(mark.since),
+		       mus_time_generalized(mark.expires));
 	}
-	(void)mus_idle_mark_parse(state.mark_value, &mark);
-	i_info("mus: nothing has changed since the sync of %s left nothing to do: the rounds are not read again (until %s at the latest)",
-	       mus_time_generalized(mark.since),
-	       mus_time_generalized(mark.expires));
-	return TRUE;
+	return ret > 0;
 }
 
 static void mus_doveadm_debug_log(bool debug ATTR_UNUSED, const char *message,
@@ -842,69 +839,19 @@ static void mus_doveadm_debug_log(bool debug ATTR_UNUSED, const char *message,
 	i_debug("mus: idle check: %s", message);
 }
 
-static bool mus_idle_same_csns(const struct mus_idle_state *a,
-			       const struct mus_idle_state *b)
+static void mus_doveadm_idle_record(struct mus_doveadm_session *session,
+				    const struct mus_sync_options *opts)
 {
-	return a->context_csns[0] != NULL && a->context_csns[1] == NULL &&
-		b->context_csns[0] != NULL && b->context_csns[1] == NULL &&
-		strcmp(a->context_csns[0], b->context_csns[0]) == 0;
-}
+	const char *why, *error;
+	int ret;
 
-/* After a full sync without errors: plan every round once more without
-   writing anything; if nothing would be done and nobody wrote to the
-   directory meanwhile, record the idle mark, so that the next syncs skip
-   the rounds until something changes. */
-static void mus_doveadm_idle_mark(struct mus_doveadm_session *session,
-				  const struct mus_sync_options *opts,
-				  const char *digest)
-{
-	struct mus_sync_options check = *opts;
-	struct mus_idle_state before, after;
-	ARRAY_TYPE(mus_sync_result) results;
-	const struct mus_sync_result *r;
-	struct mus_idle_mark mark;
-	const char *error;
-	bool idle;
-
-	if (mus_idle_read(session->conn, session->pool, session->set,
-			  &before, &error) < 0) {
-		i_warning("mus: the idle mark could not be read: %s", error);
-		return;
-	}
-	if (before.other_database != NULL || before.context_csns[0] == NULL ||
-	    before.context_csns[1] != NULL)
-		return;
-	check.dry_run = TRUE;
-	check.send.dry_run = TRUE;
-	check.send.eml_dir = NULL;
-	check.progress = NULL;
-	check.planned = NULL;
-	p_array_init(&results, session->pool, 8);
-	idle = mus_sync_run(session->conn, session->set, &session->rctx,
-			    &check, mus_doveadm_debug_log, NULL, session->pool,
-			    &results, &error) == 0;
-	i_zero(&mark);
-	mark.since = time(NULL);
-	mark.expires = mark.since + MUS_IDLE_MAX_SECS;
-	mark.digest = digest;
-	array_foreach(&results, r) {
-		idle = idle && r->idle;
-		if (r->next_due != 0 && r->next_due < mark.expires)
-			mark.expires = r->next_due;
-	}
-	if (!idle || mark.expires <= mark.since)
-		return;
-	if (mus_idle_read(session->conn, session->pool, session->set,
-			  &after, &error) < 0) {
-		i_warning("mus: the idle mark could not be read: %s", error);
-		return;
-	}
-	/* a write meanwhile may have given the rounds something to do */
-	if (!mus_idle_same_csns(&before, &after))
-		return;
-	if (mus_idle_write(session->conn, session->set->round_base, &mark,
-			   &error) < 0)
+	ret = mus_idle_record(session->conn, session->pool, session->set,
+			      &session->rctx, opts, session->digest,
+			      mus_doveadm_debug_log, NULL, &why, &error);
+	if (ret < 0)
 		i_warning("mus: the idle mark could not be written: %s", error);
+	else if (ret == 0)
+		i_debug("mus: no idle mark: %s", why);
 }
 
 void cmd_mus_sync(struct doveadm_cmd_context *cctx)
@@ -975,7 +922,7 @@ void cmd_mus_sync(struct doveadm_cmd_context *cctx)
 			doveadm_exit_code = EX_TEMPFAIL;
 		}
 		if (full && ret == 0 && doveadm_exit_code == 0 && !followup_left)
-			mus_doveadm_idle_mark(&session, &opts, session.digest);
+			mus_doveadm_idle_record(&session, &opts);
 	}
 
 	doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);

@@ -8,9 +8,11 @@
 #include "mus-settings.h"
 #include "mus-ldap.h"
 #include "mus-time.h"
+#include "mus-sync.h"
 #include "mus-idle.h"
 
 #include <dirent.h>
+#include <time.h>
 #include <sys/stat.h>
 
 /* deeper than the template tree ever is; a loop of links ends here */
@@ -34,17 +36,27 @@ bool mus_idle_mark_parse(const char *value, struct mus_idle_mark *mark_r)
 		(mark_r->digest = parts[2]) != NULL;
 }
 
-const char *mus_idle_why_not(const struct mus_idle_state *state,
-			     const char *digest, time_t now)
+/* NULL if every write to the bases shows in one contextCSN, else why
+   not. */
+static const char *mus_idle_unwatchable(const struct mus_idle_state *state)
 {
-	struct mus_idle_mark mark;
-
 	if (state->other_database != NULL)
 		return state->other_database;
 	if (state->context_csns[0] == NULL)
 		return "the directory keeps no contextCSN (no syncprov overlay)";
 	if (state->context_csns[1] != NULL)
 		return "the directory has several contextCSNs (several providers)";
+	return NULL;
+}
+
+const char *mus_idle_why_not(const struct mus_idle_state *state,
+			     const char *digest, time_t now)
+{
+	struct mus_idle_mark mark;
+	const char *why;
+
+	if ((why = mus_idle_unwatchable(state)) != NULL)
+		return why;
 	if (state->mark_value == NULL)
 		return "no sync has recorded that it had nothing to do";
 	if (!mus_idle_mark_parse(state->mark_value, &mark))
@@ -138,29 +150,23 @@ static int mus_idle_root_dse(const struct mus_ldap_entry *entry, void *context,
 	return 0;
 }
 
-/* The naming context (database suffix) holding base: the longest one
-   that base ends with, or NULL. */
-static const char *mus_idle_suffix(struct mus_idle_read_ctx *ctx,
-				   const char *base)
+const char *mus_idle_suffix(const char *const *contexts, const char *base)
 {
-	const char *base_ndn, *context, *ndn, *error, *suffix = NULL;
-	size_t base_len, len, suffix_len = 0;
+	pool_t pool = pool_datastack_create();
+	const char *ndn, *context_ndn, *error;
 
-	if (mus_ldap_dn_normalize(ctx->pool, base, &base_ndn, &error) < 0)
-		return NULL;
-	base_len = strlen(base_ndn);
-	array_foreach_elem(&ctx->contexts, context) {
-		if (mus_ldap_dn_normalize(ctx->pool, context, &ndn, &error) < 0)
-			continue;
-		len = strlen(ndn);
-		if (len > suffix_len && len <= base_len &&
-		    strcmp(base_ndn + base_len - len, ndn) == 0 &&
-		    (len == base_len || base_ndn[base_len - len - 1] == ',')) {
-			suffix = context;
-			suffix_len = len;
+	/* from base up, parsed: an escaped comma is no RDN boundary */
+	for (const char *dn = base; dn != NULL; dn = mus_ldap_dn_parent(dn)) {
+		if (mus_ldap_dn_normalize(pool, dn, &ndn, &error) < 0)
+			return NULL;
+		for (unsigned int i = 0; contexts[i] != NULL; i++) {
+			if (mus_ldap_dn_normalize(pool, contexts[i], &context_ndn,
+						  &error) == 0 &&
+			    strcmp(ndn, context_ndn) == 0)
+				return contexts[i];
 		}
 	}
-	return suffix;
+	return NULL;
 }
 
 static const char *const *
@@ -196,9 +202,11 @@ static int mus_idle_mark_entry(const struct mus_ldap_entry *entry,
 	return 0;
 }
 
-int mus_idle_read(struct mus_ldap *conn, pool_t pool,
-		  const struct mus_settings *set,
-		  struct mus_idle_state *state_r, const char **error_r)
+/* What the directory says for set's bases, from pool. Returns 0, or -1 on
+   a directory error. */
+static int mus_idle_read(struct mus_ldap *conn, pool_t pool,
+			 const struct mus_settings *set,
+			 struct mus_idle_state *state_r, const char **error_r)
 {
 	static const char *const root_attrs[] = { "namingContexts", NULL };
 	static const char *const suffix_attrs[] = { "contextCSN", NULL };
@@ -213,7 +221,7 @@ int mus_idle_read(struct mus_ldap *conn, pool_t pool,
 		{ "mus_profile_base", set->profile_base },
 	};
 	struct mus_idle_read_ctx ctx = { .pool = pool, .state = state_r };
-	const char *suffix, *other;
+	const char *const *contexts, *suffix, *other;
 
 	i_zero(state_r);
 	state_r->context_csns = none;
@@ -221,7 +229,9 @@ int mus_idle_read(struct mus_ldap *conn, pool_t pool,
 	if (mus_ldap_read(conn, "", root_attrs, mus_idle_root_dse, &ctx,
 			  error_r) < 0)
 		return -1;
-	suffix = mus_idle_suffix(&ctx, set->round_base);
+	array_append_zero(&ctx.contexts);
+	contexts = array_front(&ctx.contexts);
+	suffix = mus_idle_suffix(contexts, set->round_base);
 	if (suffix == NULL) {
 		state_r->other_database =
 			"no naming context of the directory holds mus_round_base";
@@ -231,7 +241,7 @@ int mus_idle_read(struct mus_ldap *conn, pool_t pool,
 	for (unsigned int i = 0; i < N_ELEMENTS(bases); i++) {
 		if (bases[i].base == NULL)
 			continue;
-		other = mus_idle_suffix(&ctx, bases[i].base);
+		other = mus_idle_suffix(contexts, bases[i].base);
 		if (other == NULL || strcmp(other, suffix) != 0) {
 			state_r->other_database = p_strdup_printf(pool,
 				"%s is in another database than mus_round_base",
@@ -248,8 +258,25 @@ int mus_idle_read(struct mus_ldap *conn, pool_t pool,
 			     error_r) < 0 ? -1 : 0;
 }
 
-int mus_idle_write(struct mus_ldap *conn, const char *round_base,
-		   const struct mus_idle_mark *mark, const char **error_r)
+int mus_idle_check(struct mus_ldap *conn, pool_t pool,
+		   const struct mus_settings *set, const char *digest,
+		   time_t now, struct mus_idle_mark *mark_r,
+		   const char **why_r, const char **error_r)
+{
+	struct mus_idle_state state;
+
+	if (mus_idle_read(conn, pool, set, &state, error_r) < 0)
+		return -1;
+	if ((*why_r = mus_idle_why_not(&state, digest, now)) != NULL)
+		return 0;
+	(void)mus_idle_mark_parse(state.mark_value, mark_r);
+	return 1;
+}
+
+/* Write mark (creating the entry on first use). Returns 0, or -1 on a
+   directory error. */
+static int mus_idle_write(struct mus_ldap *conn, const char *round_base,
+			  const struct mus_idle_mark *mark, const char **error_r)
 {
 	const char *dn = mus_ldap_dn_child("cn", MUS_IDLE_ENTRY_CN, round_base);
 	const char *value = mus_idle_mark_format(mark);
@@ -279,4 +306,60 @@ int mus_idle_write(struct mus_ldap *conn, const char *round_base,
 	}
 	*error_r = t_strdup_printf("%s could neither be modified nor added", dn);
 	return -1;
+}
+
+int mus_idle_record(struct mus_ldap *conn, pool_t pool,
+		    const struct mus_settings *set,
+		    const struct mus_round_context *rctx,
+		    const struct mus_sync_options *opts, const char *digest,
+		    mus_sync_log_t *log, void *log_context,
+		    const char **why_r, const char **error_r)
+{
+	struct mus_sync_options check = *opts;
+	struct mus_idle_state before, after;
+	ARRAY_TYPE(mus_sync_result) results;
+	const struct mus_sync_result *r;
+	struct mus_idle_mark mark;
+
+	if (mus_idle_read(conn, pool, set, &before, error_r) < 0)
+		return -1;
+	if ((*why_r = mus_idle_unwatchable(&before)) != NULL)
+		return 0;
+	check.dry_run = TRUE;
+	check.send.dry_run = TRUE;
+	check.send.eml_dir = NULL;
+	check.progress = NULL;
+	check.planned = NULL;
+	p_array_init(&results, pool, 8);
+	if (mus_sync_run(conn, set, rctx, &check, log, log_context, pool,
+			 &results, error_r) < 0)
+		return -1;
+	i_zero(&mark);
+	mark.since = time(NULL);
+	mark.expires = mark.since + MUS_IDLE_MAX_SECS;
+	mark.digest = digest;
+	array_foreach(&results, r) {
+		if (!r->idle) {
+			*why_r = t_strdup_printf("round %s has something to do",
+						 r->round_name);
+			return 0;
+		}
+		if (r->next_due != 0 && r->next_due < mark.expires)
+			mark.expires = r->next_due;
+	}
+	if (mark.expires <= mark.since) {
+		*why_r = "something falls due now";
+		return 0;
+	}
+	if (mus_idle_read(conn, pool, set, &after, error_r) < 0)
+		return -1;
+	/* a write meanwhile may have given the rounds something to do */
+	if (mus_idle_unwatchable(&after) != NULL ||
+	    strcmp(before.context_csns[0], after.context_csns[0]) != 0) {
+		*why_r = "the directory changed during the check";
+		return 0;
+	}
+	if (mus_idle_write(conn, set->round_base, &mark, error_r) < 0)
+		return -1;
+	return 1;
 }

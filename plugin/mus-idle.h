@@ -11,6 +11,8 @@
    the follow-up), and when the settings or the template files change
    (their digest is in the mark). */
 
+#include "mus-sync.h"
+
 struct mus_ldap;
 struct mus_settings;
 
@@ -51,15 +53,27 @@ const char *mus_idle_why_not(const struct mus_idle_state *state,
    data stack. */
 const char *mus_idle_digest(const char *const *envs, const char *templates_dir);
 
-/* Read the state for set's bases, from pool. Returns 0, or -1 on a
-   directory error. */
-int mus_idle_read(struct mus_ldap *conn, pool_t pool,
-		  const struct mus_settings *set,
-		  struct mus_idle_state *state_r, const char **error_r);
+/* The naming context among contexts (NULL-terminated) that holds base
+   (the nearest), or NULL. */
+const char *mus_idle_suffix(const char *const *contexts, const char *base);
 
-/* Write mark (creating the entry on first use). Returns 0, or -1 on a
-   directory error. */
-int mus_idle_write(struct mus_ldap *conn, const char *round_base,
-		   const struct mus_idle_mark *mark, const char **error_r);
+/* Whether a full sync at now may skip the rounds: 1 with the mark, 0 with
+   why not (one phrase, for the log), -1 on a directory error. */
+int mus_idle_check(struct mus_ldap *conn, pool_t pool,
+		   const struct mus_settings *set, const char *digest,
+		   time_t now, struct mus_idle_mark *mark_r,
+		   const char **why_r, const char **error_r);
+
+/* After a full sync without errors: plan every round of opts once more
+   as a dry run (its problems go to log); if nothing would be done and
+   nobody wrote to the directory meanwhile, record the mark, so that the
+   next syncs skip the rounds until something changes. Returns 1 if
+   recorded, 0 with why not, -1 on a directory error. */
+int mus_idle_record(struct mus_ldap *conn, pool_t pool,
+		    const struct mus_settings *set,
+		    const struct mus_round_context *rctx,
+		    const struct mus_sync_options *opts, const char *digest,
+		    mus_sync_log_t *log, void *log_context,
+		    const char **why_r, const char **error_r);
 
 #endif

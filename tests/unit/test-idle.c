@@ -147,9 +147,44 @@ static void test_idle_digest(void)
 	mus_test_end();
 }
 
+static void test_idle_suffix(void)
+{
+	static const char *const contexts[] = {
+		"dc=test", "dc=eksempel,dc=test", "o=example,dc=x", NULL
+	};
+	static const struct {
+		const char *base, *suffix;
+	} cases[] = {
+		{ "ou=rounds,dc=eksempel,dc=test", "dc=eksempel,dc=test" },
+		{ "dc=eksempel,dc=test", "dc=eksempel,dc=test" },
+		{ "OU=Rounds, DC=Eksempel,DC=Test", "dc=eksempel,dc=test" },
+		{ "ou=people,dc=other,dc=test", "dc=test" },
+		/* an RDN that only ends like the context */
+		{ "ou=r,co=example,dc=x", NULL },
+		/* an escaped comma is inside an RDN */
+		{ "ou=a\\,o=example,dc=x", NULL },
+		{ "ou=r,o=example,dc=x", "o=example,dc=x" },
+		{ "ou=r,dc=elsewhere", NULL },
+		{ "not a dn", NULL },
+	};
+
+	mus_test_begin("idle: the naming context holding a base");
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
+		const char *suffix = mus_idle_suffix(contexts, cases[i].base);
+
+		mus_test_check(null_strcmp(suffix, cases[i].suffix) == 0,
+			       t_strdup_printf("case %u: %s: '%s' (got '%s')", i,
+					       cases[i].base, cases[i].suffix,
+					       suffix),
+			       __FILE__, __LINE__);
+	}
+	mus_test_end();
+}
+
 void test_idle(void)
 {
 	test_idle_mark_value();
+	test_idle_suffix();
 	test_idle_why_not();
 	test_idle_digest();
 }
