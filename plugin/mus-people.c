@@ -54,6 +54,14 @@ const char *mus_people_name(pool_t pool, const char *cn, const char *uid,
 	return name;
 }
 
+const char *mus_people_name_of_dn(pool_t pool, const char *dn)
+{
+	const char *value = mus_ldap_dn_rdn_value(dn);
+
+	return mus_people_name(pool, value != NULL && value[0] != '\0' ?
+			       value : NULL, NULL, dn);
+}
+
 static struct mus_person *
 mus_people_person(pool_t pool, const struct mus_ldap_entry *entry)
 {

@@ -18,6 +18,10 @@ extern const char *const mus_people_attrs[];
    so that one odd entry cannot hold back an invitation; from pool. */
 const char *mus_people_name(pool_t pool, const char *cn, const char *uid,
 			    const char *dn);
+/* The name of someone the directory no longer shows: the value of their
+   DN's first RDN (uid=anna.holm: "anna.holm"), else the DN, as
+   mus_people_name() gives it. */
+const char *mus_people_name_of_dn(pool_t pool, const char *dn);
 
 /* Read every entry under base matching filter (paged), add each as a
    person to org and analyse the organisation. Managers outside the scope

@@ -11,6 +11,7 @@
 #include "mus-plan.h"
 #include "mus-invitation.h"
 #include "mus-smtp.h"
+#include "mus-people.h"
 #include "mus-plan-request.h"
 
 #include <time.h>
@@ -63,7 +64,8 @@ mus_plan_request_names(const struct mus_plan_request *req,
 			mus_org_find(req->org, conv->employee_ndns[i]);
 
 		names[i] = employee != NULL ? employee->cn :
-			mus_ldap_dn_rdn_value(conv->employee_dns[i]);
+			mus_people_name_of_dn(pool_datastack_create(),
+					      conv->employee_dns[i]);
 	}
 	return names;
 }

@@ -866,14 +866,11 @@ mus_send_absent_leader(const struct mus_conversation *conv,
 {
 	static const char *const no_mails[] = { NULL };
 	struct mus_person *leader = t_new(struct mus_person, 1);
-	const char *name = mus_ldap_dn_rdn_value(conv->leader_dn);
 
 	leader->dn = conv->leader_dn;
 	leader->ndn = conv->leader_ndn;
 	leader->cn = known != NULL ? known->cn :
-		mus_people_name(pool_datastack_create(),
-				name != NULL && name[0] != '\0' ? name : NULL,
-				NULL, conv->leader_dn);
+		mus_people_name_of_dn(pool_datastack_create(), conv->leader_dn);
 	leader->mails = no_mails;
 	return leader;
 }
@@ -937,11 +934,9 @@ static int mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 				    conv->employee_ndns[i], &p, error_r) < 0)
 			return -1;
 		if (p == NULL && cancel) {
-			const char *name = mus_ldap_dn_rdn_value(conv->employee_dns[i]);
+			const char *name = mus_people_name_of_dn(
+				pool_datastack_create(), conv->employee_dns[i]);
 
-			name = mus_people_name(pool_datastack_create(),
-					       name != NULL && name[0] != '\0' ? name : NULL,
-					       NULL, conv->employee_dns[i]);
 			array_push_back(&sc->gone, &name);
 			send->log(t_strdup_printf("round %s: %s: %s is no longer in the directory: the CANCEL goes to the others",
 						  send->round->name, conv->cn,

@@ -5,6 +5,7 @@
 #include "array.h"
 #include "str.h"
 #include "mus-org.h"
+#include "mus-people.h"
 #include "mus-test.h"
 #include "mus-test-org.h"
 
@@ -192,8 +193,37 @@ static void test_org_long_chain(void)
 	mus_org_destroy(&org);
 }
 
+static void test_people_names(void)
+{
+	static const struct {
+		const char *cn, *uid, *dn, *name, *of_dn;
+	} cases[] = {
+		{ "Anna Holm", "anna", "uid=anna,ou=people,dc=x", "Anna Holm", "anna" },
+		/* an ACL hides cn */
+		{ NULL, "anna", "uid=anna,ou=people,dc=x", "anna", "anna" },
+		{ NULL, NULL, "uid=anna,ou=people,dc=x", "uid=anna,ou=people,dc=x", "anna" },
+		/* a CR and a TAB typed into cn, and escaped into an RDN */
+		{ "Ctrl\rName\tHere", NULL, "cn=Ctrl\\0DName,dc=x", "Ctrl Name Here", "Ctrl Name" },
+		/* an empty RDN value, and no DN at all */
+		{ NULL, NULL, "ou=,dc=x", "ou=,dc=x", "ou=,dc=x" },
+		{ NULL, NULL, "not a dn", "not a dn", "not a dn" },
+	};
+
+	mus_test_begin("people: the name a person is shown by");
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
+		test_assert_strcmp(mus_people_name(pool_datastack_create(),
+						   cases[i].cn, cases[i].uid,
+						   cases[i].dn), cases[i].name);
+		test_assert_strcmp(mus_people_name_of_dn(pool_datastack_create(),
+							 cases[i].dn),
+				   cases[i].of_dn);
+	}
+	mus_test_end();
+}
+
 void test_org(void)
 {
+	test_people_names();
 	test_org_clean_tree();
 	test_org_planted_problems();
 	test_org_lookup_error();
