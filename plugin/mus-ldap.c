@@ -10,6 +10,9 @@
 #include <ldap.h>
 #include <poll.h>
 
+/* bytes one read() of the connection may take (see mus_ldap_read_ahead()) */
+#define MUS_LDAP_READ_AHEAD (64 * 1024)
+
 struct mus_ldap {
 	LDAP *ld;
 	struct timeval timeout;
@@ -241,6 +244,24 @@ static int mus_ldap_tls_setup(LDAP *ld, const struct mus_settings *set,
 	return 0;
 }
 
+/* libldap reads each answer with two read()s, its length and then its
+   body, and polls before most of them: its own read-ahead layer serves
+   UDP only. A search of 50,000 people cost 170,000 system calls. With
+   liblber's read-ahead layer under TLS (or right on the socket) one
+   read() takes whatever the socket holds, up to the buffer's size. */
+static void mus_ldap_read_ahead(LDAP *ld)
+{
+	Sockbuf *sb = NULL;
+	ber_len_t size = MUS_LDAP_READ_AHEAD;
+
+	if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS ||
+	    sb == NULL)
+		return;
+	if (ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead,
+			       LBER_SBIOD_LEVEL_PROVIDER, NULL) == 0)
+		(void)ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_READAHEAD, &size);
+}
+
 int mus_ldap_connect(const struct mus_settings *set,
 		     unsigned int timeout_msecs, struct mus_ldap **conn_r,
 		     bool *retry_r, const char **error_r)
@@ -303,6 +324,7 @@ int mus_ldap_connect(const struct mus_settings *set,
 		*retry_r = mus_ldap_error_is_temporary(rc);
 		goto fail;
 	}
+	mus_ldap_read_ahead(conn->ld);
 	*conn_r = conn;
 	return 0;
 fail:
@@ -747,13 +769,18 @@ int mus_ldap_modify(struct mus_ldap *conn, const char *dn,
 bool mus_ldap_connection_closed(struct mus_ldap *conn)
 {
 	struct pollfd pfd;
+	Sockbuf *sb = NULL;
 	int fd = -1;
 
 	if (ldap_get_option(conn->ld, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS ||
 	    fd < 0)
 		return TRUE;
 	/* between requests nothing is due from the server: anything to
-	   read is the end of the connection or a notice of disconnection */
+	   read is the end of the connection or a notice of disconnection,
+	   also when the read-ahead buffer holds it already */
+	if (ldap_get_option(conn->ld, LDAP_OPT_SOCKBUF, &sb) == LDAP_OPT_SUCCESS &&
+	    sb != NULL && ber_sockbuf_ctrl(sb, LBER_SB_OPT_DATA_READY, NULL) > 0)
+		return TRUE;
 	i_zero(&pfd);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
