@@ -54,6 +54,20 @@ mus_followup_add(struct mus_schedule *sched, const struct mus_conversation *conv
 				array_count(&members));
 }
 
+/* A meeting [start, end) of other in the search window occupies its
+   people there, keeps the buffer and counts toward the leader's
+   conversations that day. */
+static void mus_followup_fix(struct mus_schedule *sched,
+			     const struct mus_sched_round *window,
+			     const struct mus_conversation *other,
+			     time_t start, time_t end)
+{
+	if (start == 0 || end <= start || end <= window->window_start ||
+	    start >= window->window_end)
+		return;
+	mus_schedule_fix(sched, mus_followup_add(sched, other), start, end);
+}
+
 void mus_followup_window(const struct mus_round *round, int follow_up,
 			 time_t now, time_t *from_r, time_t *to_r)
 {
@@ -99,12 +113,19 @@ bool mus_followup_time(const struct mus_round *round,
 		return FALSE;
 	}
 	array_foreach_elem(others, other) {
-		if (other == conv || other->followup_start == 0 ||
-		    other->status != MUS_CONV_PLAN_PENDING ||
+		if (other == conv || other->unreadable ||
 		    !mus_followup_shares_person(conv, other))
 			continue;
-		mus_schedule_fix(sched, mus_followup_add(sched, other),
-				 other->followup_start, other->followup_end);
+		/* its own follow-up meeting, while its plan waits */
+		if (other->status == MUS_CONV_PLAN_PENDING) {
+			mus_followup_fix(sched, &sched_round, other,
+					 other->followup_start,
+					 other->followup_end);
+		}
+		/* the conversation itself, while it is still to come */
+		if (mus_conv_status_holds_slot(other->status))
+			mus_followup_fix(sched, &sched_round, other,
+					 other->start, other->end);
 	}
 	if (busy != NULL) {
 		array_foreach(busy, period) {

@@ -10,10 +10,13 @@
    (working days and hours, Danish holidays, closed dates, buffer, the
    leader's conversations a day; mus-schedule) on the plan's follow-up
    date or as soon after it as possible, searched up to
-   MUS_FOLLOWUP_SEARCH_DAYS days after it. The follow-up meetings of the
-   round's other conversations count as busy time of their people, and so
-   does the busy time the caller read from the leader's and the
-   attendees' calFBURL for the search window. A time chosen once is kept
+   MUS_FOLLOWUP_SEARCH_DAYS days after it. The other conversations the
+   caller gives (of this round and of others) keep their times there: the
+   conversations still to come and the follow-up meetings of plans that
+   wait occupy their people, keep the buffer and count toward the
+   leader's conversations a day. The busy time the caller read from the
+   leader's and the attendees' calFBURL for the search window counts as
+   busy. A time chosen once is kept
    for later versions of the plan while it lies ahead and still fits the
    follow-up date. */
 
@@ -49,8 +52,9 @@ void mus_followup_window(const struct mus_round *round, int follow_up,
 /* The time of conv's follow-up meeting for a plan whose follow-up date is
    follow_up: returns TRUE with the time in start_r and end_r (conv's
    stored time if it is kept), or FALSE with the reason (data stack) if the
-   search window has no free slot. others are the round's conversations;
-   busy (may be NULL) the busy time of conv's people read from calFBURL. */
+   search window has no free slot. others are the other conversations
+   (conv may be among them), of any round; busy (may be NULL) the busy
+   time of conv's people read from calFBURL. */
 bool mus_followup_time(const struct mus_round *round,
 		       const struct mus_conversation *conv, int follow_up,
 		       time_t now, const ARRAY_TYPE(mus_conversation) *others,

@@ -1200,6 +1200,72 @@ static void mus_send_followup_busy(struct mus_send_ctx *ctx,
 	}
 }
 
+/* the filter terms of the conversations dn leads or takes part in */
+static void mus_send_person_terms(string_t *filter, const char *dn)
+{
+	const char *value = mus_ldap_filter_escape(dn);
+
+	str_printfa(filter, "(musLeader=%s)(musEmployee=%s)", value, value);
+}
+
+/* The conversations the follow-up meeting of conv keeps clear of: those
+   of conv's round (convs), and those of conv's leader and employees in
+   every other round (a TUS round in the weeks after the MUS round, say),
+   read from the directory. Returns 0 with *others_r set (to convs alone
+   if the other rounds could not be read: logged, the meeting is placed
+   all the same), or -1 if the connection is gone. */
+static int
+mus_send_followup_others(struct mus_send_ctx *ctx,
+			 const struct mus_conversation *conv,
+			 const ARRAY_TYPE(mus_conversation) *convs,
+			 pool_t pool,
+			 const ARRAY_TYPE(mus_conversation) **others_r,
+			 const char **error_r)
+{
+	const struct mus_send *send = ctx->send;
+	ARRAY_TYPE(mus_conversation) found, *all;
+	struct mus_conversation *other;
+	string_t *filter = t_str_new(256);
+	const char *own_ndn, *ndn, *parent, *error;
+
+	*others_r = convs;
+	str_append(filter, "(&(objectClass=musConversation)(|");
+	mus_send_person_terms(filter, conv->leader_ndn);
+	for (unsigned int i = 0; conv->employee_ndns[i] != NULL; i++)
+		mus_send_person_terms(filter, conv->employee_ndns[i]);
+	str_append(filter, "))");
+	p_array_init(&found, pool, 8);
+	if (mus_conversations_search(send->conn, pool, send->set->round_base,
+				     str_c(filter), &found, &error) < 0) {
+		if (mus_ldap_connection_closed(send->conn)) {
+			*error_r = error;
+			return -1;
+		}
+		send->log(t_strdup_printf("round %s: %s: the conversations of "
+			"other rounds could not be read, the follow-up meeting "
+			"is placed without them: %s", send->round->name,
+			conv->cn, error), send->context);
+		return 0;
+	}
+	if (mus_ldap_dn_normalize(pool_datastack_create(), send->round->dn,
+				  &own_ndn, &error) < 0)
+		own_ndn = send->round->dn;
+	all = p_new(pool, ARRAY_TYPE(mus_conversation), 1);
+	p_array_init(all, pool, array_count(convs) + array_count(&found));
+	array_append_array(all, convs);
+	array_foreach_elem(&found, other) {
+		/* this round's are in convs already */
+		parent = mus_ldap_dn_parent(other->dn);
+		if (parent == NULL ||
+		    mus_ldap_dn_normalize(pool_datastack_create(), parent,
+					  &ndn, &error) < 0 ||
+		    strcmp(ndn, own_ndn) != 0)
+			array_push_back(all, &other);
+	}
+	*others_r = all;
+	return 0;
+}
+
 /* The follow-up meeting of conv's plan, SEQUENCE = the plan version, to
    the leader and every employee. Its UID and time are written before anything is
    sent, so that an answer always finds the conversation. Returns 0, or
@@ -1210,6 +1276,7 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 				  pool_t pool, const char **error_r)
 {
 	const struct mus_send *send = ctx->send;
+	const ARRAY_TYPE(mus_conversation) *others = convs;
 	struct mus_send_conv sc;
 	struct mus_ldap_mod mods[4];
 	const struct mus_person *member;
@@ -1246,10 +1313,14 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 	sc.plan = plan;
 	/* the fetch may use data stack frames of its own: not a t_array */
 	p_array_init(&busy, pool, 16);
-	if (!mus_followup_time_kept(send->round, conv, plan->follow_up, now))
+	if (!mus_followup_time_kept(send->round, conv, plan->follow_up, now)) {
 		mus_send_followup_busy(ctx, &sc, plan->follow_up, now, &busy);
+		if (mus_send_followup_others(ctx, conv, convs, pool, &others,
+					     error_r) < 0)
+			return -1;
+	}
 	if (!mus_followup_time(send->round, conv, plan->follow_up, now,
-			       convs, &busy, &sc.start, &sc.end, &error)) {
+			       others, &busy, &sc.start, &sc.end, &error)) {
 		send->log(t_strdup_printf("round %s: %s: no time for the follow-up meeting: %s",
 					  send->round->name, conv->cn, error),
 			  send->context);

@@ -34,6 +34,23 @@ DURATION = 45
 WORKDAY = (9 * 60, 15 * 60)
 
 
+def set_plan(stack, conv_dn, version, draft):
+    """Leave conv_dn waiting for approval of plan version with draft, as the plan
+    form does."""
+    requested = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d%H%M%SZ")
+    stack.ldap_modify(
+        "dn: %s\nchangetype: modify\nreplace: musStatus\nmusStatus: plan-pending\n-\n"
+        "replace: musPlanVersion\nmusPlanVersion: %d\n-\n"
+        "replace: musPlanDraft\nmusPlanDraft: %s\n-\n"
+        "replace: musPlanRequested\nmusPlanRequested: %s\n-\n"
+        "replace: musPlanApproval\n-\n" % (conv_dn, version, json.dumps(draft), requested))
+
+
+def utc(value):
+    """A GeneralizedTime value as an aware datetime."""
+    return datetime.datetime.strptime(value, "%Y%m%d%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+
+
 class FollowUpInviteTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -90,14 +107,7 @@ class FollowUpInviteTest(unittest.TestCase):
         }
 
     def set_plan(self, version, draft):
-        requested = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d%H%M%SZ")
-        self.stack.ldap_modify(
-            "dn: %s\nchangetype: modify\nreplace: musStatus\nmusStatus: plan-pending\n-\n"
-            "replace: musPlanVersion\nmusPlanVersion: %d\n-\n"
-            "replace: musPlanDraft\nmusPlanDraft: %s\n-\n"
-            "replace: musPlanRequested\nmusPlanRequested: %s\n-\n"
-            "replace: musPlanApproval\n-\n" % (self.conv_dn, version, json.dumps(draft),
-                                                requested))
+        set_plan(self.stack, self.conv_dn, version, draft)
 
     def conv(self):
         return self.stack.conversations(self.round_dn)[self.conv_dn]
@@ -159,10 +169,7 @@ class FollowUpInviteTest(unittest.TestCase):
         conv = self.conv()
         (uid,) = conv["musFollowUpUID"]
         self.assertNotEqual(uid, conv["musICalUID"][0])
-        start = datetime.datetime.strptime(conv["musFollowUpStart"][0], "%Y%m%d%H%M%SZ") \
-            .replace(tzinfo=datetime.timezone.utc)
-        end = datetime.datetime.strptime(conv["musFollowUpEnd"][0], "%Y%m%d%H%M%SZ") \
-            .replace(tzinfo=datetime.timezone.utc)
+        start, end = utc(conv["musFollowUpStart"][0]), utc(conv["musFollowUpEnd"][0])
         local = start.astimezone(TZ)
         self.assertGreaterEqual(local.date(), datetime.date.fromisoformat(draft["follow_up"]))
         self.assertLess(local.weekday(), 5)
@@ -205,6 +212,71 @@ class FollowUpInviteTest(unittest.TestCase):
         plan = self.stack.ldap_entries(plan_dn, "(objectClass=musPlan)", scope="base")
         self.assertEqual(list(plan), [plan_dn])
         self.assertEqual(plan[plan_dn]["musGoal"], ["Chair the weekly meetings"])
+
+
+class FollowUpOtherRoundTest(unittest.TestCase):
+    """The follow-up meeting keeps clear of the conversations of another round:
+    the leader and the employee have a conversation of a second round on the
+    plan's follow-up date; the meeting is placed after it and the buffer, not
+    on top of it. Leader: the one after test_flow's."""
+
+    def test_placed_around_another_rounds_conversation(self):
+        stack = Stack()
+        lower, by_manager = stack.reports()
+        leaders = stack.plan_leaders(lower, by_manager, stack.group_members(HR))
+        leader = leaders[2 * len(leaders) // 3 + 1]
+        emp = sorted(r for r in by_manager[leader]
+                     if lower[r.lower()].get("mail") and not lower[r.lower()].get("musAbsentUntil"))[0]
+        flt = "(|(entryDN=%s)(entryDN=%s))" % (emp, leader)
+        today = datetime.date.today()
+        # the follow-up date, the other round's one day: a Wednesday about
+        # eight months ahead (after the sample busy time, which ends in
+        # June 2027), not in Christmas week
+        follow_up = today + datetime.timedelta(days=240)
+        if (follow_up.month, follow_up.day) >= (12, 18):
+            follow_up += datetime.timedelta(days=21)
+        follow_up += datetime.timedelta(days=(2 - follow_up.weekday()) % 7)
+        rounds = {}
+        for name, start, end in (
+                ("MUS follow-up own round", today + datetime.timedelta(days=60),
+                 today + datetime.timedelta(days=90)),
+                ("TUS follow-up other round", follow_up, follow_up)):
+            stack.ldap_delete(stack.round_dn(name) or "cn=%s,ou=rounds,dc=eksempel,dc=test" % name)
+            stack.doveadm("mus", "round", "create", "--name", name, "--kind", "MUS",
+                          "--start", start.isoformat(), "--end", end.isoformat(),
+                          "--duration", str(DURATION), "--workday", "0900-1500",
+                          "--max-per-day", "4", "--buffer", "15", "--scope-filter", flt)
+            rounds[name] = stack.round_dn(name)
+            self.addCleanup(stack.ldap_delete, rounds[name])
+            stack.doveadm("mus", "sync", "--round", name)
+        own_dn, other_dn = rounds.values()
+
+        def conv_of(round_dn):
+            return next((d, e) for d, e in stack.conversations(round_dn).items()
+                        if [x.lower() for x in e.get("musEmployee", [])] == [emp.lower()])
+
+        other = conv_of(other_dn)[1]
+        self.assertEqual(other["musStatus"], ["invited"])
+        busy = (utc(other["musStart"][0]), utc(other["musEnd"][0]))
+        self.assertEqual(busy[0].astimezone(TZ).date(), follow_up)
+        conv_dn = conv_of(own_dn)[0]
+        set_plan(stack, conv_dn, 1, {
+            "goals": [{"kind": "individual", "text": "Lead the autumn project"}],
+            "activities": [{"description": "Project course", "kind": "course",
+                            "responsible": "leader",
+                            "due": (follow_up - datetime.timedelta(days=30)).isoformat()}],
+            "follow_up": follow_up.isoformat()})
+        self.addCleanup(lambda: [stack.ldap_delete(dn) for dn in stack.ldap_entries(
+            PLANS, "(musEmployee=%s)" % ldap_escape(emp), "dn", scope="one")])
+        rows = stack.doveadm_json("mus", "sync", "--round", "MUS follow-up own round")
+        self.assertEqual(int(rows[0]["follow-ups"]), 1, rows)
+        conv = stack.conversations(own_dn)[conv_dn]
+        start, end = utc(conv["musFollowUpStart"][0]), utc(conv["musFollowUpEnd"][0])
+        buffer = datetime.timedelta(minutes=15)
+        self.assertTrue(end + buffer <= busy[0] or start >= busy[1] + buffer,
+                        "the follow-up meeting %s-%s is not clear of the other round's "
+                        "conversation %s-%s and its buffer" % (start, end, *busy))
+        self.assertGreaterEqual(start.astimezone(TZ).date(), follow_up)
 
 
 if __name__ == "__main__":

@@ -55,37 +55,50 @@ static void test_followup_time(void)
 		/* busy time from calFBURL of a person (NULL: none) */
 		const char *busy_ndn;
 		time_t busy_start, busy_end;
+		/* the other one is a conversation still to come (accepted)
+		   at that time, of this round or another, instead of a
+		   follow-up meeting */
+		bool other_is_conversation;
 	} cases[] = {
 		{ "a working day: its first slot", 2027, 6, 2, 0, 0, before,
-		  local(2027, 6, 2, 9, 0), NULL, 0, 0 },
+		  local(2027, 6, 2, 9, 0), NULL, 0, 0, FALSE },
 		{ "a Saturday: Monday", 2027, 6, 5, 0, 0, before,
-		  local(2027, 6, 7, 9, 0), NULL, 0, 0 },
+		  local(2027, 6, 7, 9, 0), NULL, 0, 0, FALSE },
 		{ "Easter Monday: Tuesday", 2027, 3, 29, 0, 0, before,
-		  local(2027, 3, 30, 9, 0), NULL, 0, 0 },
+		  local(2027, 3, 30, 9, 0), NULL, 0, 0, FALSE },
 		{ "the stored time fits: kept", 2027, 6, 2,
 		  local(2027, 6, 3, 13, 15), 0, before,
-		  local(2027, 6, 3, 13, 15), NULL, 0, 0 },
+		  local(2027, 6, 3, 13, 15), NULL, 0, 0, FALSE },
 		{ "a stored time before the date: chosen again", 2027, 6, 2,
 		  local(2027, 6, 1, 10, 0), 0, before,
-		  local(2027, 6, 2, 9, 0), NULL, 0, 0 },
+		  local(2027, 6, 2, 9, 0), NULL, 0, 0, FALSE },
 		{ "another follow-up of the leader: after it and the buffer",
 		  2027, 6, 2, 0, local(2027, 6, 2, 9, 0), before,
-		  local(2027, 6, 2, 10, 0), NULL, 0, 0 },
+		  local(2027, 6, 2, 10, 0), NULL, 0, 0, FALSE },
 		{ "the search window has passed", 2027, 6, 2, 0, 0,
-		  local(2027, 12, 1, 12, 0), 0, NULL, 0, 0 },
+		  local(2027, 12, 1, 12, 0), 0, NULL, 0, 0, FALSE },
 		{ "the leader's busy morning: right after it",
 		  2027, 6, 2, 0, 0, before, local(2027, 6, 2, 11, 0),
-		  "uid=l", local(2027, 6, 2, 8, 0), local(2027, 6, 2, 11, 0) },
+		  "uid=l", local(2027, 6, 2, 8, 0), local(2027, 6, 2, 11, 0), FALSE },
 		{ "the employee busy all day: the next day",
 		  2027, 6, 2, 0, 0, before, local(2027, 6, 3, 9, 0),
-		  "uid=e1", local(2027, 6, 2, 0, 0), local(2027, 6, 3, 0, 0) },
+		  "uid=e1", local(2027, 6, 2, 0, 0), local(2027, 6, 3, 0, 0), FALSE },
 		{ "another person's busy time: no matter",
 		  2027, 6, 2, 0, 0, before, local(2027, 6, 2, 9, 0),
-		  "uid=e2", local(2027, 6, 2, 0, 0), local(2027, 6, 3, 0, 0) },
+		  "uid=e2", local(2027, 6, 2, 0, 0), local(2027, 6, 3, 0, 0), FALSE },
 		{ "a kept time is not moved by busy time",
 		  2027, 6, 2, local(2027, 6, 3, 13, 15), 0, before,
 		  local(2027, 6, 3, 13, 15),
-		  "uid=l", local(2027, 6, 3, 0, 0), local(2027, 6, 4, 0, 0) },
+		  "uid=l", local(2027, 6, 3, 0, 0), local(2027, 6, 4, 0, 0), FALSE },
+		{ "a conversation of the leader still to come: after it and the buffer",
+		  2027, 6, 2, 0, local(2027, 6, 2, 9, 0), before,
+		  local(2027, 6, 2, 10, 15), NULL, 0, 0, TRUE },
+		{ "a conversation of the leader in the afternoon: the morning",
+		  2027, 6, 2, 0, local(2027, 6, 2, 13, 0), before,
+		  local(2027, 6, 2, 9, 0), NULL, 0, 0, TRUE },
+		{ "a conversation before the follow-up date: no matter",
+		  2027, 6, 2, 0, local(2027, 6, 1, 9, 0), before,
+		  local(2027, 6, 2, 9, 0), NULL, 0, 0, TRUE },
 	};
 
 	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) T_BEGIN {
@@ -100,7 +113,13 @@ static void test_followup_time(void)
 
 		mus_test_begin(t_strconcat("followup time: ", cases[i].name, NULL));
 		conv_init(&conv, "c1", own_emp, cases[i].stored);
-		conv_init(&neighbour, "c2", other_emp, cases[i].other);
+		conv_init(&neighbour, "c2", other_emp,
+			  cases[i].other_is_conversation ? 0 : cases[i].other);
+		if (cases[i].other_is_conversation) {
+			neighbour.status = MUS_CONV_ACCEPTED;
+			neighbour.start = cases[i].other;
+			neighbour.end = cases[i].other + 60 * 60;
+		}
 		t_array_init(&convs, 2);
 		p = &conv;
 		array_push_back(&convs, &p);
