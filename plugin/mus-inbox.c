@@ -544,6 +544,9 @@ static int mus_inbox_plan_declined(struct mus_inbox_ctx *ctx,
 		{ "comment", comment != NULL ? comment :
 		  MUS_INBOX_L(lang, "(ingen kommentar)", "(no comment)") },
 		{ "organizer", ctx->inbox->organizer },
+		/* the leader answers with the new version: the reference
+		   finds the conversation */
+		{ "uid_short", mus_conversation_reference(conv) },
 	};
 	if (mus_invitation_render_notice(ctx->inbox->templates_dir,
 					 "plan-declined", lang, vars,

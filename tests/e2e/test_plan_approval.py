@@ -205,6 +205,18 @@ class PlanApprovalTest(unittest.TestCase):
         self.sync()
         time.sleep(1)
         self.assertEqual(len(told_leader()), 1)
+        # the leader answers that mail with the new version
+        new = ("Shared goal: Fewer handovers lost\nIndividual goal: Lead team meetings\n\n"
+               "Activity: Course in spreadsheets\nKind: course\nResponsible: leader\n"
+               "Due: %s\n\nFollow-up: %s\n" % (due1.isoformat(), follow.isoformat()))
+        version2 = self.stack.mail_organizer(self.l1_mail, "Re: " + str(told[0]["Subject"]),
+                                             new, None)
+        self.sync()
+        self.assertIn("$Mus-plan-received", self.stack.organizer_flags(version2))
+        conv = self.stack.conversations(self.round_dn)[self.conv_dn]
+        self.assertEqual((conv["musStatus"], conv["musPlanVersion"]), (["plan-pending"], ["2"]))
+        self.assertEqual(json.loads(conv["musPlanDraft"][0])["activities"][0]["description"],
+                         "Course in spreadsheets")
 
         # approvals by mail: only the attendee's own answer to the
         # current version counts; the leader's approval of version 1
