@@ -24,6 +24,7 @@ struct mus_sched_person {
 
 struct mus_sched_day {
 	time_t open, close;
+	int date;	/* local, days since 1970 */
 };
 
 struct mus_sched_entry {
@@ -85,6 +86,7 @@ struct mus_schedule *mus_schedule_create(const struct mus_sched_round *round,
 					 const char **error_r)
 {
 	struct mus_schedule *sched;
+	time_t step = MUS_SCHEDULE_STEP_MINUTES * 60, earliest;
 	unsigned int minute;
 	int first, last;
 	pool_t pool;
@@ -106,19 +108,24 @@ struct mus_schedule *mus_schedule_create(const struct mus_sched_round *round,
 	p_array_init(&sched->entries, pool, 256);
 	p_array_init(&sched->proposals, pool, 4);
 
-	mus_time_to_local(round->timezone, round->window_start, &first, &minute);
+	earliest = round->window_start > round->not_before ?
+		round->window_start : round->not_before;
+	mus_time_to_local(round->timezone, earliest, &first, &minute);
 	mus_time_to_local(round->timezone, round->window_end - 1, &last, &minute);
 	for (int day = first; day <= last; day++) {
 		struct mus_sched_day d;
 
 		if (mus_day_closed(round, day))
 			continue;
+		d.date = day;
 		d.open = mus_time_from_local(round->timezone, day,
 					     round->workday_start);
 		d.close = mus_time_from_local(round->timezone, day,
 					      round->workday_end);
-		if (d.open < round->window_start)
-			d.open = round->window_start;
+		/* a day that opens late still keeps the grid of the
+		   working day */
+		if (d.open < earliest)
+			d.open += (earliest - d.open + step - 1) / step * step;
 		if (d.close > round->window_end)
 			d.close = round->window_end;
 		if (d.close - d.open >= (time_t)round->duration * 60)
@@ -204,6 +211,30 @@ static int mus_schedule_day_of(const struct mus_schedule *sched, time_t t)
 	return -1;
 }
 
+/* The index of the working day whose local date holds t, inside its hours
+   or not, or -1. */
+static int mus_schedule_date_of(const struct mus_schedule *sched, time_t t)
+{
+	const struct mus_sched_day *days = array_front(&sched->days);
+	unsigned int lo = 0, hi = array_count(&sched->days), minute;
+	int date, day = mus_schedule_day_of(sched, t);
+
+	if (day >= 0)
+		return day;
+	mus_time_to_local(sched->round.timezone, t, &date, &minute);
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (date < days[mid].date)
+			hi = mid;
+		else if (date > days[mid].date)
+			lo = mid + 1;
+		else
+			return (int)mid;
+	}
+	return -1;
+}
+
 static void mus_interval_insert(ARRAY_TYPE(mus_interval) *arr, time_t start,
 				time_t end)
 {
@@ -216,10 +247,13 @@ static void mus_interval_insert(ARRAY_TYPE(mus_interval) *arr, time_t start,
 	array_insert(arr, i, &iv, 1);
 }
 
+/* Book entry's time for its people. It counts toward the leader's
+   conversations on its local date also outside this round's working hours
+   (another round's, one earlier today). */
 static void mus_schedule_book(struct mus_schedule *sched,
 			      struct mus_sched_entry *entry)
 {
-	int day = mus_schedule_day_of(sched, entry->conv.start);
+	int day = mus_schedule_date_of(sched, entry->conv.start);
 
 	mus_interval_insert(&entry->leader->booked, entry->conv.start,
 			    entry->conv.end);
@@ -340,7 +374,10 @@ static void mus_schedule_place(struct mus_schedule *sched,
 
 	if (days == 0) {
 		entry->conv.state = MUS_SCHED_UNSCHEDULABLE;
-		entry->conv.reason = "the window has no working day";
+		entry->conv.reason = sched->round.not_before >
+			sched->round.window_start ?
+			"no working day of the window is left" :
+			"the window has no working day";
 		return;
 	}
 	preferred = (unsigned int)(((uint64_t)k * days) / n);
@@ -379,6 +416,8 @@ static const char *mus_schedule_check(struct mus_schedule *sched,
 	time_t buffer = (time_t)round->buffer * 60;
 	int day = mus_schedule_day_of(sched, start);
 
+	if (start < round->not_before)
+		return "the proposed time has passed";
 	if (end - start != (time_t)round->duration * 60) {
 		return p_strdup_printf(sched->pool,
 			"the proposed time lasts %ld minutes, the conversations of this round last %u",

@@ -8,8 +8,10 @@
    Policy (deterministic for the same input):
    - Slots lie on working days (Monday-Friday, no Danish public holiday, no
      closed date) between the working day's start and end in the round's
-     time zone, inside the window, and start on a quarter-hour step from
-     the start of the working day.
+     time zone, inside the window and not before `not_before` (now: a
+     round whose window has begun, a declined conversation or a
+     follow-up meeting is never placed in the past), and start on a
+     quarter-hour step from the start of the working day.
    - A slot never overlaps busy time of the leader or of any member, nor
      another conversation of any of them; between two conversations of the
      same person lie at least `buffer` minutes. A leader leads at most
@@ -32,6 +34,9 @@ struct mus_sched_person;
 
 struct mus_sched_round {
 	time_t window_start, window_end;	/* [start, end) */
+	/* no slot starts before it, and a proposed time before it is
+	   refused (0: no limit) */
+	time_t not_before;
 	unsigned int duration;			/* minutes */
 	unsigned int buffer;			/* minutes */
 	unsigned int workday_start, workday_end; /* minutes after midnight */

@@ -1250,6 +1250,7 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 	ret = mus_sync_read(ctx, error_r);
 	if (ret == 0) {
 		mus_round_sched(ctx->round, &sched_round);
+		sched_round.not_before = ctx->now;
 		ctx->sched = mus_schedule_create(&sched_round, error_r);
 		if (ctx->sched == NULL)
 			ret = -1;

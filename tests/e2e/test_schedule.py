@@ -1268,5 +1268,28 @@ class OverlappingRoundsPerDayTest(unittest.TestCase):
         self.assertEqual(len(days), len(set(days)), sorted(days))
 
 
+class OngoingRoundTest(unittest.TestCase):
+    """A round created after its window began (a week ago): no conversation is
+    placed before the sync ran, and every one starts on the quarter-hour grid."""
+
+    def test_nothing_in_the_past(self):
+        stack = mustest.Stack()
+        today = dt.date.today()
+        name = "MUS ongoing round test"
+        old = stack.round_dn(name)
+        if old:
+            stack.ldap_delete(old)
+        round_dn, _, _ = stack.leader_round(name, (today - dt.timedelta(days=7)).isoformat(),
+                                            (today + dt.timedelta(days=28)).isoformat(), 15)
+        self.addCleanup(stack.ldap_delete, round_dn)
+        before = dt.datetime.now(UTC).replace(microsecond=0)
+        stack.doveadm("mus", "sync", "--round", name)
+        starts = [parse_gt(c["musStart"][0]) for c in stack.conversations(round_dn).values()
+                  if c["musStatus"][0] in ("scheduled", "invited")]
+        self.assertGreater(len(starts), 2)
+        self.assertEqual([s for s in starts if s < before], [])
+        self.assertEqual([s for s in starts if local(s).minute % 15 or local(s).second], [])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -356,6 +356,73 @@ static void test_schedule_window_edges(void)
 	mus_schedule_destroy(&sched);
 }
 
+/* one conversation placed alone in round (its reason from the data stack) */
+static struct mus_sched_conv schedule_one(const struct mus_sched_round *round)
+{
+	struct mus_schedule *sched = mus_schedule_create(round, NULL);
+	struct mus_sched_conv *c = add_one(sched, "leader", "e0"), one;
+
+	mus_schedule_run(sched);
+	one = *c;
+	one.reason = t_strdup(one.reason);
+	mus_schedule_destroy(&sched);
+	return one;
+}
+
+static void test_schedule_not_before(void)
+{
+	struct mus_sched_round round = round_of(2027, 1, 4, 2027, 1, 8, 4);
+	struct mus_schedule *sched;
+	struct mus_sched_conv *c, *p, one;
+
+	mus_test_begin("schedule: nothing before now, the first slot on the grid after it");
+	round.not_before = local(2027, 1, 5, 10, 7);
+	sched = mus_schedule_create(&round, NULL);
+	test_assert(mus_schedule_day_count(sched) == 4);
+	c = add_one(sched, "leader", "e0");
+	/* a proposal for a time that has passed is refused */
+	p = add_one(sched, "leader", "e1");
+	mus_schedule_propose(sched, p, local(2027, 1, 7, 9, 0),
+			     local(2027, 1, 7, 10, 0), local(2027, 1, 5, 8, 30),
+			     local(2027, 1, 5, 9, 30));
+	mus_schedule_run(sched);
+	test_assert(c->state == MUS_SCHED_PLACED &&
+		    c->start == local(2027, 1, 5, 10, 15));
+	test_assert(p->state == MUS_SCHED_FIXED && p->refused != NULL &&
+		    strstr(p->refused, "has passed") != NULL);
+	mus_test_end();
+	mus_schedule_destroy(&sched);
+
+	mus_test_begin("schedule: a conversation outside the working hours counts toward its day");
+	round = round_of(2027, 1, 4, 2027, 1, 5, 1);
+	sched = mus_schedule_create(&round, NULL);
+	/* another round's, early in the morning */
+	mus_schedule_fix(sched, add_one(sched, "leader", "early"),
+			 local(2027, 1, 4, 7, 0), local(2027, 1, 4, 7, 30));
+	c = add_one(sched, "leader", "e0");
+	mus_schedule_run(sched);
+	test_assert(c->state == MUS_SCHED_PLACED &&
+		    c->start == local(2027, 1, 5, 8, 30));
+	mus_test_end();
+	mus_schedule_destroy(&sched);
+
+	mus_test_begin("schedule: a window opening off the grid keeps the grid");
+	round = round_of(2027, 1, 4, 2027, 1, 4, 4);
+	round.window_start = local(2027, 1, 4, 9, 10);
+	one = schedule_one(&round);
+	test_assert(one.state == MUS_SCHED_PLACED &&
+		    one.start == local(2027, 1, 4, 9, 15));
+	mus_test_end();
+
+	mus_test_begin("schedule: a window that has passed has no day left");
+	round = round_of(2027, 1, 4, 2027, 1, 8, 4);
+	round.not_before = local(2027, 1, 8, 15, 0);
+	one = schedule_one(&round);
+	test_assert(one.state == MUS_SCHED_UNSCHEDULABLE &&
+		    strstr(one.reason, "left") != NULL);
+	mus_test_end();
+}
+
 static void test_schedule_invalid_rounds(void)
 {
 	static const struct {
@@ -431,6 +498,7 @@ void test_schedule(void)
 	test_schedule_fixed();
 	test_schedule_propose();
 	test_schedule_window_edges();
+	test_schedule_not_before();
 	test_schedule_invalid_rounds();
 	test_schedule_deterministic();
 }
