@@ -102,6 +102,8 @@ struct mus_send_conv {
 	/* DECLINECOUNTER: what was proposed and why it was refused */
 	time_t proposed_start, proposed_end;
 	const char *refused;
+	/* REQUEST: sent again to an attendee who asked for it (REFRESH) */
+	bool refresh;
 };
 
 static enum mus_send_action mus_send_action(const struct mus_conversation *conv)
@@ -353,6 +355,23 @@ static int mus_send_followup_text(struct mus_send_ctx *ctx,
 	return 0;
 }
 
+/* What sets a message apart from the invitation of the same SEQUENCE in
+   its Message-ID: every answer is a message of its own, which a client
+   that drops a Message-ID it has seen (Gmail) would otherwise lose. A
+   refused proposal is named by its time, so the same answer sent again
+   after a failure keeps its ID. */
+static const char *mus_send_id_kind(const struct mus_send_conv *sc)
+{
+	if (sc->action == MUS_SEND_DECLINECOUNTER) {
+		return t_strdup_printf(".declinecounter-%ld-%ld",
+				       (long)sc->proposed_start,
+				       (long)sc->proposed_end);
+	}
+	if (sc->refresh)
+		return t_strdup_printf(".refresh-%ld", (long)time(NULL));
+	return "";
+}
+
 /* the message for one recipient, appended to out */
 static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			  const struct mus_person *recipient, string_t *out,
@@ -454,8 +473,7 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	msg.to = array_get(&to, &msg.to_count);
 	msg.subject = text.subject;
 	msg.unique_token = t_strdup_printf("%s.%u%s.%s",
-		t_strcut(sc->uid, '@'), sc->sequence,
-		sc->action == MUS_SEND_DECLINECOUNTER ? ".declinecounter" : "",
+		t_strcut(sc->uid, '@'), sc->sequence, mus_send_id_kind(sc),
 		t_str_lcase(t_strcut(recipient->mails[0], '@')));
 	msg.date = time(NULL);
 	msg.text_plain = text.body_text;
@@ -765,6 +783,7 @@ static int mus_send_refresh(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	if (sc->action != MUS_SEND_REQUEST || sc->conv->sent_sequence < 0)
 		return 0;
 	sc->sequence = (unsigned int)sc->conv->sent_sequence;
+	sc->refresh = TRUE;
 	t_array_init(&recipients, 4);
 	array_push_back(&recipients, &sc->leader);
 	array_append_array(&recipients, &sc->members);

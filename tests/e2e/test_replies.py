@@ -111,6 +111,11 @@ class RepliesTest(unittest.TestCase):
         """[(METHOD, SEQUENCE, VEVENT)] of the iMIP messages of uid in address's INBOX."""
         return [c[1:] for c in replymail.calendars(self.messages(address), uid)]
 
+    def message_ids(self, address, uid):
+        """The Message-IDs of the iMIP messages of uid in address's INBOX."""
+        return [m["Message-ID"] for m in self.messages(address)
+                if replymail.calendars([m], uid)]
+
     def wait_calendars(self, address, uid, count):
         return wait_for("%d messages of %s for %s" % (count, uid, address),
                         lambda: (lambda c: c if len(c) >= count else None)(self.calendars(address, uid)),
@@ -389,6 +394,19 @@ class RepliesTest(unittest.TestCase):
         self.assertEqual(len(self.calendars(self.mail(c.musLeader), c.musICalUID)), 1)
         self.sync()
         self.assertEqual(len(self.calendars(self.mail(c.musEmployee), c.musICalUID)), 2)
+        # a second proposal refused at the same SEQUENCE is a message of its own
+        start += datetime.timedelta(days=-1)
+        ics = self.itip("COUNTER", c, self.mail(c.musEmployee), "ACCEPTED", int(c.musSequence),
+                        vevent_extra=["DTSTART:%s" % ical_utc(start),
+                                      "DTEND:%s" % ical_utc(start + (end - start))])
+        mid = self.send(self.message(self.mail(c.musEmployee), "Nyt tidspunkt", ics, "COUNTER"))
+        self.wait_log(mid, "applied")
+        self.sync()
+        self.assertEqual([m for m, _, _ in self.wait_calendars(self.mail(c.musEmployee),
+                                                                c.musICalUID, 3)],
+                         ["REQUEST", "DECLINECOUNTER", "DECLINECOUNTER"])
+        ids = self.message_ids(self.mail(c.musEmployee), c.musICalUID)
+        self.assertEqual(len(set(ids)), 3, ids)
 
     def test_a_decline_makes_a_waiting_proposal_moot(self):
         c = self.take()
@@ -434,6 +452,9 @@ class RepliesTest(unittest.TestCase):
         msgs = self.wait_calendars(self.mail(c.musEmployee), c.musICalUID, 2)
         self.assertEqual([(m, s) for m, s, _ in msgs],
                          [("REQUEST", int(c.musSequence))] * 2)
+        # sent again, but a message of its own
+        ids = self.message_ids(self.mail(c.musEmployee), c.musICalUID)
+        self.assertEqual(len(set(ids)), 2, ids)
         self.assertEqual(len(self.calendars(self.mail(c.musLeader), c.musICalUID)), 1)
         self.sync()
         self.assertEqual(len(self.calendars(self.mail(c.musEmployee), c.musICalUID)), 2)
