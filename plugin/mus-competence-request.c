@@ -144,6 +144,7 @@ static int mus_competence_send_one(struct mus_competence_request_ctx *ctx,
 		{ "levels", mus_competence_form_levels(lang) },
 		{ "answer_lines", mus_competence_form_answer_lines(profile) },
 		{ "uid_short", mus_conversation_reference(conv) },
+		{ "kind", mus_round_kind_name(req->round->kind) },
 	};
 	const char *subject, *body, *error;
 	bool committed;

@@ -485,11 +485,23 @@ static void mus_placeholders_build(const struct mus_invitation_vars *vars,
 	enum mus_language lang = vars->language;
 	const struct mus_words *words = &mus_words[lang];
 	int kind = mus_kind_idx(vars->kind);
-	const char *employees, *date, *time, *when, *example;
+	const char *employees, *attendees, *date, *time, *when, *example;
+	ARRAY_TYPE(const_string) everyone;
 	struct mus_placeholder *var;
 
 	employees = vars->member_names == NULL || vars->member_names[0] == NULL ?
 		vars->team_name : mus_join_names(words, vars->member_names);
+	/* the employees and then the leader, in one list: "Anna, Bo og Carl" */
+	t_array_init(&everyone, 8);
+	if (vars->member_names == NULL || vars->member_names[0] == NULL) {
+		array_push_back(&everyone, &vars->team_name);
+	} else {
+		for (unsigned int i = 0; vars->member_names[i] != NULL; i++)
+			array_push_back(&everyone, &vars->member_names[i]);
+	}
+	array_push_back(&everyone, &vars->leader_name);
+	array_append_zero(&everyone);
+	attendees = mus_join_names(words, array_front(&everyone));
 	mus_when_parts(words, vars->timezone, vars->start, vars->end,
 		       &date, &time, &when);
 	if (vars->choosable_count >= 2) {
@@ -506,6 +518,7 @@ static void mus_placeholders_build(const struct mus_invitation_vars *vars,
 	mus_add(placeholders, "round", vars->round_name);
 	mus_add(placeholders, "leader", vars->leader_name);
 	mus_add(placeholders, "employees", employees);
+	mus_add(placeholders, "attendees", attendees);
 	mus_add(placeholders, "team",
 		vars->team_name != NULL ? vars->team_name : employees);
 	mus_add(placeholders, "when", when);

@@ -259,8 +259,10 @@ static void test_invitation_danish(const struct fixture *fx)
 			"GRUS med Karen Birk: Team Syd, mandag den 4. januar 2027 [7f3a9c]");
 		test_assert_strcmp(text.summary, "GRUS: Team Syd og Karen Birk");
 		test_assert(str_begins(text.body_text,
-			"Til Anna Holm, Bo Ek og Carl Ny og Karen Birk\n"));
+			"Til Anna Holm, Bo Ek, Carl Ny og Karen Birk\n"));
 		test_assert_contains(text.body_text, "gruppeudviklingssamtale (GRUS)");
+		test_assert_contains(text.body_text,
+			"Deltagere:  Karen Birk (leder), Anna Holm, Bo Ek og Carl Ny\n");
 	}
 	vars.member_names = NULL;
 	if (render_ok(&vars, FALSE, &text))
@@ -586,6 +588,13 @@ static void test_invitation_notices(void)
 		{ "organizer", "mus@eksempel.test" }, { "cards_subject", "Samtalekort 7f3a9c2e" },
 		{ "cards_example", "kort: kode1, kode2" }, { "max_chosen", "3" },
 	};
+	const struct mus_notice_var competence[] = {
+		{ "employee", "Karen Birk" }, { "leader", "Ole Dam" },
+		{ "when", "mandag den 3. maj 2027" }, { "profile", "Leder" },
+		{ "competences", "ledelse" }, { "levels", "1-6" },
+		{ "answer_lines", "ledelse: " }, { "uid_short", "7f3a9c2e" },
+		{ "kind", "LUS" },
+	};
 	const struct mus_notice_var counter[] = {
 		{ "subject", "MUS med Karen Birk" }, { "proposed", "søndag den 12. september 2027" },
 		{ "reason", "the proposed time is not inside working hours" },
@@ -605,6 +614,17 @@ static void test_invitation_notices(void)
 			counter, N_ELEMENTS(counter), &subject, &body, &error) == 0);
 		test_assert_contains(subject, "MUS med Karen Birk");
 		test_assert_contains(body, "not inside working hours.");
+		/* the forms before an LUS name it, not MUS */
+		for (unsigned int i = 0; i < 2; i++) {
+			test_assert(mus_invitation_render_notice(TEMPLATES_DIR,
+				i == 0 ? "competence-form" : "competence-form-leader",
+				lang, competence, N_ELEMENTS(competence),
+				&subject, &body, &error) == 0);
+			test_assert_contains(subject, "[7f3a9c2e]");
+			test_assert(lang != MUS_LANGUAGE_DA ||
+				    (strstr(subject, "LUS") != NULL &&
+				     strstr(subject, "MUS") == NULL));
+		}
 		if (error != NULL)
 			printf("  error: %s\n", error);
 		mus_test_end();
