@@ -523,6 +523,27 @@ static icalcomponent *mus_itip_vtimezone(icaltimezone *zone, time_t from,
 	return icalcomponent_new_clone(mus_itip_vtz_cache.vtz);
 }
 
+/* The skeleton's X-MICROSOFT-DISALLOW-COUNTER, if any, replaced by TRUE */
+static void mus_itip_disallow_counter(icalcomponent *vevent)
+{
+	static const char *const name = "X-MICROSOFT-DISALLOW-COUNTER";
+	icalproperty *prop, *next;
+
+	for (prop = icalcomponent_get_first_property(vevent, ICAL_X_PROPERTY);
+	     prop != NULL; prop = next) {
+		const char *x_name = icalproperty_get_x_name(prop);
+
+		next = icalcomponent_get_next_property(vevent, ICAL_X_PROPERTY);
+		if (x_name != NULL && strcasecmp(x_name, name) == 0) {
+			icalcomponent_remove_property(vevent, prop);
+			icalproperty_free(prop);
+		}
+	}
+	prop = icalproperty_new_x("TRUE");
+	icalproperty_set_x_name(prop, name);
+	icalcomponent_add_property(vevent, prop);
+}
+
 static int mus_itip_fill(icalcomponent *root, icalcomponent *vevent,
 			 const struct mus_itip_event *event,
 			 icaltimezone *zone, const char **error_r)
@@ -572,6 +593,8 @@ static int mus_itip_fill(icalcomponent *root, icalcomponent *vevent,
 		icalcomponent_add_property(vevent,
 			icalproperty_new_comment(event->comment));
 	}
+	if (event->no_counter)
+		mus_itip_disallow_counter(vevent);
 	prop = icalproperty_new_organizer(
 		t_strconcat("mailto:", event->organizer_mail, NULL));
 	icalproperty_add_parameter(prop,

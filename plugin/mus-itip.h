@@ -68,6 +68,9 @@ struct mus_itip_event {
 	const char *language;
 	/* plain text for a COMMENT property, or NULL */
 	const char *comment;
+	/* a new time cannot be proposed (a plan's follow-up meeting): tells
+	   Outlook not to offer it (X-MICROSOFT-DISALLOW-COUNTER:TRUE) */
+	bool no_counter;
 };
 
 /* Build the iCalendar text of event from the skeleton of its method.

@@ -428,6 +428,8 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 		sc->action == MUS_SEND_DECLINECOUNTER ? MUS_ITIP_DECLINECOUNTER :
 		MUS_ITIP_REQUEST;
 	event.comment = sc->refused;
+	/* its answers approve a plan; a proposal of a new time is not read */
+	event.no_counter = sc->action == MUS_SEND_FOLLOWUP;
 	event.uid = sc->uid;
 	event.sequence = sc->sequence;
 	event.dtstamp = time(NULL);

@@ -130,6 +130,8 @@ class FollowUpInviteTest(unittest.TestCase):
         check_imip.check_message(raw, ["plan-v%d.html" % sequence, "plan-v%d.txt" % sequence])
         self.assertEqual(event[1], "REQUEST")
         self.assertEqual(event[2], sequence)
+        # a new time cannot be proposed for it: Outlook must not offer it
+        self.assertEqual(str(event[3]["X-MICROSOFT-DISALLOW-COUNTER"]), "TRUE")
         self.assertEqual(event[3].decoded("DTSTART").astimezone(datetime.timezone.utc), start)
         self.assertEqual(event[3].decoded("DTEND").astimezone(datetime.timezone.utc), end)
         parts = {p.get_filename(): p for p in check_imip.parse(raw).walk() if p.get_filename()}

@@ -358,6 +358,19 @@ static void test_itip_request(void)
 	}
 	mus_test_end();
 
+	mus_test_begin("itip: a meeting without proposals tells Outlook so, once");
+	event_init(&event);
+	event.no_counter = TRUE;
+	ics = build_ok(&event);
+	if (ics != NULL) {
+		const char *first = strstr(ics, "\r\nX-MICROSOFT-DISALLOW-COUNTER:");
+
+		test_assert(first != NULL &&
+			    str_begins(first, "\r\nX-MICROSOFT-DISALLOW-COUNTER:TRUE\r\n") &&
+			    strstr(first + 3, "X-MICROSOFT-DISALLOW-COUNTER") == NULL);
+	}
+	mus_test_end();
+
 	mus_test_begin("itip: REQUEST in summer keeps 08:30 local (CEST)");
 	event_init(&event);
 	event.start = SUMMER_START;
