@@ -512,7 +512,8 @@ static int mus_doveadm_figures(struct mus_doveadm_session *session,
 
 	p_array_init(&rounds, session->pool, 8);
 	p_array_init(&invalid, session->pool, 4);
-	*figs_r = mus_hr_figures_create(org, session->rctx.cards, time(NULL));
+	*figs_r = mus_hr_figures_create(org, session->rctx.cards,
+					session->set->timezone, time(NULL));
 	if (mus_people_load(session->conn, set->people_base, MUS_PEOPLE_FILTER,
 			    time(NULL), org, &error) < 0 ||
 	    mus_rounds_load(session->conn, session->pool, set->round_base, NULL,
@@ -724,7 +725,8 @@ void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 	org = mus_org_create();
 	if (mus_doveadm_figures(&session, org, &rows, &plans, &figs) == 0) {
 		mus_report_hr(session.pool, figs, session.set->language, &rows);
-		mus_report_overdue(session.pool, org, &plans, time(NULL), &rows);
+		mus_report_overdue(session.pool, org, &plans, session.set->timezone,
+				   time(NULL), &rows);
 		if (mus_doveadm_inbox_report(session.set, session.pool, &rows,
 					     &error) < 0) {
 			/* the directory's figures are still worth showing */

@@ -4,6 +4,7 @@
 #include "array.h"
 #include "hash.h"
 #include "mus-ldap.h"
+#include "mus-time.h"
 #include "mus-filed-plans.h"
 
 /* well below slapd's default size limit, as for people */
@@ -38,9 +39,11 @@ struct mus_filed_plans_ctx {
 	HASH_TABLE(const char *, struct mus_filed_plan *) seen;
 };
 
-bool mus_activity_overdue(const struct mus_activity *a, time_t now)
+bool mus_activity_overdue(const struct mus_activity *a, const char *tz,
+			  time_t now)
 {
-	return !a->done && a->due != 0 && a->due < now;
+	return !a->done && a->due != 0 && a->due < now &&
+		mus_time_local_day(tz, now) > mus_time_local_day(tz, a->due);
 }
 
 static const char *mus_filed_ndn(pool_t pool, const char *dn)

@@ -56,8 +56,10 @@ static inline bool mus_filed_plan_approved(const struct mus_filed_plan *plan)
 	return plan->approved_by_employee != 0 && plan->approved_by_leader != 0;
 }
 
-/* TRUE if a's due date has passed and it is not done. */
-bool mus_activity_overdue(const struct mus_activity *a, time_t now);
+/* TRUE if a is not done and its due date (a local date in zone tz) is over
+   at now: the due day itself still counts as in time. */
+bool mus_activity_overdue(const struct mus_activity *a, const char *tz,
+			  time_t now);
 
 /* The copies of a team plan (one per member, sharing musConversationRef)
    hold the same activities, named alike (cn=activity-<n>): an activity

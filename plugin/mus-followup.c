@@ -14,21 +14,32 @@
 
 #define MUS_FOLLOWUP_DAY_SECS (24 * 60 * 60)
 
+/* TRUE if the local date of now is no more than days days before that of
+   t: counted in the calendar's days, so that a change to or from summer
+   time in between moves nothing by an hour */
+static bool mus_followup_within_days(const char *tz, time_t t, time_t now,
+				     unsigned int days)
+{
+	return mus_time_local_day(tz, now) + (int)days >=
+		mus_time_local_day(tz, t);
+}
+
 bool mus_followup_activity_due(const struct mus_filed_plan *plan,
-			       const struct mus_activity *a, time_t now,
-			       unsigned int days)
+			       const struct mus_activity *a, const char *tz,
+			       time_t now, unsigned int days)
 {
 	if (plan->follow_up != 0 && plan->follow_up < now)
 		return FALSE;
 	return !a->done && a->due != 0 && a->reminded == 0 &&
-		a->due - (time_t)days * MUS_FOLLOWUP_DAY_SECS <= now;
+		mus_followup_within_days(tz, a->due, now, days);
 }
 
 bool mus_followup_meeting_due(const struct mus_filed_plan *plan,
-			      const char *ndn, time_t now, unsigned int days)
+			      const char *ndn, const char *tz, time_t now,
+			      unsigned int days)
 {
 	if (plan->follow_up == 0 || plan->follow_up <= now ||
-	    plan->follow_up - (time_t)days * MUS_FOLLOWUP_DAY_SECS > now)
+	    !mus_followup_within_days(tz, plan->follow_up, now, days))
 		return FALSE;
 	return !str_array_icase_find(plan->reminded_to, ndn);
 }
@@ -135,11 +146,7 @@ static const char *mus_followup_name(const struct mus_followup_ctx *ctx,
 static const char *mus_followup_date(const struct mus_followup_ctx *ctx,
 				     time_t t)
 {
-	unsigned int minute;
-	int days;
-
-	mus_time_to_local(ctx->set->timezone, t, &days, &minute);
-	return mus_time_date((time_t)days * MUS_FOLLOWUP_DAY_SECS);
+	return mus_time_local_date(ctx->set->timezone, t);
 }
 
 static void mus_followup_problem(struct mus_followup_ctx *ctx,
@@ -429,7 +436,7 @@ static int mus_followup_meeting_person(struct mus_followup_ctx *ctx,
 	struct mus_followup_rcpt rcpt;
 	int ret;
 
-	if (!mus_followup_meeting_due(plan, person->ndn, ctx->now,
+	if (!mus_followup_meeting_due(plan, person->ndn, ctx->set->timezone, ctx->now,
 				      ctx->set->reminder_days) ||
 	    mus_followup_team_seen(ctx, key))
 		return 0;
@@ -483,7 +490,7 @@ static int mus_followup_meeting(struct mus_followup_ctx *ctx,
 	leader = employee->manager != NULL ? employee->manager :
 		mus_followup_person(ctx, plan->leader_dn);
 	if (leader == NULL) {
-		if (mus_followup_meeting_due(plan, employee->ndn, ctx->now,
+		if (mus_followup_meeting_due(plan, employee->ndn, ctx->set->timezone, ctx->now,
 					     ctx->set->reminder_days)) {
 			mus_followup_problem(ctx, t_strdup_printf(
 				"follow-up of plan %s: %s has no leader",
@@ -522,7 +529,8 @@ int mus_followup_remind(struct mus_ldap *conn, struct mus_smtp *smtp,
 		if (!mus_filed_plan_approved(plan))
 			continue;
 		array_foreach(&plan->activities, a) {
-			if (!mus_followup_activity_due(plan, a, now, set->reminder_days))
+			if (!mus_followup_activity_due(plan, a, set->timezone, now,
+						       set->reminder_days))
 				continue;
 			T_BEGIN {
 				ret = mus_followup_activity(&ctx, plan, a, error_r);

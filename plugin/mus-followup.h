@@ -20,17 +20,19 @@ struct mus_smtp;
 #define MUS_FOLLOWUP_DONE_WORD_EN "Done"
 
 /* TRUE if the responsible person of a, an activity of plan, should be
-   reminded now: the activity is not done, has a due date no more than
-   days days away (or already past), was never reminded, and the plan's
-   follow-up date (if it has one) has not passed: after it, the activity
-   is only reported as overdue. */
+   reminded now: the activity is not done, its due date is no more than
+   days calendar days (in zone tz) after today (or already past), it was
+   never reminded, and the plan's follow-up date (if it has one) has not
+   passed: after it, the activity is only reported as overdue. */
 bool mus_followup_activity_due(const struct mus_filed_plan *plan,
-			       const struct mus_activity *a, time_t now,
-			       unsigned int days);
-/* TRUE if the follow-up meeting of plan is ahead of now by no more than
-   days days and the person ndn has not been reminded of it. */
+			       const struct mus_activity *a, const char *tz,
+			       time_t now, unsigned int days);
+/* TRUE if the follow-up meeting of plan is ahead of now, on a date no more
+   than days calendar days (in zone tz) after today, and the person ndn
+   has not been reminded of it. */
 bool mus_followup_meeting_due(const struct mus_filed_plan *plan,
-			      const char *ndn, time_t now, unsigned int days);
+			      const char *ndn, const char *tz, time_t now,
+			      unsigned int days);
 /* Split a musResponsibleName value "Name <address>" (or a bare
    address): returns TRUE with the address (and the name, "" when none)
    from the data stack, or FALSE when the value holds no usable

@@ -11,12 +11,13 @@
 
 struct mus_hr_figures *mus_hr_figures_create(const struct mus_org *org,
 					     const struct mus_cards *cards,
-					     time_t now)
+					     const char *tz, time_t now)
 {
 	pool_t pool = pool_alloconly_create("mus hr figures", 16 * 1024);
 	struct mus_hr_figures *figs = p_new(pool, struct mus_hr_figures, 1);
 
 	figs->pool = pool;
+	figs->tz = tz;
 	figs->now = now;
 	figs->org = org;
 	figs->cards = cards;
@@ -48,15 +49,6 @@ const char *mus_hr_kind_name(unsigned int kind)
 	i_assert(kind < MUS_HR_KINDS);
 	return kind == MUS_HR_KIND_OTHER ? "other" :
 		mus_plan_activity_kind_name(kind);
-}
-
-const char *mus_hr_date(const char *tz, time_t t)
-{
-	unsigned int minute;
-	int days;
-
-	mus_time_to_local(tz, t, &days, &minute);
-	return mus_time_date((time_t)days * 86400);
 }
 
 static struct mus_hr_group *
@@ -164,7 +156,7 @@ static void mus_hr_activity_add(struct mus_hr_figures *figs,
 		(unsigned int)kind : MUS_HR_KIND_OTHER;
 	/* card codes compare without case, as the catalogue does */
 	const char *code = act->card == NULL ? "" : t_str_lcase(act->card);
-	bool overdue = mus_activity_overdue(act, figs->now);
+	bool overdue = mus_activity_overdue(act, figs->tz, figs->now);
 
 	groups[0] = figs->total;
 	groups[1] = mus_hr_unit(figs, plan->employee_ndn);

@@ -56,6 +56,7 @@ ARRAY_DEFINE_TYPE(mus_hr_overdue, struct mus_hr_overdue);
 
 struct mus_hr_figures {
 	pool_t pool;
+	const char *tz;
 	time_t now;
 	struct mus_hr_group *total;
 	/* sorted by key once mus_hr_figures_finish() was called */
@@ -67,12 +68,12 @@ struct mus_hr_figures {
 	HASH_TABLE(const char *, struct mus_hr_group *) unit_table, leader_table;
 };
 
-/* Empty figures counting at time now; org finds units and names, cards
-   the topics (both must outlive the figures). Free with
-   mus_hr_figures_destroy(). */
+/* Empty figures counting at time now (due dates are local dates in zone
+   tz); org finds units and names, cards the topics (all must outlive the
+   figures). Free with mus_hr_figures_destroy(). */
 struct mus_hr_figures *mus_hr_figures_create(const struct mus_org *org,
 					     const struct mus_cards *cards,
-					     time_t now);
+					     const char *tz, time_t now);
 void mus_hr_figures_destroy(struct mus_hr_figures **figs);
 
 /* Count the conversations of one round. */
@@ -83,9 +84,6 @@ void mus_hr_figures_add_plans(struct mus_hr_figures *figs,
 			      const ARRAY_TYPE(mus_filed_plan) *plans);
 /* Sort units, leaders, topics and overdue activities. */
 void mus_hr_figures_finish(struct mus_hr_figures *figs);
-
-/* The local date of t in timezone tz, "YYYY-MM-DD", from the data stack. */
-const char *mus_hr_date(const char *tz, time_t t);
 
 /* The kind's musActivityKind value, "other" for MUS_HR_KIND_OTHER. */
 const char *mus_hr_kind_name(unsigned int kind);

@@ -7,6 +7,7 @@
 #include "hostpid.h"
 #include "write-full.h"
 #include "mus-text.h"
+#include "mus-time.h"
 #include "mus-cards.h"
 #include "mus-hr-figures.h"
 #include "mus-competence-heatmap.h"
@@ -277,7 +278,7 @@ static void mus_html_overdue(string_t *out, const struct mus_hr_figures *figs,
 		str_printfa(out, "<tr class=\"overdue-activity\" data-dn=\"%s\">",
 			    ESC(od->dn));
 		mus_html_cells(out, (const char *[]){
-			mus_hr_date(timezone, od->due), od->unit, od->leader,
+			mus_time_local_date(timezone, od->due), od->unit, od->leader,
 			od->employee, od->description, NULL });
 	}
 	str_append(out, "</table>\n</section>\n");
@@ -363,8 +364,8 @@ void mus_report_html(string_t *out, const struct mus_hr_figures *figs,
 		    "</style>\n</head>\n<body>\n<h1>%s</h1>\n"
 		    "<p id=\"made\" data-date=\"%s\">%s %s</p>\n",
 		    w->lang, ESC(w->title), ESC(w->title),
-		    mus_hr_date(timezone, figs->now), ESC(w->made),
-		    mus_hr_date(timezone, figs->now));
+		    mus_time_local_date(timezone, figs->now), ESC(w->made),
+		    mus_time_local_date(timezone, figs->now));
 	mus_html_completion(out, "completion-units", w->completion_units,
 			    w->unit, "unit", &figs->units, w);
 	mus_html_completion(out, "completion-leaders", w->completion_leaders,

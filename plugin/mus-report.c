@@ -252,7 +252,8 @@ static void mus_report_overdue_rows(pool_t pool, ARRAY_TYPE(mus_report_row) *row
 }
 
 void mus_report_overdue(pool_t pool, const struct mus_org *org,
-			const ARRAY_TYPE(mus_filed_plan) *plans, time_t now,
+			const ARRAY_TYPE(mus_filed_plan) *plans,
+			const char *tz, time_t now,
 			ARRAY_TYPE(mus_report_row) *rows)
 {
 	HASH_TABLE_TYPE(mus_report_counts) units, leaders;
@@ -282,7 +283,7 @@ void mus_report_overdue(pool_t pool, const struct mus_org *org,
 			employee->manager_dn : (plan->leader_dn != NULL ?
 						plan->leader_dn : "(none)");
 		array_foreach(&plan->activities, a) {
-			if (!mus_activity_overdue(a, now))
+			if (!mus_activity_overdue(a, tz, now))
 				continue;
 			total++;
 			mus_report_counts_get(tmp, units, &unit_order,
@@ -291,7 +292,7 @@ void mus_report_overdue(pool_t pool, const struct mus_org *org,
 					      leader_dn)->overdue++;
 			mus_report_row(pool, &activity_rows, "overdue-activity",
 				       a->dn, "", t_strdup_printf(
-					"due %s: %s", mus_time_date(a->due),
+					"due %s: %s", mus_time_local_date(tz, a->due),
 					a->description == NULL ? "-" :
 					a->description));
 		}

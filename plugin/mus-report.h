@@ -44,7 +44,8 @@ void mus_report_hr(pool_t pool, const struct mus_hr_figures *figs,
    the total, per unit and per leader (the employee's current manager,
    else the plan's leader), and one row per activity. */
 void mus_report_overdue(pool_t pool, const struct mus_org *org,
-			const ARRAY_TYPE(mus_filed_plan) *plans, time_t now,
+			const ARRAY_TYPE(mus_filed_plan) *plans,
+			const char *tz, time_t now,
 			ARRAY_TYPE(mus_report_row) *rows);
 
 #endif

@@ -29,7 +29,8 @@ static const char *mus_roster_attend_problem(const struct mus_roster *roster,
 				       person->dn);
 	if (person->absent_until >= roster->round->window_end) {
 		return t_strdup_printf("the %s is absent until %s, after the window ends",
-				       role, mus_time_date(person->absent_until));
+				       role, mus_time_local_date(roster->round->timezone,
+								 person->absent_until));
 	}
 	return NULL;
 }

@@ -128,6 +128,20 @@ void mus_time_to_local(const char *tz, time_t t, int *days_r,
 	*minute_r = (unsigned int)(tt.hour * 60 + tt.minute);
 }
 
+int mus_time_local_day(const char *tz, time_t t)
+{
+	unsigned int minute;
+	int days;
+
+	mus_time_to_local(tz, t, &days, &minute);
+	return days;
+}
+
+const char *mus_time_local_date(const char *tz, time_t t)
+{
+	return mus_time_date((time_t)mus_time_local_day(tz, t) * 86400);
+}
+
 const char *mus_time_generalized(time_t t)
 {
 	struct tm tm;

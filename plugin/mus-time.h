@@ -37,5 +37,9 @@ time_t mus_time_from_local(const char *tz, int days, unsigned int minute);
    zone tz. */
 void mus_time_to_local(const char *tz, time_t t, int *days_r,
 		       unsigned int *minute_r);
+/* The local date of t in zone tz, as days since 1970-01-01. */
+int mus_time_local_day(const char *tz, time_t t);
+/* The local date of t in zone tz, "YYYY-MM-DD", from the data stack. */
+const char *mus_time_local_date(const char *tz, time_t t);
 
 #endif

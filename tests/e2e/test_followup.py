@@ -314,8 +314,15 @@ class FollowupTest(unittest.TestCase):
     def test_4_status_counts_overdue_activities(self):
         status = self.stack.doveadm_json("mus", "status")
         rows = {(r["type"], r["subject"]): r for r in status if r["type"].startswith("overdue")}
-        # what the directory holds: activities of approved plans, due before now, not done
-        now = gt(datetime.datetime.now(datetime.timezone.utc))
+        # what the directory holds: activities of approved plans whose due
+        # day (in Copenhagen) is over, not done
+        tz = ZoneInfo("Europe/Copenhagen")
+        today = datetime.datetime.now(tz).date()
+
+        def due_day_over(value):
+            due = datetime.datetime.strptime(value, "%Y%m%d%H%M%SZ").replace(
+                tzinfo=datetime.timezone.utc)
+            return due.astimezone(tz).date() < today
         by_unit, by_leader, overdue = {}, {}, set()
         for base in (self.people_base, self.plan_base):
             plans = self.stack.ldap_entries(
@@ -324,7 +331,7 @@ class FollowupTest(unittest.TestCase):
                 employee = self.people[plan["musEmployee"][0].lower()]
                 acts = self.stack.ldap_entries(pdn, "(objectClass=musActivity)", scope="one")
                 for adn, a in acts.items():
-                    if (a.get("musDue", ["99991231000000Z"])[0] < now and
+                    if (due_day_over(a.get("musDue", ["99991231000000Z"])[0]) and
                             a.get("musActivityStatus", [""])[0].lower() != "done"):
                         overdue.add(adn.lower())
                         unit = employee["ou"][0]

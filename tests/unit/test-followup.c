@@ -1,36 +1,51 @@
 /* Unit tests of the follow-up decisions: which reminders are due. */
 
 #include "lib.h"
+#include "mus-time.h"
+#include "mus-holidays.h"
 #include "mus-followup.h"
 #include "mus-test.h"
 
+#include <limits.h>
+
 #define DAY (24 * 60 * 60)
-/* 2027-03-01 12:00 UTC */
+#define TZ "Europe/Copenhagen"
+/* 2027-03-01 12:00 UTC, 13:00 in Copenhagen */
 #define NOW ((time_t)1803902400)
 
+/* local midnight starting the day n days after NOW's local date: how a
+   date (musDue, musFollowUp) is stored */
+static time_t day_at(int n)
+{
+	return mus_time_from_local(TZ, mus_time_local_day(TZ, NOW) + n, 0);
+}
+
+#define NO_DUE INT_MIN
+
 static const struct {
-	time_t due, reminded;
+	int due;		/* days after today, or NO_DUE */
+	int reminded;		/* days after today, or 0: never */
 	bool done;
 	unsigned int days;
 	bool remind, overdue;
 } activity_cases[] = {
-	/* 14 days ahead, 14 days' notice: the first sync that day */
-	{ NOW + 14 * DAY, 0, FALSE, 14, TRUE, FALSE },
-	{ NOW + 14 * DAY + 1, 0, FALSE, 14, FALSE, FALSE },
-	{ NOW + DAY, 0, FALSE, 1, TRUE, FALSE },
-	{ NOW + 2 * DAY, 0, FALSE, 1, FALSE, FALSE },
+	/* due in 14 days, 14 days' notice: the first sync today */
+	{ 14, 0, FALSE, 14, TRUE, FALSE },
+	{ 15, 0, FALSE, 14, FALSE, FALSE },
+	{ 1, 0, FALSE, 1, TRUE, FALSE },
+	{ 2, 0, FALSE, 1, FALSE, FALSE },
 	/* already past and never reminded: one late reminder */
-	{ NOW - 30 * DAY, 0, FALSE, 14, TRUE, TRUE },
+	{ -30, 0, FALSE, 14, TRUE, TRUE },
 	/* reminded once: never again, but still overdue */
-	{ NOW - DAY, NOW - 10 * DAY, FALSE, 14, FALSE, TRUE },
-	{ NOW + DAY, NOW - DAY, FALSE, 14, FALSE, FALSE },
+	{ -1, -10, FALSE, 14, FALSE, TRUE },
+	{ 1, -1, FALSE, 14, FALSE, FALSE },
 	/* done: neither */
-	{ NOW + DAY, 0, TRUE, 14, FALSE, FALSE },
-	{ NOW - DAY, 0, TRUE, 14, FALSE, FALSE },
+	{ 1, 0, TRUE, 14, FALSE, FALSE },
+	{ -1, 0, TRUE, 14, FALSE, FALSE },
 	/* no due date: neither */
-	{ 0, 0, FALSE, 14, FALSE, FALSE },
-	/* due this very second: not yet overdue */
-	{ NOW, 0, FALSE, 14, TRUE, FALSE },
+	{ NO_DUE, 0, FALSE, 14, FALSE, FALSE },
+	/* due today: reminded, and not overdue until the day is over */
+	{ 0, 0, FALSE, 14, TRUE, FALSE },
 };
 
 static void test_followup_activity(void)
@@ -38,24 +53,48 @@ static void test_followup_activity(void)
 	mus_test_begin("followup: activity reminders and overdue");
 	for (unsigned int i = 0; i < N_ELEMENTS(activity_cases); i++) {
 		struct mus_activity a = {
-			.due = activity_cases[i].due,
-			.reminded = activity_cases[i].reminded,
+			.due = activity_cases[i].due == NO_DUE ? 0 :
+				day_at(activity_cases[i].due),
+			.reminded = activity_cases[i].reminded == 0 ? 0 :
+				NOW + activity_cases[i].reminded * DAY,
 			.done = activity_cases[i].done,
 		};
 
 		struct mus_filed_plan plan = { .follow_up = 0 };
 
-		test_assert(mus_followup_activity_due(&plan, &a, NOW, activity_cases[i].days) ==
-			    activity_cases[i].remind);
+		test_assert(mus_followup_activity_due(&plan, &a, TZ, NOW,
+			activity_cases[i].days) == activity_cases[i].remind);
 		/* before the follow-up meeting: the same */
 		plan.follow_up = NOW + DAY;
-		test_assert(mus_followup_activity_due(&plan, &a, NOW, activity_cases[i].days) ==
-			    activity_cases[i].remind);
+		test_assert(mus_followup_activity_due(&plan, &a, TZ, NOW,
+			activity_cases[i].days) == activity_cases[i].remind);
 		/* after it, the plan's year is over: no reminders */
 		plan.follow_up = NOW - 1;
-		test_assert(!mus_followup_activity_due(&plan, &a, NOW, activity_cases[i].days));
-		test_assert(mus_activity_overdue(&a, NOW) ==
+		test_assert(!mus_followup_activity_due(&plan, &a, TZ, NOW,
+						       activity_cases[i].days));
+		test_assert(mus_activity_overdue(&a, TZ, NOW) ==
 			    activity_cases[i].overdue);
+	}
+	mus_test_end();
+
+	mus_test_begin("followup: reminders count calendar days across summer time");
+	{
+		/* due 2027-04-05, 14 days' notice: from 2027-03-22 on; at
+		   23:30 on 2027-03-21 (22:30 UTC) not yet, although that is
+		   less than 14 times 24 hours before (summer time starts on
+		   2027-03-28) */
+		struct mus_activity a = {
+			.due = mus_time_from_local(TZ, mus_days_from_civil(2027, 4, 5), 0),
+		};
+		struct mus_filed_plan plan = { .follow_up = 0 };
+		time_t late = mus_time_from_local(TZ, mus_days_from_civil(2027, 3, 21), 23 * 60 + 30);
+		time_t next = mus_time_from_local(TZ, mus_days_from_civil(2027, 3, 22), 0);
+
+		test_assert(!mus_followup_activity_due(&plan, &a, TZ, late, 14));
+		test_assert(mus_followup_activity_due(&plan, &a, TZ, next, 14));
+		/* overdue from the day after, at local midnight */
+		test_assert(!mus_activity_overdue(&a, TZ, a.due + DAY - 1));
+		test_assert(mus_activity_overdue(&a, TZ, a.due + DAY));
 	}
 	mus_test_end();
 }
@@ -65,35 +104,35 @@ static void test_followup_meeting(void)
 	const char *const reminded[] = { "uid=a,ou=people,dc=x", NULL };
 	const char *const nobody[] = { NULL };
 	static const struct {
-		time_t follow_up;
+		int follow_up;	/* days after today, or NO_DUE */
 		bool reminded;
 		bool due;
 	} cases[] = {
-		{ NOW + 3 * DAY, FALSE, TRUE },
-		{ NOW + 3 * DAY, TRUE, FALSE },
-		{ NOW + 14 * DAY, FALSE, TRUE },
-		{ NOW + 15 * DAY, FALSE, FALSE },
+		{ 3, FALSE, TRUE },
+		{ 3, TRUE, FALSE },
+		{ 14, FALSE, TRUE },
+		{ 15, FALSE, FALSE },
 		/* the meeting is over: nothing to remind of */
-		{ NOW - DAY, FALSE, FALSE },
-		{ NOW, FALSE, FALSE },
+		{ -1, FALSE, FALSE },
 		{ 0, FALSE, FALSE },
+		{ NO_DUE, FALSE, FALSE },
 	};
 
 	mus_test_begin("followup: follow-up meeting reminders");
 	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
 		struct mus_filed_plan plan = {
-			.follow_up = cases[i].follow_up,
+			.follow_up = cases[i].follow_up == NO_DUE ? 0 :
+				day_at(cases[i].follow_up),
 			.reminded_to = cases[i].reminded ? reminded : nobody,
 		};
 
 		test_assert(mus_followup_meeting_due(&plan, "uid=a,ou=people,dc=x",
-						     NOW, 14) == cases[i].due);
+						     TZ, NOW, 14) == cases[i].due);
 		/* someone else's reminder does not count */
 		plan.reminded_to = reminded;
 		test_assert(mus_followup_meeting_due(&plan, "uid=b,ou=people,dc=x",
-						     NOW, 14) ==
-			    (cases[i].follow_up > NOW &&
-			     cases[i].follow_up <= NOW + 14 * DAY));
+						     TZ, NOW, 14) ==
+			    (cases[i].follow_up > 0 && cases[i].follow_up <= 14));
 	}
 	mus_test_end();
 }

@@ -24,6 +24,7 @@
 #define TEMPLATES_DIR "ical-templates"
 #define HOSTILE "<b onclick=\"x\">R&D's</b>"
 #define DAY (24 * 60 * 60)
+#define TZ "Europe/Copenhagen"
 
 static void test_escape(void)
 {
@@ -229,7 +230,7 @@ static void test_figures_and_page(void)
 	/* of a plan not approved */
 	test_activity(p2, pool, "course", NULL, NOW - DAY, FALSE, "not agreed");
 
-	figs = mus_hr_figures_create(org, cards, NOW);
+	figs = mus_hr_figures_create(org, cards, TZ, NOW);
 	mus_hr_figures_add_conversations(figs, &convs);
 	mus_hr_figures_add_plans(figs, &plans);
 	mus_hr_figures_finish(figs);
@@ -274,7 +275,7 @@ static void test_figures_and_page(void)
 		unsigned int activity_rows = 0;
 
 		p_array_init(&rows, pool, 16);
-		mus_report_overdue(pool, org, &plans, NOW, &rows);
+		mus_report_overdue(pool, org, &plans, TZ, NOW, &rows);
 		array_foreach(&rows, row) {
 			if (strcmp(row->type, "overdue") == 0)
 				test_assert_strcmp(row->count, "1");
@@ -415,7 +416,7 @@ static void test_empty_page(void)
 
 	mus_test_begin("report html: a directory without rounds or plans");
 	test_assert(mus_org_analyze(org, NOW, NULL, NULL, &error) == 0);
-	figs = mus_hr_figures_create(org, NULL, NOW);
+	figs = mus_hr_figures_create(org, NULL, TZ, NOW);
 	mus_hr_figures_finish(figs);
 	mus_report_html(out, figs, NULL, MUS_LANGUAGE_DA, "Europe/Copenhagen");
 	test_assert_contains(str_c(out), "<svg id=\"plans-chart\"");

@@ -54,6 +54,7 @@ static const char *roster(enum mus_round_kind kind, const struct mus_team *teams
 	struct mus_org *org = sample_org();
 	struct mus_round round = {
 		.kind = kind, .window_start = WINDOW_START, .window_end = WINDOW_END,
+		.timezone = "Europe/Copenhagen",
 	};
 	ARRAY_TYPE(mus_wanted) wanted;
 	struct mus_wanted *w;
@@ -78,6 +79,7 @@ static const char *reason_of(enum mus_round_kind kind, const char *cn)
 	struct mus_org *org = sample_org();
 	struct mus_round round = {
 		.kind = kind, .window_start = WINDOW_START, .window_end = WINDOW_END,
+		.timezone = "Europe/Copenhagen",
 	};
 	ARRAY_TYPE(mus_wanted) wanted;
 	struct mus_wanted *w;
