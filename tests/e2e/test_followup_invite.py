@@ -130,6 +130,9 @@ class FollowUpInviteTest(unittest.TestCase):
         check_imip.check_message(raw, ["plan-v%d.html" % sequence, "plan-v%d.txt" % sequence])
         self.assertEqual(event[1], "REQUEST")
         self.assertEqual(event[2], sequence)
+        # a leader with many employees tells the meetings apart by the name
+        subject = str(email.message_from_bytes(raw, policy=email.policy.default)["Subject"])
+        self.assertIn(self.emp_before["cn"][0], subject)
         # a new time cannot be proposed for it: Outlook must not offer it
         self.assertEqual(str(event[3]["X-MICROSOFT-DISALLOW-COUNTER"]), "TRUE")
         self.assertEqual(event[3].decoded("DTSTART").astimezone(datetime.timezone.utc), start)
