@@ -447,15 +447,20 @@ mus_itip_attendee(const struct mus_itip_person *person,
 {
 	icalproperty *prop = icalproperty_new_attendee(
 		t_strconcat("mailto:", person->mail, NULL));
+	icalparameter_partstat partstat = ICAL_PARTSTAT_NEEDSACTION;
 
+	if (method == MUS_ITIP_REQUEST && person->partstat == MUS_ITIP_ACCEPTED)
+		partstat = ICAL_PARTSTAT_ACCEPTED;
+	else if (method == MUS_ITIP_REQUEST && person->partstat == MUS_ITIP_TENTATIVE)
+		partstat = ICAL_PARTSTAT_TENTATIVE;
 	icalproperty_add_parameter(prop,
 		icalparameter_new_cutype(ICAL_CUTYPE_INDIVIDUAL));
 	icalproperty_add_parameter(prop, icalparameter_new_role(role));
-	icalproperty_add_parameter(prop,
-		icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
+	icalproperty_add_parameter(prop, icalparameter_new_partstat(partstat));
 	if (method == MUS_ITIP_REQUEST) {
-		icalproperty_add_parameter(prop,
-			icalparameter_new_rsvp(ICAL_RSVP_TRUE));
+		icalproperty_add_parameter(prop, icalparameter_new_rsvp(
+			partstat == ICAL_PARTSTAT_NEEDSACTION ?
+			ICAL_RSVP_TRUE : ICAL_RSVP_FALSE));
 	}
 	/* libical quotes the value and writes a DQUOTE as ^' (RFC 6868) */
 	icalproperty_add_parameter(prop, icalparameter_new_cn(person->name));

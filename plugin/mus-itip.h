@@ -34,9 +34,19 @@ enum mus_itip_method {
 	MUS_ITIP_DECLINECOUNTER,
 };
 
+/* The answer an attendee has given already, kept in an update of a
+   REQUEST whose time stands (calendars then do not ask again) */
+enum mus_itip_partstat {
+	MUS_ITIP_NEEDS_ACTION = 0,
+	MUS_ITIP_ACCEPTED,
+	MUS_ITIP_TENTATIVE,
+};
+
 struct mus_itip_person {
 	const char *name;
 	const char *mail;	/* the address without "mailto:" */
+	/* REQUEST only; an attendee who answered gets RSVP=FALSE */
+	enum mus_itip_partstat partstat;
 };
 
 struct mus_itip_event {
@@ -77,8 +87,10 @@ struct mus_itip_event {
    Returns 0 and the text in ics_r (data stack; lines end in CRLF and are
    folded at 75 octets), or -1 with an error that names the field at fault
    or the skeleton file and libical's reason; ics_r is untouched on
-   failure. Every attendee has PARTSTAT=NEEDS-ACTION, CUTYPE=INDIVIDUAL and
-   a CN; in a REQUEST also RSVP=TRUE (nobody answers a CANCEL). */
+   failure. Every attendee has a PARTSTAT (NEEDS-ACTION unless the person's
+   partstat says otherwise in a REQUEST), CUTYPE=INDIVIDUAL and a CN; in a
+   REQUEST also RSVP, TRUE while the answer is awaited (nobody answers a
+   CANCEL). */
 int mus_itip_build(const char *templates_dir,
 		   const struct mus_itip_event *event,
 		   const char **ics_r, const char **error_r);

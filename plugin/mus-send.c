@@ -355,6 +355,34 @@ static int mus_send_followup_text(struct mus_send_ctx *ctx,
 	return 0;
 }
 
+/* The answer person gave to the conversation's invitation (musPartstat)
+   while it stands: a new time clears every answer (mus-sync), so an
+   update that keeps the time (new cards, a member more) keeps them, and
+   calendars do not ask again. Only for the conversation's REQUEST. */
+static enum mus_itip_partstat
+mus_send_partstat(const struct mus_send_conv *sc, const struct mus_person *person)
+{
+	const char *const *values = sc->conv->partstat;
+
+	if (sc->action != MUS_SEND_REQUEST || values == NULL)
+		return MUS_ITIP_NEEDS_ACTION;
+	for (unsigned int i = 0; values[i] != NULL; i++) {
+		const char *sp = strchr(values[i], ' '), *ndn, *error;
+
+		if (sp == NULL ||
+		    mus_ldap_dn_normalize(pool_datastack_create(), sp + 1,
+					  &ndn, &error) < 0 ||
+		    strcmp(ndn, person->ndn) != 0)
+			continue;
+		if (strncasecmp(values[i], "ACCEPTED ", sp - values[i] + 1) == 0)
+			return MUS_ITIP_ACCEPTED;
+		if (strncasecmp(values[i], "TENTATIVE ", sp - values[i] + 1) == 0)
+			return MUS_ITIP_TENTATIVE;
+		break;
+	}
+	return MUS_ITIP_NEEDS_ACTION;
+}
+
 /* What sets a message apart from the invitation of the same SEQUENCE in
    its Message-ID: every answer is a message of its own, which a client
    that drops a Message-ID it has seen (Gmail) would otherwise lose. A
@@ -403,6 +431,7 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 
 		ip->name = member->cn;
 		ip->mail = member->mails[0];
+		ip->partstat = mus_send_partstat(sc, member);
 		array_push_back(&member_names, &member->cn);
 		array_push_back(&to, (&(struct mus_message_address){
 			.name = member->cn, .address = member->mails[0] }));
@@ -443,6 +472,7 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	event.organizer_name = sc->leader->cn;
 	event.leader.name = sc->leader->cn;
 	event.leader.mail = sc->leader->mails[0];
+	event.leader.partstat = mus_send_partstat(sc, sc->leader);
 	event.members = array_get(&itip_members, &event.member_count);
 	event.language = lang == MUS_LANGUAGE_EN ? "en" : "da";
 	if (mus_itip_build(send->set->templates_dir, &event, &ics, error_r) < 0)

@@ -25,9 +25,9 @@
 #define DTSTAMP 1796119200
 
 static const struct mus_itip_person members[] = {
-	{ "Anna Holm", "anna.holm@eksempel.test" },
-	{ "Bo Ægidius-Ørsted", "bo@eksempel.test" },
-	{ "Jens \"JJ\" Jensen; Kolding, Syd", "jens@eksempel.test" },
+	{ "Anna Holm", "anna.holm@eksempel.test", MUS_ITIP_NEEDS_ACTION },
+	{ "Bo Ægidius-Ørsted", "bo@eksempel.test", MUS_ITIP_NEEDS_ACTION },
+	{ "Jens \"JJ\" Jensen; Kolding, Syd", "jens@eksempel.test", MUS_ITIP_NEEDS_ACTION },
 };
 
 static void event_init(struct mus_itip_event *event)
@@ -358,6 +358,33 @@ static void test_itip_request(void)
 	}
 	mus_test_end();
 
+	mus_test_begin("itip: an update keeps the answers given, and asks only the others");
+	{
+		struct mus_itip_person answered[] = {
+			{ "Anna Holm", "anna.holm@eksempel.test", MUS_ITIP_ACCEPTED },
+			{ "Bo Ek", "bo@eksempel.test", MUS_ITIP_TENTATIVE },
+		};
+
+		event_init(&event);
+		event.members = answered;
+		event.member_count = N_ELEMENTS(answered);
+		ics = build_ok(&event);
+		if (ics != NULL) {
+			const char *text = unfold(ics);
+
+			test_assert(strstr(text, "PARTSTAT=ACCEPTED;RSVP=FALSE;CN=Anna Holm:mailto:anna.holm") != NULL);
+			test_assert(strstr(text, "PARTSTAT=TENTATIVE;RSVP=FALSE;CN=Bo Ek:mailto:bo@") != NULL);
+			test_assert(strstr(text, "PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=Karen Birk") != NULL);
+		}
+		/* a CANCEL asks nobody and states no answer */
+		event.method = MUS_ITIP_CANCEL;
+		event.sequence = 1;
+		ics = build_ok(&event);
+		test_assert(ics != NULL && strstr(ics, "ACCEPTED") == NULL &&
+			    strstr(ics, "RSVP") == NULL);
+	}
+	mus_test_end();
+
 	mus_test_begin("itip: a meeting without proposals tells Outlook so, once");
 	event_init(&event);
 	event.no_counter = TRUE;
@@ -603,18 +630,18 @@ static void test_itip_cancel(void)
 static void test_itip_invalid(void)
 {
 	static const struct mus_itip_person bad_members[] = {
-		{ "Anna Holm", "anna.holm@eksempel.test" },
-		{ "Bo\r\nBcc: x@y", "bo@eksempel.test" },
+		{ "Anna Holm", "anna.holm@eksempel.test", MUS_ITIP_NEEDS_ACTION },
+		{ "Bo\r\nBcc: x@y", "bo@eksempel.test", MUS_ITIP_NEEDS_ACTION },
 	};
 	static const struct mus_itip_person dup_members[] = {
-		{ "Anna Holm", "anna.holm@eksempel.test" },
-		{ "Anna Again", "Anna.Holm@eksempel.test" },
+		{ "Anna Holm", "anna.holm@eksempel.test", MUS_ITIP_NEEDS_ACTION },
+		{ "Anna Again", "Anna.Holm@eksempel.test", MUS_ITIP_NEEDS_ACTION },
 	};
 	static const struct mus_itip_person leader_member[] = {
-		{ "Karen Birk", "karen.birk@eksempel.test" },
+		{ "Karen Birk", "karen.birk@eksempel.test", MUS_ITIP_NEEDS_ACTION },
 	};
 	static const struct mus_itip_person no_mail[] = {
-		{ "Anna Holm", "" },
+		{ "Anna Holm", "", MUS_ITIP_NEEDS_ACTION },
 	};
 	static const struct {
 		const char *name, *error;
