@@ -8,6 +8,7 @@
 #include "mus-ldap.h"
 #include "mus-org.h"
 #include "mus-invitation.h"
+#include "mus-plan.h"
 #include "mus-send.h"
 #include "mus-notice.h"
 #include "mus-followup.h"
@@ -143,6 +144,19 @@ static const char *mus_followup_name(const struct mus_followup_ctx *ctx,
 }
 
 /* the local date of t in the configured zone, "YYYY-MM-DD" */
+/* musActivityKind in the reader's words ("kursus"); a value written by
+   hand that is no kind, as it is */
+static const char *mus_followup_kind(const char *value,
+				     enum mus_language language)
+{
+	enum mus_plan_activity_kind kind;
+
+	if (value == NULL)
+		return "-";
+	return mus_plan_activity_kind_parse(value, &kind) ?
+		mus_plan_activity_kind_title(kind, language) : value;
+}
+
 static const char *mus_followup_date(const struct mus_followup_ctx *ctx,
 				     time_t t)
 {
@@ -376,7 +390,7 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 	const struct mus_notice_var vars[] = {
 		{ "name", rcpt.name },
 		{ "activity", a->description == NULL ? "-" : a->description },
-		{ "kind", a->kind == NULL ? "-" : a->kind },
+		{ "kind", mus_followup_kind(a->kind, rcpt.language) },
 		{ "due", mus_followup_date(ctx, a->due) },
 		{ "employee", mus_followup_name(ctx, plan->employee_dn) },
 		{ "plan", plan->name == NULL ? plan->dn : plan->name },
@@ -405,9 +419,12 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 	return 1;
 }
 
+/* The activities not done yet, each with the subject that marks it done
+   (the reminder of an activity goes to its responsible person only) */
 static const char *
 mus_followup_open_list(const struct mus_followup_ctx *ctx,
-		       const struct mus_filed_plan *plan)
+		       const struct mus_filed_plan *plan,
+		       enum mus_language language)
 {
 	const struct mus_activity *a;
 	string_t *list = t_str_new(256);
@@ -421,6 +438,11 @@ mus_followup_open_list(const struct mus_followup_ctx *ctx,
 			    a->description);
 		if (a->due != 0)
 			str_printfa(list, " (%s)", mus_followup_date(ctx, a->due));
+		if (a->uuid != NULL) {
+			str_printfa(list, "\n    %s [%s]",
+				    MUS_FOLLOWUP_L(language, MUS_FOLLOWUP_DONE_WORD_DA,
+						   MUS_FOLLOWUP_DONE_WORD_EN), a->uuid);
+		}
 	}
 	return str_len(list) == 0 ? "-" : str_c(list);
 }
@@ -451,7 +473,7 @@ static int mus_followup_meeting_person(struct mus_followup_ctx *ctx,
 		{ "leader", leader->cn },
 		{ "date", mus_followup_date(ctx, plan->follow_up) },
 		{ "plan", plan->name == NULL ? plan->dn : plan->name },
-		{ "activities", mus_followup_open_list(ctx, plan) },
+		{ "activities", mus_followup_open_list(ctx, plan, rcpt.language) },
 		{ "organizer", ctx->set->organizer },
 	};
 	/* the plan's entryCSN changes with the first of the two reminders,

@@ -216,6 +216,13 @@ class FollowupTest(unittest.TestCase):
         self.assertEqual(len(found), 1, needle)
         return found[0]
 
+    def meeting(self, employee, days):
+        """What the subject of the reminder of the follow-up meeting of employee's
+        plan, due in so many days, holds: the employee's name and the date."""
+        day = (self.now + days * DAY).astimezone(ZoneInfo("Europe/Copenhagen"))
+        return "for %s den %s" % (self.people[employee.lower()]["cn"][0],
+                                  day.strftime("%Y-%m-%d"))
+
     def reminders(self):
         """For each person of the test: how many messages name each activity's
         reference, and how many are follow-up reminders of plan 1 and plan 3."""
@@ -224,13 +231,14 @@ class FollowupTest(unittest.TestCase):
             subjects = self.subjects(dn)
             counts = {cn: sum(1 for s in subjects if "[%s]" % uuid in s)
                       for cn, uuid in self.uuid.items()}
-            counts["meeting-1"] = sum(1 for s in subjects if "%s-1" % MARK in s)
-            counts["meeting-3"] = sum(1 for s in subjects if "%s-3" % MARK in s)
+            counts["meeting-1"] = sum(1 for s in subjects if self.meeting(self.e1, 10) in s)
+            counts["meeting-3"] = sum(1 for s in subjects if self.meeting(self.e3, 3) in s)
             for cn, uuids in self.team_uuid.items():
                 counts["team-" + cn] = sum(1 for s in subjects
                                            if any("[%s]" % u in s for u in uuids))
             counts["team-meeting"] = sum(1 for s in subjects
-                                         if "%s-5" % MARK in s or "%s-6" % MARK in s)
+                                         if self.meeting(self.e1, 8) in s or
+                                         self.meeting(self.e2, 8) in s)
             out[dn] = {k: v for k, v in counts.items() if v}
         return out
 
@@ -256,17 +264,24 @@ class FollowupTest(unittest.TestCase):
         due = (self.now + 5 * DAY).astimezone(
             ZoneInfo("Europe/Copenhagen")).strftime("%Y-%m-%d")
         self.assertIn("Kursus i palliativ pleje", str(msg["Subject"]))
-        for text in ("Kursus i palliativ pleje", due, "%s-1" % MARK,
+        for text in ("Kursus i palliativ pleje (kursus)", due,
+                     self.people[self.e1.lower()]["cn"][0],
                      "Udført [%s]" % self.uuid["a1"], self.stack["MUS_ORGANIZER"]):
             self.assertIn(text, body)
+        # no names of directory entries
+        self.assertNotIn(MARK, body + str(msg["Subject"]))
         self.assertEqual(msg["From"].addresses[0].addr_spec, self.stack["MUS_ORGANIZER"])
         # reminders are written by us on our own, no answers (RFC 3834)
         self.assertEqual(msg["Auto-Submitted"], "auto-generated")
-        self.assertEqual(self.message(self.e1, "%s-1" % MARK)["Auto-Submitted"],
+        self.assertEqual(self.message(self.e1, self.meeting(self.e1, 10))["Auto-Submitted"],
                          "auto-generated")
-        meeting = self.message(self.e1, "%s-1" % MARK).get_body(("plain",)).get_content()
+        meeting = self.message(self.e1, self.meeting(self.e1, 10)).get_body(
+            ("plain",)).get_content()
         self.assertIn("Sidemandsoplæring i medicinhåndtering", meeting)
+        # each open activity with the subject that marks it done
+        self.assertIn("Udført [%s]" % self.uuid["a2"], meeting)
         self.assertNotIn("Supervision", meeting)
+        self.assertNotIn(MARK, meeting)
         # the sync logs each reminder with the activity and the address
         for cn, plan, to in (("a1", self.p1, self.leader), ("a2", self.p1, self.e1),
                              ("a3", self.p1, self.e2), ("b1", self.p2, self.e2)):
