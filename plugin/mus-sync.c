@@ -508,11 +508,14 @@ static void mus_sync_hold_slot(struct mus_sync_round *ctx,
 	mus_schedule_propose(ctx->sched, slot, conv->start, conv->end, start, end);
 }
 
-/* Times a person declined are busy for them when the conversation is
-   placed again. */
+/* The days on which a person declined a time are busy for them when the
+   conversation is placed again: "I am away that day" is the common
+   reason, and another hour of the same day would be declined again. */
 static void mus_sync_declined_busy(struct mus_sync_round *ctx,
 				   const struct mus_conversation *conv)
 {
+	const char *tz = ctx->round->timezone;
+
 	for (unsigned int i = 0; conv->declined[i] != NULL; i++) {
 		const char *dn, *ndn, *text, *error;
 		time_t start, end;
@@ -522,7 +525,9 @@ static void mus_sync_declined_busy(struct mus_sync_round *ctx,
 		    mus_ldap_dn_normalize(pool_datastack_create(), dn, &ndn,
 					  &error) < 0)
 			continue;
-		mus_schedule_busy(mus_sync_sched_person(ctx, ndn), start, end);
+		mus_schedule_busy(mus_sync_sched_person(ctx, ndn),
+			mus_time_from_local(tz, mus_time_local_day(tz, start), 0),
+			mus_time_from_local(tz, mus_time_local_day(tz, end - 1) + 1, 0));
 	}
 }
 
