@@ -35,6 +35,15 @@ static const char *mus_roster_attend_problem(const struct mus_roster *roster,
 	return NULL;
 }
 
+/* TRUE if HR took person out of the round: exempt, or absent past the
+   window */
+static bool mus_roster_taken_out(const struct mus_roster *roster,
+				 const struct mus_person *person)
+{
+	return person != NULL && (person->exempt ||
+		person->absent_until >= roster->round->window_end);
+}
+
 /* Why person cannot be invited together with leader, or NULL: one
    address for both would be one attendee for two, which the invitation
    refuses (and with it a whole team's). */
@@ -119,6 +128,9 @@ static void mus_roster_add_pair(struct mus_roster *roster,
 	if (reason == NULL)
 		reason = mus_roster_shared_address(person, person->manager);
 	w->reason = p_strdup(roster->pool, reason);
+	w->withdraw = reason != NULL &&
+		(mus_roster_taken_out(roster, person) ||
+		 mus_roster_taken_out(roster, person->manager));
 }
 
 static void mus_roster_add_team(struct mus_roster *roster,
@@ -157,6 +169,7 @@ static void mus_roster_add_team(struct mus_roster *roster,
 	else
 		w->reason = p_strdup(roster->pool,
 			mus_roster_attend_problem(roster, owner, "leader"));
+	w->withdraw = w->reason != NULL && mus_roster_taken_out(roster, owner);
 }
 
 static int mus_wanted_cmp(struct mus_wanted *const *a,

@@ -35,6 +35,10 @@ struct mus_wanted {
 	unsigned int member_count;
 	const char *team_dn;		/* GRUS/TUS team, or NULL */
 	const char *reason;		/* NULL: can be scheduled */
+	/* the reason is HR's decision about a person (musExempt, an absence
+	   past the window): a conversation already on its way is withdrawn
+	   rather than kept */
+	bool withdraw;
 };
 ARRAY_DEFINE_TYPE(mus_wanted, struct mus_wanted *);
 

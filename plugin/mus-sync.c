@@ -570,9 +570,21 @@ static void mus_sync_decide_wanted(struct mus_sync_round *ctx,
 		/* leave it to the admin; status shows it */
 		return;
 	}
+	if (w->reason != NULL && w->withdraw &&
+	    mus_conv_status_holds_slot(conv->status) &&
+	    !mus_conv_status_took_place(conv->status) &&
+	    !mus_conversation_is_over(conv, ctx->now)) {
+		/* HR took someone out (musExempt, a long absence): the
+		   invitation is withdrawn; if they come back, a new time is
+		   found */
+		item = mus_sync_item(ctx, MUS_SYNC_UPDATE, w, conv);
+		item->status = MUS_CONV_CANCELLED;
+		item->reason = w->reason;
+		return;
+	}
 	if (w->reason != NULL) {
-		/* a conversation already on its way is not withdrawn here: the
-		   problem shows in status */
+		/* otherwise a conversation already on its way is not withdrawn
+		   here (a data problem may be passing): it shows in status */
 		if ((conv->status == MUS_CONV_NEW ||
 		     conv->status == MUS_CONV_UNSCHEDULABLE ||
 		     conv->status == MUS_CONV_RESCHEDULING) &&

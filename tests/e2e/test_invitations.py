@@ -13,7 +13,7 @@ import unittest
 
 import replymail
 from check_imip import check_message
-from mustest import Stack
+from mustest import Stack, wait_for
 
 ROUND = "MUS invitations test"
 PEOPLE = "ou=people,dc=eksempel,dc=test"
@@ -481,6 +481,60 @@ class BackToTheFirstLeaderTest(unittest.TestCase):
         # and the one that took place stays (its plan form goes out)
         self.assertIn(self.stack.conversations(self.round_dn)[self.second]["musStatus"][0],
                       ("held", "plan-requested"))
+
+
+class ExemptAfterTheInvitationTest(unittest.TestCase):
+    """HR marks an invited employee musExempt (long-term sick, say): the next
+    sync withdraws the conversation, and employee and leader get the CANCEL
+    once. When the mark goes, a new time is found and invited."""
+    ROUND = "MUS exempt after the invitation test"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        cls.round_dn, cls.leader, reports = cls.stack.leader_round(
+            cls.ROUND, "2031-03-03", "2031-04-25", 16)
+        cls.people, _ = cls.stack.reports()
+        cls.emp = next(r for r in reports if Stack.usable(cls.people, r))
+        cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
+        cls.dn, cls.before = next((d, c) for d, c in cls.stack.conversations(cls.round_dn).items()
+                                  if c["musEmployee"][0].lower() == cls.emp.lower())
+        classes = [c.lower() for c in cls.people[cls.emp.lower()]["objectClass"]]
+        cls.add_class = "musperson" not in classes
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\n%sadd: musExempt\nmusExempt: TRUE\n-\n"
+                              % (cls.emp, "add: objectClass\nobjectClass: musPerson\n-\n"
+                                 if cls.add_class else ""))
+        cls.sync = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
+        cls.again = cls.stack.doveadm("mus", "sync", "--round", cls.ROUND)
+        cls.after = cls.stack.conversations(cls.round_dn)[cls.dn]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\ndelete: musExempt\n-\n%s"
+                              % (cls.emp, "delete: objectClass\nobjectClass: musPerson\n-\n"
+                                 if cls.add_class else ""))
+        cls.stack.ldap_delete(cls.round_dn)
+
+    def cancels(self, who):
+        return [m[:3] for m in imip_inbox(self.stack, self.people[who.lower()]["mail"][0])
+                if m[0] == "CANCEL" and m[1] == self.before["musICalUID"][0]]
+
+    def test_1_the_invitation_is_withdrawn_once(self):
+        self.assertEqual(self.before["musStatus"], ["invited"])
+        self.assertEqual(self.after["musStatus"], ["cancelled"])
+        self.assertIn("exempt", self.after["musReason"][0])
+        want = [("CANCEL", self.before["musICalUID"][0], int(self.after["musSequence"][0]))]
+        for who in (self.emp, self.leader):
+            self.assertEqual(wait_for("the CANCEL for %s" % who,
+                                      lambda: self.cancels(who) or None), want)
+
+    def test_2_back_again_a_new_invitation(self):
+        self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musExempt\n"
+                               "musExempt: FALSE\n-\n" % self.emp)
+        self.stack.doveadm("mus", "sync", "--round", self.ROUND)
+        back = self.stack.conversations(self.round_dn)[self.dn]
+        self.assertEqual(back["musStatus"], ["invited"])
+        self.assertGreater(int(back["musSequence"][0]), int(self.after["musSequence"][0]))
 
 
 if __name__ == "__main__":
