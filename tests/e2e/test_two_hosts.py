@@ -19,6 +19,7 @@ import socket
 import subprocess
 import threading
 import unittest
+from zoneinfo import ZoneInfo
 
 import replymail
 from mustest import Conv, HeldDelivery, Stack, mus_stack, wait_for
@@ -370,8 +371,12 @@ class TwoHostsTest(unittest.TestCase):
                     "description: Sidemandsoplæring %s" % act, "musActivityKind: practice",
                     "musDue: " + gt(due), "musActivityStatus: planned",
                     "musResponsible: " + who]) + "\n")
-            want.setdefault(employee.lower(), []).append(cn)
-            want.setdefault(leader.lower(), []).append(cn)
+            # the follow-up meeting's reminder names the employee and the date
+            meeting = "for %s den %s" % (
+                self.people[employee.lower()]["cn"][0],
+                (now + 5 * DAY).astimezone(ZoneInfo("Europe/Copenhagen")).strftime("%Y-%m-%d"))
+            want.setdefault(employee.lower(), []).append(meeting)
+            want.setdefault(leader.lower(), []).append(meeting)
         self.stack.ldap_modify("\n".join(records))
         for dn, e in self.stack.ldap_entries(base, "(objectClass=musActivity)",
                                              "entryUUID", "musResponsible").items():
