@@ -23,12 +23,12 @@ static const char *mus_roster_attend_problem(const struct mus_roster *roster,
 					     const char *role)
 {
 	if (person->exempt)
-		return t_strdup_printf("the %s is exempt (musExempt)", role);
+		return t_strdup_printf("the %s " MUS_ROSTER_EXEMPT, role);
 	if (person->mails[0] == NULL)
 		return t_strdup_printf("the %s %s has no mail address", role,
 				       person->dn);
 	if (person->absent_until >= roster->round->window_end) {
-		return t_strdup_printf("the %s is absent until %s, after the window ends",
+		return t_strdup_printf("the %s " MUS_ROSTER_ABSENT " %s, after the window ends",
 				       role, mus_time_local_date(roster->round->timezone,
 								 person->absent_until));
 	}

@@ -27,6 +27,12 @@ struct mus_team {
 
 ARRAY_DEFINE_TYPE(mus_team, struct mus_team);
 
+/* how the reasons HR's marks give read: "the employee is exempt
+   (musExempt)", "the leader is absent until 2027-05-01, after the window
+   ends" */
+#define MUS_ROSTER_EXEMPT "is exempt (musExempt)"
+#define MUS_ROSTER_ABSENT "is absent until"
+
 struct mus_wanted {
 	const char *cn;			/* RDN value under the round */
 	const char *leader_dn;		/* musLeader as written */

@@ -376,8 +376,7 @@ static void mus_schedule_place(struct mus_schedule *sched,
 		entry->conv.state = MUS_SCHED_UNSCHEDULABLE;
 		entry->conv.reason = sched->round.not_before >
 			sched->round.window_start ?
-			"no working day of the window is left" :
-			"the window has no working day";
+			MUS_SCHEDULE_NO_DAY_LEFT : MUS_SCHEDULE_NO_DAY;
 		return;
 	}
 	preferred = (unsigned int)(((uint64_t)k * days) / n);
@@ -417,16 +416,16 @@ static const char *mus_schedule_check(struct mus_schedule *sched,
 	int day = mus_schedule_day_of(sched, start);
 
 	if (start < round->not_before)
-		return "the proposed time has passed";
+		return MUS_SCHEDULE_PASSED;
 	if (end - start != (time_t)round->duration * 60) {
 		return p_strdup_printf(sched->pool,
-			"the proposed time lasts %ld minutes, the conversations of this round last %u",
+			MUS_SCHEDULE_LENGTH "%ld minutes, the conversations of this round last %u",
 			(long)(end - start) / 60, round->duration);
 	}
 	if (day < 0 ||
 	    end > ((const struct mus_sched_day *)array_idx(&sched->days, day))->close) {
 		return p_strdup_printf(sched->pool,
-			"the proposed time is not inside working hours (%02u:%02u-%02u:%02u) "
+			MUS_SCHEDULE_HOURS "(%02u:%02u-%02u:%02u) "
 			"of a working day in the round's window",
 			round->workday_start / 60, round->workday_start % 60,
 			round->workday_end / 60, round->workday_end % 60);
@@ -434,16 +433,15 @@ static const char *mus_schedule_check(struct mus_schedule *sched,
 	if (entry->leader->led_per_day != NULL &&
 	    entry->leader->led_per_day[day] >= round->max_per_day) {
 		return p_strdup_printf(sched->pool,
-			"the leader has %u conversations that day already",
+			MUS_SCHEDULE_LEADER_FULL "%u conversations already",
 			entry->leader->led_per_day[day]);
 	}
 	if (!mus_person_free(entry->leader, start, end, buffer))
-		return "the leader is busy then, or too close to another conversation";
+		return MUS_SCHEDULE_LEADER_BUSY;
 	for (unsigned int i = 0; i < entry->member_count; i++) {
 		if (!mus_person_free(entry->members[i], start, end, buffer)) {
 			return entry->member_count > 1 ?
-				"a member of the team is busy then" :
-				"the employee is busy then, or too close to another conversation";
+				MUS_SCHEDULE_TEAM_BUSY : MUS_SCHEDULE_EMPLOYEE_BUSY;
 		}
 	}
 	return NULL;

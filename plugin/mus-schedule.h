@@ -28,6 +28,17 @@
 #define MUS_SCHEDULE_STEP_MINUTES 15
 /* every reason given for a conversation without a slot starts with this */
 #define MUS_SCHEDULE_NO_SLOT "no free slot"
+/* the other reasons, as they begin (mus-reason puts them in the reader's
+   words) */
+#define MUS_SCHEDULE_NO_DAY "the window has no working day"
+#define MUS_SCHEDULE_NO_DAY_LEFT "no working day of the window is left"
+#define MUS_SCHEDULE_PASSED "the proposed time has passed"
+#define MUS_SCHEDULE_LENGTH "the proposed time lasts "
+#define MUS_SCHEDULE_HOURS "the proposed time is not inside working hours "
+#define MUS_SCHEDULE_LEADER_FULL "on that day the leader has "
+#define MUS_SCHEDULE_LEADER_BUSY "the leader is busy then, or too close to another conversation"
+#define MUS_SCHEDULE_TEAM_BUSY "a member of the team is busy then"
+#define MUS_SCHEDULE_EMPLOYEE_BUSY "the employee is busy then, or too close to another conversation"
 
 struct mus_schedule;
 struct mus_sched_person;

@@ -14,6 +14,7 @@
 #include "mus-file.h"
 #include "mus-itip.h"
 #include "mus-invitation.h"
+#include "mus-reason.h"
 #include "mus-message.h"
 #include "mus-smtp.h"
 #include "mus-time.h"
@@ -261,7 +262,7 @@ static int mus_send_declinecounter_text(const struct mus_send *send,
 		{ "proposed", mus_invitation_when(lang, send->set->timezone,
 						  sc->proposed_start,
 						  sc->proposed_end) },
-		{ "reason", sc->refused },
+		{ "reason", mus_reason_text(sc->refused, lang) },
 	};
 	const char *subject, *notice;
 
@@ -307,7 +308,8 @@ static int mus_send_invitation_text(struct mus_send_ctx *ctx,
 	vars.cards = array_get(&sc->cards, &vars.card_count);
 	vars.card_origins = array_get(&sc->origins, &count);
 	vars.choosable = array_get(&sc->choosable, &vars.choosable_count);
-	vars.cancel_reason = conv->reason != NULL ? conv->reason : "";
+	vars.cancel_reason = conv->reason != NULL ?
+		mus_reason_text(conv->reason, lang) : "";
 	return mus_invitation_render(send->set->templates_dir,
 				     sc->action == MUS_SEND_CANCEL, &vars,
 				     text_r, error_r);
@@ -456,7 +458,7 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 		event.method = sc->action == MUS_SEND_CANCEL ? MUS_ITIP_CANCEL :
 		sc->action == MUS_SEND_DECLINECOUNTER ? MUS_ITIP_DECLINECOUNTER :
 		MUS_ITIP_REQUEST;
-	event.comment = sc->refused;
+	event.comment = mus_reason_text(sc->refused, lang);
 	/* its answers approve a plan; a proposal of a new time is not read */
 	event.no_counter = sc->action == MUS_SEND_FOLLOWUP;
 	event.uid = sc->uid;

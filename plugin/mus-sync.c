@@ -649,7 +649,7 @@ static void mus_sync_decide(struct mus_sync_round *ctx)
 			   scope: the invitation (if sent) must be withdrawn */
 			item = mus_sync_item(ctx, MUS_SYNC_UPDATE, NULL, conv);
 			item->status = MUS_CONV_CANCELLED;
-			item->reason = "no longer part of the round: the employee has another manager or left the scope";
+			item->reason = MUS_SYNC_LEFT_THE_ROUND;
 			continue;
 		}
 		/* a proposal of a new time for a conversation that took

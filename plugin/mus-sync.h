@@ -21,6 +21,11 @@
 #include "mus-competence-request.h"
 #include "mus-plan-file.h"
 
+/* why a conversation whose employee moved to another leader or left the
+   round's scope was withdrawn (musReason) */
+#define MUS_SYNC_LEFT_THE_ROUND \
+	"no longer part of the round: the employee has another manager or left the scope"
+
 struct mus_ldap;
 struct mus_settings;
 struct mus_round_context;

@@ -416,7 +416,10 @@ class RepliesTest(unittest.TestCase):
         msgs = self.wait_calendars(self.mail(c.musEmployee), c.musICalUID, 2)
         method, seq, ev = msgs[-1]
         self.assertEqual((method, seq), ("DECLINECOUNTER", int(c.musSequence)))
-        self.assertIn("working hours", str(ev["COMMENT"]))
+        # the rule it breaks, in the employee's language (Danish on the stack)
+        self.assertIn("arbejdstiden", str(ev["COMMENT"]))
+        self.assertNotIn("working hours", self.texts(self.mail(c.musEmployee),
+                                                     "Nyt tidspunkt ikke muligt")[0])
         self.assertEqual(ev.decoded("DTSTART"), utc(c.musStart))
         # the leader gets nothing new
         self.assertEqual(len(self.calendars(self.mail(c.musLeader), c.musICalUID)), 1)

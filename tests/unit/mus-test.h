@@ -34,6 +34,7 @@ const char *const *test_settings_envs(const char *key, const char *value);
 void test_settings(void);
 void test_time(void);
 void test_text_checks(void);
+void test_reason(void);
 void test_idle(void);
 void test_ldap(void);
 void test_org(void);

@@ -290,7 +290,7 @@ static const struct {
 	{ "longer than the round's conversations", 6, 10, 0, 90, FALSE, "lasts 90 minutes" },
 	{ "the employee's busy time", 6, 11, 0, 60, FALSE, "employee is busy" },
 	{ "inside the buffer of another conversation", 5, 11, 0, 60, FALSE, "leader is busy" },
-	{ "the leader's full day", 7, 11, 0, 60, FALSE, "conversations that day" },
+	{ "the leader's full day", 7, 11, 0, 60, FALSE, "conversations already" },
 	{ "outside the window", 12, 10, 0, 60, FALSE, "working hours" },
 };
 
