@@ -794,7 +794,8 @@ static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
 		{ "subject", ctx->reply->subject == NULL ||
 		  ctx->reply->subject[0] == '\0' ? MUS_INBOX_L(lang,
 			MUS_INVITATION_CARDS_SUBJECT_DA,
-			MUS_INVITATION_CARDS_SUBJECT_EN) : ctx->reply->subject },
+			MUS_INVITATION_CARDS_SUBJECT_EN) :
+		  mus_reply_subject_base(ctx->reply->subject) },
 		{ "problems", str_c(list) },
 		{ "organizer", inbox->organizer },
 		{ "cards_subject", t_strdup_printf("%s %s", MUS_INBOX_L(lang,
@@ -981,7 +982,7 @@ static int mus_inbox_plan_answer(struct mus_inbox_ctx *ctx,
 {
 	const char *uid_short = mus_conversation_reference(ctx->conv);
 	const struct mus_notice_var vars[] = {
-		{ "subject", ctx->reply->subject },
+		{ "subject", mus_reply_subject_base(ctx->reply->subject) },
 		{ "problems", mus_plan_problems_format(problems) },
 		{ "uid_short", uid_short },
 	};
@@ -1029,7 +1030,7 @@ static int mus_inbox_done(struct mus_inbox_ctx *ctx, const char *reference,
 	/* what went wrong, but not whose activity it is: the log's detail
 	   names the plan, and so the employee and the leader */
 	const struct mus_notice_var vars[] = {
-		{ "subject", ctx->reply->subject },
+		{ "subject", mus_reply_subject_base(ctx->reply->subject) },
 		{ "problem", outcome == MUS_DONE_UNKNOWN ?
 			t_strdup_printf(MUS_INBOX_L(inbox->language,
 				"ingen aktivitet har referencen \"%s\"",
@@ -1123,7 +1124,7 @@ static int mus_inbox_competence_answer(struct mus_inbox_ctx *ctx,
 				       const char **error_r)
 {
 	const struct mus_notice_var vars[] = {
-		{ "subject", ctx->reply->subject },
+		{ "subject", mus_reply_subject_base(ctx->reply->subject) },
 		{ "problems", mus_plan_problems_format(problems) },
 		{ "levels", mus_competence_form_levels(problems->language) },
 		{ "uid_short", mus_conversation_reference(ctx->conv) },

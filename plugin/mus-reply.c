@@ -1309,8 +1309,8 @@ static bool mus_reply_uid_char(char c)
 }
 
 /* Skip reply and forward prefixes (Re:, SV:, AW:, Fwd:, VS:, WG:, also
-   "Re[2]:") and leading "[tag]"s (a gateway's [EKSTERN]). */
-static const char *mus_reply_skip_prefixes(const char *s)
+   "Re[2]:") and, with tags, leading "[tag]"s (a gateway's [EKSTERN]). */
+static const char *mus_reply_skip_prefixes(const char *s, bool tags)
 {
 	static const char *const prefixes[] = {
 		"re", "sv", "aw", "fw", "fwd", "vs", "wg", "antw", "tr", "rv",
@@ -1323,7 +1323,7 @@ static const char *mus_reply_skip_prefixes(const char *s)
 
 		while (*s == ' ' || *s == '\t')
 			s++;
-		if (*s == '[' && (p = strchr(s, ']')) != NULL) {
+		if (tags && *s == '[' && (p = strchr(s, ']')) != NULL) {
 			s = p + 1;
 			continue;
 		}
@@ -1395,7 +1395,7 @@ mus_reply_subject(const char *subject, const char **uid_short_r,
 	*uid_short_r = NULL;
 	if (subject == NULL)
 		return MUS_REPLY_SUBJECT_NONE;
-	s = mus_reply_skip_prefixes(subject);
+	s = mus_reply_skip_prefixes(subject, TRUE);
 	for (unsigned int i = 0; i < N_ELEMENTS(words); i++) {
 		size_t len = strlen(words[i].word);
 
@@ -1419,6 +1419,11 @@ mus_reply_subject(const char *subject, const char **uid_short_r,
 	*uid_short_r = last;
 	return last == NULL ? MUS_REPLY_SUBJECT_NONE :
 		MUS_REPLY_SUBJECT_REFERENCE;
+}
+
+const char *mus_reply_subject_base(const char *subject)
+{
+	return subject == NULL ? NULL : mus_reply_skip_prefixes(subject, FALSE);
 }
 
 const char *mus_reply_subject_reference(const char *subject)

@@ -195,6 +195,10 @@ int mus_reply_parse_cards(const char *subject, const char *body_text,
    as in a reply to the invitation or to the plan form), from the data
    stack; NULL if there is none, or the subject chooses cards. */
 const char *mus_reply_subject_reference(const char *subject);
+/* subject without its reply and forward prefixes ("SV: Re: x" is "x"),
+   for the subject of an answer that puts its own before it; NULL for
+   NULL */
+const char *mus_reply_subject_base(const char *subject);
 
 /* Names for logs and tests: "REPLY", "ACCEPTED", ... */
 const char *mus_reply_method_name(enum mus_reply_method method);

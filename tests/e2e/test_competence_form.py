@@ -164,7 +164,9 @@ class CompetenceFormTest(unittest.TestCase):
         problems = wait_for("the problems mail", lambda: [
             m for m in self.forms(self.mail(self.employee), ref)
             if m["Message-ID"] != got[0]["Message-ID"] and
-            "Kompetenceskema" in str(m["Subject"]) and str(m["Subject"]).startswith("Re:")])
+            "Kompetenceskema" in str(m["Subject"]) and str(m["Subject"]).startswith("SV:")])
+        # a Danish answer, with one reply prefix
+        self.assertEqual(str(problems[0]["Subject"]), "SV: " + subject)
         body = problems[0].get_body(("plain",)).get_content()
         self.assertIn("linje 5 (%s: 4)" % codes[1], body)
         self.assertIn("linje 6 (%s: meget god)" % codes[2], body)

@@ -179,8 +179,10 @@ class PlanFlowTest(unittest.TestCase):
         answers = wait_for("the answer", lambda: [m for m in self.stack.notices(leader_mail, ref)
                                                    if m["Message-ID"] != form["Message-ID"]])
         self.assertEqual(len(answers), 1)
-        # an answer to the leader's mail
+        # an answer to the leader's mail, with one reply prefix
         self.assertEqual(answers[0]["Auto-Submitted"], "auto-replied")
+        self.assertEqual(str(answers[0]["Subject"]),
+                         ("SV: " if subject.startswith("Udviklingsplan") else "Re: ") + subject)
         answer = answers[0].get_body(("plain",)).get_content()
         self.assertRegex(answer, r"(linje|line) 7 \(Type: jonglering\)")
         now = self.conv()

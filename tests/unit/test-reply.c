@@ -781,8 +781,30 @@ static void test_reply_cards(void)
 	}
 }
 
+static void test_reply_subject_base(void)
+{
+	static const struct {
+		const char *subject, *base;
+	} cases[] = {
+		{ "SV: Re: Udviklingsplan for Anna [7f3a9c2e]", "Udviklingsplan for Anna [7f3a9c2e]" },
+		{ "AW:Re[2]: Samtalekort 7f3a9c2e", "Samtalekort 7f3a9c2e" },
+		{ "Udført [abc]", "Udført [abc]" },
+		/* a tag at the start is kept: it may be the reference */
+		{ "[EKSTERN] SV: x", "[EKSTERN] SV: x" },
+		{ "Reply needed", "Reply needed" },
+		{ "", "" },
+	};
+
+	mus_test_begin("reply: the subject without reply prefixes");
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++)
+		test_assert_strcmp(mus_reply_subject_base(cases[i].subject), cases[i].base);
+	test_assert(mus_reply_subject_base(NULL) == NULL);
+	mus_test_end();
+}
+
 void test_reply(void)
 {
+	test_reply_subject_base();
 	test_reply_corpus();
 	test_cards_corpus();
 	test_reply_attendees();
