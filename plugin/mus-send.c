@@ -441,6 +441,12 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	if (array_is_created(&sc->gone))
 		array_append_array(&member_names, &sc->gone);
 	array_append_zero(&member_names);
+	if (sc->action == MUS_SEND_DECLINECOUNTER) {
+		/* it goes to the one who proposed: To names nobody else */
+		array_clear(&to);
+		array_push_back(&to, (&(struct mus_message_address){
+			.name = recipient->cn, .address = recipient->mails[0] }));
+	}
 
 	if (sc->action == MUS_SEND_FOLLOWUP) {
 		if (mus_send_followup_text(ctx, sc, lang, array_front(&member_names),
@@ -480,7 +486,9 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	if (mus_itip_build(send->set->templates_dir, &event, &ics, error_r) < 0)
 		return -1;
 
-	if (sc->action == MUS_SEND_REQUEST) {
+	/* the answer to a proposal repeats the invitation, cards included */
+	if (sc->action == MUS_SEND_REQUEST ||
+	    sc->action == MUS_SEND_DECLINECOUNTER) {
 		array_foreach_elem(&sc->cards, card) {
 			struct mus_message_attachment *att;
 			const buffer_t *data =

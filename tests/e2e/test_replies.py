@@ -416,6 +416,13 @@ class RepliesTest(unittest.TestCase):
         msgs = self.wait_calendars(self.mail(c.musEmployee), c.musICalUID, 2)
         method, seq, ev = msgs[-1]
         self.assertEqual((method, seq), ("DECLINECOUNTER", int(c.musSequence)))
+        # to the employee alone, with the cards the text speaks of
+        answer = next(m for m in self.messages(self.mail(c.musEmployee))
+                      if "Nyt tidspunkt ikke muligt" in str(m["Subject"]))
+        self.assertEqual([a.addr_spec.lower() for a in answer["To"].addresses],
+                         [self.mail(c.musEmployee).lower()])
+        self.assertTrue(any(p.get_filename() for p in answer.walk()
+                            if p.get_content_type() == "text/html" and p.get_filename()))
         # the rule it breaks, in the employee's language (Danish on the stack)
         self.assertIn("arbejdstiden", str(ev["COMMENT"]))
         self.assertNotIn("working hours", self.texts(self.mail(c.musEmployee),
