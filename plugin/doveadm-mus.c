@@ -585,7 +585,7 @@ static int mus_doveadm_followup(struct mus_doveadm_session *session,
 				 mus_doveadm_plan_bases(session->set), &plans,
 				 error_r) < 0)
 		return -1;
-	org = mus_org_create();
+	org = mus_org_create(session->set->timezone);
 	/* the people are looked up for the plans' reminders: without an
 	   approved plan (a round's first months) nobody is read */
 	if (array_count(&plans) > 0 &&
@@ -687,7 +687,7 @@ void cmd_mus_competences(struct doveadm_cmd_context *cctx)
 	}
 	if (mus_doveadm_competence_session_begin(&session) < 0)
 		return;
-	org = mus_org_create();
+	org = mus_org_create(session.set->timezone);
 	if (mus_people_load(session.conn, session.set->people_base,
 			    MUS_PEOPLE_FILTER, time(NULL), org, &error) < 0) {
 		i_error("mus: competences: %s", error);
@@ -722,7 +722,7 @@ void cmd_mus_status(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 	(void)mus_doveadm_profiles_off(session.set);
 	p_array_init(&rows, session.pool, 256);
 	p_array_init(&plans, session.pool, 64);
-	org = mus_org_create();
+	org = mus_org_create(session.set->timezone);
 	if (mus_doveadm_figures(&session, org, &rows, &plans, &figs) == 0) {
 		mus_report_hr(session.pool, figs, session.set->language, &rows);
 		mus_report_overdue(session.pool, org, &plans, session.set->timezone,
@@ -759,7 +759,7 @@ void cmd_mus_report(struct doveadm_cmd_context *cctx)
 	}
 	if (mus_doveadm_session_begin(&session) < 0)
 		return;
-	org = mus_org_create();
+	org = mus_org_create(session.set->timezone);
 	p_array_init(&plans, session.pool, 64);
 	/* without mus_profile_base the page has no competence section */
 	if (mus_doveadm_figures(&session, org, NULL, &plans, &figs) == 0 &&
@@ -1394,7 +1394,7 @@ void cmd_mus_round_show(struct doveadm_cmd_context *cctx)
 	p_array_init(&rounds, pool, 2);
 	p_array_init(&invalid, pool, 2);
 	p_array_init(&convs, pool, 256);
-	org = mus_org_create();
+	org = mus_org_create(set->timezone);
 	if (mus_rounds_load(conn, pool, set->round_base, name, &session.rctx, &rounds,
 			    &invalid, &error) < 0 ||
 	    (array_count(&rounds) > 0 &&
@@ -1454,7 +1454,7 @@ void cmd_mus_profile_list(struct doveadm_cmd_context *cctx ATTR_UNUSED)
 
 	if (mus_doveadm_competence_session_begin(&session) < 0)
 		return;
-	org = mus_org_create();
+	org = mus_org_create(session.set->timezone);
 	ret = mus_profiles_load(session.conn, session.set->profile_base,
 				&profiles, &error);
 	if (ret == 0 &&

@@ -31,12 +31,13 @@ const char *mus_problem_kind_name(enum mus_problem_kind kind)
 	return mus_problem_kind_names[kind];
 }
 
-struct mus_org *mus_org_create(void)
+struct mus_org *mus_org_create(const char *timezone)
 {
 	pool_t pool = pool_alloconly_create("mus org", 64 * 1024);
 	struct mus_org *org = p_new(pool, struct mus_org, 1);
 
 	org->pool = pool;
+	org->timezone = timezone;
 	p_array_init(&org->people, pool, 256);
 	p_array_init(&org->tops, pool, 4);
 	p_array_init(&org->problems, pool, 16);
@@ -213,7 +214,8 @@ static void mus_org_person_problems(struct mus_org *org,
 	if (person->absent_until > now) {
 		mus_org_problem(org, MUS_PROBLEM_LONG_TERM_LEAVE, person,
 				t_strdup_printf("absent until %s",
-						mus_time_date(person->absent_until)));
+						mus_time_local_date(org->timezone,
+								    person->absent_until)));
 	}
 }
 

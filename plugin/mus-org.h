@@ -72,6 +72,7 @@ ARRAY_DEFINE_TYPE(mus_org_problem, struct mus_org_problem);
 
 struct mus_org {
 	pool_t pool;
+	const char *timezone;
 	ARRAY_TYPE(mus_person) people;		/* sorted by ndn once analysed */
 	ARRAY_TYPE(mus_person) tops;
 	ARRAY_TYPE(mus_org_problem) problems;
@@ -86,7 +87,9 @@ struct mus_org {
 typedef int mus_org_dn_exists_t(const char *dn, void *context,
 				const char **error_r);
 
-struct mus_org *mus_org_create(void);
+/* An empty organisation; dates in its problems are local dates in zone
+   timezone (which must outlive it). */
+struct mus_org *mus_org_create(const char *timezone);
 void mus_org_destroy(struct mus_org **org);
 
 /* Add a person; the org takes nothing from the caller: all strings must

@@ -392,7 +392,7 @@ static int mus_sync_read(struct mus_sync_round *ctx, const char **error_r)
 		hash_table_insert(ctx->by_cn, conv->cn, conv);
 	mus_sync_prefetch(ctx);
 
-	ctx->org = mus_org_create();
+	ctx->org = mus_org_create(ctx->round->timezone);
 	if (mus_people_load_notify(ctx->conn, ctx->round->scope_base,
 				   ctx->round->scope_filter, ctx->now, ctx->org,
 				   mus_sync_prefetch_person, ctx, error_r) < 0)

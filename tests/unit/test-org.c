@@ -6,6 +6,8 @@
 #include "str.h"
 #include "mus-org.h"
 #include "mus-people.h"
+#include "mus-time.h"
+#include "mus-holidays.h"
 #include "mus-test.h"
 #include "mus-test-org.h"
 
@@ -50,7 +52,7 @@ static struct mus_person *find(const struct mus_org *org, const char *uid)
 
 static void test_org_clean_tree(void)
 {
-	struct mus_org *org = mus_org_create();
+	struct mus_org *org = mus_org_create("Europe/Copenhagen");
 	unsigned int calls = 0;
 	const char *error;
 
@@ -82,7 +84,7 @@ static void test_org_clean_tree(void)
 
 static void test_org_planted_problems(void)
 {
-	struct mus_org *org = mus_org_create();
+	struct mus_org *org = mus_org_create("Europe/Copenhagen");
 	unsigned int calls = 0;
 	struct mus_person *p;
 	const char *error;
@@ -111,7 +113,9 @@ static void test_org_planted_problems(void)
 	mus_test_person(org, "dup1", "top", "same@x.test");
 	mus_test_person(org, "dup2", "top", "SAME@x.test");
 	p = mus_test_person(org, "leave", "top", "");
-	p->absent_until = NOW + 86400 * 200;
+	/* local midnight starting 2027-06-01, 22:00 UTC the day before */
+	p->absent_until = mus_time_from_local("Europe/Copenhagen",
+		mus_days_from_civil(2027, 6, 1), 0);
 	p = mus_test_person(org, "back", "top", "");
 	p->absent_until = NOW - 86400;
 	p = mus_test_person(org, "two", "top", "");
@@ -137,6 +141,17 @@ static void test_org_planted_problems(void)
 		"manager-cycle self;"
 		"several-managers two;");
 	test_assert(calls == 2);
+	/* the date of the absence as HR wrote it, not its UTC date */
+	{
+		const struct mus_org_problem *problem;
+		bool found = FALSE;
+
+		array_foreach(&org->problems, problem) {
+			if (problem->kind == MUS_PROBLEM_LONG_TERM_LEAVE)
+				found = strstr(problem->detail, "2027-06-01") != NULL;
+		}
+		test_assert(found);
+	}
 	test_assert(find(org, "boss")->report_count == MUS_ORG_WIDE_SPAN + 1);
 	test_assert(find(org, "w00")->level == 3);
 	test_assert(find(org, "orphan")->level == 0);
@@ -153,7 +168,7 @@ static void test_org_planted_problems(void)
 
 static void test_org_lookup_error(void)
 {
-	struct mus_org *org = mus_org_create();
+	struct mus_org *org = mus_org_create("Europe/Copenhagen");
 	unsigned int calls = 0;
 	const char *error = NULL;
 
@@ -168,7 +183,7 @@ static void test_org_lookup_error(void)
 
 static void test_org_long_chain(void)
 {
-	struct mus_org *org = mus_org_create();
+	struct mus_org *org = mus_org_create("Europe/Copenhagen");
 	unsigned int calls = 0;
 	const char *error;
 	char uid[16], manager[16];

@@ -185,7 +185,7 @@ test_group(const ARRAY_TYPE(mus_hr_group) *groups, const char *key)
 static void test_figures_and_page(void)
 {
 	pool_t pool = pool_alloconly_create("test report", 8192);
-	struct mus_org *org = mus_org_create();
+	struct mus_org *org = mus_org_create("Europe/Copenhagen");
 	struct mus_cards *cards;
 	struct mus_hr_figures *figs;
 	ARRAY_TYPE(mus_filed_plan) plans;
@@ -409,7 +409,7 @@ static void test_figures_and_page(void)
 
 static void test_empty_page(void)
 {
-	struct mus_org *org = mus_org_create();
+	struct mus_org *org = mus_org_create("Europe/Copenhagen");
 	struct mus_hr_figures *figs;
 	string_t *out = t_str_new(4096);
 	const char *error;

@@ -19,7 +19,7 @@ static int no_dn_exists(const char *dn ATTR_UNUSED, void *context ATTR_UNUSED,
 
 static struct mus_org *sample_org(void)
 {
-	struct mus_org *org = mus_org_create();
+	struct mus_org *org = mus_org_create("Europe/Copenhagen");
 	struct mus_person *p;
 	const char *error;
 
