@@ -288,14 +288,16 @@ struct mus_doveadm_inbox {
 };
 
 static int mus_doveadm_inbox_send(bool reply, const char *to,
-				  const char *subject, const char *body,
-				  void *context, const char **error_r)
+				  const char *in_reply_to, const char *subject,
+				  const char *body, void *context,
+				  const char **error_r)
 {
 	struct mus_doveadm_inbox *ib = context;
 	int ret;
 
 	ret = mus_send_notice(ib->smtp, ib->set, reply ? MUS_NOTICE_REPLY :
-			      MUS_NOTICE_GENERATED, to, subject, body, error_r);
+			      MUS_NOTICE_GENERATED, to, in_reply_to, subject,
+			      body, error_r);
 	if (ret == 0) {
 		/* the address is refused for good: nothing to wait for */
 		i_warning("mus: inbox: the answer to %s was refused: %s", to, *error_r);

@@ -163,7 +163,7 @@ static int mus_competence_send_one(struct mus_competence_request_ctx *ctx,
 			    error_r) < 0)
 		return -1;
 	ret = mus_send_notice_commit(ctx->smtp, req->set, MUS_NOTICE_GENERATED,
-				     to->mails[0], subject, body,
+				     to->mails[0], NULL, subject, body,
 				     mus_competence_record_commit, &rec,
 				     &committed, &error);
 	if (rec.failed) {

@@ -246,7 +246,7 @@ static int mus_followup_mail(struct mus_followup_ctx *ctx, const char *name,
 		return 0;
 	}
 	ret = mus_send_notice_commit(ctx->smtp, ctx->set, MUS_NOTICE_GENERATED,
-				     rcpt->address, subject, body,
+				     rcpt->address, NULL, subject, body,
 				     mus_followup_record_commit, rec,
 				     &committed, &error);
 	if (rec->raced) {

@@ -552,7 +552,7 @@ static int mus_inbox_plan_declined(struct mus_inbox_ctx *ctx,
 					 "plan-declined", lang, vars,
 					 N_ELEMENTS(vars), &subject, &body,
 					 error_r) < 0 ||
-	    ctx->inbox->send(FALSE, leader->mails[0], subject, body,
+	    ctx->inbox->send(FALSE, leader->mails[0], NULL, subject, body,
 			     ctx->inbox->context, error_r) < 0)
 		return -1;
 
@@ -758,7 +758,8 @@ static int mus_inbox_answer_sender(struct mus_inbox_ctx *ctx, const char *name,
 	if (mus_invitation_render_notice(inbox->templates_dir, name, lang,
 					 vars, count, &subject, &body,
 					 error_r) < 0 ||
-	    inbox->send(TRUE, ctx->reply->from, subject, body, inbox->context,
+	    inbox->send(TRUE, ctx->reply->from, ctx->reply->message_id,
+			subject, body, inbox->context,
 			error_r) < 0)
 		return -1;
 	return 1;

@@ -99,10 +99,11 @@ enum mus_inbox_outcome {
 	MUS_INBOX_OUTCOME_COUNT
 };
 
-/* Sends one plain text mail: an answer to the sender (reply) or news for
-   someone else. Returns 0, or -1 with the reason if it should be tried
-   again later. */
-typedef int mus_inbox_send_t(bool reply, const char *to, const char *subject,
+/* Sends one plain text mail: an answer to the sender (reply; in_reply_to
+   the Message-ID it answers, or NULL) or news for someone else. Returns
+   0, or -1 with the reason if it should be tried again later. */
+typedef int mus_inbox_send_t(bool reply, const char *to,
+			     const char *in_reply_to, const char *subject,
 			     const char *body, void *context,
 			     const char **error_r);
 

@@ -11,14 +11,33 @@
 
 #include <time.h>
 
+/* "<id>" if id is a plain msg-id (printable ASCII, one '@', no angle
+   brackets or spaces), else NULL: a header that names the answered mail
+   must never stop the answer */
+static const char *mus_notice_msgid(const char *id)
+{
+	const char *at;
+
+	if (id == NULL || (at = strchr(id, '@')) == NULL || at == id ||
+	    at[1] == '\0' || strchr(at + 1, '@') != NULL || strlen(id) > 900)
+		return NULL;
+	for (const char *p = id; *p != '\0'; p++) {
+		if (*p <= ' ' || *p > '~' || *p == '<' || *p == '>')
+			return NULL;
+	}
+	return t_strdup_printf("<%s>", id);
+}
+
 int mus_send_notice_commit(struct mus_smtp *smtp,
 			   const struct mus_settings *set,
 			   enum mus_notice_kind kind, const char *to,
-			   const char *subject, const char *body,
-			   mus_smtp_commit_t *commit, void *context,
-			   bool *committed_r, const char **error_r)
+			   const char *in_reply_to, const char *subject,
+			   const char *body, mus_smtp_commit_t *commit,
+			   void *context, bool *committed_r,
+			   const char **error_r)
 {
 	struct mus_message_address rcpt = { .address = to };
+	const char *answered = mus_notice_msgid(in_reply_to);
 	struct mus_message msg;
 	string_t *out = t_str_new(4096);
 	unsigned char token[12];
@@ -41,8 +60,10 @@ int mus_send_notice_commit(struct mus_smtp *smtp,
 		{ .name = "Auto-Submitted",
 		  .value = kind == MUS_NOTICE_REPLY ? "auto-replied" :
 			"auto-generated" },
+		{ .name = "In-Reply-To", .value = answered },
+		{ .name = "References", .value = answered },
 	};
-	msg.header_count = 1;
+	msg.header_count = answered == NULL ? 1 : 3;
 	if (mus_message_build(&msg, out, error_r) < 0)
 		return -1;
 	switch (mus_smtp_send_commit(smtp, set->organizer, to, str_data(out),
@@ -62,11 +83,12 @@ int mus_send_notice_commit(struct mus_smtp *smtp,
 
 int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
 		    enum mus_notice_kind kind, const char *to,
-		    const char *subject, const char *body,
-		    const char **error_r)
+		    const char *in_reply_to, const char *subject,
+		    const char *body, const char **error_r)
 {
 	bool committed;
 
-	return mus_send_notice_commit(smtp, set, kind, to, subject, body,
-				      NULL, NULL, &committed, error_r);
+	return mus_send_notice_commit(smtp, set, kind, to, in_reply_to,
+				      subject, body, NULL, NULL, &committed,
+				      error_r);
 }

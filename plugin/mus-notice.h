@@ -21,21 +21,24 @@ enum mus_notice_kind {
 };
 
 /* Send a plain text mail of kind from the organizer address to one
-   person. Returns 1 if the MTA took it, 0 if it refused the address for
-   good (logged by the caller), -1 with the reason if it should be tried
-   again later. */
+   person. An answer names the Message-ID it answers (without the angle
+   brackets; NULL: none) in In-Reply-To and References, so that it
+   threads with it; an ID that is no plain msg-id is left out. Returns 1
+   if the MTA took it, 0 if it refused the address for good (logged by
+   the caller), -1 with the reason if it should be tried again later. */
 int mus_send_notice(struct mus_smtp *smtp, const struct mus_settings *set,
 		    enum mus_notice_kind kind, const char *to,
-		    const char *subject, const char *body,
-		    const char **error_r);
+		    const char *in_reply_to, const char *subject,
+		    const char *body, const char **error_r);
 /* mus_send_notice() that calls commit(context) before the end of the
    message, as mus_smtp_send_commit() does (commit may be NULL);
    committed_r says whether commit let the message go. */
 int mus_send_notice_commit(struct mus_smtp *smtp,
 			   const struct mus_settings *set,
 			   enum mus_notice_kind kind, const char *to,
-			   const char *subject, const char *body,
-			   mus_smtp_commit_t *commit, void *context,
-			   bool *committed_r, const char **error_r);
+			   const char *in_reply_to, const char *subject,
+			   const char *body, mus_smtp_commit_t *commit,
+			   void *context, bool *committed_r,
+			   const char **error_r);
 
 #endif

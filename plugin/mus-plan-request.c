@@ -174,7 +174,7 @@ static int mus_plan_request_send(struct mus_plan_request_ctx *ctx,
 			    error_r) < 0)
 		return -1;
 	ret = mus_send_notice(ctx->smtp, req->set, MUS_NOTICE_GENERATED,
-			      leader->mails[0], subject, body, &error);
+			      leader->mails[0], NULL, subject, body, &error);
 	if (ret <= 0) {
 		ctx->result->deferred++;
 		mus_plan_request_log(req, conv, t_strdup_printf(

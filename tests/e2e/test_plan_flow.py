@@ -183,6 +183,9 @@ class PlanFlowTest(unittest.TestCase):
         self.assertEqual(answers[0]["Auto-Submitted"], "auto-replied")
         self.assertEqual(str(answers[0]["Subject"]),
                          ("SV: " if subject.startswith("Udviklingsplan") else "Re: ") + subject)
+        # threaded with it
+        self.assertEqual(answers[0]["In-Reply-To"], "<%s>" % refused)
+        self.assertEqual(answers[0]["References"], "<%s>" % refused)
         answer = answers[0].get_body(("plain",)).get_content()
         self.assertRegex(answer, r"(linje|line) 7 \(Type: jonglering\)")
         now = self.conv()
