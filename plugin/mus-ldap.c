@@ -248,14 +248,20 @@ static int mus_ldap_tls_setup(LDAP *ld, const struct mus_settings *set,
    body, and polls before most of them: its own read-ahead layer serves
    UDP only. A search of 50,000 people cost 170,000 system calls. With
    liblber's read-ahead layer under TLS (or right on the socket) one
-   read() takes whatever the socket holds, up to the buffer's size. */
+   read() takes whatever the socket holds, up to the buffer's size.
+   That layer reads again when it holds part of an answer, and on a
+   blocking socket that read would wait for a server that stalled in the
+   middle of an answer past every timeout: the socket is made
+   non-blocking first, so that libldap's own wait (poll with the
+   timeout) decides, or the layer is not used. */
 static void mus_ldap_read_ahead(LDAP *ld)
 {
 	Sockbuf *sb = NULL;
 	ber_len_t size = MUS_LDAP_READ_AHEAD;
 
 	if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS ||
-	    sb == NULL)
+	    sb == NULL ||
+	    ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_NONBLOCK, (void *)1) != 1)
 		return;
 	if (ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead,
 			       LBER_SBIOD_LEVEL_PROVIDER, NULL) == 0)

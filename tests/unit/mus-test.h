@@ -37,6 +37,7 @@ void test_text_checks(void);
 void test_reason(void);
 void test_idle(void);
 void test_ldap(void);
+void test_ldap_timeout(void);
 void test_org(void);
 void test_holidays(void);
 void test_schedule(void);

@@ -45,7 +45,8 @@ void mus_test_end(void)
 int main(void)
 {
 	static void (*const suites[])(void) = {
-		test_settings, test_time, test_text_checks, test_idle, test_ldap, test_org,
+		test_settings, test_time, test_text_checks, test_idle, test_ldap,
+		test_ldap_timeout, test_org,
 		test_holidays, test_schedule, test_conversation, test_freebusy, test_cards,
 		test_round, test_roster, test_reason, test_itip, test_invitation,
 		test_message, test_reply, test_reply_hostile, test_plan,
