@@ -1423,7 +1423,22 @@ mus_reply_subject(const char *subject, const char **uid_short_r,
 
 const char *mus_reply_subject_base(const char *subject)
 {
-	return subject == NULL ? NULL : mus_reply_skip_prefixes(subject, FALSE);
+	string_t *base;
+	const char *s, *end;
+
+	if (subject == NULL)
+		return NULL;
+	/* leading "[tag]"s stay (one may be the reference); the prefixes
+	   before and after them go */
+	base = t_str_new(strlen(subject) + 1);
+	for (s = mus_reply_skip_prefixes(subject, FALSE);
+	     *s == '[' && (end = strchr(s, ']')) != NULL;
+	     s = mus_reply_skip_prefixes(end + 1, FALSE)) {
+		str_append_data(base, s, end + 1 - s);
+		str_append_c(base, ' ');
+	}
+	str_append(base, s);
+	return str_c(base);
 }
 
 const char *mus_reply_subject_reference(const char *subject)

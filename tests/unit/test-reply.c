@@ -790,7 +790,8 @@ static void test_reply_subject_base(void)
 		{ "AW:Re[2]: Samtalekort 7f3a9c2e", "Samtalekort 7f3a9c2e" },
 		{ "Udført [abc]", "Udført [abc]" },
 		/* a tag at the start is kept: it may be the reference */
-		{ "[EKSTERN] SV: x", "[EKSTERN] SV: x" },
+		{ "[EKSTERN] SV: x", "[EKSTERN] x" },
+		{ "SV: [EKSTERN] Re: [7f3a9c2e] x", "[EKSTERN] [7f3a9c2e] x" },
 		{ "Reply needed", "Reply needed" },
 		{ "", "" },
 	};
