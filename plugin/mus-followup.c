@@ -143,7 +143,6 @@ static const char *mus_followup_name(const struct mus_followup_ctx *ctx,
 	return dn == NULL ? "-" : dn;
 }
 
-/* the local date of t in the configured zone, "YYYY-MM-DD" */
 /* musActivityKind in the reader's words ("kursus"); a value written by
    hand that is no kind, as it is */
 static const char *mus_followup_kind(const char *value,
@@ -157,6 +156,7 @@ static const char *mus_followup_kind(const char *value,
 		mus_plan_activity_kind_title(kind, language) : value;
 }
 
+/* the local date of t in the configured zone, "YYYY-MM-DD" */
 static const char *mus_followup_date(const struct mus_followup_ctx *ctx,
 				     time_t t)
 {

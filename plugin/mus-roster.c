@@ -22,16 +22,17 @@ static const char *mus_roster_attend_problem(const struct mus_roster *roster,
 					     const struct mus_person *person,
 					     const char *role)
 {
+	/* HR's marks first: they are the reason a CANCEL gives */
 	if (person->exempt)
 		return t_strdup_printf("the %s " MUS_ROSTER_EXEMPT, role);
-	if (person->mails[0] == NULL)
-		return t_strdup_printf("the %s %s has no mail address", role,
-				       person->dn);
 	if (person->absent_until >= roster->round->window_end) {
 		return t_strdup_printf("the %s " MUS_ROSTER_ABSENT " %s, after the window ends",
 				       role, mus_time_local_date(roster->round->timezone,
 								 person->absent_until));
 	}
+	if (person->mails[0] == NULL)
+		return t_strdup_printf("the %s %s has no mail address", role,
+				       person->dn);
 	return NULL;
 }
 
@@ -120,7 +121,15 @@ static void mus_roster_add_pair(struct mus_roster *roster,
 	w = mus_roster_add(roster, p_strconcat(roster->pool, roster->kind, "-",
 					       person->uid, "-", leader_rdn, NULL),
 			   person->manager, person->manager_dn, &person, 1);
-	reason = mus_roster_manager_problem(person);
+	/* HR's marks first: the conversation is withdrawn for them */
+	reason = NULL;
+	if (mus_roster_taken_out(roster, person))
+		reason = mus_roster_attend_problem(roster, person, "employee");
+	else if (mus_roster_taken_out(roster, person->manager))
+		reason = mus_roster_attend_problem(roster, person->manager, "leader");
+	w->withdraw = reason != NULL;
+	if (reason == NULL)
+		reason = mus_roster_manager_problem(person);
 	if (reason == NULL)
 		reason = mus_roster_attend_problem(roster, person, "employee");
 	if (reason == NULL)
@@ -128,9 +137,6 @@ static void mus_roster_add_pair(struct mus_roster *roster,
 	if (reason == NULL)
 		reason = mus_roster_shared_address(person, person->manager);
 	w->reason = p_strdup(roster->pool, reason);
-	w->withdraw = reason != NULL &&
-		(mus_roster_taken_out(roster, person) ||
-		 mus_roster_taken_out(roster, person->manager));
 }
 
 static void mus_roster_add_team(struct mus_roster *roster,

@@ -573,7 +573,7 @@ static void mus_sync_decide_wanted(struct mus_sync_round *ctx,
 	if (w->reason != NULL && w->withdraw &&
 	    mus_conv_status_holds_slot(conv->status) &&
 	    !mus_conv_status_took_place(conv->status) &&
-	    !mus_conversation_is_over(conv, ctx->now)) {
+	    conv->end > ctx->now) {
 		/* HR took someone out (musExempt, a long absence): the
 		   invitation is withdrawn; if they come back, a new time is
 		   found */
@@ -736,11 +736,28 @@ static int mus_sync_round_entry(const struct mus_ldap_entry *entry,
 	return 0;
 }
 
+/* Fix a meeting [start, end) of conv's people that lies in the window:
+   it occupies them, keeps the buffer and counts toward the leader's
+   conversations that day. */
+static void mus_sync_fix_meeting(struct mus_sync_round *ctx,
+				 const struct mus_conversation *conv,
+				 time_t start, time_t end)
+{
+	if (start == 0 || end <= start || start >= ctx->round->window_end ||
+	    end <= ctx->round->window_start)
+		return;
+	mus_schedule_fix(ctx->sched, mus_sync_sched_conv(ctx, conv->dn,
+				conv->leader_ndn, conv->employee_ndns,
+				str_array_length(conv->employee_ndns)),
+			 start, end);
+}
+
 /* Conversations of other rounds still to come (a TUS round in the weeks
-   of the MUS round, say) are kept where they are, as this round's own: they
-   occupy their people, count toward the leader's conversations a day and
-   keep the buffer. Read, round by round, only when this sync places
-   something. */
+   of the MUS round, say), and the follow-up meetings of plans that wait
+   for approval in any round, are kept where they are, as this round's
+   own: they occupy their people, count toward the leader's conversations
+   a day and keep the buffer. Read, round by round, only when this sync
+   places something. */
 static int mus_sync_other_rounds(struct mus_sync_round *ctx,
 				 const char **error_r)
 {
@@ -757,6 +774,11 @@ static int mus_sync_other_rounds(struct mus_sync_round *ctx,
 		placing = placing || item->slot != NULL;
 	if (!placing)
 		return 0;
+	array_foreach_elem(&ctx->convs, conv) {
+		if (!conv->unreadable && conv->status == MUS_CONV_PLAN_PENDING)
+			mus_sync_fix_meeting(ctx, conv, conv->followup_start,
+					     conv->followup_end);
+	}
 	i_zero(&rctx);
 	rctx.pool = pool_alloconly_create("mus other rounds", 16 * 1024);
 	p_array_init(&rctx.dns, rctx.pool, 8);
@@ -774,7 +796,8 @@ static int mus_sync_other_rounds(struct mus_sync_round *ctx,
 		   only: this round goes on */
 		if (mus_conversations_search(ctx->conn, rctx.pool, dn,
 			"(&(objectClass=musConversation)(|(musStatus=scheduled)"
-			"(musStatus=invited)(musStatus=accepted)))", &others,
+			"(musStatus=invited)(musStatus=accepted)"
+			"(musStatus=plan-pending)))", &others,
 			&error) < 0) {
 			if (mus_ldap_connection_closed(ctx->conn)) {
 				*error_r = error;
@@ -786,14 +809,14 @@ static int mus_sync_other_rounds(struct mus_sync_round *ctx,
 		}
 	}
 	array_foreach_elem(&others, conv) {
-		if (ret < 0 || conv->unreadable || conv->end <= conv->start ||
-		    conv->start >= ctx->round->window_end ||
-		    conv->end <= ctx->round->window_start)
+		if (ret < 0 || conv->unreadable)
 			continue;
-		mus_schedule_fix(ctx->sched, mus_sync_sched_conv(ctx, conv->dn,
-					conv->leader_ndn, conv->employee_ndns,
-					str_array_length(conv->employee_ndns)),
-				 conv->start, conv->end);
+		if (conv->status == MUS_CONV_PLAN_PENDING) {
+			mus_sync_fix_meeting(ctx, conv, conv->followup_start,
+					     conv->followup_end);
+		} else {
+			mus_sync_fix_meeting(ctx, conv, conv->start, conv->end);
+		}
 	}
 	pool_unref(&rctx.pool);
 	return ret;
@@ -886,6 +909,20 @@ static void mus_sync_item_outcome(struct mus_sync_round *ctx,
 
 /* A conversation that is unschedulable again for the same reason, and
    keeps what it had: writing it would change nothing but its entryCSN. */
+/* TRUE if two reasons say the same: "no free slot ..." ends in figures
+   of the window left ("(5 working days, ...)"), which shrink every day
+   of the round; they alone are no change worth a write */
+static bool mus_sync_same_reason(const char *a, const char *b)
+{
+	if (a != NULL && b != NULL && str_begins(a, MUS_SCHEDULE_NO_SLOT) &&
+	    str_begins(b, MUS_SCHEDULE_NO_SLOT)) {
+		size_t len = strcspn(a, "(");
+
+		return len == strcspn(b, "(") && strncmp(a, b, len) == 0;
+	}
+	return null_strcmp(a, b) == 0;
+}
+
 static bool mus_sync_item_unchanged(const struct mus_sync_item *item)
 {
 	const struct mus_conversation *conv = item->conv;
@@ -894,7 +931,7 @@ static bool mus_sync_item_unchanged(const struct mus_sync_item *item)
 		!item->counter &&
 		item->status == MUS_CONV_UNSCHEDULABLE &&
 		conv->status == MUS_CONV_UNSCHEDULABLE &&
-		null_strcmp(item->reason, conv->reason) == 0 &&
+		mus_sync_same_reason(item->reason, conv->reason) &&
 		(conv->start == 0 || conv->sent_sequence >= 0);
 }
 

@@ -284,5 +284,64 @@ class FollowUpOtherRoundTest(unittest.TestCase):
         self.assertGreaterEqual(start.astimezone(TZ).date(), follow_up)
 
 
+class ConversationAroundFollowUpTest(unittest.TestCase):
+    """The other way round: a leader's follow-up meeting is placed first; a
+    round created later over that day places the leader's conversation
+    clear of it and the buffer. Leader: the one after FollowUpOtherRoundTest's."""
+
+    def test_a_later_round_keeps_clear_of_the_follow_up_meeting(self):
+        stack = Stack()
+        lower, by_manager = stack.reports()
+        leaders = stack.plan_leaders(lower, by_manager, stack.group_members(HR))
+        leader = leaders[2 * len(leaders) // 3 + 2]
+        emp = sorted(r for r in by_manager[leader]
+                     if lower[r.lower()].get("mail") and not lower[r.lower()].get("musAbsentUntil"))[0]
+        flt = "(|(entryDN=%s)(entryDN=%s))" % (emp, leader)
+        today = datetime.date.today()
+        follow_up = today + datetime.timedelta(days=250)
+        if (follow_up.month, follow_up.day) >= (12, 18):
+            follow_up += datetime.timedelta(days=21)
+        follow_up += datetime.timedelta(days=(3 - follow_up.weekday()) % 7)   # a Thursday
+
+        def create(name, start, end):
+            stack.ldap_delete(stack.round_dn(name) or "cn=%s,ou=rounds,dc=eksempel,dc=test" % name)
+            stack.doveadm("mus", "round", "create", "--name", name, "--kind", "MUS",
+                          "--start", start.isoformat(), "--end", end.isoformat(),
+                          "--duration", str(DURATION), "--workday", "0900-1500",
+                          "--max-per-day", "4", "--buffer", "15", "--scope-filter", flt)
+            dn = stack.round_dn(name)
+            self.addCleanup(stack.ldap_delete, dn)
+            stack.doveadm("mus", "sync", "--round", name)
+            return dn
+
+        def conv_of(round_dn):
+            return next((d, e) for d, e in stack.conversations(round_dn).items()
+                        if [x.lower() for x in e.get("musEmployee", [])] == [emp.lower()])
+
+        own = "MUS follow-up first round"
+        own_dn = create(own, today + datetime.timedelta(days=60), today + datetime.timedelta(days=90))
+        conv_dn = conv_of(own_dn)[0]
+        set_plan(stack, conv_dn, 1, {
+            "goals": [{"kind": "individual", "text": "Lead the winter project"}],
+            "activities": [{"description": "Project course", "kind": "course",
+                            "responsible": "leader",
+                            "due": (follow_up - datetime.timedelta(days=30)).isoformat()}],
+            "follow_up": follow_up.isoformat()})
+        self.addCleanup(lambda: [stack.ldap_delete(dn) for dn in stack.ldap_entries(
+            PLANS, "(musEmployee=%s)" % ldap_escape(emp), "dn", scope="one")])
+        stack.doveadm("mus", "sync", "--round", own)
+        conv = stack.conversations(own_dn)[conv_dn]
+        meeting = (utc(conv["musFollowUpStart"][0]), utc(conv["musFollowUpEnd"][0]))
+        self.assertEqual(meeting[0].astimezone(TZ).date(), follow_up)
+
+        later = conv_of(create("TUS after the follow-up round", follow_up, follow_up))[1]
+        self.assertEqual(later["musStatus"], ["invited"])
+        start, end = utc(later["musStart"][0]), utc(later["musEnd"][0])
+        buffer = datetime.timedelta(minutes=15)
+        self.assertTrue(end + buffer <= meeting[0] or start >= meeting[1] + buffer,
+                        "the conversation %s-%s is not clear of the follow-up meeting %s-%s"
+                        % (start, end, *meeting))
+
+
 if __name__ == "__main__":
     unittest.main()

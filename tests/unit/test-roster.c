@@ -38,6 +38,9 @@ static struct mus_org *sample_org(void)
 	p->absent_until = WINDOW_START + 86400;
 	p = mus_test_person(org, "free", "m1", "");
 	p->exempt = TRUE;
+	/* exempt, and the manager is gone too: HR's mark is the reason */
+	p = mus_test_person(org, "gone", "ghost", "");
+	p->exempt = TRUE;
 	/* a shared mailbox: the same address as the leader's */
 	mus_test_person(org, "shared", "m1", "m1@x.test");
 	/* and one with e1's */
@@ -104,7 +107,7 @@ void test_roster(void)
 		"mus-away-m1 1 the;mus-back-m1 1;mus-c1-c2 1 the;"
 		"mus-c2-c1 1 the;mus-e1-m1 1;mus-e2-m1 1;"
 		"mus-e3-m1 1 the;mus-e4-ghost 1 manager;"
-		"mus-e5-m1 1;mus-free-m1 1 the;mus-m1-top 1;"
+		"mus-e5-m1 1;mus-free-m1 1 the;mus-gone-ghost 1 the;mus-m1-top 1;"
 		"mus-shared-m1 1 the;mus-twin-m1 1;");
 	mus_test_end();
 
@@ -117,6 +120,8 @@ void test_roster(void)
 			   "manager uid=ghost,ou=people,dc=x does not exist") != NULL);
 	test_assert(strstr(reason_of(MUS_ROUND_MUS, "mus-c1-c2"),
 			   "is a cycle") != NULL);
+	test_assert(strstr(reason_of(MUS_ROUND_MUS, "mus-gone-ghost"),
+			   "exempt") != NULL);
 	test_assert(strstr(reason_of(MUS_ROUND_MUS, "mus-free-m1"),
 			   "exempt") != NULL);
 	test_assert_strcmp(reason_of(MUS_ROUND_MUS, "mus-shared-m1"),
@@ -152,7 +157,7 @@ void test_roster(void)
 			"grus-c1-c2 1 the;"
 			"grus-c2-c1 1 the;"
 			"grus-e3-m1 1 the;grus-e4-ghost 1 manager;"
-			"grus-e5-m1 1;grus-empty-m1 0 the;grus-free-m1 1 the;"
+			"grus-e5-m1 1;grus-empty-m1 0 the;grus-free-m1 1 the;grus-gone-ghost 1 the;"
 			"grus-m1-top 1;grus-shared-m1 1 the;grus-t1-m1 2;"
 			"grus-twin-m1 1;");
 	}
