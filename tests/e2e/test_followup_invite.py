@@ -219,129 +219,116 @@ class FollowUpInviteTest(unittest.TestCase):
         self.assertEqual(plan[plan_dn]["musGoal"], ["Chair the weekly meetings"])
 
 
-class FollowUpOtherRoundTest(unittest.TestCase):
+class TwoRoundsCase(unittest.TestCase):
+    """A leader and one employee in two rounds of their own, and a plan whose
+    follow-up date falls on the second round's one day."""
+
+    def people(self, nth):
+        """The leader (after test_flow's, by nth) and their first usable employee."""
+        self.stack = Stack()
+        lower, by_manager = self.stack.reports()
+        leaders = self.stack.plan_leaders(lower, by_manager, self.stack.group_members(HR))
+        self.leader = leaders[2 * len(leaders) // 3 + nth]
+        self.emp = sorted(r for r in by_manager[self.leader]
+                          if lower[r.lower()].get("mail") and
+                          not lower[r.lower()].get("musAbsentUntil"))[0]
+
+    @staticmethod
+    def day(days, weekday):
+        """The weekday (0 Monday) on or after today + days: after the sample
+        busy time, which ends in June 2027, and not in Christmas week."""
+        day = datetime.date.today() + datetime.timedelta(days=days)
+        if (day.month, day.day) >= (12, 18):
+            day += datetime.timedelta(days=21)
+        return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
+
+    def create(self, name, start, end):
+        """The round of the two from start to end, synced; its DN."""
+        self.stack.ldap_delete(self.stack.round_dn(name) or
+                               "cn=%s,ou=rounds,dc=eksempel,dc=test" % name)
+        self.stack.doveadm("mus", "round", "create", "--name", name, "--kind", "MUS",
+                           "--start", start.isoformat(), "--end", end.isoformat(),
+                           "--duration", str(DURATION), "--workday", "0900-1500",
+                           "--max-per-day", "4", "--buffer", "15", "--scope-filter",
+                           "(|(entryDN=%s)(entryDN=%s))" % (self.emp, self.leader))
+        dn = self.stack.round_dn(name)
+        self.addCleanup(self.stack.ldap_delete, dn)
+        self.stack.doveadm("mus", "sync", "--round", name)
+        return dn
+
+    def conv_of(self, round_dn):
+        """(DN, entry) of the employee's conversation in round_dn."""
+        return next((d, e) for d, e in self.stack.conversations(round_dn).items()
+                    if [x.lower() for x in e.get("musEmployee", [])] == [self.emp.lower()])
+
+    def plan(self, conv_dn, follow_up):
+        """Leave conv_dn waiting for approval of a plan with follow_up."""
+        set_plan(self.stack, conv_dn, 1, {
+            "goals": [{"kind": "individual", "text": "Lead the project"}],
+            "activities": [{"description": "Project course", "kind": "course",
+                            "responsible": "leader",
+                            "due": (follow_up - datetime.timedelta(days=30)).isoformat()}],
+            "follow_up": follow_up.isoformat()})
+        self.addCleanup(lambda: [self.stack.ldap_delete(dn) for dn in self.stack.ldap_entries(
+            PLANS, "(musEmployee=%s)" % ldap_escape(self.emp), "dn", scope="one")])
+
+    def assert_clear(self, a, b, what):
+        """The spans a and b (start, end) are apart by the buffer at least."""
+        buffer = datetime.timedelta(minutes=15)
+        self.assertTrue(a[1] + buffer <= b[0] or a[0] >= b[1] + buffer,
+                        "%s: %s-%s and %s-%s" % (what, a[0], a[1], b[0], b[1]))
+
+
+class FollowUpOtherRoundTest(TwoRoundsCase):
     """The follow-up meeting keeps clear of the conversations of another round:
     the leader and the employee have a conversation of a second round on the
     plan's follow-up date; the meeting is placed after it and the buffer, not
-    on top of it. Leader: the one after test_flow's."""
+    on top of it."""
 
     def test_placed_around_another_rounds_conversation(self):
-        stack = Stack()
-        lower, by_manager = stack.reports()
-        leaders = stack.plan_leaders(lower, by_manager, stack.group_members(HR))
-        leader = leaders[2 * len(leaders) // 3 + 1]
-        emp = sorted(r for r in by_manager[leader]
-                     if lower[r.lower()].get("mail") and not lower[r.lower()].get("musAbsentUntil"))[0]
-        flt = "(|(entryDN=%s)(entryDN=%s))" % (emp, leader)
+        self.people(1)
+        follow_up = self.day(240, 2)
         today = datetime.date.today()
-        # the follow-up date, the other round's one day: a Wednesday about
-        # eight months ahead (after the sample busy time, which ends in
-        # June 2027), not in Christmas week
-        follow_up = today + datetime.timedelta(days=240)
-        if (follow_up.month, follow_up.day) >= (12, 18):
-            follow_up += datetime.timedelta(days=21)
-        follow_up += datetime.timedelta(days=(2 - follow_up.weekday()) % 7)
-        rounds = {}
-        for name, start, end in (
-                ("MUS follow-up own round", today + datetime.timedelta(days=60),
-                 today + datetime.timedelta(days=90)),
-                ("TUS follow-up other round", follow_up, follow_up)):
-            stack.ldap_delete(stack.round_dn(name) or "cn=%s,ou=rounds,dc=eksempel,dc=test" % name)
-            stack.doveadm("mus", "round", "create", "--name", name, "--kind", "MUS",
-                          "--start", start.isoformat(), "--end", end.isoformat(),
-                          "--duration", str(DURATION), "--workday", "0900-1500",
-                          "--max-per-day", "4", "--buffer", "15", "--scope-filter", flt)
-            rounds[name] = stack.round_dn(name)
-            self.addCleanup(stack.ldap_delete, rounds[name])
-            stack.doveadm("mus", "sync", "--round", name)
-        own_dn, other_dn = rounds.values()
-
-        def conv_of(round_dn):
-            return next((d, e) for d, e in stack.conversations(round_dn).items()
-                        if [x.lower() for x in e.get("musEmployee", [])] == [emp.lower()])
-
-        other = conv_of(other_dn)[1]
+        own_dn = self.create("MUS follow-up own round", today + datetime.timedelta(days=60),
+                             today + datetime.timedelta(days=90))
+        other = self.conv_of(self.create("TUS follow-up other round", follow_up, follow_up))[1]
         self.assertEqual(other["musStatus"], ["invited"])
         busy = (utc(other["musStart"][0]), utc(other["musEnd"][0]))
         self.assertEqual(busy[0].astimezone(TZ).date(), follow_up)
-        conv_dn = conv_of(own_dn)[0]
-        set_plan(stack, conv_dn, 1, {
-            "goals": [{"kind": "individual", "text": "Lead the autumn project"}],
-            "activities": [{"description": "Project course", "kind": "course",
-                            "responsible": "leader",
-                            "due": (follow_up - datetime.timedelta(days=30)).isoformat()}],
-            "follow_up": follow_up.isoformat()})
-        self.addCleanup(lambda: [stack.ldap_delete(dn) for dn in stack.ldap_entries(
-            PLANS, "(musEmployee=%s)" % ldap_escape(emp), "dn", scope="one")])
-        rows = stack.doveadm_json("mus", "sync", "--round", "MUS follow-up own round")
+        conv_dn = self.conv_of(own_dn)[0]
+        self.plan(conv_dn, follow_up)
+        rows = self.stack.doveadm_json("mus", "sync", "--round", "MUS follow-up own round")
         self.assertEqual(int(rows[0]["follow-ups"]), 1, rows)
-        conv = stack.conversations(own_dn)[conv_dn]
+        conv = self.stack.conversations(own_dn)[conv_dn]
         start, end = utc(conv["musFollowUpStart"][0]), utc(conv["musFollowUpEnd"][0])
-        buffer = datetime.timedelta(minutes=15)
-        self.assertTrue(end + buffer <= busy[0] or start >= busy[1] + buffer,
-                        "the follow-up meeting %s-%s is not clear of the other round's "
-                        "conversation %s-%s and its buffer" % (start, end, *busy))
+        self.assert_clear((start, end), busy,
+                          "the follow-up meeting and the other round's conversation")
         self.assertGreaterEqual(start.astimezone(TZ).date(), follow_up)
 
 
-class ConversationAroundFollowUpTest(unittest.TestCase):
+class ConversationAroundFollowUpTest(TwoRoundsCase):
     """The other way round: a leader's follow-up meeting is placed first; a
     round created later over that day places the leader's conversation
-    clear of it and the buffer. Leader: the one after FollowUpOtherRoundTest's."""
+    clear of it and the buffer."""
 
     def test_a_later_round_keeps_clear_of_the_follow_up_meeting(self):
-        stack = Stack()
-        lower, by_manager = stack.reports()
-        leaders = stack.plan_leaders(lower, by_manager, stack.group_members(HR))
-        leader = leaders[2 * len(leaders) // 3 + 2]
-        emp = sorted(r for r in by_manager[leader]
-                     if lower[r.lower()].get("mail") and not lower[r.lower()].get("musAbsentUntil"))[0]
-        flt = "(|(entryDN=%s)(entryDN=%s))" % (emp, leader)
+        self.people(2)
+        follow_up = self.day(250, 3)
         today = datetime.date.today()
-        follow_up = today + datetime.timedelta(days=250)
-        if (follow_up.month, follow_up.day) >= (12, 18):
-            follow_up += datetime.timedelta(days=21)
-        follow_up += datetime.timedelta(days=(3 - follow_up.weekday()) % 7)   # a Thursday
-
-        def create(name, start, end):
-            stack.ldap_delete(stack.round_dn(name) or "cn=%s,ou=rounds,dc=eksempel,dc=test" % name)
-            stack.doveadm("mus", "round", "create", "--name", name, "--kind", "MUS",
-                          "--start", start.isoformat(), "--end", end.isoformat(),
-                          "--duration", str(DURATION), "--workday", "0900-1500",
-                          "--max-per-day", "4", "--buffer", "15", "--scope-filter", flt)
-            dn = stack.round_dn(name)
-            self.addCleanup(stack.ldap_delete, dn)
-            stack.doveadm("mus", "sync", "--round", name)
-            return dn
-
-        def conv_of(round_dn):
-            return next((d, e) for d, e in stack.conversations(round_dn).items()
-                        if [x.lower() for x in e.get("musEmployee", [])] == [emp.lower()])
-
         own = "MUS follow-up first round"
-        own_dn = create(own, today + datetime.timedelta(days=60), today + datetime.timedelta(days=90))
-        conv_dn = conv_of(own_dn)[0]
-        set_plan(stack, conv_dn, 1, {
-            "goals": [{"kind": "individual", "text": "Lead the winter project"}],
-            "activities": [{"description": "Project course", "kind": "course",
-                            "responsible": "leader",
-                            "due": (follow_up - datetime.timedelta(days=30)).isoformat()}],
-            "follow_up": follow_up.isoformat()})
-        self.addCleanup(lambda: [stack.ldap_delete(dn) for dn in stack.ldap_entries(
-            PLANS, "(musEmployee=%s)" % ldap_escape(emp), "dn", scope="one")])
-        stack.doveadm("mus", "sync", "--round", own)
-        conv = stack.conversations(own_dn)[conv_dn]
+        own_dn = self.create(own, today + datetime.timedelta(days=60),
+                             today + datetime.timedelta(days=90))
+        conv_dn = self.conv_of(own_dn)[0]
+        self.plan(conv_dn, follow_up)
+        self.stack.doveadm("mus", "sync", "--round", own)
+        conv = self.stack.conversations(own_dn)[conv_dn]
         meeting = (utc(conv["musFollowUpStart"][0]), utc(conv["musFollowUpEnd"][0]))
         self.assertEqual(meeting[0].astimezone(TZ).date(), follow_up)
-
-        later = conv_of(create("TUS after the follow-up round", follow_up, follow_up))[1]
+        later = self.conv_of(self.create("TUS after the follow-up round", follow_up,
+                                         follow_up))[1]
         self.assertEqual(later["musStatus"], ["invited"])
-        start, end = utc(later["musStart"][0]), utc(later["musEnd"][0])
-        buffer = datetime.timedelta(minutes=15)
-        self.assertTrue(end + buffer <= meeting[0] or start >= meeting[1] + buffer,
-                        "the conversation %s-%s is not clear of the follow-up meeting %s-%s"
-                        % (start, end, *meeting))
-
+        self.assert_clear((utc(later["musStart"][0]), utc(later["musEnd"][0])), meeting,
+                          "the later conversation and the follow-up meeting")
 
 if __name__ == "__main__":
     unittest.main()
