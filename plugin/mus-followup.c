@@ -101,6 +101,8 @@ struct mus_followup_ctx {
 	mus_followup_log_t *log;
 	void *context;
 	struct mus_followup_result *result;
+	/* every plan read: a team plan's copies name its members */
+	const ARRAY_TYPE(mus_filed_plan) *plans;
 	/* what the copies of a team plan were reminded of already (see
 	   mus_filed_team_key()); keys from pool */
 	pool_t pool;
@@ -141,6 +143,30 @@ static const char *mus_followup_name(const struct mus_followup_ctx *ctx,
 	if (person != NULL)
 		return person->cn;
 	return dn == NULL ? "-" : dn;
+}
+
+/* Whose plan it is: the employee, or every member of a team plan (one
+   copy per member, sharing the conversation), in language's words */
+static const char *mus_followup_employees(const struct mus_followup_ctx *ctx,
+					  const struct mus_filed_plan *plan,
+					  enum mus_language language)
+{
+	ARRAY_TYPE(const_string) names;
+	struct mus_filed_plan *copy;
+
+	if (plan->conversation_ndn == NULL)
+		return mus_followup_name(ctx, plan->employee_dn);
+	t_array_init(&names, 8);
+	array_foreach_elem(ctx->plans, copy) {
+		if (copy->conversation_ndn != NULL &&
+		    strcmp(copy->conversation_ndn, plan->conversation_ndn) == 0) {
+			const char *name = mus_followup_name(ctx, copy->employee_dn);
+
+			array_push_back(&names, &name);
+		}
+	}
+	array_append_zero(&names);
+	return mus_invitation_names(language, array_front(&names));
 }
 
 /* musActivityKind in the reader's words ("kursus"); a value written by
@@ -392,7 +418,7 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 		{ "activity", a->description == NULL ? "-" : a->description },
 		{ "kind", mus_followup_kind(a->kind, rcpt.language) },
 		{ "due", mus_followup_date(ctx, a->due) },
-		{ "employee", mus_followup_name(ctx, plan->employee_dn) },
+		{ "employee", mus_followup_employees(ctx, plan, rcpt.language) },
 		{ "plan", plan->name == NULL ? plan->dn : plan->name },
 		{ "reference", a->uuid },
 		{ "organizer", ctx->set->organizer },
@@ -469,7 +495,7 @@ static int mus_followup_meeting_person(struct mus_followup_ctx *ctx,
 	}
 	const struct mus_notice_var vars[] = {
 		{ "name", rcpt.name },
-		{ "employee", mus_followup_name(ctx, plan->employee_dn) },
+		{ "employee", mus_followup_employees(ctx, plan, rcpt.language) },
 		{ "leader", leader->cn },
 		{ "date", mus_followup_date(ctx, plan->follow_up) },
 		{ "plan", plan->name == NULL ? plan->dn : plan->name },
@@ -537,7 +563,7 @@ int mus_followup_remind(struct mus_ldap *conn, struct mus_smtp *smtp,
 	struct mus_followup_ctx ctx = {
 		.conn = conn, .smtp = smtp, .set = set, .org = org, .now = now,
 		.log = log, .context = context,
-		.result = result_r,
+		.result = result_r, .plans = plans,
 	};
 	struct mus_filed_plan *plan;
 	const struct mus_activity *a;

@@ -236,9 +236,12 @@ class FollowupTest(unittest.TestCase):
             for cn, uuids in self.team_uuid.items():
                 counts["team-" + cn] = sum(1 for s in subjects
                                            if any("[%s]" % u in s for u in uuids))
-            counts["team-meeting"] = sum(1 for s in subjects
-                                         if self.meeting(self.e1, 8) in s or
-                                         self.meeting(self.e2, 8) in s)
+            # a team plan's names every member
+            names = [self.people[e.lower()]["cn"][0] for e in (self.e1, self.e2)]
+            counts["team-meeting"] = sum(
+                1 for s in subjects
+                if s.endswith(self.meeting(self.e1, 8)[len("for %s" % names[0]):]) and
+                all(n in s for n in names) and " og " in s)
             out[dn] = {k: v for k, v in counts.items() if v}
         return out
 
