@@ -1001,6 +1001,7 @@ static int mus_inbox_done(struct mus_inbox_ctx *ctx, const char *reference,
 			  const char **error_r)
 {
 	const struct mus_inbox *inbox = ctx->inbox;
+	enum mus_language lang = inbox->language;
 	enum mus_done_outcome outcome;
 	const char *detail;
 
@@ -1028,20 +1029,30 @@ static int mus_inbox_done(struct mus_inbox_ctx *ctx, const char *reference,
 	}
 	if (ctx->reply->from == NULL)
 		return 1;
+	/* in the sender's language, when the directory knows them (only
+	   they are answered) */
+	if (inbox->people_base != NULL) {
+		int known = mus_inbox_sender_known(ctx, error_r);
+
+		if (known < 0)
+			return -1;
+		if (known > 0)
+			lang = mus_inbox_language(inbox, array_idx(&ctx->senders, 0));
+	}
 	/* what went wrong, but not whose activity it is: the log's detail
 	   names the plan, and so the employee and the leader */
 	const struct mus_notice_var vars[] = {
 		{ "subject", mus_reply_subject_base(ctx->reply->subject) },
 		{ "problem", outcome == MUS_DONE_UNKNOWN ?
-			t_strdup_printf(MUS_INBOX_L(inbox->language,
+			t_strdup_printf(MUS_INBOX_L(lang,
 				"ingen aktivitet har referencen \"%s\"",
 				"no activity has the reference \"%s\""), reference) :
-			MUS_INBOX_L(inbox->language,
+			MUS_INBOX_L(lang,
 				"din adresse er ikke medarbejderens, lederens eller den ansvarliges",
 				"your address is not the employee's, the leader's or the responsible person's") },
 		{ "organizer", inbox->organizer },
 	};
-	return mus_inbox_answer_sender(ctx, "done-refused", inbox->language,
+	return mus_inbox_answer_sender(ctx, "done-refused", lang,
 				       vars, N_ELEMENTS(vars), error_r);
 }
 

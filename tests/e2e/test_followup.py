@@ -413,6 +413,21 @@ class FollowupTest(unittest.TestCase):
         for secret in (self.p1, self.e1.split(",")[0], self.leader.split(",")[0]):
             self.assertNotIn(secret, text)
 
+    def test_6b_the_answer_is_in_the_senders_language(self):
+        self.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: preferredLanguage\n"
+                               "preferredLanguage: en\n" % self.e3)
+        self.addCleanup(self.stack.ldap_modify, "dn: %s\nchangetype: modify\n"
+                        "delete: preferredLanguage\n" % self.e3)
+        self.send(self.e3, "Done [%s] again" % self.uuid["a5"])
+        self.stack.doveadm("mus", "sync")
+        answers = wait_for("the English answer to %s" % self.mail(self.e3),
+                           lambda: [m for m in self.inbox(self.e3)
+                                    if "Done [%s] again" % self.uuid["a5"] in str(m["Subject"])],
+                           timeout=20, interval=0.3)
+        self.assertTrue(str(answers[0]["Subject"]).startswith("Re: "), answers[0]["Subject"])
+        self.assertIn("your address is not the employee's",
+                      answers[0].get_body(("plain",)).get_content())
+
     def purge_expected(self):
         """What a 5y purge must remove, children before their parent."""
         return [("cn=o1," + self.old1), ("cn=o2," + self.old1), self.old1, self.old2,
