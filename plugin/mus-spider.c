@@ -127,7 +127,8 @@ static const char *mus_spider_utf8(const unichar_t *chars, unsigned int count,
 }
 
 /* text in at most max_lines lines of at most width characters, broken
-   at spaces where a line has one and hard where not; what does not fit
+   at spaces where a line has one and with a hyphen inside a word longer
+   than a line (Danish compounds: "Velfærdsteknologi"); what does not fit
    ends in an ellipsis. Returns the number of lines (0 for empty text). */
 static unsigned int mus_spider_wrap(const char *text, unsigned int width,
 				    unsigned int max_lines,
@@ -142,6 +143,7 @@ static unsigned int mus_spider_wrap(const char *text, unsigned int width,
 	c = array_get(&chars, &n);
 	while (start < n && lines < max_lines) {
 		unsigned int end, next, k;
+		bool hyphen = FALSE;
 
 		if (n - start <= width) {
 			end = next = n;
@@ -151,7 +153,8 @@ static unsigned int mus_spider_wrap(const char *text, unsigned int width,
 				end = k;
 				next = k + 1;
 			} else {
-				end = next = start + width;
+				end = next = start + width - 1;
+				hyphen = TRUE;
 			}
 		}
 		if (lines + 1 == max_lines && next < n) {
@@ -159,8 +162,10 @@ static unsigned int mus_spider_wrap(const char *text, unsigned int width,
 							   width - 1, TRUE);
 			break;
 		}
-		lines_r[lines++] = mus_spider_utf8(c + start, end - start,
-						   FALSE);
+		lines_r[lines] = mus_spider_utf8(c + start, end - start, FALSE);
+		if (hyphen)
+			lines_r[lines] = t_strconcat(lines_r[lines], "-", NULL);
+		lines++;
 		start = next;
 	}
 	return lines;
