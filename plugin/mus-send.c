@@ -360,28 +360,29 @@ static int mus_send_followup_text(struct mus_send_ctx *ctx,
 /* The answer person gave to the conversation's invitation (musPartstat)
    while it stands: a new time clears every answer (mus-sync), so an
    update that keeps the time (new cards, a member more) keeps them, and
-   calendars do not ask again. Only for the conversation's REQUEST. */
+   calendars do not ask again. Only for the conversation's REQUEST.
+   musPartstat names people as the conversation does ("<PARTSTAT> <DN>",
+   mus-inbox). */
 static enum mus_itip_partstat
 mus_send_partstat(const struct mus_send_conv *sc, const struct mus_person *person)
 {
-	const char *const *values = sc->conv->partstat;
+	const struct mus_conversation *conv = sc->conv;
+	const char *dn = NULL;
 
-	if (sc->action != MUS_SEND_REQUEST || values == NULL)
+	if (sc->action != MUS_SEND_REQUEST)
 		return MUS_ITIP_NEEDS_ACTION;
-	for (unsigned int i = 0; values[i] != NULL; i++) {
-		const char *sp = strchr(values[i], ' '), *ndn, *error;
-
-		if (sp == NULL ||
-		    mus_ldap_dn_normalize(pool_datastack_create(), sp + 1,
-					  &ndn, &error) < 0 ||
-		    strcmp(ndn, person->ndn) != 0)
-			continue;
-		if (strncasecmp(values[i], "ACCEPTED ", sp - values[i] + 1) == 0)
-			return MUS_ITIP_ACCEPTED;
-		if (strncasecmp(values[i], "TENTATIVE ", sp - values[i] + 1) == 0)
-			return MUS_ITIP_TENTATIVE;
-		break;
+	if (null_strcmp(conv->leader_ndn, person->ndn) == 0)
+		dn = conv->leader_dn;
+	for (unsigned int i = 0; dn == NULL && conv->employee_ndns[i] != NULL; i++) {
+		if (strcmp(conv->employee_ndns[i], person->ndn) == 0)
+			dn = conv->employee_dns[i];
 	}
+	if (dn == NULL)
+		return MUS_ITIP_NEEDS_ACTION;
+	if (str_array_icase_find(conv->partstat, t_strconcat("ACCEPTED ", dn, NULL)))
+		return MUS_ITIP_ACCEPTED;
+	if (str_array_icase_find(conv->partstat, t_strconcat("TENTATIVE ", dn, NULL)))
+		return MUS_ITIP_TENTATIVE;
 	return MUS_ITIP_NEEDS_ACTION;
 }
 
