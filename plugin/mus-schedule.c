@@ -38,6 +38,10 @@ struct mus_schedule {
 	pool_t pool;
 	struct mus_sched_round round;
 	ARRAY(struct mus_sched_day) days;
+	/* working days of the whole window, also those that have passed:
+	   the reason of a conversation without a slot names them, and they
+	   do not change from one day of the round to the next */
+	unsigned int window_days;
 	HASH_TABLE(const char *, struct mus_sched_person *) people;
 	ARRAY(struct mus_sched_entry *) entries;
 	ARRAY(struct mus_sched_entry *) proposals;
@@ -82,11 +86,31 @@ int mus_sched_round_check(const struct mus_sched_round *round,
 	return -1;
 }
 
+/* Working day `day` of round from `from` on: TRUE with its hours in d_r
+   if a conversation fits. A day that opens late keeps the quarter-hour
+   grid of the working day. */
+static bool mus_schedule_day(const struct mus_sched_round *round, int day,
+			     time_t from, struct mus_sched_day *d_r)
+{
+	time_t step = MUS_SCHEDULE_STEP_MINUTES * 60;
+
+	if (mus_day_closed(round, day))
+		return FALSE;
+	d_r->date = day;
+	d_r->open = mus_time_from_local(round->timezone, day, round->workday_start);
+	d_r->close = mus_time_from_local(round->timezone, day, round->workday_end);
+	if (d_r->open < from)
+		d_r->open += (from - d_r->open + step - 1) / step * step;
+	if (d_r->close > round->window_end)
+		d_r->close = round->window_end;
+	return d_r->close - d_r->open >= (time_t)round->duration * 60;
+}
+
 struct mus_schedule *mus_schedule_create(const struct mus_sched_round *round,
 					 const char **error_r)
 {
 	struct mus_schedule *sched;
-	time_t step = MUS_SCHEDULE_STEP_MINUTES * 60, earliest;
+	time_t earliest;
 	unsigned int minute;
 	int first, last;
 	pool_t pool;
@@ -110,25 +134,17 @@ struct mus_schedule *mus_schedule_create(const struct mus_sched_round *round,
 
 	earliest = round->window_start > round->not_before ?
 		round->window_start : round->not_before;
-	mus_time_to_local(round->timezone, earliest, &first, &minute);
+	mus_time_to_local(round->timezone, round->window_start, &first, &minute);
 	mus_time_to_local(round->timezone, round->window_end - 1, &last, &minute);
 	for (int day = first; day <= last; day++) {
 		struct mus_sched_day d;
 
-		if (mus_day_closed(round, day))
+		if (!mus_schedule_day(round, day, round->window_start, &d))
 			continue;
-		d.date = day;
-		d.open = mus_time_from_local(round->timezone, day,
-					     round->workday_start);
-		d.close = mus_time_from_local(round->timezone, day,
-					      round->workday_end);
-		/* a day that opens late still keeps the grid of the
-		   working day */
-		if (d.open < earliest)
-			d.open += (earliest - d.open + step - 1) / step * step;
-		if (d.close > round->window_end)
-			d.close = round->window_end;
-		if (d.close - d.open >= (time_t)round->duration * 60)
+		/* the window's own working days, whatever is left of them */
+		sched->window_days++;
+		if (earliest == round->window_start ||
+		    mus_schedule_day(round, day, earliest, &d))
 			array_push_back(&sched->days, &d);
 	}
 	return sched;
@@ -389,7 +405,7 @@ static void mus_schedule_place(struct mus_schedule *sched,
 		MUS_SCHEDULE_NO_SLOT " in the window for the leader and %s "
 		"(%u working days, at most %u conversations a day)",
 		entry->member_count > 1 ? "every team member" : "the employee",
-		days, sched->round.max_per_day);
+		sched->window_days, sched->round.max_per_day);
 }
 
 void mus_schedule_propose(struct mus_schedule *sched,

@@ -909,20 +909,6 @@ static void mus_sync_item_outcome(struct mus_sync_round *ctx,
 
 /* A conversation that is unschedulable again for the same reason, and
    keeps what it had: writing it would change nothing but its entryCSN. */
-/* TRUE if two reasons say the same: "no free slot ..." ends in figures
-   of the window left ("(5 working days, ...)"), which shrink every day
-   of the round; they alone are no change worth a write */
-static bool mus_sync_same_reason(const char *a, const char *b)
-{
-	if (a != NULL && b != NULL && str_begins(a, MUS_SCHEDULE_NO_SLOT) &&
-	    str_begins(b, MUS_SCHEDULE_NO_SLOT)) {
-		size_t len = strcspn(a, "(");
-
-		return len == strcspn(b, "(") && strncmp(a, b, len) == 0;
-	}
-	return null_strcmp(a, b) == 0;
-}
-
 static bool mus_sync_item_unchanged(const struct mus_sync_item *item)
 {
 	const struct mus_conversation *conv = item->conv;
@@ -931,7 +917,7 @@ static bool mus_sync_item_unchanged(const struct mus_sync_item *item)
 		!item->counter &&
 		item->status == MUS_CONV_UNSCHEDULABLE &&
 		conv->status == MUS_CONV_UNSCHEDULABLE &&
-		mus_sync_same_reason(item->reason, conv->reason) &&
+		null_strcmp(item->reason, conv->reason) == 0 &&
 		(conv->start == 0 || conv->sent_sequence >= 0);
 }
 

@@ -406,6 +406,21 @@ static void test_schedule_not_before(void)
 	mus_test_end();
 	mus_schedule_destroy(&sched);
 
+	mus_test_begin("schedule: the reason counts the window's days, not what is left of them");
+	round = round_of(2027, 1, 4, 2027, 1, 8, 1);
+	round.not_before = local(2027, 1, 7, 0, 0);
+	sched = mus_schedule_create(&round, NULL);
+	/* two days are left for three conversations */
+	(void)add_one(sched, "leader", "e0");
+	(void)add_one(sched, "leader", "e1");
+	c = add_one(sched, "leader", "e2");
+	mus_schedule_run(sched);
+	/* a day moving past changes nothing a sync would write */
+	test_assert(c->state == MUS_SCHED_UNSCHEDULABLE &&
+		    strstr(c->reason, "(5 working days, at most 1") != NULL);
+	mus_test_end();
+	mus_schedule_destroy(&sched);
+
 	mus_test_begin("schedule: a window opening off the grid keeps the grid");
 	round = round_of(2027, 1, 4, 2027, 1, 4, 4);
 	round.window_start = local(2027, 1, 4, 9, 10);
