@@ -117,6 +117,27 @@ bool mus_conversation_is_over(const struct mus_conversation *conv, time_t now)
 		conv->status == MUS_CONV_ACCEPTED;
 }
 
+unsigned int mus_conversation_meetings(const struct mus_conversation *conv,
+				       struct mus_conv_meeting meetings_r[2])
+{
+	unsigned int n = 0;
+
+	if (conv->unreadable)
+		return 0;
+	if (mus_conv_status_holds_slot(conv->status) && conv->end > conv->start &&
+	    conv->start != 0) {
+		meetings_r[n].start = conv->start;
+		meetings_r[n++].end = conv->end;
+	}
+	if (conv->status == MUS_CONV_PLAN_PENDING &&
+	    conv->followup_end > conv->followup_start &&
+	    conv->followup_start != 0) {
+		meetings_r[n].start = conv->followup_start;
+		meetings_r[n++].end = conv->followup_end;
+	}
+	return n;
+}
+
 int mus_conversation_answerable_sequence(const struct mus_conversation *conv)
 {
 	if (conv->sent_sequence < 0)

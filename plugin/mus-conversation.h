@@ -122,6 +122,18 @@ bool mus_conversation_is_team(const struct mus_conversation *conv);
    makes it held. */
 bool mus_conversation_is_over(const struct mus_conversation *conv, time_t now);
 
+/* A time a conversation holds its people for: [start, end). */
+struct mus_conv_meeting {
+	time_t start, end;
+};
+/* The meetings conv holds its people for, in meetings_r: the
+   conversation while it holds its slot, and its follow-up meeting while
+   its plan waits for approval. Returns how many (0-2); none for an
+   unreadable conversation. Whoever places another meeting of the same
+   people keeps clear of these. */
+unsigned int mus_conversation_meetings(const struct mus_conversation *conv,
+				       struct mus_conv_meeting meetings_r[2]);
+
 /* The SEQUENCE an answer must carry to count: the one last sent, or the
    newer one a sync has written (with a new time, attendees or cards)
    before sending it. An answer to an older SEQUENCE answers what is being

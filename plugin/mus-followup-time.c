@@ -62,8 +62,7 @@ static void mus_followup_fix(struct mus_schedule *sched,
 			     const struct mus_conversation *other,
 			     time_t start, time_t end)
 {
-	if (start == 0 || end <= start || end <= window->window_start ||
-	    start >= window->window_end)
+	if (end <= window->window_start || start >= window->window_end)
 		return;
 	mus_schedule_fix(sched, mus_followup_add(sched, other), start, end);
 }
@@ -113,19 +112,17 @@ bool mus_followup_time(const struct mus_round *round,
 		return FALSE;
 	}
 	array_foreach_elem(others, other) {
+		struct mus_conv_meeting meetings[2];
+		unsigned int count;
+
 		if (other == conv || other->unreadable ||
 		    !mus_followup_shares_person(conv, other))
 			continue;
-		/* its own follow-up meeting, while its plan waits */
-		if (other->status == MUS_CONV_PLAN_PENDING) {
+		count = mus_conversation_meetings(other, meetings);
+		for (unsigned int i = 0; i < count; i++) {
 			mus_followup_fix(sched, &sched_round, other,
-					 other->followup_start,
-					 other->followup_end);
+					 meetings[i].start, meetings[i].end);
 		}
-		/* the conversation itself, while it is still to come */
-		if (mus_conv_status_holds_slot(other->status))
-			mus_followup_fix(sched, &sched_round, other,
-					 other->start, other->end);
 	}
 	if (busy != NULL) {
 		array_foreach(busy, period) {

@@ -736,20 +736,24 @@ static int mus_sync_round_entry(const struct mus_ldap_entry *entry,
 	return 0;
 }
 
-/* Fix a meeting [start, end) of conv's people that lies in the window:
-   it occupies them, keeps the buffer and counts toward the leader's
-   conversations that day. */
-static void mus_sync_fix_meeting(struct mus_sync_round *ctx,
-				 const struct mus_conversation *conv,
-				 time_t start, time_t end)
+/* Fix the meetings of conv (mus_conversation_meetings()) that lie in the
+   window: they occupy its people, keep the buffer and count toward the
+   leader's conversations that day. */
+static void mus_sync_fix_meetings(struct mus_sync_round *ctx,
+				  const struct mus_conversation *conv)
 {
-	if (start == 0 || end <= start || start >= ctx->round->window_end ||
-	    end <= ctx->round->window_start)
-		return;
-	mus_schedule_fix(ctx->sched, mus_sync_sched_conv(ctx, conv->dn,
-				conv->leader_ndn, conv->employee_ndns,
-				str_array_length(conv->employee_ndns)),
-			 start, end);
+	struct mus_conv_meeting meetings[2];
+	unsigned int count = mus_conversation_meetings(conv, meetings);
+
+	for (unsigned int i = 0; i < count; i++) {
+		if (meetings[i].start >= ctx->round->window_end ||
+		    meetings[i].end <= ctx->round->window_start)
+			continue;
+		mus_schedule_fix(ctx->sched, mus_sync_sched_conv(ctx, conv->dn,
+					conv->leader_ndn, conv->employee_ndns,
+					str_array_length(conv->employee_ndns)),
+				 meetings[i].start, meetings[i].end);
+	}
 }
 
 /* Conversations of other rounds still to come (a TUS round in the weeks
@@ -774,10 +778,12 @@ static int mus_sync_other_rounds(struct mus_sync_round *ctx,
 		placing = placing || item->slot != NULL;
 	if (!placing)
 		return 0;
+	/* this round's conversations hold their slots already
+	   (mus_sync_hold_slot()); those whose plan waits add the follow-up
+	   meeting (the conversation itself is past, before any new slot) */
 	array_foreach_elem(&ctx->convs, conv) {
-		if (!conv->unreadable && conv->status == MUS_CONV_PLAN_PENDING)
-			mus_sync_fix_meeting(ctx, conv, conv->followup_start,
-					     conv->followup_end);
+		if (conv->status == MUS_CONV_PLAN_PENDING)
+			mus_sync_fix_meetings(ctx, conv);
 	}
 	i_zero(&rctx);
 	rctx.pool = pool_alloconly_create("mus other rounds", 16 * 1024);
@@ -809,14 +815,8 @@ static int mus_sync_other_rounds(struct mus_sync_round *ctx,
 		}
 	}
 	array_foreach_elem(&others, conv) {
-		if (ret < 0 || conv->unreadable)
-			continue;
-		if (conv->status == MUS_CONV_PLAN_PENDING) {
-			mus_sync_fix_meeting(ctx, conv, conv->followup_start,
-					     conv->followup_end);
-		} else {
-			mus_sync_fix_meeting(ctx, conv, conv->start, conv->end);
-		}
+		if (ret == 0)
+			mus_sync_fix_meetings(ctx, conv);
 	}
 	pool_unref(&rctx.pool);
 	return ret;

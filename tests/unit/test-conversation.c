@@ -116,8 +116,50 @@ static void test_conversation_is_over(void)
 	mus_test_end();
 }
 
+static void test_conversation_meetings(void)
+{
+	static const struct {
+		enum mus_conv_status status;
+		time_t start, end, followup_start, followup_end;
+		bool unreadable;
+		unsigned int count;
+	} cases[] = {
+		{ MUS_CONV_INVITED, 100, 200, 0, 0, FALSE, 1 },
+		{ MUS_CONV_PLAN_PENDING, 100, 200, 300, 400, FALSE, 2 },
+		/* a plan approved: its follow-up meeting holds nobody now */
+		{ MUS_CONV_APPROVED, 100, 200, 300, 400, FALSE, 1 },
+		{ MUS_CONV_CANCELLED, 100, 200, 0, 0, FALSE, 0 },
+		{ MUS_CONV_UNSCHEDULABLE, 0, 0, 0, 0, FALSE, 0 },
+		/* times written by hand that make no span */
+		{ MUS_CONV_INVITED, 200, 100, 0, 0, FALSE, 0 },
+		{ MUS_CONV_PLAN_PENDING, 0, 0, 400, 300, FALSE, 0 },
+		{ MUS_CONV_INVITED, 100, 200, 0, 0, TRUE, 0 },
+	};
+
+	mus_test_begin("conversation: the meetings it holds its people for");
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
+		struct mus_conversation conv;
+		struct mus_conv_meeting meetings[2];
+
+		i_zero(&conv);
+		conv.status = cases[i].status;
+		conv.start = cases[i].start;
+		conv.end = cases[i].end;
+		conv.followup_start = cases[i].followup_start;
+		conv.followup_end = cases[i].followup_end;
+		conv.unreadable = cases[i].unreadable;
+		mus_test_check(mus_conversation_meetings(&conv, meetings) ==
+			       cases[i].count, t_strdup_printf("case %u", i),
+			       __FILE__, __LINE__);
+		if (cases[i].count == 2)
+			test_assert(meetings[1].start == 300 && meetings[1].end == 400);
+	}
+	mus_test_end();
+}
+
 void test_conversation(void)
 {
+	test_conversation_meetings();
 	test_conversation_is_over();
 	test_conversation_span();
 	test_conversation_answerable_sequence();
