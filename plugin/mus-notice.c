@@ -11,10 +11,7 @@
 
 #include <time.h>
 
-/* "<id>" if id is a plain msg-id (printable ASCII, one '@', no angle
-   brackets or spaces), else NULL: a header that names the answered mail
-   must never stop the answer */
-static const char *mus_notice_msgid(const char *id)
+const char *mus_notice_msgid(const char *id)
 {
 	const char *at;
 

@@ -20,6 +20,13 @@ enum mus_notice_kind {
 	MUS_NOTICE_GENERATED,
 };
 
+/* "<id>" for In-Reply-To if id (a Message-ID without its angle brackets,
+   as the answered mail gave it) is a plain msg-id: printable ASCII, one
+   '@' with text on both sides, no angle brackets or spaces, at most 900
+   octets. Else NULL: naming the answered mail must never stop the
+   answer. From the data stack. */
+const char *mus_notice_msgid(const char *id);
+
 /* Send a plain text mail of kind from the organizer address to one
    person. An answer names the Message-ID it answers (without the angle
    brackets; NULL: none) in In-Reply-To and References, so that it

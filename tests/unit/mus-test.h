@@ -38,6 +38,7 @@ void test_reason(void);
 void test_idle(void);
 void test_ldap(void);
 void test_ldap_timeout(void);
+void test_notice(void);
 void test_org(void);
 void test_holidays(void);
 void test_schedule(void);

@@ -49,7 +49,7 @@ int main(void)
 		test_ldap_timeout, test_org,
 		test_holidays, test_schedule, test_conversation, test_freebusy, test_cards,
 		test_round, test_roster, test_reason, test_itip, test_invitation,
-		test_message, test_reply, test_reply_hostile, test_plan,
+		test_message, test_notice, test_reply, test_reply_hostile, test_plan,
 		test_plan_request,
 		test_plan_entry,
 		test_report_html,
