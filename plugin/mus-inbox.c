@@ -706,6 +706,17 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 			reply->sequence, current));
 		return 1;
 	}
+	/* without a SEQUENCE, the time it answers tells an answer to an
+	   invitation that has since moved */
+	if (reply->method == MUS_REPLY_METHOD_REPLY && reply->sequence < 0 &&
+	    reply->start != 0 && ctx->conv->start != 0 &&
+	    reply->start != ctx->conv->start) {
+		mus_inbox_set(ctx, MUS_INBOX_STALE, t_strdup_printf(
+			"answers the time %s without a SEQUENCE, the conversation "
+			"is at %s", mus_time_generalized(reply->start),
+			mus_time_generalized(ctx->conv->start)));
+		return 1;
+	}
 	switch (reply->method) {
 	case MUS_REPLY_METHOD_REPLY:
 		return mus_inbox_reply(ctx, person, &reply->attendees[0], error_r);

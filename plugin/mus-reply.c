@@ -910,6 +910,22 @@ static int mus_reply_counter_times(icalcomponent *root, icalcomponent *event,
 	return 0;
 }
 
+/* A REPLY's DTSTART says which time it answers; a time that cannot be
+   read is left out, as the answer is valid without it. */
+static void mus_reply_answered_start(icalcomponent *root, icalcomponent *event,
+				     const struct mus_reply_limits *limits,
+				     struct mus_reply *reply)
+{
+	icalproperty *start =
+		icalcomponent_get_first_property(event, ICAL_DTSTART_PROPERTY);
+	const char *error;
+
+	if (start != NULL &&
+	    mus_reply_prop_time(root, start, "DTSTART", limits->default_timezone,
+				&reply->start, &error) < 0)
+		reply->start = 0;
+}
+
 static enum mus_reply_partstat mus_reply_partstat(icalproperty *prop)
 {
 	icalparameter *param =
@@ -1186,6 +1202,8 @@ static int mus_reply_read_object(icalcomponent *root, const char *mime_method,
 	if (reply->method == MUS_REPLY_METHOD_COUNTER &&
 	    mus_reply_counter_times(root, event, limits, reply, error_r) < 0)
 		return -1;
+	if (reply->method == MUS_REPLY_METHOD_REPLY)
+		mus_reply_answered_start(root, event, limits, reply);
 	return 1;
 }
 

@@ -123,6 +123,9 @@ struct mus_reply {
 	unsigned int attendee_count;
 	/* COUNTER only: the proposed time in UTC, else 0 */
 	time_t counter_start, counter_end;
+	/* REPLY only: the DTSTART of the event answered, in UTC; 0 when it
+	   has none or it cannot be read (an answer needs no time) */
+	time_t start;
 };
 
 /* Read a mail message from a blocking stream and find the iTIP object in

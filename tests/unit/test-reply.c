@@ -14,6 +14,7 @@
      attendee-name:, attendee-comment:   of the attendee line above
      attendees: N                the number of attendees
      counter-start:, counter-end:  GeneralizedTime in UTC
+     start:                      the REPLY's DTSTART in UTC, or (none)
      tnef-only: yes | no
      body-text-contains: TEXT
      limit-message:, limit-calendar:, limit-parts:, limit-vevents:,
@@ -196,6 +197,9 @@ static void test_check_reply(const char *name,
 			got = att == NULL ? "(missing)" : test_none(att->name);
 		} else if (strcmp(key, "attendee-comment") == 0) {
 			got = att == NULL ? "(missing)" : test_none(att->comment);
+		} else if (strcmp(key, "start") == 0) {
+			got = reply->start == 0 ? "(none)" :
+				mus_time_generalized(reply->start);
 		} else if (strcmp(key, "counter-start") == 0) {
 			got = mus_time_generalized(reply->counter_start);
 		} else if (strcmp(key, "counter-end") == 0) {
