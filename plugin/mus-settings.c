@@ -64,7 +64,6 @@ static const struct mus_setting_def mus_setting_defs[] = {
 	DEF("mus_people_base", MUS_SETTING_DN, people_base, TRUE, NULL),
 	DEF("mus_round_base", MUS_SETTING_DN, round_base, TRUE, NULL),
 	DEF("mus_plan_base", MUS_SETTING_DN, plan_base, FALSE, NULL),
-	DEF("mus_hr_group", MUS_SETTING_DN, hr_group, FALSE, NULL),
 	DEF("mus_team_base", MUS_SETTING_DN, team_base, FALSE, NULL),
 	DEF("mus_profile_base", MUS_SETTING_DN, profile_base, FALSE, NULL),
 	DEF("mus_smtp_url", MUS_SETTING_SMTP_URL, smtp_url, TRUE, NULL),

@@ -19,7 +19,6 @@ struct mus_settings {
 	const char *people_base;
 	const char *round_base;
 	const char *plan_base;		/* NULL: plans go under the person */
-	const char *hr_group;		/* NULL: no HR read access */
 	const char *team_base;		/* NULL: a leader's reports are a team */
 	/* where the job profiles are; NULL: competence mapping is off */
 	const char *profile_base;

@@ -83,7 +83,7 @@ static void test_settings_table(void)
 		{ "mus_ldap_uri", "http://ldap.eksempel.test/", "mus_ldap_uri: invalid value 'http://ldap.eksempel.test/'" },
 		{ "mus_people_base", "people", "mus_people_base: invalid value 'people': not an RFC 4514 DN" },
 		{ "mus_round_base", "ou=rounds,,dc=x", "mus_round_base: invalid value" },
-		{ "mus_hr_group", "cn=hr,ou=groups,dc", "mus_hr_group: invalid value" },
+		{ "mus_team_base", "cn=teams,ou=groups,dc", "mus_team_base: invalid value" },
 		{ "mus_smtp_url", "http://127.0.0.1/", "mus_smtp_url: invalid value 'http://127.0.0.1/': the scheme must be" },
 		{ "mus_smtp_url", "smtp://127.0.0.1/mail", "the URL must not have a path" },
 		{ "mus_smtp_url", "smtp://mus:hemmelig@127.0.0.1:587",
