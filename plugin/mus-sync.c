@@ -1375,7 +1375,12 @@ int mus_sync_run(struct mus_ldap *conn, const struct mus_settings *set,
 		pool_t round_pool;
 		int ret;
 
-		if (round->state != MUS_ROUND_ACTIVE) {
+		/* a draft named in a dry run is previewed: nothing of it is
+		   written or sent */
+		bool preview = opts->dry_run && opts->round_name != NULL &&
+			round->state == MUS_ROUND_DRAFT;
+
+		if (round->state != MUS_ROUND_ACTIVE && !preview) {
 			/* asked for by name: say why nothing happens */
 			if (opts->round_name != NULL) {
 				log(FALSE, t_strdup_printf(

@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import re
 import subprocess
+import tempfile
 import sys
 import unittest
 import urllib.parse
@@ -953,6 +954,13 @@ class InvalidRoundTest(unittest.TestCase):
         res = self.stack.doveadm("mus", "sync", "--round", name, check=False)
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertIn("round %s is draft, not active: nothing to do" % name, res.stderr)
+        self.assertEqual(self.stack.conversations(self.stack.round_dn(name)), {})
+        # a dry run of it by name previews it, and still writes nothing
+        with tempfile.TemporaryDirectory() as eml:
+            res = self.stack.doveadm("mus", "sync", "--round", name, "--dry-run",
+                                     "--eml-dir", eml)
+            self.assertNotIn("nothing to do", res.stderr)
+            self.assertTrue([f for f in os.listdir(eml) if f.endswith(".eml")], res.stderr)
         self.assertEqual(self.stack.conversations(self.stack.round_dn(name)), {})
 
     def test_unusable_round_names(self):
