@@ -381,6 +381,7 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 	struct mailbox_transaction_context *t;
 	struct mail_search_context *search;
 	struct mail *mail;
+	unsigned int failed = 0, first_failed = 0;
 	int ret = 0;
 
 	ib->set = set;
@@ -399,16 +400,32 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 	mail_search_build_add_all(args);
 	t = mailbox_transaction_begin(mbox.box, 0, "mus sync");
 	search = mailbox_search_init(t, args, NULL, MAIL_FETCH_FLAGS, NULL);
+	/* A message that fails stays for the next sync, and the ones after
+	   it are applied all the same: one message that cannot be answered
+	   (its person lost the address, say) must not hold up the rest. A
+	   directory that is gone ends the loop. */
 	while (ret == 0 && mailbox_search_next(search, &mail)) T_BEGIN {
 		const char *error;
 
 		if (!str_array_icase_find(mail_get_keywords(mail),
-					  MUS_INBOX_DONE_KEYWORD)) {
-			ret = mus_doveadm_inbox_mail(&inbox, ib, mail, &error);
-			if (ret < 0)
-				*error_r = t_strdup_printf("the organizer's INBOX: %s", error);
+					  MUS_INBOX_DONE_KEYWORD) &&
+		    mus_doveadm_inbox_mail(&inbox, ib, mail, &error) < 0) {
+			i_error("mus: inbox: message %u left for the next sync: %s",
+				mail->uid, error);
+			if (failed++ == 0)
+				first_failed = mail->uid;
+			if (mus_ldap_connection_closed(session->conn))
+				ret = -1;
 		}
-	} T_END_PASS_STR_IF(ret < 0, error_r);
+	} T_END;
+	if (failed > 0) {
+		*error_r = t_strdup_printf(
+			"the organizer's INBOX: %u message%s left for the next "
+			"sync (the first: message %u)%s", failed,
+			failed == 1 ? "" : "s", first_failed, ret < 0 ?
+			"; the directory closed the connection" : "");
+		ret = -1;
+	}
 	if (mailbox_search_deinit(&search) < 0 && ret == 0) {
 		*error_r = t_strdup_printf("searching the INBOX of %s failed: %s",
 			set->organizer, mailbox_get_last_internal_error(mbox.box, NULL));

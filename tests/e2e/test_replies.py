@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, vDuration
 
 import replymail
-from mustest import Conv, Stack, TwoSyncs, wait_for
+from mustest import Conv, Stack, TwoSyncs, alive, mus_stack, port_open, wait_for
 
 ROUND = "MUS replies test"
 PEOPLE = "ou=people,dc=eksempel,dc=test"
@@ -534,6 +534,35 @@ class RepliesTest(unittest.TestCase):
         self.assertEqual(after.e.get("musCardEmployee"), ["sparring"])
         msgs = self.wait_calendars(employee, c.musICalUID, 2)
         self.assertEqual(msgs[-1][:2], ("REQUEST", int(c.musSequence) + 1))
+
+    def test_a_message_that_cannot_be_answered_holds_up_no_other(self):
+        # a card choice with a mistake needs an answer, which cannot go out
+        # while Postfix is down; the leader's choice after it is applied all
+        # the same
+        c = self.take()
+        short = c.musICalUID[:8]
+        bad = self.send(self.message(self.mail(c.musEmployee), "Samtalekort %s" % short,
+                                     text="kort: findes-ikke\n"))
+        self.wait_log(bad, "deferred")
+        good = self.send(self.message(self.mail(c.musLeader), "Samtalekort %s" % short,
+                                      text="kort: sparring\n"))
+        self.wait_log(good, "deferred")
+        smtp_port = int(self.stack["MUS_SMTP_PORT"])
+        self.addCleanup(lambda: port_open(smtp_port) or mus_stack("restart", self.stack.dir, "postfix"))
+        pid, start = next((p, s) for name, p, s in self.stack.pids() if name == "postfix")
+        os.kill(pid, signal.SIGTERM)
+        wait_for("Postfix to exit", lambda: not alive(pid, start) and not port_open(smtp_port))
+        res = self.stack.doveadm("mus", "sync", "--round", ROUND, check=False)
+        self.assertEqual(res.returncode, 75, res.stderr)    # EX_TEMPFAIL
+        self.assertIn("the organizer's INBOX: 1 message left for the next sync", res.stderr)
+        self.assertNotIn("$MusDone", self.organizer_flags(bad))
+        self.assertIn("$MusDone", self.organizer_flags(good))
+        self.assertEqual(self.conv(c.dn).e.get("musCardLeader"), ["sparring"])
+
+        res = mus_stack("restart", self.stack.dir, "postfix")
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.sync()
+        self.assertIn("$Mus-cards-refused", self.organizer_flags(bad))
 
 
 class ProposalAfterTheLeaderLeftTest(TwoSyncs, unittest.TestCase):
