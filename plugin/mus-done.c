@@ -4,6 +4,8 @@
 #include "str.h"
 #include "mus-ldap.h"
 #include "mus-time.h"
+#include "mus-reply.h"
+#include "mus-mailtext.h"
 #include "mus-done.h"
 
 #include <ctype.h>
@@ -22,22 +24,50 @@ static bool mus_done_is_reference(const char *p)
 	return p[MUS_DONE_REFERENCE_LEN] == ']';
 }
 
-/* word appears in subject as a whole word, in any case */
-static bool mus_done_has_word(const char *subject, const char *word)
+/* text starts with the done word as a whole word, in any case ("udført"
+   with its 'ø' as written, in either case) */
+static bool mus_done_starts_with_word(const char *text)
 {
-	size_t len = strlen(word);
+	static const char *const words[] = {
+		MUS_FOLLOWUP_DONE_WORD_EN, "udført", "UDFØRT",
+	};
 
-	for (const char *p = subject; *p != '\0'; p++) {
-		if (strncasecmp(p, word, len) != 0)
-			continue;
-		if ((p == subject || !i_isalnum(p[-1])) &&
-		    !i_isalnum(p[len]) && (unsigned char)p[len] < 0x80)
+	for (unsigned int i = 0; i < N_ELEMENTS(words); i++) {
+		size_t len = strlen(words[i]);
+
+		if (strncasecmp(text, words[i], len) == 0 &&
+		    !i_isalnum(text[len]) && (unsigned char)text[len] < 0x80)
 			return TRUE;
 	}
 	return FALSE;
 }
 
-int mus_done_parse_subject(const char *subject, const char **reference_r)
+/* The subject after its reply prefixes and leading [tags] */
+static const char *mus_done_subject_start(const char *subject)
+{
+	const char *s = mus_reply_subject_base(subject), *end;
+
+	while (*s == '[' && (end = strchr(s, ']')) != NULL) {
+		for (s = end + 1; *s == ' '; s++) ;
+	}
+	return s;
+}
+
+/* The first line the sender wrote starts with the done word. */
+static bool mus_done_body_says_done(const char *body_text,
+				    const char *body_html)
+{
+	const char *const *lines =
+		mus_mailtext_reply_lines(mus_mailtext_body(body_text, body_html));
+	unsigned int i = 0;
+
+	while (lines[i] != NULL && lines[i][0] == '\0')
+		i++;
+	return lines[i] != NULL && mus_done_starts_with_word(lines[i]);
+}
+
+int mus_done_parse(const char *subject, const char *body_text,
+		   const char *body_html, const char **reference_r)
 {
 	const char *p, *reference = NULL;
 
@@ -49,12 +79,12 @@ int mus_done_parse_subject(const char *subject, const char **reference_r)
 			break;
 		}
 	}
-	/* "udført" in any case: the 'ø' is matched as written, in either
-	   case */
+	/* the word leads the subject, or the reply to the reminder: a
+	   subject that merely holds it ("Reminder: get X done by ...",
+	   "ikke udført endnu?") is no done-mail */
 	if (reference == NULL ||
-	    !(mus_done_has_word(subject, MUS_FOLLOWUP_DONE_WORD_EN) ||
-	      mus_done_has_word(subject, "udført") ||
-	      mus_done_has_word(subject, "UDFØRT")))
+	    !(mus_done_starts_with_word(mus_done_subject_start(subject)) ||
+	      mus_done_body_says_done(body_text, body_html)))
 		return 0;
 	*reference_r = reference;
 	return 1;

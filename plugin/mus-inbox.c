@@ -12,6 +12,7 @@
 #include "mus-plan-draft.h"
 #include "mus-plan-approval.h"
 #include "mus-done.h"
+#include "mus-mailtext.h"
 #include "mus-profile.h"
 #include "mus-competence-form.h"
 #include "mus-assessment.h"
@@ -1258,7 +1259,8 @@ static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
 			      "Outlook's TNEF (winmail.dat) without iCalendar is not read");
 		return 1;
 	}
-	if (mus_done_parse_subject(reply->subject, &reference) > 0)
+	if (mus_done_parse(reply->subject, reply->body_text, reply->body_html,
+			   &reference) > 0)
 		return mus_inbox_done(ctx, reference, error_r);
 	ret = mus_reply_parse_cards(reply->subject, reply->body_text,
 				    reply->body_html, ctx->pool, &choice, &error);

@@ -365,14 +365,14 @@ class FollowupTest(unittest.TestCase):
                          {k.lower(): v for k, v in by_leader.items()})
         self.assertEqual({s.lower() for (t, s) in rows if t == "overdue-activity"}, overdue)
 
-    def send(self, sender_dn, subject):
+    def send(self, sender_dn, subject, text="Hermed besked.\n"):
         msg = EmailMessage()
         msg["From"] = self.mail(sender_dn)
         msg["To"] = self.stack["MUS_ORGANIZER"]
         msg["Subject"] = subject
         msg["Message-ID"] = email.utils.make_msgid(domain="eksempel.test")
         msg["Date"] = email.utils.formatdate()
-        msg.set_content("Hermed besked.\n")
+        msg.set_content(text)
         with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
             smtp.send_message(msg)
         wait_for("delivery of %s" % msg["Message-ID"],
@@ -394,6 +394,20 @@ class FollowupTest(unittest.TestCase):
         self.assertIn("$Mus-applied", self.stack.organizer_flags(msgid))
         # the leader's activity is untouched
         self.assertEqual(self.activity_entry(self.p1, "a1")["musActivityStatus"], ["planned"])
+
+    def test_5b_a_reply_to_the_reminder_says_it_in_its_first_line(self):
+        # e2's reminder of a3; the subject keeps the activity and the word
+        reminder = str(self.message(self.e2, "[%s]" % self.uuid["a3"])["Subject"])
+        subject = "SV: %s" % reminder
+        not_yet = self.send(self.e2, subject, "Ikke udført endnu: tilmeldingen åbner i maj.\n")
+        self.stack.doveadm("mus", "sync")
+        self.assertEqual(self.activity_entry(self.p1, "a3")["musActivityStatus"], ["planned"])
+        self.assertNotIn("$Mus-applied", self.stack.organizer_flags(not_yet))
+        done = self.send(self.e2, subject, "Udført - jeg er optaget.\n\nHilsen\n\n"
+                         "-----Original Message-----\n%s\n" % reminder)
+        self.stack.doveadm("mus", "sync")
+        self.assertEqual(self.activity_entry(self.p1, "a3")["musActivityStatus"], ["done"])
+        self.assertIn("$Mus-applied", self.stack.organizer_flags(done))
 
     def test_6_a_done_mail_from_someone_else_is_refused_and_answered(self):
         msgid = self.send(self.e3, "Done [%s]" % self.uuid["a5"])
