@@ -335,12 +335,43 @@ static void mus_plan_read_kind(struct mus_plan_reader *reader,
 	activity->kind_field = MUS_PLAN_FIELD_BROKEN;
 }
 
+/* value without the links mail programs add to an address: Outlook's
+   plain text writes "a@b.dk<mailto:a@b.dk>" (also inside "Name <...>"),
+   where the link repeats the address it follows it goes; another
+   "<mailto:a@b.dk>" keeps the address alone. */
+static const char *mus_plan_responsible_unlinked(const char *value)
+{
+	string_t *out = t_str_new(strlen(value) + 1);
+	/* the same offsets, lower-case: where the links are */
+	const char *lower = t_str_lcase(value), *p = value, *link, *end, *at;
+
+	while ((at = strstr(lower + (p - value), "<mailto:")) != NULL &&
+	       (end = strchr(link = value + (at - lower), '>')) != NULL) {
+		const char *addr = link + strlen("<mailto:");
+		size_t len = end - addr;
+
+		str_append_data(out, p, link - p);
+		if (len == 0 || str_len(out) < len ||
+		    strncasecmp(str_c(out) + str_len(out) - len, addr, len) != 0) {
+			str_append_c(out, '<');
+			str_append_data(out, addr, len);
+			str_append_c(out, '>');
+		}
+		p = end + 1;
+	}
+	str_append(out, p);
+	return str_c(out);
+}
+
 static void mus_plan_read_responsible(struct mus_plan_reader *reader,
 				      const char *value)
 {
 	struct mus_plan_responsible *resp = &reader->activity->responsible;
-	const char *word = mus_plan_fold(value, " -_.");
-	const char *lt = strchr(value, '<');
+	const char *word, *lt;
+
+	value = mus_plan_responsible_unlinked(value);
+	word = mus_plan_fold(value, " -_.");
+	lt = strchr(value, '<');
 
 	reader->activity->responsible_field = MUS_PLAN_FIELD_GIVEN;
 	if (mus_plan_word_in(word, mus_plan_leader_words)) {
@@ -357,11 +388,18 @@ static void mus_plan_read_responsible(struct mus_plan_reader *reader,
 		const char *gt = strchr(lt, '>');
 		const char *name = t_str_trim(t_strdup_until(value, lt), " \"'");
 
+		/* HTML mail's "&lt;<a>mail</a>&gt;" comes as "< mail >" */
 		resp->mail = gt != NULL && gt[1] == '\0' ?
-			p_strdup_until(reader->pool, lt + 1, gt) :
+			p_strdup(reader->pool, t_str_trim(
+				t_strdup_until(lt + 1, gt), " ")) :
 			p_strdup(reader->pool, lt);
-		if (name[0] != '\0')
+		if (strchr(name, '@') != NULL &&
+		    strcasecmp(name, resp->mail) != 0) {
+			/* "a@x<b@x>": which one? refused as it stands */
+			resp->mail = p_strdup(reader->pool, value);
+		} else if (name[0] != '\0' && strchr(name, '@') == NULL) {
 			resp->name = p_strdup(reader->pool, name);
+		}
 	} else if (strchr(value, '@') != NULL) {
 		resp->mail = p_strdup(reader->pool, value);
 	} else {

@@ -851,6 +851,46 @@ static void test_plan_team(void)
 	pool_unref(&pool);
 }
 
+/* The responsible's address as mail programs write it. */
+static void test_plan_responsible_links(void)
+{
+	static const struct {
+		const char *line, *expect;
+	} cases[] = {
+		/* Outlook's plain text of a linked address */
+		{ "jens.berg@eksempel.test<mailto:jens.berg@eksempel.test>",
+		  "responsible: person <jens.berg@eksempel.test>\n" },
+		{ "Jens Berg <jens.berg@eksempel.test<mailto:Jens.Berg@eksempel.test>>",
+		  "responsible: person \"Jens Berg\" <jens.berg@eksempel.test>\n" },
+		/* a link alone keeps its address */
+		{ "Jens Berg <mailto:jens.berg@eksempel.test>",
+		  "responsible: person \"Jens Berg\" <jens.berg@eksempel.test>\n" },
+		/* HTML mail's &lt;<a href=...>mail</a>&gt; as text */
+		{ "Jens Berg < jens.berg@eksempel.test >",
+		  "responsible: person \"Jens Berg\" <jens.berg@eksempel.test>\n" },
+	};
+	pool_t pool = pool_alloconly_create("test plan links", 4096);
+
+	mus_test_begin("plan: the responsible's address with the links mail programs add");
+	for (unsigned int i = 0; i < N_ELEMENTS(cases); i++) {
+		const char *got = parse_text(t_strdup_printf(
+			"Mål: Bedre visitation\n\nAktivitet: Kursus\nType: kursus\n"
+			"Ansvarlig: %s\nFrist: 1.4.2027\n\nOpfølgning: 1.9.2027\n",
+			cases[i].line), NULL, MUS_LANGUAGE_DA, pool);
+
+		test_assert_contains(got, cases[i].expect);
+	}
+	/* a different address in the link is no repetition: both stay, and
+	   the address is refused as it stands */
+	test_assert_contains(parse_text(
+		"Mål: M\n\nAktivitet: A\nType: kursus\n"
+		"Ansvarlig: a@eksempel.test<mailto:b@eksempel.test>\n"
+		"Frist: 1.4.2027\n\nOpfølgning: 1.9.2027\n", NULL,
+		MUS_LANGUAGE_DA, pool), "PROBLEMS\n");
+	pool_unref(&pool);
+	mus_test_end();
+}
+
 void test_plan(void)
 {
 	test_plan_json_write();
@@ -860,5 +900,6 @@ void test_plan(void)
 	test_plan_rules();
 	test_plan_form();
 	test_plan_team();
+	test_plan_responsible_links();
 	test_plan_files();
 }
