@@ -1286,7 +1286,8 @@ static int mus_inbox_apply_once(struct mus_inbox_ctx *ctx, const char **error_r)
 		return 1;
 	}
 	if (ret < 0) {
-		return mus_inbox_refuse(ctx, inbox->language, NULL,
+		/* the answer is in the language of the problem: the mail's */
+		return mus_inbox_refuse(ctx, choice.language, NULL,
 					t_strdup(error), error_r);
 	}
 	return mus_inbox_cards_once(ctx, &choice, error_r);

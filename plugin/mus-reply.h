@@ -185,8 +185,10 @@ struct mus_card_choice {
    Returns 1 with *choice_r filled from pool; 0 if the mail is no card
    choice (no card line, and no "Samtalekort"/"Cards" subject); -1 with an
    error for a card mail that cannot be used: "no card codes found", "no
-   conversation reference in the subject", too many or too long codes.
-   *choice_r is untouched unless 1 is returned; it is allocated from pool,
+   conversation reference in the subject", too many or too long codes, in
+   the mail's language (Danish or English, by its card line or subject),
+   which choice_r->language then says; the rest of *choice_r is untouched
+   unless 1 is returned. It is allocated from pool,
    which must not be the data stack pool. The codes are not checked
    against the catalogue. */
 int mus_reply_parse_cards(const char *subject, const char *body_text,

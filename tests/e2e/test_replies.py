@@ -512,7 +512,8 @@ class RepliesTest(unittest.TestCase):
         employee = self.mail(c.musEmployee)
         short = c.musICalUID[:8]
         bad = self.message(employee, "Samtalekort %s" % short, text="kort: sparring, findes-ikke\n")
-        self.send(bad)
+        # each mail is in the organizer's INBOX before the sync reads it
+        self.wait_log(self.send(bad), "deferred")
         self.sync()
         answers = wait_for("the answer naming the mistake",
                            lambda: self.texts(employee, "Samtalekort %s" % short), timeout=15)
@@ -520,11 +521,22 @@ class RepliesTest(unittest.TestCase):
         self.assertEqual(self.conv(c.dn).e.get("musCardEmployee"), None)
 
         # a reference that is no conversation's is answered too
-        self.send(self.message(employee, "Samtalekort zzzzzzzz", text="kort: sparring\n"))
+        self.wait_log(self.send(self.message(employee, "Samtalekort zzzzzzzz",
+                                             text="kort: sparring\n")), "deferred")
         self.sync()
         answers = wait_for("the answer naming the reference",
                            lambda: self.texts(employee, "Samtalekort zzzzzzzz"), timeout=15)
         self.assertIn("zzzzzzzz", answers[0])
+
+        # a mail in English without a reference is answered in English
+        self.wait_log(self.send(self.message(employee, "Cards", text="cards: sparring\n")),
+                      "deferred")
+        self.sync()
+        answers = wait_for("the answer in English",
+                           lambda: self.texts(employee, "Re: Cards"), timeout=15)
+        self.assertIn("no conversation reference in the subject: write 'Cards <code>'",
+                      answers[0])
+        self.assertIn("Your choice of conversation cards was not saved", answers[0])
 
         good = self.message(employee, "Samtalekort %s" % short, text="Hej\n\nkort: sparring\n")
         mid = self.send(good)
