@@ -43,7 +43,16 @@ struct mus_words {
 	const char *no_reason;
 	const char *code_example;
 	const char *cards_subject, *cards_keyword;
+	/* who may choose cards, and what a new choice replaces: [0] for a
+	   conversation of one employee, [1] for a group or team, whose
+	   members share one choice */
+	const char *who_chooses[2], *new_choice[2];
 };
+
+/* MUS_CARDS_MAX_CHOSEN in the words below */
+#define MUS_INVITATION_STR(x) #x
+#define MUS_INVITATION_XSTR(x) MUS_INVITATION_STR(x)
+#define MUS_INVITATION_MAX_CHOSEN MUS_INVITATION_XSTR(MUS_CARDS_MAX_CHOSEN)
 
 static const struct mus_words mus_words[MUS_CARD_LANGUAGES] = {
 	[MUS_LANGUAGE_DA] = {
@@ -72,6 +81,15 @@ static const struct mus_words mus_words[MUS_CARD_LANGUAGES] = {
 		.code_example = "kode1, kode2",
 		.cards_subject = MUS_INVITATION_CARDS_SUBJECT_DA,
 		.cards_keyword = MUS_INVITATION_CARDS_KEYWORD_DA,
+		.who_chooses = {
+			"Både lederen og medarbejderen kan hver vælge op til " MUS_INVITATION_MAX_CHOSEN " kort mere.",
+			"Lederen kan vælge op til " MUS_INVITATION_MAX_CHOSEN " kort mere, og medarbejderne kan i "
+			"fællesskab vælge op til " MUS_INVITATION_MAX_CHOSEN ".",
+		},
+		.new_choice = {
+			"Sender du en ny linje senere, erstatter den dit tidligere valg.",
+			"En ny linje fra en af medarbejderne erstatter medarbejdernes valg, også når en anden sendte det.",
+		},
 	},
 	[MUS_LANGUAGE_EN] = {
 		.code = "en",
@@ -99,6 +117,15 @@ static const struct mus_words mus_words[MUS_CARD_LANGUAGES] = {
 		.code_example = "code1, code2",
 		.cards_subject = MUS_INVITATION_CARDS_SUBJECT_EN,
 		.cards_keyword = MUS_INVITATION_CARDS_KEYWORD_EN,
+		.who_chooses = {
+			"The leader and the employee may each choose up to " MUS_INVITATION_MAX_CHOSEN " more cards.",
+			"The leader may choose up to " MUS_INVITATION_MAX_CHOSEN " more cards, and the employees "
+			"up to " MUS_INVITATION_MAX_CHOSEN " together.",
+		},
+		.new_choice = {
+			"A new line sent later replaces your earlier choice.",
+			"A new line from any of the employees replaces the employees' choice, whoever sent it.",
+		},
 	},
 };
 
@@ -488,6 +515,7 @@ static void mus_placeholders_build(const struct mus_invitation_vars *vars,
 	const char *employees, *attendees, *date, *time, *when, *example;
 	ARRAY_TYPE(const_string) everyone;
 	struct mus_placeholder *var;
+	bool group;
 
 	employees = vars->member_names == NULL || vars->member_names[0] == NULL ?
 		vars->team_name : mus_join_names(words, vars->member_names);
@@ -531,6 +559,10 @@ static void mus_placeholders_build(const struct mus_invitation_vars *vars,
 	mus_add(placeholders, "uid_short", vars->uid_short);
 	mus_add(placeholders, "max_chosen",
 		dec2str(MUS_CARDS_MAX_CHOSEN));
+	/* GRUS and TUS: the members choose together */
+	group = kind == 1 || kind == 2;
+	mus_add(placeholders, "who_chooses", words->who_chooses[group ? 1 : 0]);
+	mus_add(placeholders, "new_choice", words->new_choice[group ? 1 : 0]);
 	mus_add(placeholders, "cards_subject",
 		t_strdup_printf("%s %s", words->cards_subject, vars->uid_short));
 	mus_add(placeholders, "cards_example",

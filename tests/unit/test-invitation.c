@@ -245,6 +245,10 @@ static void test_invitation_danish(const struct fixture *fx)
 		test_assert_contains(text.body_text, "Sted:       lederen oplyser stedet\n");
 		test_assert_contains(text.body_text, "\n  Alle kort er valgt.\n");
 		test_assert_contains(text.body_text, "\n    kort: kode1, kode2\n");
+		test_assert_contains(text.body_text, "\nBåde lederen og medarbejderen kan "
+			"hver vælge op til 3 kort mere.\n");
+		test_assert_contains(text.body_text, "\nSender du en ny linje senere, "
+			"erstatter den dit tidligere valg.\n");
 		test_assert_contains(text.body_html, "<p><em>Alle kort er valgt.</em></p>");
 	}
 	mus_test_end();
@@ -263,6 +267,13 @@ static void test_invitation_danish(const struct fixture *fx)
 		test_assert_contains(text.body_text, "gruppeudviklingssamtale (GRUS)");
 		test_assert_contains(text.body_text,
 			"Deltagere:  Karen Birk (leder), Anna Holm, Bo Ek og Carl Ny\n");
+		/* the members share one choice of cards, and are told so */
+		test_assert_contains(text.body_text, "\nLederen kan vælge op til 3 kort "
+			"mere, og medarbejderne kan i fællesskab vælge op til 3.\n");
+		test_assert_contains(text.body_text, "\nEn ny linje fra en af "
+			"medarbejderne erstatter medarbejdernes valg");
+		test_assert_contains(text.body_html, "<p>Lederen kan vælge op til 3 kort");
+		test_assert(strstr(text.body_text, "dit tidligere valg") == NULL);
 	}
 	vars.member_names = NULL;
 	if (render_ok(&vars, FALSE, &text))
