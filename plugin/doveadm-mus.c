@@ -1197,24 +1197,61 @@ static int mus_round_option_date(const char *option, const char *value,
 	return 0;
 }
 
+/* The options of round create and the attributes they set; simple ones
+   are copied as they are. */
+static const struct {
+	const char *option, *attr;
+	bool simple;
+} mus_round_options[] = {
+	{ "name", "cn", TRUE }, { "kind", "musKind", TRUE },
+	{ "state", "musState", TRUE }, { "duration", "musDuration", TRUE },
+	{ "max-per-day", "musMaxPerDay", TRUE },
+	{ "buffer", "musBufferMinutes", TRUE },
+	{ "scope-base", "musScopeBase", TRUE },
+	{ "scope-filter", "musScopeFilter", TRUE },
+	{ "location", "musLocation", TRUE },
+	{ "start", "musWindowStart", FALSE }, { "end", "musWindowEnd", FALSE },
+	{ "workday", "musWorkdayStart", FALSE },
+	{ "workday", "musWorkdayEnd", FALSE },
+	{ "card", "musCard", FALSE }, { "closed", "musClosedDate", FALSE },
+};
+
+/* error of the round's validation, which names attributes, with the
+   option that sets the first one it names: "--start (musWindowStart):
+   missing" */
+static const char *mus_round_create_option_error(const char *error)
+{
+	const char *first = NULL;
+	unsigned int found = 0;
+
+	for (unsigned int i = 0; i < N_ELEMENTS(mus_round_options); i++) {
+		const char *p = strstr(error, t_strconcat(" ",
+			mus_round_options[i].attr, ":", NULL));
+
+		if (p != NULL && (first == NULL || p < first)) {
+			first = p;
+			found = i;
+		}
+	}
+	if (first == NULL)
+		return error;
+	return t_strdup_printf("%.*s --%s (%s)%s", (int)(first - error), error,
+			       mus_round_options[found].option,
+			       mus_round_options[found].attr,
+			       first + 1 + strlen(mus_round_options[found].attr));
+}
+
 static int mus_round_create_values(struct doveadm_cmd_context *cctx,
 				   const struct mus_settings *set,
 				   struct mus_round_values *rv)
 {
-	static const struct {
-		const char *option, *attr;
-	} simple[] = {
-		{ "name", "cn" }, { "kind", "musKind" }, { "state", "musState" },
-		{ "duration", "musDuration" }, { "max-per-day", "musMaxPerDay" },
-		{ "buffer", "musBufferMinutes" }, { "scope-base", "musScopeBase" },
-		{ "scope-filter", "musScopeFilter" }, { "location", "musLocation" },
-	};
 	const char *value, *when, *dash, *const *list;
 
 	mus_round_values_add(rv, "objectClass", "musRound");
-	for (unsigned int i = 0; i < N_ELEMENTS(simple); i++) {
-		if (doveadm_cmd_param_str(cctx, simple[i].option, &value))
-			mus_round_values_add(rv, simple[i].attr, value);
+	for (unsigned int i = 0; i < N_ELEMENTS(mus_round_options); i++) {
+		if (mus_round_options[i].simple &&
+		    doveadm_cmd_param_str(cctx, mus_round_options[i].option, &value))
+			mus_round_values_add(rv, mus_round_options[i].attr, value);
 	}
 	if (!doveadm_cmd_param_str(cctx, "state", &value))
 		mus_round_values_add(rv, "musState", "active");
@@ -1288,7 +1325,7 @@ void cmd_mus_round_create(struct doveadm_cmd_context *cctx)
 			      &error);
 	mus_doveadm_round_context_free(&rctx);
 	if (ret < 0) {
-		mus_round_create_error(error);
+		mus_round_create_error(mus_round_create_option_error(error));
 		return;
 	}
 
@@ -1305,6 +1342,13 @@ void cmd_mus_round_create(struct doveadm_cmd_context *cctx)
 		doveadm_exit_code = EX_TEMPFAIL;
 	} else if (ret == 0) {
 		mus_round_create_error(t_strdup_printf("%s exists already", dn));
+	} else {
+		/* what was made, and whether the next sync acts on it */
+		doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
+		doveadm_print_header_simple("round");
+		doveadm_print_header_simple("state");
+		doveadm_print(dn);
+		doveadm_print(mus_round_state_name(round->state));
 	}
 	mus_ldap_disconnect(&conn);
 }

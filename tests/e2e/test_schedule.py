@@ -944,6 +944,23 @@ class InvalidRoundTest(unittest.TestCase):
                 self.assertRegex(res.stderr.lower(), field)
                 self.assertIsNone(dn, "%s: a round was written anyway" % what)
 
+    def test_round_create_names_the_option_and_prints_the_round(self):
+        name = "MUS create options test"
+        argv = ["mus", "round", "create", "--name", name]
+        for k, v in self.GOOD.items():
+            if k != "--start":
+                argv += [k, v]
+        res = self.stack.doveadm(*argv, check=False)
+        self.assertEqual(res.returncode, 65, res.stderr)
+        self.assertIn(": --start (musWindowStart): missing", res.stderr)
+        self.assertIsNone(self.stack.round_dn(name))
+
+        res = self.stack.doveadm(*(argv + ["--start", self.GOOD["--start"], "--state", "draft"]))
+        dn = self.stack.round_dn(name)
+        self.addCleanup(self.stack.ldap_delete, dn)
+        self.assertIn(dn, res.stdout)
+        self.assertIn("draft", res.stdout)
+
     def test_sync_of_a_round_not_active_says_so(self):
         name = "MUS draft sync test"
         argv = ["mus", "round", "create", "--name", name, "--state", "draft"]
