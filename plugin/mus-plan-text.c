@@ -93,9 +93,10 @@ static const struct {
 	{ "newtask", MUS_PLAN_ACTIVITY_NEW_TASKS },
 };
 
+/* the leader writes the plan: "mig" is the leader */
 static const char *const mus_plan_leader_words[] = {
 	"leder", "lederen", "nærmesteleder", "leader", "theleader", "manager",
-	NULL
+	"mig", "me", NULL
 };
 static const char *const mus_plan_employee_words[] = {
 	"medarbejder", "medarbejderen", "employee", "theemployee", NULL

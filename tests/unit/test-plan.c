@@ -891,6 +891,22 @@ static void test_plan_responsible_links(void)
 	mus_test_end();
 }
 
+/* The leader writes the plan: "mig" and "me" are the leader. */
+static void test_plan_responsible_me(void)
+{
+	pool_t pool = pool_alloconly_create("test plan me", 4096);
+
+	mus_test_begin("plan: \"mig\" as the responsible is the leader who writes the plan");
+	test_assert_contains(parse_text("Mål: M\n\nAktivitet: A\nType: kursus\n"
+		"Ansvarlig: Mig\nFrist: 1.4.2027\n\nOpfølgning: 1.9.2027\n",
+		NULL, MUS_LANGUAGE_DA, pool), "responsible: leader\n");
+	test_assert_contains(parse_text("Goal: G\nActivity: A\nKind: course\n"
+		"Responsible: me\nDue: 1.4.2027\nFollow-up: 1.9.2027\n",
+		NULL, MUS_LANGUAGE_EN, pool), "responsible: leader\n");
+	pool_unref(&pool);
+	mus_test_end();
+}
+
 void test_plan(void)
 {
 	test_plan_json_write();
@@ -901,5 +917,6 @@ void test_plan(void)
 	test_plan_form();
 	test_plan_team();
 	test_plan_responsible_links();
+	test_plan_responsible_me();
 	test_plan_files();
 }
