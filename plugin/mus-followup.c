@@ -7,6 +7,7 @@
 #include "mus-time.h"
 #include "mus-ldap.h"
 #include "mus-org.h"
+#include "mus-people.h"
 #include "mus-invitation.h"
 #include "mus-plan.h"
 #include "mus-send.h"
@@ -354,6 +355,33 @@ static bool mus_followup_responsible(const struct mus_followup_ctx *ctx,
 		mus_followup_person(ctx, plan->employee_dn), rcpt_r);
 }
 
+/* The employee's leader now (plans outlive leaders), else the one who
+   signed the plan; NULL if neither is known. */
+static const struct mus_person *
+mus_followup_leader(const struct mus_followup_ctx *ctx,
+		    const struct mus_filed_plan *plan,
+		    const struct mus_person *employee)
+{
+	return employee != NULL && employee->manager != NULL ?
+		employee->manager : mus_followup_person(ctx, plan->leader_dn);
+}
+
+/* Who a's responsible person is, in words, when they cannot be mailed */
+static const char *
+mus_followup_responsible_label(const struct mus_followup_ctx *ctx,
+			       const struct mus_activity *a)
+{
+	const struct mus_person *person;
+
+	if (a->responsible_dn != NULL) {
+		person = mus_followup_person(ctx, a->responsible_dn);
+		return person != NULL ? person->cn :
+			mus_people_name_of_dn(pool_datastack_create(),
+					      a->responsible_dn);
+	}
+	return a->responsible_name;
+}
+
 /* TRUE if key was reminded of in another copy (done is shared by the
    reader: mus_filed_plans_team_reminded()) */
 static bool mus_followup_team_seen(const struct mus_followup_ctx *ctx,
@@ -396,6 +424,7 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 {
 	const char *what = t_strdup_printf("activity %s", a->dn);
 	const char *key = mus_filed_activity_team_key(plan, a);
+	const char *template = "reminder-activity", *responsible = NULL;
 	struct mus_followup_rcpt rcpt;
 	int ret;
 
@@ -407,14 +436,23 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 		return 0;
 	}
 	if (!mus_followup_responsible(ctx, plan, a, &rcpt)) {
-		mus_followup_problem(ctx, t_strdup_printf(
-			"%s: nobody to remind: the responsible person has no "
-			"entry with a mail address in scope, and "
-			"musResponsibleName holds no address", what));
-		return 0;
+		/* the plan names someone without an address: the leader
+		   is reminded instead, and asked to pass it on */
+		if (!mus_followup_person_rcpt(ctx, mus_followup_leader(ctx, plan,
+				mus_followup_person(ctx, plan->employee_dn)), &rcpt)) {
+			mus_followup_problem(ctx, t_strdup_printf(
+				"%s: nobody to remind: the responsible person has no "
+				"entry with a mail address in scope, "
+				"musResponsibleName holds no address, and the "
+				"employee's leader has none either", what));
+			return 0;
+		}
+		template = "reminder-activity-leader";
+		responsible = mus_followup_responsible_label(ctx, a);
 	}
 	const struct mus_notice_var vars[] = {
 		{ "name", rcpt.name },
+		{ "responsible", responsible == NULL ? rcpt.name : responsible },
 		{ "activity", a->description == NULL ? "-" : a->description },
 		{ "kind", mus_followup_kind(a->kind, rcpt.language) },
 		{ "due", mus_followup_date(ctx, a->due) },
@@ -436,8 +474,8 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 		.assertion = a->csn != NULL ? mus_ldap_csn_assertion(a->csn) :
 			"(!(musReminded=*))",
 	};
-	ret = mus_followup_mail(ctx, "reminder-activity", &rcpt, vars,
-				N_ELEMENTS(vars), what, &rec, error_r);
+	ret = mus_followup_mail(ctx, template, &rcpt, vars, N_ELEMENTS(vars),
+				what, &rec, error_r);
 	if (ret <= 0)
 		return ret;
 	mus_followup_team_add(ctx, key);
@@ -535,8 +573,7 @@ static int mus_followup_meeting(struct mus_followup_ctx *ctx,
 		/* gone from the directory: nobody to meet */
 		return 0;
 	}
-	leader = employee->manager != NULL ? employee->manager :
-		mus_followup_person(ctx, plan->leader_dn);
+	leader = mus_followup_leader(ctx, plan, employee);
 	if (leader == NULL) {
 		if (mus_followup_meeting_due(plan, employee->ndn, ctx->set->timezone, ctx->now,
 					     ctx->set->reminder_days)) {

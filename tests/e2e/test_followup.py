@@ -74,6 +74,10 @@ class FollowupTest(unittest.TestCase):
                          responsible=cls.e1, status="done"),
             cls.activity(cls.p1, "a5", "Mentorordning", "mentoring", now + 100 * DAY,
                          responsible=cls.e1),
+            # someone the plan names without an address: the leader is
+            # reminded instead
+            cls.activity(cls.p1, "a6", "Kursus hos AMU Syd", "course", now + 6 * DAY,
+                         name="Jens Berg"),
             cls.plan(cls.p2, cls.e2, True, None),
             cls.activity(cls.p2, "b1", "Nye opgaver i aftenvagten", "new-tasks",
                          now - 2 * DAY, responsible=cls.e2),
@@ -246,7 +250,8 @@ class FollowupTest(unittest.TestCase):
         return out
 
     def expected(self):
-        return {self.leader: {"a1": 1, "meeting-1": 1, "team-t1": 1, "team-meeting": 1},
+        return {self.leader: {"a1": 1, "a6": 1, "meeting-1": 1, "team-t1": 1,
+                              "team-meeting": 1},
                 self.e1: {"a2": 1, "meeting-1": 1, "team-meeting": 1},
                 self.e2: {"a3": 1, "b1": 1, "team-meeting": 1},
                 self.e3: {"team-t2": 1}}
@@ -257,7 +262,7 @@ class FollowupTest(unittest.TestCase):
                  lambda: self.reminders() == want, timeout=30, interval=0.3)
 
     def test_1_one_reminder_per_due_activity_and_party(self):
-        self.assertEqual(len(self.uuid), 10, self.uuid)
+        self.assertEqual(len(self.uuid), 11, self.uuid)
         self.wait_reminders()
         self.assertEqual(self.reminders(), self.expected())
         # the reminder names the activity, its due date, the plan and how
@@ -273,6 +278,13 @@ class FollowupTest(unittest.TestCase):
             self.assertIn(text, body)
         # no names of directory entries
         self.assertNotIn(MARK, body + str(msg["Subject"]))
+        # the leader is asked to pass on the reminder of someone without
+        # an address
+        other = self.message(self.leader, "[%s]" % self.uuid["a6"]).get_body(
+            ("plain",)).get_content()
+        for text in ("Jens Berg er ansvarlig", "ingen mailadresse", "Kursus hos AMU Syd",
+                     "Giv gerne Jens Berg besked", "Udført [%s]" % self.uuid["a6"]):
+            self.assertIn(text, other)
         self.assertEqual(msg["From"].addresses[0].addr_spec, self.stack["MUS_ORGANIZER"])
         # reminders are written by us on our own, no answers (RFC 3834)
         self.assertEqual(msg["Auto-Submitted"], "auto-generated")
@@ -287,7 +299,8 @@ class FollowupTest(unittest.TestCase):
         self.assertNotIn(MARK, meeting)
         # the sync logs each reminder with the activity and the address
         for cn, plan, to in (("a1", self.p1, self.leader), ("a2", self.p1, self.e1),
-                             ("a3", self.p1, self.e2), ("b1", self.p2, self.e2)):
+                             ("a3", self.p1, self.e2), ("a6", self.p1, self.leader),
+                             ("b1", self.p2, self.e2)):
             self.assertIn("activity cn=%s,%s: reminded %s" % (cn, plan, self.mail(to)),
                           self.sync1.stderr)
 
@@ -298,7 +311,7 @@ class FollowupTest(unittest.TestCase):
                 if MARK in dn and not any("%s-%d," % (MARK, n) in dn for n in (5, 6)):
                     acts[e["cn"][0]] = e
         reminded = {cn for cn, e in acts.items() if "musReminded" in e}
-        self.assertEqual(reminded, {"a1", "a2", "a3", "b1"})
+        self.assertEqual(reminded, {"a1", "a2", "a3", "a6", "b1"})
         # a team plan's activity is recorded on the one copy it was sent for
         for cn in ("t1", "t2"):
             copies = [e for p in (self.p5, self.p6) for e in self.stack.ldap_entries(
