@@ -658,8 +658,22 @@ int mus_plan_text_parse(const char *body_text, const char *body_html,
 				mus_plan_read_line(&reader, lines[i]);
 			}
 			mus_plan_reader_finish(&reader);
-			(void)mus_plan_validate(reader.plan, today, team,
-						 problems);
+			/* letters the mail's charset lost (none named, or
+			   a wrong one) become U+FFFD, and labels such as
+			   "Opfølgning:" no longer read: say why */
+			if (mus_plan_validate(reader.plan, today, team,
+					      problems) > 0 &&
+			    strstr(body, "\xef\xbf\xbd") != NULL) {
+				mus_plan_problem_add(problems, NULL,
+					MUS_PLAN_LANG(problems,
+					"mailen har tegn, der ikke kunne læses, fordi "
+					"dens tegnsæt mangler eller er forkert; "
+					"send svaret igen som UTF-8 (Unicode)",
+					"the mail has characters that could not be "
+					"read, as its character set is missing or "
+					"wrong; send the reply again as UTF-8 "
+					"(Unicode)"));
+			}
 		}
 	} T_END;
 	if (array_count(&problems->list) > before || problems->truncated)

@@ -891,6 +891,28 @@ static void test_plan_responsible_links(void)
 	mus_test_end();
 }
 
+/* A mail whose charset lost its letters is told so. */
+static void test_plan_lost_charset(void)
+{
+	pool_t pool = pool_alloconly_create("test plan charset", 4096);
+	const char *got;
+
+	mus_test_begin("plan: a mail whose character set lost letters is told so");
+	/* Latin-1 "Opfølgning" and "læring" read as UTF-8 */
+	got = parse_text("Mål: Bedre visitation\n\nAktivitet: Kursus\n"
+		"Type: l\xef\xbf\xbdring i praksis\nAnsvarlig: leder\nFrist: 1.4.2027\n\n"
+		"Opf\xef\xbf\xbdlgning: 1.9.2027\n", NULL, MUS_LANGUAGE_DA, pool);
+	test_assert_contains(got, "PROBLEMS\n");
+	test_assert_contains(got, "tegnsæt mangler eller er forkert");
+	/* a plan that reads well says nothing of it */
+	test_assert(strstr(parse_text("Mål: Bedre visitation \xef\xbf\xbd\n\n"
+		"Aktivitet: Kursus\nType: kursus\nAnsvarlig: leder\n"
+		"Frist: 1.4.2027\n\nOpfølgning: 1.9.2027\n", NULL,
+		MUS_LANGUAGE_DA, pool), "tegnsæt") == NULL);
+	pool_unref(&pool);
+	mus_test_end();
+}
+
 /* The leader writes the plan: "mig" and "me" are the leader. */
 static void test_plan_responsible_me(void)
 {
@@ -918,5 +940,6 @@ void test_plan(void)
 	test_plan_team();
 	test_plan_responsible_links();
 	test_plan_responsible_me();
+	test_plan_lost_charset();
 	test_plan_files();
 }
