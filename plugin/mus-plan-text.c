@@ -37,8 +37,16 @@ static const struct {
 	{ "fællesmål", MUS_PLAN_LABEL_GOAL_SHARED },
 	{ "sharedgoal", MUS_PLAN_LABEL_GOAL_SHARED },
 	{ "commongoal", MUS_PLAN_LABEL_GOAL_SHARED },
+	{ "fællesmålene", MUS_PLAN_LABEL_GOAL_SHARED },
+	{ "sharedgoals", MUS_PLAN_LABEL_GOAL_SHARED },
+	{ "commongoals", MUS_PLAN_LABEL_GOAL_SHARED },
 	{ "individueltmål", MUS_PLAN_LABEL_GOAL_INDIVIDUAL },
+	{ "individuellemål", MUS_PLAN_LABEL_GOAL_INDIVIDUAL },
 	{ "personligtmål", MUS_PLAN_LABEL_GOAL_INDIVIDUAL },
+	{ "personligemål", MUS_PLAN_LABEL_GOAL_INDIVIDUAL },
+	{ "individualgoals", MUS_PLAN_LABEL_GOAL_INDIVIDUAL },
+	{ "personalgoals", MUS_PLAN_LABEL_GOAL_INDIVIDUAL },
+	{ "goals", MUS_PLAN_LABEL_GOAL_INDIVIDUAL },
 	{ "mål", MUS_PLAN_LABEL_GOAL_INDIVIDUAL },
 	{ "individualgoal", MUS_PLAN_LABEL_GOAL_INDIVIDUAL },
 	{ "personalgoal", MUS_PLAN_LABEL_GOAL_INDIVIDUAL },
@@ -278,6 +286,9 @@ struct mus_plan_reader {
 	struct mus_plan *plan;
 	/* the goal or description that following lines continue, or NULL */
 	string_t *continued;
+	/* a goal label without a text heads a list: each line under it is
+	   a goal of this kind (MUS_PLAN_LABEL_NONE: no list) */
+	enum mus_plan_label goal_list;
 	/* the text of each goal and each activity's description */
 	ARRAY(string_t *) goal_texts, descriptions;
 	struct mus_plan_activity *activity;
@@ -492,6 +503,10 @@ static void mus_plan_read_label(struct mus_plan_reader *reader,
 	string_t *text;
 
 	reader->continued = NULL;
+	reader->goal_list = value[0] == '\0' &&
+		(label == MUS_PLAN_LABEL_GOAL_SHARED ||
+		 label == MUS_PLAN_LABEL_GOAL_INDIVIDUAL) ?
+		label : MUS_PLAN_LABEL_NONE;
 	/* an empty field is a field not filled in */
 	if (value[0] == '\0' && label != MUS_PLAN_LABEL_GOAL_SHARED &&
 	    label != MUS_PLAN_LABEL_GOAL_INDIVIDUAL &&
@@ -552,6 +567,29 @@ static void mus_plan_read_label(struct mus_plan_reader *reader,
 	}
 }
 
+/* a list item without its bullet: "- ", "* ", "• ", "1. ", "2) " */
+static const char *mus_plan_list_item(const char *line)
+{
+	const char *p = line;
+
+	if (str_begins(p, "\xe2\x80\xa2"))
+		p += 3;
+	else if (*p == '-' || *p == '*')
+		p++;
+	else {
+		while (i_isdigit(*p))
+			p++;
+		if (p == line || (*p != '.' && *p != ')'))
+			return line;
+		p++;
+	}
+	if (*p != ' ' && *p != '\0')
+		return line;
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
 /* line with every run of spaces as one (HTML mail is full of them).
    From the data stack. */
 static const char *mus_plan_collapse_spaces(const char *line)
@@ -573,6 +611,7 @@ static void mus_plan_read_line(struct mus_plan_reader *reader,
 
 	if (line[0] == '\0' || line[0] == '>') {
 		reader->continued = NULL;
+		reader->goal_list = MUS_PLAN_LABEL_NONE;
 		return;
 	}
 	line = mus_plan_collapse_spaces(line);
@@ -581,6 +620,19 @@ static void mus_plan_read_line(struct mus_plan_reader *reader,
 		reader->where.text = p_strdup(reader->pool,
 			str_sanitize_utf8(line, MUS_PLAN_LINE_EXCERPT_LEN));
 		mus_plan_read_label(reader, label, value);
+	} else if (reader->goal_list != MUS_PLAN_LABEL_NONE &&
+		   reader->continued != NULL) {
+		/* "Mål:" and then one goal a line, as the form asks */
+		enum mus_plan_label list = reader->goal_list;
+
+		if (str_len(reader->continued) == 0) {
+			str_append(reader->continued, mus_plan_list_item(line));
+			return;
+		}
+		reader->where.text = p_strdup(reader->pool,
+			str_sanitize_utf8(line, MUS_PLAN_LINE_EXCERPT_LEN));
+		mus_plan_read_label(reader, list, mus_plan_list_item(line));
+		reader->goal_list = list;
 	} else if (reader->continued != NULL) {
 		if (str_len(reader->continued) > 0)
 			str_append_c(reader->continued, ' ');

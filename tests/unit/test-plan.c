@@ -891,6 +891,42 @@ static void test_plan_responsible_links(void)
 	mus_test_end();
 }
 
+/* Goals as people write them: a list under one label, or labels the
+   form does not use word for word. */
+static void test_plan_goal_lists(void)
+{
+	static const char *const rest =
+		"\nAktivitet: Kursus\nType: kursus\nAnsvarlig: leder\n"
+		"Frist: 1.4.2027\n\nOpfølgning: 1.9.2027\n";
+	pool_t pool = pool_alloconly_create("test plan goal lists", 4096);
+	const char *got;
+
+	mus_test_begin("plan: goals one a line under a label without text");
+	got = parse_text(t_strconcat("Individuelt mål:\nBliver bedre til Excel\n"
+		"Kan holde oplæg for teamet\n", rest, NULL), NULL,
+		MUS_LANGUAGE_DA, pool);
+	test_assert_contains(got, "goal individual: Bliver bedre til Excel\n"
+		"goal individual: Kan holde oplæg for teamet\n");
+	got = parse_text(t_strconcat("Mål:\n- Excel\n• Oplæg\n2) Sparring\n", rest,
+		NULL), NULL, MUS_LANGUAGE_DA, pool);
+	test_assert_contains(got, "goal individual: Excel\ngoal individual: Oplæg\n"
+		"goal individual: Sparring\n");
+	/* a label's own text may go on over the next line (a wrapped line) */
+	got = parse_text(t_strconcat("Mål: Bliver bedre til Excel og til at holde\n"
+		"oplæg for teamet\n", rest, NULL), NULL, MUS_LANGUAGE_DA, pool);
+	test_assert_contains(got, "goal individual: Bliver bedre til Excel og til "
+		"at holde oplæg for teamet\n");
+	mus_test_end();
+
+	mus_test_begin("plan: plural goal labels are labels");
+	got = parse_text(t_strconcat("Fælles mål: Kortere ventetid\n"
+		"Individuelle mål: Excel\n", rest, NULL), NULL, MUS_LANGUAGE_DA, pool);
+	test_assert_contains(got, "goal shared: Kortere ventetid\n"
+		"goal individual: Excel\n");
+	pool_unref(&pool);
+	mus_test_end();
+}
+
 /* A mail whose charset lost its letters is told so. */
 static void test_plan_lost_charset(void)
 {
@@ -941,5 +977,6 @@ void test_plan(void)
 	test_plan_responsible_links();
 	test_plan_responsible_me();
 	test_plan_lost_charset();
+	test_plan_goal_lists();
 	test_plan_files();
 }
