@@ -31,21 +31,34 @@ static bool mus_mailtext_block_tag(const char *p)
    <blockquote>d quotes. Dovecot's html2text turns every tag into a space
    and keeps the source's line breaks, which in HTML mean nothing: so the
    source's line breaks become spaces first, and a line break goes before
-   every tag that starts a line. From the data stack. */
+   a block's tag where text came since the last one, and before every
+   <br>. So "<p>a</p><p>b</p>" is two lines, as the writer saw it, and a
+   blank line is one the writer made (Outlook's <p>&nbsp;</p>, Gmail's
+   <div><br></div>). From the data stack. */
 static const char *mus_mailtext_html_text(const char *html)
 {
 	size_t len = strlen(html);
 	string_t *src = t_str_new(len + len / 16 + 16);
 	string_t *text = t_str_new(len + 16);
 	struct mail_html2text *ht;
+	bool in_tag = FALSE, text_since_break = FALSE;
 
 	for (const char *p = html; *p != '\0'; p++) {
 		if (*p == '\r' || *p == '\n' || *p == '\t') {
 			str_append_c(src, ' ');
 			continue;
 		}
-		if (*p == '<' && mus_mailtext_block_tag(p + 1))
+		if (*p == '<' && mus_mailtext_block_tag(p + 1) &&
+		    (text_since_break || strncasecmp(p + 1, "br", 2) == 0)) {
 			str_append_c(src, '\n');
+			text_since_break = FALSE;
+		}
+		if (*p == '<')
+			in_tag = TRUE;
+		else if (*p == '>')
+			in_tag = FALSE;
+		else if (!in_tag && *p != ' ')
+			text_since_break = TRUE;
 		str_append_c(src, *p);
 	}
 	if (str_len(src) == 0)

@@ -927,6 +927,33 @@ static void test_plan_goal_lists(void)
 	mus_test_end();
 }
 
+/* An HTML-only reply, one paragraph per line as Outlook and Gmail write
+   it: a description goes on in the next paragraph, and a blank line is
+   one the writer made. */
+static void test_plan_html_paragraphs(void)
+{
+	pool_t pool = pool_alloconly_create("test plan html", 4096);
+	const char *got;
+
+	mus_test_begin("plan: an HTML reply's paragraphs are its lines");
+	got = parse_text(NULL, "<html><body>"
+		"<p class=MsoNormal>Mål: Bedre til Excel</p>"
+		"<p class=MsoNormal><o:p>&nbsp;</o:p></p>"
+		"<p class=MsoNormal>Aktivitet: Excel-kursus hos AMU</p>"
+		"<p class=MsoNormal>- modul 2 og 3, ikke modul 1</p>"
+		"<p class=MsoNormal>Type: kursus</p><p>Ansvarlig: leder</p>"
+		"<p>Frist: 1.4.2027</p><div><br></div>"
+		"<div>Opfølgning: 1.9.2027</div></body></html>",
+		MUS_LANGUAGE_DA, pool);
+	test_assert_contains(got, "activity (line 3): Excel-kursus hos AMU - "
+		"modul 2 og 3, ikke modul 1\n");
+	test_assert_contains(got, "follow-up: 2027-09-01\n");
+	/* the blank paragraph ends the goal */
+	test_assert_contains(got, "goal individual: Bedre til Excel\n");
+	pool_unref(&pool);
+	mus_test_end();
+}
+
 /* A mail whose charset lost its letters is told so. */
 static void test_plan_lost_charset(void)
 {
@@ -978,5 +1005,6 @@ void test_plan(void)
 	test_plan_responsible_me();
 	test_plan_lost_charset();
 	test_plan_goal_lists();
+	test_plan_html_paragraphs();
 	test_plan_files();
 }
