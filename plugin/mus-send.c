@@ -251,6 +251,28 @@ static const buffer_t *mus_send_file(struct mus_send_ctx *ctx, const char *path,
    the rest is the invitation as it stands. */
 /* A refused proposal: the notice (text/declinecounter.<lang>.txt) gives
    the subject and goes before the invitation as it stands. */
+/* The notice text/<name>.<lang>.txt before the invitation's text, and
+   its subject for the invitation's. */
+static int mus_send_prepend_notice(const struct mus_send *send,
+				   const char *name, enum mus_language lang,
+				   const struct mus_notice_var *vars,
+				   unsigned int count,
+				   struct mus_invitation_text *text,
+				   const char **error_r)
+{
+	const char *subject, *notice;
+
+	if (mus_invitation_render_notice(send->set->templates_dir, name, lang,
+					 vars, count, &subject, &notice,
+					 error_r) < 0)
+		return -1;
+	text->subject = subject;
+	text->body_text = t_strconcat(notice, "\n", text->body_text, NULL);
+	text->body_html = t_strconcat("<p>", mus_invitation_html_escape(notice),
+				      "</p>", text->body_html, NULL);
+	return 0;
+}
+
 static int mus_send_declinecounter_text(const struct mus_send *send,
 					const struct mus_send_conv *sc,
 					enum mus_language lang,
@@ -264,18 +286,65 @@ static int mus_send_declinecounter_text(const struct mus_send *send,
 						  sc->proposed_end) },
 		{ "reason", mus_reason_text(sc->refused, lang) },
 	};
-	const char *subject, *notice;
 
-	if (mus_invitation_render_notice(send->set->templates_dir,
-					 "declinecounter", lang, vars,
-					 N_ELEMENTS(vars), &subject, &notice,
-					 error_r) < 0)
-		return -1;
-	text->subject = subject;
-	text->body_text = t_strconcat(notice, "\n", text->body_text, NULL);
-	text->body_html = t_strconcat("<p>", mus_invitation_html_escape(notice),
-				      "</p>", text->body_html, NULL);
-	return 0;
+	return mus_send_prepend_notice(send, "declinecounter", lang, vars,
+				       N_ELEMENTS(vars), text, error_r);
+}
+
+/* The times of sc's conversation that were declined, one a line: when,
+   who, and their comment (musDeclined, musPartstatComment); NULL if
+   none. Decliners wrote to the organizer, as calendars do: the leader
+   reads it here. */
+static const char *mus_send_declines(const struct mus_send_ctx *ctx,
+				     const struct mus_send_conv *sc,
+				     enum mus_language lang)
+{
+	const struct mus_conversation *conv = sc->conv;
+	string_t *list = t_str_new(128);
+
+	for (unsigned int i = 0; conv->declined[i] != NULL; i++) {
+		const struct mus_person *person;
+		const char *dn, *ndn, *text, *error, *comment = NULL;
+		time_t start, end;
+
+		if (!mus_conversation_parse_span(conv->declined[i], &start,
+						 &end, &dn, &text) ||
+		    (start == sc->start && end == sc->end))
+			continue;
+		person = mus_ldap_dn_normalize(pool_datastack_create(), dn,
+					       &ndn, &error) < 0 ? NULL :
+			mus_org_find(ctx->send->org, ndn);
+		for (unsigned int j = 0; conv->partstat_comments[j] != NULL; j++) {
+			const char *value = conv->partstat_comments[j];
+			size_t len = strlen(dn);
+
+			if (strncasecmp(value, dn, len) == 0 && value[len] == ' ')
+				comment = value + len + 1;
+		}
+		str_printfa(list, "- %s: %s%s%s\n",
+			    mus_invitation_when(lang, ctx->send->set->timezone,
+						start, end),
+			    person != NULL ? person->cn :
+			    mus_people_name_of_dn(pool_datastack_create(), dn),
+			    comment == NULL ? "" : ": ",
+			    comment == NULL ? "" : comment);
+	}
+	return str_len(list) == 0 ? NULL : str_c(list);
+}
+
+/* The invitation to the leader names the declined times before it. */
+static int mus_send_declined_text(const struct mus_send_ctx *ctx,
+				  const char *declines, enum mus_language lang,
+				  struct mus_invitation_text *text,
+				  const char **error_r)
+{
+	const struct mus_notice_var vars[] = {
+		{ "subject", text->subject },
+		{ "declines", declines },
+	};
+
+	return mus_send_prepend_notice(ctx->send, "declined", lang, vars,
+				       N_ELEMENTS(vars), text, error_r);
 }
 
 /* the texts of an invitation, a cancel or a DECLINECOUNTER */
@@ -460,6 +529,14 @@ static int mus_send_build(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	if (sc->action == MUS_SEND_DECLINECOUNTER &&
 	    mus_send_declinecounter_text(send, sc, lang, &text, error_r) < 0)
 		return -1;
+	if (sc->action == MUS_SEND_REQUEST && recipient == sc->leader) {
+		const char *declines = mus_send_declines(ctx, sc, lang);
+
+		if (declines != NULL &&
+		    mus_send_declined_text(ctx, declines, lang, &text,
+					   error_r) < 0)
+			return -1;
+	}
 
 	i_zero(&event);
 		event.method = sc->action == MUS_SEND_CANCEL ? MUS_ITIP_CANCEL :

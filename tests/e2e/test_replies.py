@@ -223,6 +223,15 @@ class RepliesTest(unittest.TestCase):
             self.assertEqual([(m, s) for m, s, _ in msgs],
                              [("REQUEST", int(c.musSequence)), ("REQUEST", int(c.musSequence) + 1)])
             self.assertEqual(msgs[1][2].decoded("DTSTART"), new[0])
+        # the leader reads who declined the old time, and why; the
+        # employee's copy is the invitation alone
+        updates = {who: [t.replace("\r\n", "\n")
+                         for t in self.texts(self.mail(who), c.musICalUID[:8])
+                         if "afvist" in t] for who in (employee, c.musLeader)}
+        self.assertEqual(updates[employee], [])
+        self.assertEqual(len(updates[c.musLeader]), 1, updates)
+        self.assertIn(": Jeg er på kursus den dag\n", updates[c.musLeader][0])
+        self.assertIn(self.people[employee.lower()]["cn"][0], updates[c.musLeader][0])
 
         # a reply to the invitation before the move is stale now
         ics = self.itip("REPLY", c, self.mail(employee), "ACCEPTED", int(c.musSequence))
