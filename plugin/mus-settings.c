@@ -298,6 +298,9 @@ static int mus_settings_check_pairs(const struct mus_settings *set,
 	return 0;
 }
 
+/* a setting of earlier versions, which nothing reads */
+#define MUS_SETTINGS_GONE_HR_GROUP "mus_hr_group"
+
 int mus_settings_parse(pool_t pool, const char *const *envs,
 		       const struct mus_settings **set_r,
 		       const char **error_r)
@@ -305,6 +308,7 @@ int mus_settings_parse(pool_t pool, const char *const *envs,
 	struct mus_settings *set;
 	const char *values[N_ELEMENTS(mus_setting_defs)];
 	ARRAY_TYPE(const_string) warnings;
+	bool gone_hr_group = FALSE;
 
 	memset(values, 0, sizeof(values));
 	for (unsigned int i = 0; envs[i] != NULL && envs[i + 1] != NULL; i += 2) {
@@ -313,6 +317,11 @@ int mus_settings_parse(pool_t pool, const char *const *envs,
 
 		if (strncmp(key, "mus_", 4) != 0)
 			continue;
+		if (strcmp(key, MUS_SETTINGS_GONE_HR_GROUP) == 0) {
+			/* a setting of earlier versions: said, not refused */
+			gone_hr_group = TRUE;
+			continue;
+		}
 		def = mus_setting_find(key);
 		if (def == NULL) {
 			*error_r = t_strdup_printf(
@@ -326,6 +335,13 @@ int mus_settings_parse(pool_t pool, const char *const *envs,
 
 	set = p_new(pool, struct mus_settings, 1);
 	p_array_init(&warnings, pool, 2);
+	if (gone_hr_group) {
+		const char *warning = MUS_SETTINGS_GONE_HR_GROUP
+			" is no longer used and can go: HR's read access is "
+			"given by the directory's ACL (see ldap-schema/mus-acl.ldif)";
+
+		array_push_back(&warnings, &warning);
+	}
 	for (unsigned int i = 0; i < N_ELEMENTS(mus_setting_defs); i++) {
 		const struct mus_setting_def *def = &mus_setting_defs[i];
 		const char *value = values[i] != NULL ? values[i] :

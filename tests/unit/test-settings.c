@@ -185,6 +185,11 @@ static void test_settings_values(void)
 	test_assert(set->ldap_ca_file == NULL);
 	test_assert(set->warnings[0] == NULL);
 	test_assert_strcmp(set->organizer, "mus@eksempel.test");
+	/* a setting of earlier versions is said to go, not refused */
+	test_assert(mus_settings_parse(pool, test_settings_envs("mus_hr_group",
+				"cn=hr,ou=groups,dc=eksempel,dc=test"), &set, &error) == 0);
+	test_assert(set->warnings[0] != NULL && set->warnings[1] == NULL);
+	test_assert_contains(set->warnings[0], "mus_hr_group is no longer used");
 	test_assert(mus_settings_parse(pool, test_settings_envs("mus_smtp_ca_file", password_file),
 				       &set, &error) == 0);
 	test_assert_strcmp(set->smtp_ca_file, password_file);
