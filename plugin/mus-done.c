@@ -24,9 +24,10 @@ static bool mus_done_is_reference(const char *p)
 	return p[MUS_DONE_REFERENCE_LEN] == ']';
 }
 
-/* text starts with the done word as a whole word, in any case ("udført"
-   with its 'ø' as written, in either case) */
-static bool mus_done_starts_with_word(const char *text)
+/* What follows the done word in text if text starts with it as a whole
+   word, in any case ("udført" with its 'ø' as written, in either case);
+   NULL if it does not. A question ("Done?") is no answer. */
+static const char *mus_done_after_word(const char *text)
 {
 	static const char *const words[] = {
 		MUS_FOLLOWUP_DONE_WORD_EN, "udført", "UDFØRT",
@@ -34,12 +35,37 @@ static bool mus_done_starts_with_word(const char *text)
 
 	for (unsigned int i = 0; i < N_ELEMENTS(words); i++) {
 		size_t len = strlen(words[i]);
+		const char *rest = text + len;
 
 		if (strncasecmp(text, words[i], len) == 0 &&
-		    !i_isalnum(text[len]) && (unsigned char)text[len] < 0x80)
-			return TRUE;
+		    !i_isalnum(*rest) && (unsigned char)*rest < 0x80 &&
+		    *rest != '?')
+			return rest;
 	}
-	return FALSE;
+	return NULL;
+}
+
+static bool mus_done_starts_with_word(const char *text)
+{
+	return mus_done_after_word(text) != NULL;
+}
+
+/* A reply's first line says done: the word alone, or ended by "." or
+   "!", or followed by a dash or a colon and more; not "Udført i næste
+   uge", "Done, but ...". */
+static bool mus_done_line_says_done(const char *line)
+{
+	const char *rest = mus_done_after_word(line);
+
+	if (rest == NULL)
+		return FALSE;
+	while (*rest == '.' || *rest == '!')
+		rest++;
+	while (*rest == ' ')
+		rest++;
+	return *rest == '\0' || *rest == '-' || *rest == ':' ||
+		str_begins(rest, "\xe2\x80\x93") ||	/* en dash */
+		str_begins(rest, "\xe2\x80\x94");	/* em dash */
 }
 
 /* The subject after its reply prefixes and leading [tags] */
@@ -63,7 +89,7 @@ static bool mus_done_body_says_done(const char *body_text,
 
 	while (lines[i] != NULL && lines[i][0] == '\0')
 		i++;
-	return lines[i] != NULL && mus_done_starts_with_word(lines[i]);
+	return lines[i] != NULL && mus_done_line_says_done(lines[i]);
 }
 
 int mus_done_parse(const char *subject, const char *body_text,

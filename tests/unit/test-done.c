@@ -34,6 +34,7 @@ static void test_done_subject(void)
 		{ "Udført [4423bd84-808f-1041-9932-65572714160]", NULL },
 		{ "Udført [4423bd84-808f-1041-9932-65572714160g]", NULL },
 		{ "Udført [4423bd84x808f-1041-9932-655727141609]", NULL },
+		{ "Done? [" REF "]", NULL },
 		/* the word must stand alone */
 		{ "Undone [" REF "]", NULL },
 		{ "Doneness [" REF "]", NULL },
@@ -68,7 +69,14 @@ static void test_done_body(void)
 		{ "Udført – kurset er gennemført.\n\nHilsen Anna\n", NULL, TRUE },
 		{ "\n\n  done!\n", NULL, TRUE },
 		{ NULL, "<p>Udført</p><p>Anna</p>", TRUE },
+		{ "Udført.\n", NULL, TRUE },
+		{ "Done: the course was on 3 March.\n", NULL, TRUE },
 		{ "Ikke udført endnu, auditøren har flyttet datoen.\n", NULL, FALSE },
+		/* a question, or the word that goes on, is no answer */
+		{ "Done? Not yet, I need another week\n", NULL, FALSE },
+		{ "Udført? Nej, ikke endnu\n", NULL, FALSE },
+		{ "Udført i næste uge\n", NULL, FALSE },
+		{ "Done, but only the first module\n", NULL, FALSE },
 		{ "Not yet - the auditor postponed.\n\nOn Mon, 1 Mar 2027, MUS wrote:\n> done\n", NULL, FALSE },
 		/* the quoted reminder does not speak for the sender */
 		{ "\n-----Original Message-----\nUdført [" REF "]\n", NULL, FALSE },
