@@ -283,8 +283,15 @@ static void mus_doveadm_mailbox_close(struct mus_doveadm_mailbox *mbox)
 }
 
 struct mus_doveadm_inbox {
+	pool_t pool;
 	const struct mus_settings *set;
 	struct mus_smtp *smtp;
+	/* the mail server failed an answer in this sync: the next ones
+	   wait for the next sync instead of each waiting for its timeout */
+	char *smtp_failed;
+	/* senders of messages left for the next sync: their later
+	   messages wait too, so that they are applied in order */
+	ARRAY_TYPE(const_string) held_senders;
 };
 
 static int mus_doveadm_inbox_send(bool reply, const char *to,
@@ -295,9 +302,17 @@ static int mus_doveadm_inbox_send(bool reply, const char *to,
 	struct mus_doveadm_inbox *ib = context;
 	int ret;
 
+	if (ib->smtp_failed != NULL) {
+		*error_r = t_strdup_printf("not sent, as the mail server failed "
+					   "earlier in this sync: %s",
+					   ib->smtp_failed);
+		return -1;
+	}
 	ret = mus_send_notice(ib->smtp, ib->set, reply ? MUS_NOTICE_REPLY :
 			      MUS_NOTICE_GENERATED, to, in_reply_to, subject,
 			      body, error_r);
+	if (ret < 0)
+		ib->smtp_failed = i_strdup(*error_r);
 	if (ret == 0) {
 		/* the address is refused for good: nothing to wait for */
 		i_warning("mus: inbox: the answer to %s was refused: %s", to, *error_r);
@@ -328,10 +343,21 @@ static int mus_doveadm_inbox_mail(const struct mus_inbox *inbox,
 	}
 	pool = pool_alloconly_create("mus inbox mail", 16 * 1024);
 	parse_ret = mus_reply_parse(input, &limits, pool, &reply, &parse_error);
-	if (mus_inbox_apply(inbox, reply, parse_ret, parse_error, &outcome,
-			    &detail, error_r) < 0)
+	if (parse_ret >= 0 && reply->from != NULL &&
+	    str_array_icase_find(array_front(&ib->held_senders), reply->from)) {
+		*error_r = t_strdup_printf("an earlier message from %s waits for "
+					   "the next sync", reply->from);
 		ret = -1;
-	else {
+	} else if (mus_inbox_apply(inbox, reply, parse_ret, parse_error,
+				   &outcome, &detail, error_r) < 0) {
+		ret = -1;
+		if (parse_ret >= 0 && reply->from != NULL) {
+			const char *from = p_strdup(ib->pool, reply->from);
+
+			array_insert(&ib->held_senders,
+				     array_count(&ib->held_senders) - 1, &from, 1);
+		}
+	} else {
 		i_info("mus: inbox: message %u: %s: %s", mail->uid,
 		       mus_inbox_outcome_name(outcome), detail);
 		/* most replies were applied at delivery and are found in
@@ -385,6 +411,10 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 	int ret = 0;
 
 	ib->set = set;
+	ib->pool = session->pool;
+	/* NULL-terminated */
+	p_array_init(&ib->held_senders, ib->pool, 4);
+	array_append_zero(&ib->held_senders);
 	/* before privileges are dropped: it reads the password file */
 	if (mus_smtp_create(set, MUS_DOVEADM_SMTP_TIMEOUT_MSECS, &ib->smtp,
 			    error_r) < 0)
@@ -440,6 +470,7 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 	mail_search_args_unref(&args);
 	mus_doveadm_mailbox_close(&mbox);
 	mus_smtp_destroy(&ib->smtp);
+	i_free(ib->smtp_failed);
 	return ret;
 }
 

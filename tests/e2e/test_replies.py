@@ -568,6 +568,15 @@ class RepliesTest(unittest.TestCase):
         good = self.send(self.message(self.mail(c.musLeader), "Samtalekort %s" % short,
                                       text="kort: sparring\n"))
         self.wait_log(good, "deferred")
+        # the employee's next mail waits for the one before it
+        later = self.send(self.message(self.mail(c.musEmployee), "Samtalekort %s" % short,
+                                       text="kort: sparring\n"))
+        self.wait_log(later, "deferred")
+        # another answer that cannot go out does not wait for the mail
+        # server again
+        leader_bad = self.send(self.message(self.mail(c.musLeader), "Samtalekort %s" % short,
+                                            text="kort: findes-heller-ikke\n"))
+        self.wait_log(leader_bad, "deferred")
         smtp_port = int(self.stack["MUS_SMTP_PORT"])
         self.addCleanup(lambda: port_open(smtp_port) or mus_stack("restart", self.stack.dir, "postfix"))
         pid, start = next((p, s) for name, p, s in self.stack.pids() if name == "postfix")
@@ -575,15 +584,22 @@ class RepliesTest(unittest.TestCase):
         wait_for("Postfix to exit", lambda: not alive(pid, start) and not port_open(smtp_port))
         res = self.stack.doveadm("mus", "sync", "--round", ROUND, check=False)
         self.assertEqual(res.returncode, 75, res.stderr)    # EX_TEMPFAIL
-        self.assertIn("the organizer's INBOX: 1 message left for the next sync", res.stderr)
+        self.assertIn("the organizer's INBOX: 3 messages left for the next sync", res.stderr)
+        self.assertIn("not sent, as the mail server failed earlier in this sync", res.stderr)
+        self.assertIn("an earlier message from %s waits" % self.mail(c.musEmployee), res.stderr)
         self.assertNotIn("$MusDone", self.organizer_flags(bad))
+        self.assertNotIn("$MusDone", self.organizer_flags(later))
         self.assertIn("$MusDone", self.organizer_flags(good))
         self.assertEqual(self.conv(c.dn).e.get("musCardLeader"), ["sparring"])
+        self.assertIsNone(self.conv(c.dn).e.get("musCardEmployee"))
 
         res = mus_stack("restart", self.stack.dir, "postfix")
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
         self.sync()
         self.assertIn("$Mus-cards-refused", self.organizer_flags(bad))
+        self.assertIn("$Mus-cards-refused", self.organizer_flags(leader_bad))
+        # in the order they came: the later choice stands
+        self.assertEqual(self.conv(c.dn).e.get("musCardEmployee"), ["sparring"])
 
 
 class ProposalAfterTheLeaderLeftTest(TwoSyncs, unittest.TestCase):
