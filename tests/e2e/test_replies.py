@@ -561,22 +561,20 @@ class RepliesTest(unittest.TestCase):
         # while Postfix is down; the leader's choice after it is applied all
         # the same
         c = self.take()
-        short = c.musICalUID[:8]
-        bad = self.send(self.message(self.mail(c.musEmployee), "Samtalekort %s" % short,
-                                     text="kort: findes-ikke\n"))
-        self.wait_log(bad, "deferred")
-        good = self.send(self.message(self.mail(c.musLeader), "Samtalekort %s" % short,
-                                      text="kort: sparring\n"))
-        self.wait_log(good, "deferred")
+
+        def cards(who, line):
+            """A card choice of who, in the organizer's INBOX for the sync."""
+            mid = self.send(self.message(self.mail(who), "Samtalekort %s" % c.musICalUID[:8],
+                                         text=line))
+            self.wait_log(mid, "deferred")
+            return mid
+        bad = cards(c.musEmployee, "kort: findes-ikke\n")
+        good = cards(c.musLeader, "kort: sparring\n")
         # the employee's next mail waits for the one before it
-        later = self.send(self.message(self.mail(c.musEmployee), "Samtalekort %s" % short,
-                                       text="kort: sparring\n"))
-        self.wait_log(later, "deferred")
+        later = cards(c.musEmployee, "kort: sparring\n")
         # another answer that cannot go out does not wait for the mail
         # server again
-        leader_bad = self.send(self.message(self.mail(c.musLeader), "Samtalekort %s" % short,
-                                            text="kort: findes-heller-ikke\n"))
-        self.wait_log(leader_bad, "deferred")
+        leader_bad = cards(c.musLeader, "kort: findes-heller-ikke\n")
         smtp_port = int(self.stack["MUS_SMTP_PORT"])
         self.addCleanup(lambda: port_open(smtp_port) or mus_stack("restart", self.stack.dir, "postfix"))
         pid, start = next((p, s) for name, p, s in self.stack.pids() if name == "postfix")
