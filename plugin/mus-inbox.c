@@ -708,9 +708,10 @@ static int mus_inbox_itip_once(struct mus_inbox_ctx *ctx, const char **error_r)
 		return 1;
 	}
 	/* without a SEQUENCE, the time it answers tells an answer to an
-	   invitation that has since moved */
+	   invitation that has since moved; one that never moved (SEQUENCE
+	   0) is answered whatever a client made of its time */
 	if (reply->method == MUS_REPLY_METHOD_REPLY && reply->sequence < 0 &&
-	    reply->start != 0 && ctx->conv->start != 0 &&
+	    current > 0 && reply->start != 0 && ctx->conv->start != 0 &&
 	    reply->start != ctx->conv->start) {
 		mus_inbox_set(ctx, MUS_INBOX_STALE, t_strdup_printf(
 			"answers the time %s without a SEQUENCE, the conversation "
