@@ -196,6 +196,14 @@ class RepliesTest(unittest.TestCase):
     def test_decline_leads_to_a_new_slot_and_an_update(self):
         c = self.take()
         employee = c.musEmployee
+        self.assertEqual(int(c.musSequence), 0)
+        # before any move, an answer without SEQUENCE counts whatever its
+        # client made of the time (here an hour off)
+        off = utc(c.musStart) + datetime.timedelta(hours=1)
+        ics = self.itip("REPLY", c, self.mail(c.musLeader), "TENTATIVE",
+                        vevent_extra=[off.strftime("DTSTART:%Y%m%dT%H%M%SZ")])
+        self.wait_log(self.send(self.message(self.mail(c.musLeader), "Foreløbig: MUS", ics,
+                                             "REPLY")), "applied")
         # Google: the comment as X-RESPONSE-COMMENT on the ATTENDEE
         ics = self.itip("REPLY", c, self.mail(employee), "DECLINED", int(c.musSequence),
                         attendee_params=';X-RESPONSE-COMMENT="Jeg er på kursus den dag"')
