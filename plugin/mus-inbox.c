@@ -420,8 +420,14 @@ static int mus_inbox_reply(struct mus_inbox_ctx *ctx,
 			status = MUS_CONV_RESCHEDULING;
 			mods[n].op = MUS_LDAP_MOD_ADD;
 			mods[n].attr = "musDeclined";
-			mods[n++].values = mus_ldap_values1(mus_conversation_span(
-				conv->start, conv->end, person->dn));
+			/* with the comment of this decline: a later answer
+			   replaces musPartstatComment */
+			mods[n++].values = mus_ldap_values1(comment == NULL ?
+				mus_conversation_span(conv->start, conv->end,
+						      person->dn) :
+				t_strdup_printf("%s -- %s", mus_conversation_span(
+					conv->start, conv->end, person->dn),
+					comment));
 		}
 	} else if (status != MUS_CONV_RESCHEDULING && status != MUS_CONV_FAILED) {
 		status = all_accepted ? MUS_CONV_ACCEPTED :

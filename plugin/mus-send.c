@@ -292,9 +292,8 @@ static int mus_send_declinecounter_text(const struct mus_send *send,
 }
 
 /* The times of sc's conversation that were declined, one a line: when,
-   who, and their comment (musDeclined, musPartstatComment); NULL if
-   none. Decliners wrote to the organizer, as calendars do: the leader
-   reads it here. */
+   who, and their comment (musDeclined); NULL if none. Decliners wrote to
+   the organizer, as calendars do: the leader reads it here. */
 static const char *mus_send_declines(const struct mus_send_ctx *ctx,
 				     const struct mus_send_conv *sc,
 				     enum mus_language lang)
@@ -304,30 +303,22 @@ static const char *mus_send_declines(const struct mus_send_ctx *ctx,
 
 	for (unsigned int i = 0; conv->declined[i] != NULL; i++) {
 		const struct mus_person *person;
-		const char *dn, *ndn, *text, *error, *comment = NULL;
+		const char *dn, *ndn, *comment, *error;
 		time_t start, end;
 
 		if (!mus_conversation_parse_span(conv->declined[i], &start,
-						 &end, &dn, &text) ||
+						 &end, &dn, &comment) ||
 		    (start == sc->start && end == sc->end))
 			continue;
 		person = mus_ldap_dn_normalize(pool_datastack_create(), dn,
 					       &ndn, &error) < 0 ? NULL :
 			mus_org_find(ctx->send->org, ndn);
-		for (unsigned int j = 0; conv->partstat_comments[j] != NULL; j++) {
-			const char *value = conv->partstat_comments[j];
-			size_t len = strlen(dn);
-
-			if (strncasecmp(value, dn, len) == 0 && value[len] == ' ')
-				comment = value + len + 1;
-		}
 		str_printfa(list, "- %s: %s%s%s\n",
 			    mus_invitation_when(lang, ctx->send->set->timezone,
 						start, end),
 			    person != NULL ? person->cn :
 			    mus_people_name_of_dn(pool_datastack_create(), dn),
-			    comment == NULL ? "" : ": ",
-			    comment == NULL ? "" : comment);
+			    comment[0] == '\0' ? "" : ": ", comment);
 	}
 	return str_len(list) == 0 ? NULL : str_c(list);
 }

@@ -212,7 +212,8 @@ class RepliesTest(unittest.TestCase):
         declined = self.conv(c.dn)
         self.assertEqual(declined.musStatus, "rescheduling")
         self.assertIn("%s Jeg er på kursus den dag" % employee, declined.e["musPartstatComment"])
-        self.assertEqual(declined.e["musDeclined"], ["%s %s %s" % (c.musStart, c.musEnd, employee)])
+        self.assertEqual(declined.e["musDeclined"],
+                         ["%s %s %s -- Jeg er på kursus den dag" % (c.musStart, c.musEnd, employee)])
 
         self.sync()
         moved = self.conv(c.dn)

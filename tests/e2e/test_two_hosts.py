@@ -301,7 +301,7 @@ class TwoHostsTest(unittest.TestCase):
                 spans = c.e.get("musDeclined", [])
                 self.assertTrue(spans, dn)
                 for span in spans:
-                    start, end, who = span.split(" ", 2)
+                    start, end, who = span.split(" ")[:3]   # and a comment
                     self.assertEqual((start, end), (before.musStart, before.musEnd), dn)
                     self.assertIn(who.lower(), declined[dn], dn)
                 sequences = (0, 1)
