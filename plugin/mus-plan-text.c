@@ -289,6 +289,8 @@ struct mus_plan_reader {
 	/* a goal label without a text heads a list: each line under it is
 	   a goal of this kind (MUS_PLAN_LABEL_NONE: no list) */
 	enum mus_plan_label goal_list;
+	/* the length of the line before, which tells a wrapped line */
+	size_t last_len;
 	/* the text of each goal and each activity's description */
 	ARRAY(string_t *) goal_texts, descriptions;
 	struct mus_plan_activity *activity;
@@ -567,11 +569,15 @@ static void mus_plan_read_label(struct mus_plan_reader *reader,
 	}
 }
 
-/* a list item without its bullet: "- ", "* ", "• ", "1. ", "2) " */
-static const char *mus_plan_list_item(const char *line)
+/* Is line a list item: "- ", "* ", "• ", "2) " or "1. "? With the item's
+   text after its bullet in item_r; a number with a full stop stays, as
+   it may be a Danish ordinal ("1. halvår"). */
+static bool mus_plan_list_item(const char *line, const char **item_r)
 {
 	const char *p = line;
+	bool keep = FALSE;
 
+	*item_r = line;
 	if (str_begins(p, "\xe2\x80\xa2"))
 		p += 3;
 	else if (*p == '-' || *p == '*')
@@ -580,15 +586,21 @@ static const char *mus_plan_list_item(const char *line)
 		while (i_isdigit(*p))
 			p++;
 		if (p == line || (*p != '.' && *p != ')'))
-			return line;
+			return FALSE;
+		keep = *p == '.';
 		p++;
 	}
-	if (*p != ' ' && *p != '\0')
-		return line;
+	if (*p != ' ')
+		return FALSE;
 	while (*p == ' ')
 		p++;
-	return p;
+	if (!keep)
+		*item_r = p;
+	return TRUE;
 }
+
+/* lines at least this long were likely wrapped by the mail program */
+#define MUS_PLAN_WRAPPED_LINE_LEN 50
 
 /* line with every run of spaces as one (HTML mail is full of them).
    From the data stack. */
@@ -607,11 +619,17 @@ static void mus_plan_read_line(struct mus_plan_reader *reader,
 			       const char *line)
 {
 	enum mus_plan_label label;
-	const char *value;
+	const char *value, *item;
 
+	if (line[0] == '\0' && reader->goal_list != MUS_PLAN_LABEL_NONE &&
+	    reader->continued != NULL && str_len(reader->continued) == 0) {
+		/* "Mål:", a blank line, and then the list */
+		return;
+	}
 	if (line[0] == '\0' || line[0] == '>') {
 		reader->continued = NULL;
 		reader->goal_list = MUS_PLAN_LABEL_NONE;
+		reader->last_len = 0;
 		return;
 	}
 	line = mus_plan_collapse_spaces(line);
@@ -621,23 +639,29 @@ static void mus_plan_read_line(struct mus_plan_reader *reader,
 			str_sanitize_utf8(line, MUS_PLAN_LINE_EXCERPT_LEN));
 		mus_plan_read_label(reader, label, value);
 	} else if (reader->goal_list != MUS_PLAN_LABEL_NONE &&
-		   reader->continued != NULL) {
-		/* "Mål:" and then one goal a line, as the form asks */
+		   reader->continued != NULL &&
+		   (str_len(reader->continued) == 0 ||
+		    mus_plan_list_item(line, &item) ||
+		    reader->last_len < MUS_PLAN_WRAPPED_LINE_LEN)) {
+		/* "Mål:" and then one goal a line, as the form asks; a line
+		   after a long one without a bullet goes on with it */
 		enum mus_plan_label list = reader->goal_list;
 
+		(void)mus_plan_list_item(line, &item);
 		if (str_len(reader->continued) == 0) {
-			str_append(reader->continued, mus_plan_list_item(line));
-			return;
+			str_append(reader->continued, item);
+		} else {
+			reader->where.text = p_strdup(reader->pool,
+				str_sanitize_utf8(line, MUS_PLAN_LINE_EXCERPT_LEN));
+			mus_plan_read_label(reader, list, item);
+			reader->goal_list = list;
 		}
-		reader->where.text = p_strdup(reader->pool,
-			str_sanitize_utf8(line, MUS_PLAN_LINE_EXCERPT_LEN));
-		mus_plan_read_label(reader, list, mus_plan_list_item(line));
-		reader->goal_list = list;
 	} else if (reader->continued != NULL) {
 		if (str_len(reader->continued) > 0)
 			str_append_c(reader->continued, ' ');
 		str_append(reader->continued, line);
 	}
+	reader->last_len = strlen(line);
 }
 
 static bool mus_plan_activity_empty(const struct mus_plan_activity *activity,

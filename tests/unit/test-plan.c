@@ -911,6 +911,18 @@ static void test_plan_goal_lists(void)
 		NULL), NULL, MUS_LANGUAGE_DA, pool);
 	test_assert_contains(got, "goal individual: Excel\ngoal individual: Oplæg\n"
 		"goal individual: Sparring\n");
+	/* a blank line after the label; Danish ordinals keep their number */
+	got = parse_text(t_strconcat("Individuelle mål:\n\n1. halvår: certificering\n"
+		"2. halvår: mentor for en ny kollega\n", rest, NULL), NULL,
+		MUS_LANGUAGE_DA, pool);
+	test_assert_contains(got, "goal individual: 1. halvår: certificering\n"
+		"goal individual: 2. halvår: mentor for en ny kollega\n");
+	/* a long line that the mail program wrapped is one goal */
+	got = parse_text(t_strconcat("Mål:\nBliv bedre til at skrive rapporter og "
+		"præsentere dem for\nledelsesgruppen i løbet af foråret\n", rest,
+		NULL), NULL, MUS_LANGUAGE_DA, pool);
+	test_assert_contains(got, "goal individual: Bliv bedre til at skrive rapporter "
+		"og præsentere dem for ledelsesgruppen i løbet af foråret\n");
 	/* a label's own text may go on over the next line (a wrapped line) */
 	got = parse_text(t_strconcat("Mål: Bliver bedre til Excel og til at holde\n"
 		"oplæg for teamet\n", rest, NULL), NULL, MUS_LANGUAGE_DA, pool);
