@@ -366,20 +366,23 @@ mus_followup_leader(const struct mus_followup_ctx *ctx,
 		employee->manager : mus_followup_person(ctx, plan->leader_dn);
 }
 
-/* Who a's responsible person is, in words, when they cannot be mailed */
+/* Who a's responsible person is, in words, when they cannot be mailed:
+   the one named, else the employee */
 static const char *
 mus_followup_responsible_label(const struct mus_followup_ctx *ctx,
+			       const struct mus_filed_plan *plan,
 			       const struct mus_activity *a)
 {
+	const char *dn = a->responsible_dn;
 	const struct mus_person *person;
 
-	if (a->responsible_dn != NULL) {
-		person = mus_followup_person(ctx, a->responsible_dn);
-		return person != NULL ? person->cn :
-			mus_people_name_of_dn(pool_datastack_create(),
-					      a->responsible_dn);
-	}
-	return a->responsible_name;
+	if (dn == NULL && a->responsible_name != NULL)
+		return a->responsible_name;
+	if (dn == NULL)
+		dn = plan->employee_dn;
+	person = mus_followup_person(ctx, dn);
+	return person != NULL ? person->cn :
+		mus_people_name_of_dn(pool_datastack_create(), dn);
 }
 
 /* TRUE if key was reminded of in another copy (done is shared by the
@@ -436,19 +439,23 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 		return 0;
 	}
 	if (!mus_followup_responsible(ctx, plan, a, &rcpt)) {
-		/* the plan names someone without an address: the leader
-		   is reminded instead, and asked to pass it on */
-		if (!mus_followup_person_rcpt(ctx, mus_followup_leader(ctx, plan,
-				mus_followup_person(ctx, plan->employee_dn)), &rcpt)) {
+		/* the plan names someone without an address: the
+		   employee's leader now (who may mark it done) is reminded
+		   instead, and asked to pass it on */
+		const struct mus_person *employee =
+			mus_followup_person(ctx, plan->employee_dn);
+
+		if (!mus_followup_person_rcpt(ctx, employee == NULL ? NULL :
+					      employee->manager, &rcpt)) {
 			mus_followup_problem(ctx, t_strdup_printf(
 				"%s: nobody to remind: the responsible person has no "
 				"entry with a mail address in scope, "
 				"musResponsibleName holds no address, and the "
-				"employee's leader has none either", what));
+				"employee has no leader with one", what));
 			return 0;
 		}
 		template = "reminder-activity-leader";
-		responsible = mus_followup_responsible_label(ctx, a);
+		responsible = mus_followup_responsible_label(ctx, plan, a);
 	}
 	const struct mus_notice_var vars[] = {
 		{ "name", rcpt.name },
