@@ -213,6 +213,8 @@ static const char *const *mus_doveadm_plan_bases(const struct mus_settings *set)
    (again) by the next sync. */
 #define MUS_INBOX_DONE_KEYWORD "$MusDone"
 #define MUS_INBOX_OUTCOME_KEYWORD_PREFIX "$Mus-"
+/* where they go once applied, with their keywords */
+#define MUS_INBOX_PROCESSED_MAILBOX "MUS-behandlet"
 
 struct mus_doveadm_mailbox {
 	struct mail_storage_service_ctx *storage_service;
@@ -381,6 +383,97 @@ static int mus_doveadm_inbox_mail(const struct mus_inbox *inbox,
 	return ret;
 }
 
+/* Open the organizer's folder of applied messages into *box_r, made if
+   create and it is missing. Returns 1, 0 if it is missing (and not to be
+   made), -1 with the error. */
+static int mus_doveadm_processed_open(struct mus_doveadm_mailbox *mbox,
+				      bool create, struct mailbox **box_r,
+				      const char **error_r)
+{
+	struct mailbox *box = mailbox_alloc_for_user(mbox->user,
+		MUS_INBOX_PROCESSED_MAILBOX, 0);
+	enum mail_error error;
+
+	if (mailbox_open(box) < 0) {
+		(void)mailbox_get_last_internal_error(box, &error);
+		if (error == MAIL_ERROR_NOTFOUND && !create) {
+			mailbox_free(&box);
+			return 0;
+		}
+		if (error != MAIL_ERROR_NOTFOUND ||
+		    (mailbox_create(box, NULL, FALSE) < 0 &&
+		     mailbox_get_last_mail_error(box) != MAIL_ERROR_EXISTS) ||
+		    mailbox_open(box) < 0) {
+			*error_r = t_strdup_printf("opening %s of %s failed: %s",
+				MUS_INBOX_PROCESSED_MAILBOX, mbox->user->username,
+				mailbox_get_last_internal_error(box, NULL));
+			mailbox_free(&box);
+			return -1;
+		}
+	}
+	*box_r = box;
+	return 1;
+}
+
+/* Move the messages a sync has applied out of the INBOX into
+   MUS_INBOX_PROCESSED_MAILBOX, with their keywords: each delivery to a
+   maildir INBOX reads the names of all its messages, and a round of
+   45,000 people brings as many replies. The copies are committed before
+   the INBOX lets the messages go: a crash in between leaves a message in
+   both folders (the next sync moves it again), never in neither. */
+static int mus_doveadm_inbox_archive(struct mus_doveadm_mailbox *mbox,
+				     const char **error_r)
+{
+	struct mailbox_transaction_context *src_t, *dest_t;
+	struct mail_search_args *args;
+	struct mail_search_context *search;
+	struct mail_save_context *save;
+	struct mailbox *dest;
+	struct mail *mail;
+	int ret = 0;
+
+	if (mus_doveadm_processed_open(mbox, TRUE, &dest, error_r) < 0)
+		return -1;
+	args = mail_search_build_init();
+	mail_search_build_add_all(args);
+	src_t = mailbox_transaction_begin(mbox->box, 0, "mus archive");
+	dest_t = mailbox_transaction_begin(dest, MAILBOX_TRANSACTION_FLAG_EXTERNAL,
+					   "mus archive");
+	search = mailbox_search_init(src_t, args, NULL, MAIL_FETCH_FLAGS, NULL);
+	while (ret == 0 && mailbox_search_next(search, &mail)) {
+		if (!str_array_icase_find(mail_get_keywords(mail),
+					  MUS_INBOX_DONE_KEYWORD))
+			continue;
+		save = mailbox_save_alloc(dest_t);
+		mailbox_save_copy_flags(save, mail);
+		if (mailbox_move(&save, mail) < 0) {
+			*error_r = t_strdup_printf("moving message %u: %s",
+				mail->uid, mailbox_get_last_internal_error(dest, NULL));
+			ret = -1;
+		}
+	}
+	if (mailbox_search_deinit(&search) < 0 && ret == 0) {
+		*error_r = mailbox_get_last_internal_error(mbox->box, NULL);
+		ret = -1;
+	}
+	mail_search_args_unref(&args);
+	if (ret < 0) {
+		mailbox_transaction_rollback(&dest_t);
+		mailbox_transaction_rollback(&src_t);
+	} else if (mailbox_transaction_commit(&dest_t) < 0) {
+		*error_r = mailbox_get_last_internal_error(dest, NULL);
+		mailbox_transaction_rollback(&src_t);
+		ret = -1;
+	} else if (mailbox_transaction_commit(&src_t) < 0) {
+		*error_r = t_strdup_printf("the copies are in %s, but %s",
+			MUS_INBOX_PROCESSED_MAILBOX,
+			mailbox_get_last_internal_error(mbox->box, NULL));
+		ret = -1;
+	}
+	mailbox_free(&dest);
+	return ret;
+}
+
 /* Apply every message of the organizer's INBOX that no sync has applied
    yet: replies delivered while the directory was down, card choices, and
    what the delivery could not answer. Returns 0 or -1 with the error (what
@@ -468,20 +561,32 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 		ret = -1;
 	}
 	mail_search_args_unref(&args);
+	/* the applied ones go, also when others wait for the next sync */
+	if (ret == 0 || failed > 0) {
+		const char *error;
+
+		if (mus_doveadm_inbox_archive(&mbox, &error) < 0) {
+			error = t_strdup_printf("moving the applied messages of %s "
+				"to %s failed: %s", set->organizer,
+				MUS_INBOX_PROCESSED_MAILBOX, error);
+			if (ret == 0)
+				*error_r = error;
+			else
+				i_error("mus: %s", error);
+			ret = -1;
+		}
+	}
 	mus_doveadm_mailbox_close(&mbox);
 	mus_smtp_destroy(&ib->smtp);
 	i_free(ib->smtp_failed);
 	return ret;
 }
 
-/* Count the organizer's messages by the outcome sync gave them, and
-   those waiting for the next sync, as rows of status. */
-static int mus_doveadm_inbox_report(const struct mus_settings *set, pool_t pool,
-				    ARRAY_TYPE(mus_report_row) *rows,
-				    const char **error_r)
+/* Count the messages of box by the outcome sync gave them into counts,
+   and those waiting for the next sync into *waiting. */
+static int mus_doveadm_inbox_count(struct mailbox *box, unsigned int *counts,
+				   unsigned int *waiting, const char **error_r)
 {
-	unsigned int counts[MUS_INBOX_OUTCOME_COUNT], waiting = 0;
-	struct mus_doveadm_mailbox mbox;
 	struct mail_search_args *args;
 	struct mailbox_transaction_context *t;
 	struct mail_search_context *search;
@@ -489,14 +594,9 @@ static int mus_doveadm_inbox_report(const struct mus_settings *set, pool_t pool,
 	size_t prefix_len = strlen(MUS_INBOX_OUTCOME_KEYWORD_PREFIX);
 	int ret = 0;
 
-	i_zero(&counts);
-	if (mus_doveadm_mailbox_open(set, &mbox, error_r) < 0) {
-		mus_doveadm_mailbox_close(&mbox);
-		return -1;
-	}
 	args = mail_search_build_init();
 	mail_search_build_add_all(args);
-	t = mailbox_transaction_begin(mbox.box, 0, "mus status");
+	t = mailbox_transaction_begin(box, 0, "mus status");
 	search = mailbox_search_init(t, args, NULL, MAIL_FETCH_FLAGS, NULL);
 	while (mailbox_search_next(search, &mail)) {
 		const char *const *keywords = mail_get_keywords(mail);
@@ -515,15 +615,45 @@ static int mus_doveadm_inbox_report(const struct mus_settings *set, pool_t pool,
 			}
 		}
 		if (!done)
-			waiting++;
+			(*waiting)++;
 	}
 	if (mailbox_search_deinit(&search) < 0) {
-		*error_r = t_strdup_printf("reading the INBOX of %s failed: %s",
-			set->organizer, mailbox_get_last_internal_error(mbox.box, NULL));
+		*error_r = t_strdup_printf("reading %s failed: %s",
+			mailbox_get_vname(box),
+			mailbox_get_last_internal_error(box, NULL));
 		ret = -1;
 	}
 	(void)mailbox_transaction_commit(&t);
 	mail_search_args_unref(&args);
+	return ret;
+}
+
+/* Count the organizer's messages (the INBOX and the applied ones moved
+   out of it) by the outcome sync gave them, and those waiting for the
+   next sync, as rows of status. */
+static int mus_doveadm_inbox_report(const struct mus_settings *set, pool_t pool,
+				    ARRAY_TYPE(mus_report_row) *rows,
+				    const char **error_r)
+{
+	unsigned int counts[MUS_INBOX_OUTCOME_COUNT], waiting = 0;
+	struct mus_doveadm_mailbox mbox;
+	struct mailbox *processed;
+	int ret;
+
+	i_zero(&counts);
+	if (mus_doveadm_mailbox_open(set, &mbox, error_r) < 0) {
+		mus_doveadm_mailbox_close(&mbox);
+		return -1;
+	}
+	ret = mus_doveadm_inbox_count(mbox.box, counts, &waiting, error_r);
+	if (ret == 0) {
+		ret = mus_doveadm_processed_open(&mbox, FALSE, &processed, error_r);
+		if (ret > 0) {
+			ret = mus_doveadm_inbox_count(processed, counts,
+						      &waiting, error_r);
+			mailbox_free(&processed);
+		}
+	}
 	mus_doveadm_mailbox_close(&mbox);
 	if (ret < 0)
 		return -1;

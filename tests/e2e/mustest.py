@@ -468,18 +468,30 @@ class Stack:
                     if "mus: delivery to" in line and msgid in line and want in line]
         return wait_for("plugin outcome %r for %s" % (outcome, msgid), probe, timeout=timeout)
 
-    def organizer_flags(self, msgid):
-        """The flags of the message with msgid in the organizer's INBOX (None: not there)."""
+    # where the sync moves the organizer's messages it has applied
+    PROCESSED = "MUS-behandlet"
+
+    def organizer_message(self, msgid):
+        """(folder, flags) of the message with msgid in the organizer's INBOX
+        or the folder of applied messages; (None, None) if in neither."""
         conn = self.imap(self.env["MUS_ORGANIZER"])
         try:
-            conn.select("INBOX", readonly=True)
-            typ, data = conn.search(None, "HEADER", "Message-ID", msgid)
-            if not data[0]:
-                return None
-            typ, data = conn.fetch(data[0].split()[-1], "(FLAGS)")
-            return data[0].decode()
+            for folder in ("INBOX", self.PROCESSED):
+                typ, _ = conn.select(folder, readonly=True)
+                if typ != "OK":
+                    continue
+                typ, data = conn.search(None, "HEADER", "Message-ID", msgid)
+                if data[0]:
+                    typ, data = conn.fetch(data[0].split()[-1], "(FLAGS)")
+                    return folder, data[0].decode()
+            return None, None
         finally:
             conn.logout()
+
+    def organizer_flags(self, msgid):
+        """The flags of the message with msgid in the organizer's mailbox
+        (None: not there)."""
+        return self.organizer_message(msgid)[1]
 
     def move_to_past(self, conv_dn, days):
         """As the admin: the conversation conv_dn took place days ago (an hour

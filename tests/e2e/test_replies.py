@@ -597,6 +597,9 @@ class RepliesTest(unittest.TestCase):
         self.assertNotIn("$MusDone", self.organizer_flags(bad))
         self.assertNotIn("$MusDone", self.organizer_flags(later))
         self.assertIn("$MusDone", self.organizer_flags(good))
+        # the applied one left the INBOX, the waiting ones are still there
+        self.assertEqual([self.stack.organizer_message(m)[0] for m in (bad, good, later)],
+                         ["INBOX", self.stack.PROCESSED, "INBOX"])
         self.assertEqual(self.conv(c.dn).e.get("musCardLeader"), ["sparring"])
         self.assertIsNone(self.conv(c.dn).e.get("musCardEmployee"))
 
