@@ -323,13 +323,47 @@ static int mus_doveadm_inbox_send(bool reply, const char *to,
 	return ret < 0 ? -1 : 0;
 }
 
-/* Apply one message; returns 0 (marked as done) or -1 to stop. */
+/* Move mail into the transaction dest_t of the folder of applied
+   messages, with keywords names (NULL: its own flags and keywords). */
+static int mus_doveadm_inbox_move(struct mail *mail,
+				  struct mailbox_transaction_context *dest_t,
+				  const char *const *names, const char **error_r)
+{
+	struct mailbox *dest = mailbox_transaction_get_mailbox(dest_t);
+	struct mail_save_context *save = mailbox_save_alloc(dest_t);
+	struct mail_keywords *kw = NULL;
+	int ret;
+
+	if (names == NULL) {
+		mailbox_save_copy_flags(save, mail);
+	} else if (mailbox_keywords_create(dest, names, &kw) < 0) {
+		mailbox_save_cancel(&save);
+		*error_r = t_strdup_printf("keywords for message %u: %s", mail->uid,
+			mailbox_get_last_internal_error(dest, NULL));
+		return -1;
+	} else {
+		mailbox_save_set_flags(save, mail_get_flags(mail), kw);
+	}
+	ret = mailbox_move(&save, mail);
+	if (kw != NULL)
+		mailbox_keywords_unref(&kw);
+	if (ret < 0) {
+		*error_r = t_strdup_printf("moving message %u to %s: %s", mail->uid,
+			MUS_INBOX_PROCESSED_MAILBOX,
+			mailbox_get_last_internal_error(dest, NULL));
+		return -1;
+	}
+	return 0;
+}
+
+/* Apply one message and move it to dest_t marked as done; returns 0, or
+   -1 when it is left in the INBOX for the next sync. */
 static int mus_doveadm_inbox_mail(const struct mus_inbox *inbox,
 				  struct mus_doveadm_inbox *ib,
+				  struct mailbox_transaction_context *dest_t,
 				  struct mail *mail, const char **error_r)
 {
 	struct mus_reply_limits limits;
-	struct mail_keywords *kw;
 	struct mus_reply *reply = NULL;
 	enum mus_inbox_outcome outcome;
 	const char *parse_error = NULL, *detail, *names[3];
@@ -370,14 +404,7 @@ static int mus_doveadm_inbox_mail(const struct mus_inbox *inbox,
 		names[1] = t_strconcat(MUS_INBOX_OUTCOME_KEYWORD_PREFIX,
 				       mus_inbox_outcome_name(outcome), NULL);
 		names[2] = NULL;
-		if (mailbox_keywords_create(mail->box, names, &kw) < 0) {
-			*error_r = t_strdup_printf("keywords for message %u: %s", mail->uid,
-				mailbox_get_last_internal_error(mail->box, NULL));
-			ret = -1;
-		} else {
-			mail_update_keywords(mail, MODIFY_ADD, kw);
-			mailbox_keywords_unref(&kw);
-		}
+		ret = mus_doveadm_inbox_move(mail, dest_t, names, error_r);
 	}
 	pool_unref(&pool);
 	return ret;
@@ -415,65 +442,6 @@ static int mus_doveadm_processed_open(struct mus_doveadm_mailbox *mbox,
 	return 1;
 }
 
-/* Move the messages a sync has applied out of the INBOX into
-   MUS_INBOX_PROCESSED_MAILBOX, with their keywords: each delivery to a
-   maildir INBOX reads the names of all its messages, and a round of
-   45,000 people brings as many replies. The copies are committed before
-   the INBOX lets the messages go: a crash in between leaves a message in
-   both folders (the next sync moves it again), never in neither. */
-static int mus_doveadm_inbox_archive(struct mus_doveadm_mailbox *mbox,
-				     const char **error_r)
-{
-	struct mailbox_transaction_context *src_t, *dest_t;
-	struct mail_search_args *args;
-	struct mail_search_context *search;
-	struct mail_save_context *save;
-	struct mailbox *dest;
-	struct mail *mail;
-	int ret = 0;
-
-	if (mus_doveadm_processed_open(mbox, TRUE, &dest, error_r) < 0)
-		return -1;
-	args = mail_search_build_init();
-	mail_search_build_add_all(args);
-	src_t = mailbox_transaction_begin(mbox->box, 0, "mus archive");
-	dest_t = mailbox_transaction_begin(dest, MAILBOX_TRANSACTION_FLAG_EXTERNAL,
-					   "mus archive");
-	search = mailbox_search_init(src_t, args, NULL, MAIL_FETCH_FLAGS, NULL);
-	while (ret == 0 && mailbox_search_next(search, &mail)) {
-		if (!str_array_icase_find(mail_get_keywords(mail),
-					  MUS_INBOX_DONE_KEYWORD))
-			continue;
-		save = mailbox_save_alloc(dest_t);
-		mailbox_save_copy_flags(save, mail);
-		if (mailbox_move(&save, mail) < 0) {
-			*error_r = t_strdup_printf("moving message %u: %s",
-				mail->uid, mailbox_get_last_internal_error(dest, NULL));
-			ret = -1;
-		}
-	}
-	if (mailbox_search_deinit(&search) < 0 && ret == 0) {
-		*error_r = mailbox_get_last_internal_error(mbox->box, NULL);
-		ret = -1;
-	}
-	mail_search_args_unref(&args);
-	if (ret < 0) {
-		mailbox_transaction_rollback(&dest_t);
-		mailbox_transaction_rollback(&src_t);
-	} else if (mailbox_transaction_commit(&dest_t) < 0) {
-		*error_r = mailbox_get_last_internal_error(dest, NULL);
-		mailbox_transaction_rollback(&src_t);
-		ret = -1;
-	} else if (mailbox_transaction_commit(&src_t) < 0) {
-		*error_r = t_strdup_printf("the copies are in %s, but %s",
-			MUS_INBOX_PROCESSED_MAILBOX,
-			mailbox_get_last_internal_error(mbox->box, NULL));
-		ret = -1;
-	}
-	mailbox_free(&dest);
-	return ret;
-}
-
 /* Apply every message of the organizer's INBOX that no sync has applied
    yet: replies delivered while the directory was down, card choices, and
    what the delivery could not answer. Returns 0 or -1 with the error (what
@@ -497,8 +465,9 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 	};
 	struct mus_doveadm_mailbox mbox;
 	struct mail_search_args *args;
-	struct mailbox_transaction_context *t;
+	struct mailbox_transaction_context *t, *dest_t;
 	struct mail_search_context *search;
+	struct mailbox *dest;
 	struct mail *mail;
 	unsigned int failed = 0, first_failed = 0;
 	int ret = 0;
@@ -512,7 +481,8 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 	if (mus_smtp_create(set, MUS_DOVEADM_SMTP_TIMEOUT_MSECS, &ib->smtp,
 			    error_r) < 0)
 		return -1;
-	if (mus_doveadm_mailbox_open(set, &mbox, error_r) < 0) {
+	if (mus_doveadm_mailbox_open(set, &mbox, error_r) < 0 ||
+	    mus_doveadm_processed_open(&mbox, TRUE, &dest, error_r) < 0) {
 		mus_doveadm_mailbox_close(&mbox);
 		mus_smtp_destroy(&ib->smtp);
 		return -1;
@@ -522,6 +492,8 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 	args = mail_search_build_init();
 	mail_search_build_add_all(args);
 	t = mailbox_transaction_begin(mbox.box, 0, "mus sync");
+	dest_t = mailbox_transaction_begin(dest, MAILBOX_TRANSACTION_FLAG_EXTERNAL,
+					   "mus sync");
 	search = mailbox_search_init(t, args, NULL, MAIL_FETCH_FLAGS, NULL);
 	/* A message that fails stays for the next sync, and the ones after
 	   it are applied all the same: one message that cannot be answered
@@ -530,9 +502,17 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 	while (ret == 0 && mailbox_search_next(search, &mail)) T_BEGIN {
 		const char *error;
 
-		if (!str_array_icase_find(mail_get_keywords(mail),
-					  MUS_INBOX_DONE_KEYWORD) &&
-		    mus_doveadm_inbox_mail(&inbox, ib, mail, &error) < 0) {
+		/* marked by a sync of an earlier version: only moved */
+		if (str_array_icase_find(mail_get_keywords(mail),
+					 MUS_INBOX_DONE_KEYWORD)) {
+			if (mus_doveadm_inbox_move(mail, dest_t, NULL, &error) < 0) {
+				/* not from this frame's data stack */
+				*error_r = p_strdup_printf(session->pool,
+					"the organizer's INBOX: %s", error);
+				ret = -1;
+			}
+		} else if (mus_doveadm_inbox_mail(&inbox, ib, dest_t, mail,
+						  &error) < 0) {
 			i_error("mus: inbox: message %u left for the next sync: %s",
 				mail->uid, error);
 			if (failed++ == 0)
@@ -554,28 +534,40 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 			set->organizer, mailbox_get_last_internal_error(mbox.box, NULL));
 		ret = -1;
 	}
-	/* what was applied is marked even if a later message failed */
-	if (mailbox_transaction_commit(&t) < 0 && ret == 0) {
-		*error_r = t_strdup_printf("marking messages in the INBOX of %s failed: %s",
-			set->organizer, mailbox_get_last_internal_error(mbox.box, NULL));
+	mail_search_args_unref(&args);
+	/* What was applied goes to MUS_INBOX_PROCESSED_MAILBOX, marked
+	   there, even if a later message failed; the INBOX holds only what
+	   waits, which keeps it small (with maildir each delivery reads the
+	   names of all its messages, and the INBOX's index log grows with
+	   every change). The copies are committed before the INBOX lets the
+	   messages go: a crash in between leaves a message in both, and the
+	   next sync applies and moves it again; never in neither. */
+	if (mailbox_transaction_commit(&dest_t) < 0) {
+		const char *error = t_strdup_printf(
+			"moving the applied messages of %s to %s failed: %s",
+			set->organizer, MUS_INBOX_PROCESSED_MAILBOX,
+			mailbox_get_last_internal_error(dest, NULL));
+
+		if (ret == 0)
+			*error_r = error;
+		else
+			i_error("mus: %s", error);
+		mailbox_transaction_rollback(&t);
+		ret = -1;
+	} else if (mailbox_transaction_commit(&t) < 0) {
+		const char *error = t_strdup_printf(
+			"the applied messages of %s are in %s, but removing "
+			"them from the INBOX failed: %s", set->organizer,
+			MUS_INBOX_PROCESSED_MAILBOX,
+			mailbox_get_last_internal_error(mbox.box, NULL));
+
+		if (ret == 0)
+			*error_r = error;
+		else
+			i_error("mus: %s", error);
 		ret = -1;
 	}
-	mail_search_args_unref(&args);
-	/* the applied ones go, also when others wait for the next sync */
-	if (ret == 0 || failed > 0) {
-		const char *error;
-
-		if (mus_doveadm_inbox_archive(&mbox, &error) < 0) {
-			error = t_strdup_printf("moving the applied messages of %s "
-				"to %s failed: %s", set->organizer,
-				MUS_INBOX_PROCESSED_MAILBOX, error);
-			if (ret == 0)
-				*error_r = error;
-			else
-				i_error("mus: %s", error);
-			ret = -1;
-		}
-	}
+	mailbox_free(&dest);
 	mus_doveadm_mailbox_close(&mbox);
 	mus_smtp_destroy(&ib->smtp);
 	i_free(ib->smtp_failed);
