@@ -11,6 +11,7 @@ plugin's code."""
 import datetime
 import os
 import signal
+import time
 import unittest
 import urllib.request
 from zoneinfo import ZoneInfo
@@ -564,6 +565,24 @@ class RepliesTest(unittest.TestCase):
         self.assertEqual(after.e.get("musCardEmployee"), ["sparring"])
         msgs = self.wait_calendars(employee, c.musICalUID, 2)
         self.assertEqual(msgs[-1][:2], ("REQUEST", int(c.musSequence) + 1))
+
+    def test_a_message_marked_in_the_inbox_by_an_earlier_version_is_moved(self):
+        # what a sync of an earlier version left: marked, in the INBOX
+        msgid = "earlier-version.%d@e2e.eksempel.test" % time.time_ns()
+        raw = ("From: <%s>\r\nTo: <%s>\r\nSubject: Hej\r\nMessage-ID: <%s>\r\n\r\nHej\r\n"
+               % (self.mail(self.take().musLeader), self.stack["MUS_ORGANIZER"], msgid))
+        conn = self.stack.imap(self.stack["MUS_ORGANIZER"])
+        try:
+            typ, data = conn.append("INBOX", "($MusDone $Mus-not-ours)", None, raw.encode())
+            self.assertEqual(typ, "OK", data)
+        finally:
+            conn.logout()
+        self.assertEqual(self.stack.organizer_message(msgid)[0], "INBOX")
+        self.sync()
+        folder, flags = self.stack.organizer_message(msgid)
+        self.assertEqual(folder, self.stack.PROCESSED)
+        self.assertIn("$MusDone", flags)
+        self.assertIn("$Mus-not-ours", flags)
 
     def test_a_message_that_cannot_be_answered_holds_up_no_other(self):
         # a card choice with a mistake needs an answer, which cannot go out
