@@ -40,6 +40,7 @@
 #include "str.h"
 #include "master-service.h"
 #include "mail-storage-service.h"
+#include "mail-namespace.h"
 #include "mail-storage.h"
 #include "mail-search-build.h"
 
@@ -417,8 +418,12 @@ static int mus_doveadm_processed_open(struct mus_doveadm_mailbox *mbox,
 				      bool create, struct mailbox **box_r,
 				      const char **error_r)
 {
+	/* beside the INBOX, also where its namespace has a prefix
+	   ("INBOX.MUS-behandlet") */
+	struct mail_namespace *ns =
+		mail_namespace_find_inbox(mbox->user->namespaces);
 	struct mailbox *box = mailbox_alloc_for_user(mbox->user,
-		MUS_INBOX_PROCESSED_MAILBOX, 0);
+		t_strconcat(ns->prefix, MUS_INBOX_PROCESSED_MAILBOX, NULL), 0);
 	enum mail_error error;
 
 	if (mailbox_open(box) < 0) {
