@@ -17,6 +17,7 @@
 #include "mus-competence-form.h"
 #include "mus-assessment.h"
 #include "mus-people.h"
+#include "mus-round.h"
 #include "mus-inbox.h"
 
 #include <time.h>
@@ -858,8 +859,7 @@ static int mus_inbox_round_entry(const struct mus_ldap_entry *entry,
 	const char **copy = p_new(round->pool, const char *,
 				  str_array_length(cards) + 1);
 
-	round->group = kind != NULL && (strcasecmp(kind, "GRUS") == 0 ||
-					strcasecmp(kind, "TUS") == 0);
+	round->group = mus_round_kind_name_is_group(kind);
 	for (unsigned int i = 0; cards[i] != NULL; i++)
 		copy[i] = p_strdup(round->pool, cards[i]);
 	round->cards = copy;

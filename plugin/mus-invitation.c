@@ -560,7 +560,7 @@ static void mus_placeholders_build(const struct mus_invitation_vars *vars,
 	mus_add(placeholders, "max_chosen",
 		dec2str(MUS_CARDS_MAX_CHOSEN));
 	/* GRUS and TUS: the members choose together */
-	group = kind == 1 || kind == 2;
+	group = mus_round_kind_name_is_group(vars->kind);
 	mus_add(placeholders, "who_chooses", words->who_chooses[group ? 1 : 0]);
 	mus_add(placeholders, "new_choice", words->new_choice[group ? 1 : 0]);
 	mus_add(placeholders, "cards_subject",

@@ -43,6 +43,15 @@ bool mus_round_is_group(enum mus_round_kind kind)
 	return kind == MUS_ROUND_GRUS || kind == MUS_ROUND_TUS;
 }
 
+bool mus_round_kind_name_is_group(const char *name)
+{
+	for (unsigned int i = 0; name != NULL && i < N_ELEMENTS(mus_round_kind_names); i++) {
+		if (strcasecmp(name, mus_round_kind_names[i]) == 0)
+			return mus_round_is_group((enum mus_round_kind)i);
+	}
+	return FALSE;
+}
+
 int mus_round_name_check(const char *name, const char **error_r)
 {
 	unsigned char c;

@@ -77,6 +77,8 @@ const char *mus_round_kind_name(enum mus_round_kind kind);
 const char *mus_round_state_name(enum mus_round_state state);
 /* GRUS and TUS hold one conversation per team */
 bool mus_round_is_group(enum mus_round_kind kind);
+/* The same for a musKind value as written (any case); FALSE for none */
+bool mus_round_kind_name_is_group(const char *name);
 
 ARRAY_DEFINE_TYPE(mus_round, struct mus_round *);
 

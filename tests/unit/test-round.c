@@ -154,4 +154,14 @@ void test_round(void)
 	}
 	mus_test_end();
 	mus_cards_free(&cards);
+
+	mus_test_begin("round: musKind values of a group");
+	test_assert(mus_round_kind_name_is_group("GRUS"));
+	test_assert(mus_round_kind_name_is_group("tus"));
+	test_assert(!mus_round_kind_name_is_group("MUS"));
+	test_assert(!mus_round_kind_name_is_group("LUS"));
+	test_assert(!mus_round_kind_name_is_group("GRUSX"));
+	test_assert(!mus_round_kind_name_is_group(""));
+	test_assert(!mus_round_kind_name_is_group(NULL));
+	mus_test_end();
 }
