@@ -445,6 +445,11 @@ bool mus_conversation_parse_span(const char *value, time_t *start_r,
 	return TRUE;
 }
 
+const char *mus_conversation_span_text(const char *span, const char *text)
+{
+	return text == NULL ? span : t_strdup_printf("%s -- %s", span, text);
+}
+
 const char *mus_conversation_span(time_t start, time_t end, const char *dn)
 {
 	return t_strdup_printf("%s %s %s", mus_time_generalized(start),

@@ -182,7 +182,7 @@ int mus_conversation_update(struct mus_ldap *conn,
 			    mus_conversation_try_t *try_write, void *context,
 			    const char **error_r);
 
-/* A "<start> <end> <DN>[ <text>]" value (musCounter, musDeclined,
+/* A "<start> <end> <DN>[ -- <text>]" value (musCounter, musDeclined,
    musCounterRefused): returns TRUE with its parts (text_r "" if none;
    strings on the data stack), FALSE if it does not parse. */
 bool mus_conversation_parse_span(const char *value, time_t *start_r,
@@ -190,5 +190,8 @@ bool mus_conversation_parse_span(const char *value, time_t *start_r,
 				 const char **text_r);
 /* The value "<start> <end> <DN>" for it, on the data stack. */
 const char *mus_conversation_span(time_t start, time_t end, const char *dn);
+/* span with text after it, as mus_conversation_parse_span() reads it
+   back; span itself when text is NULL. On the data stack. */
+const char *mus_conversation_span_text(const char *span, const char *text);
 
 #endif

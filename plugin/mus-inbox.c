@@ -423,12 +423,9 @@ static int mus_inbox_reply(struct mus_inbox_ctx *ctx,
 			mods[n].attr = "musDeclined";
 			/* with the comment of this decline: a later answer
 			   replaces musPartstatComment */
-			mods[n++].values = mus_ldap_values1(comment == NULL ?
-				mus_conversation_span(conv->start, conv->end,
-						      person->dn) :
-				t_strdup_printf("%s -- %s", mus_conversation_span(
-					conv->start, conv->end, person->dn),
-					comment));
+			mods[n++].values = mus_ldap_values1(
+				mus_conversation_span_text(mus_conversation_span(
+					conv->start, conv->end, person->dn), comment));
 		}
 	} else if (status != MUS_CONV_RESCHEDULING && status != MUS_CONV_FAILED) {
 		status = all_accepted ? MUS_CONV_ACCEPTED :

@@ -987,8 +987,9 @@ static int mus_sync_write_update(struct mus_sync_round *ctx,
 		mods[n++].values = NULL;
 		if (item->counter && !placed) {
 			mods[n].attr = "musCounterRefused";
-			mods[n++].values = mus_ldap_values1(t_strdup_printf(
-				"%s -- %s", conv->counter, item->slot->refused));
+			mods[n++].values = mus_ldap_values1(
+				mus_conversation_span_text(conv->counter,
+							   item->slot->refused));
 		}
 	}
 	if (placed && conv->sent_sequence >= 0) {

@@ -41,6 +41,20 @@ static void test_conversation_span(void)
 	}
 	test_assert_strcmp(mus_conversation_span(1799053200, 1799056800, "uid=a"),
 			   "20270104090000Z 20270104100000Z uid=a");
+	/* a text goes after the span and reads back, " -- " in it too */
+	{
+		const char *value = mus_conversation_span_text(
+			mus_conversation_span(1799053200, 1799056800, "cn=A B,ou=p"),
+			"på kursus -- hele dagen");
+		time_t start, end;
+		const char *dn, *text;
+
+		test_assert(mus_conversation_parse_span(value, &start, &end,
+							&dn, &text));
+		test_assert_strcmp(dn, "cn=A B,ou=p");
+		test_assert_strcmp(text, "på kursus -- hele dagen");
+		test_assert_strcmp(mus_conversation_span_text("x", NULL), "x");
+	}
 	mus_test_end();
 }
 
