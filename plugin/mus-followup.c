@@ -355,17 +355,6 @@ static bool mus_followup_responsible(const struct mus_followup_ctx *ctx,
 		mus_followup_person(ctx, plan->employee_dn), rcpt_r);
 }
 
-/* The employee's leader now (plans outlive leaders), else the one who
-   signed the plan; NULL if neither is known. */
-static const struct mus_person *
-mus_followup_leader(const struct mus_followup_ctx *ctx,
-		    const struct mus_filed_plan *plan,
-		    const struct mus_person *employee)
-{
-	return employee != NULL && employee->manager != NULL ?
-		employee->manager : mus_followup_person(ctx, plan->leader_dn);
-}
-
 /* Who a's responsible person is, in words, when they cannot be mailed:
    the one named, else the employee */
 static const char *
@@ -580,7 +569,8 @@ static int mus_followup_meeting(struct mus_followup_ctx *ctx,
 		/* gone from the directory: nobody to meet */
 		return 0;
 	}
-	leader = mus_followup_leader(ctx, plan, employee);
+	leader = employee->manager != NULL ? employee->manager :
+		mus_followup_person(ctx, plan->leader_dn);
 	if (leader == NULL) {
 		if (mus_followup_meeting_due(plan, employee->ndn, ctx->set->timezone, ctx->now,
 					     ctx->set->reminder_days)) {
