@@ -209,13 +209,14 @@ static const char *const *mus_doveadm_plan_bases(const struct mus_settings *set)
 
 /* ---- the organizer mailbox ---- */
 
-/* Every message of the organizer's INBOX that sync has applied carries
-   this keyword and one "$Mus-<outcome>"; a message without it is applied
-   (again) by the next sync. */
+/* Every message a sync has applied goes from the organizer's INBOX to
+   this folder, where it carries the keyword MUS_INBOX_DONE_KEYWORD and
+   one "$Mus-<outcome>"; what the INBOX holds is applied (again) by the
+   next sync. Syncs of earlier versions marked the messages in the
+   INBOX: those are moved as they are. */
+#define MUS_INBOX_PROCESSED_MAILBOX "MUS-behandlet"
 #define MUS_INBOX_DONE_KEYWORD "$MusDone"
 #define MUS_INBOX_OUTCOME_KEYWORD_PREFIX "$Mus-"
-/* where they go once applied, with their keywords */
-#define MUS_INBOX_PROCESSED_MAILBOX "MUS-behandlet"
 
 struct mus_doveadm_mailbox {
 	struct mail_storage_service_ctx *storage_service;
@@ -447,10 +448,10 @@ static int mus_doveadm_processed_open(struct mus_doveadm_mailbox *mbox,
 	return 1;
 }
 
-/* Apply every message of the organizer's INBOX that no sync has applied
-   yet: replies delivered while the directory was down, card choices, and
-   what the delivery could not answer. Returns 0 or -1 with the error (what
-   was applied so far stays marked). */
+/* Apply every message of the organizer's INBOX (replies delivered while
+   the directory was down, card choices, and what the delivery could not
+   answer) and move it to MUS_INBOX_PROCESSED_MAILBOX. Returns 0 or -1
+   with the error (what was applied so far is moved all the same). */
 static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 			     struct mus_doveadm_inbox *ib, const char **error_r)
 {
