@@ -90,8 +90,6 @@ bool mus_followup_responsible_address(const char *value, const char **name_r,
 
 /* ---- reminding ---- */
 
-/* the Danish or the English text */
-#define MUS_FOLLOWUP_L(lang, da, en) ((lang) == MUS_LANGUAGE_EN ? (en) : (da))
 
 struct mus_followup_ctx {
 	struct mus_ldap *conn;
@@ -457,7 +455,7 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 		{ "reference", a->uuid },
 		{ "organizer", ctx->set->organizer },
 		{ "done_subject", t_strdup_printf("%s [%s]",
-			MUS_FOLLOWUP_L(rcpt.language, MUS_FOLLOWUP_DONE_WORD_DA,
+			MUS_L(rcpt.language, MUS_FOLLOWUP_DONE_WORD_DA,
 				       MUS_FOLLOWUP_DONE_WORD_EN), a->uuid) },
 	};
 	/* the assertion fails when another sync recorded it, or anything
@@ -500,7 +498,7 @@ mus_followup_open_list(const struct mus_followup_ctx *ctx,
 			str_printfa(list, " (%s)", mus_followup_date(ctx, a->due));
 		if (a->uuid != NULL) {
 			str_printfa(list, "\n    %s [%s]",
-				    MUS_FOLLOWUP_L(language, MUS_FOLLOWUP_DONE_WORD_DA,
+				    MUS_L(language, MUS_FOLLOWUP_DONE_WORD_DA,
 						   MUS_FOLLOWUP_DONE_WORD_EN), a->uuid);
 		}
 	}

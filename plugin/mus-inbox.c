@@ -509,8 +509,6 @@ static int mus_inbox_refresh(struct mus_inbox_ctx *ctx,
 	return mus_inbox_write(ctx, mods, error_r);
 }
 
-/* the Danish or the English text (a macro, so formats stay checked) */
-#define MUS_INBOX_L(lang, da, en) ((lang) == MUS_LANGUAGE_EN ? (en) : (da))
 
 /* Somebody declined the plan, asking for changes: the leader gets the
    comment (text/plan-declined.<lang>.txt), then the conversation waits for
@@ -547,7 +545,7 @@ static int mus_inbox_plan_declined(struct mus_inbox_ctx *ctx,
 		{ "name", person->cn },
 		{ "version", version },
 		{ "comment", comment != NULL ? comment :
-		  MUS_INBOX_L(lang, "(ingen kommentar)", "(no comment)") },
+		  MUS_L(lang, "(ingen kommentar)", "(no comment)") },
 		{ "organizer", ctx->inbox->organizer },
 		/* the leader answers with the new version: the reference
 		   finds the conversation */
@@ -806,21 +804,21 @@ static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
 			str_append_c(list, '\n');
 		str_printfa(list, "- %s", problem);
 	}
-	keyword = MUS_INBOX_L(lang, MUS_INVITATION_CARDS_KEYWORD_DA,
+	keyword = MUS_L(lang, MUS_INVITATION_CARDS_KEYWORD_DA,
 			      MUS_INVITATION_CARDS_KEYWORD_EN);
 	const struct mus_notice_var vars[] = {
 		{ "subject", ctx->reply->subject == NULL ||
-		  ctx->reply->subject[0] == '\0' ? MUS_INBOX_L(lang,
+		  ctx->reply->subject[0] == '\0' ? MUS_L(lang,
 			MUS_INVITATION_CARDS_SUBJECT_DA,
 			MUS_INVITATION_CARDS_SUBJECT_EN) :
 		  mus_reply_subject_base(ctx->reply->subject) },
 		{ "problems", str_c(list) },
 		{ "organizer", inbox->organizer },
-		{ "cards_subject", t_strdup_printf("%s %s", MUS_INBOX_L(lang,
+		{ "cards_subject", t_strdup_printf("%s %s", MUS_L(lang,
 			MUS_INVITATION_CARDS_SUBJECT_DA,
 			MUS_INVITATION_CARDS_SUBJECT_EN),
 			uid_short == NULL ? "..." : uid_short) },
-		{ "cards_example", t_strdup_printf("%s: %s", keyword, MUS_INBOX_L(lang,
+		{ "cards_example", t_strdup_printf("%s: %s", keyword, MUS_L(lang,
 			"kode1, kode2", "code1, code2")) },
 		{ "max_chosen", dec2str(MUS_CARDS_MAX_CHOSEN) },
 	};
@@ -878,11 +876,11 @@ static void mus_inbox_check_codes(struct mus_inbox_ctx *ctx,
 		const char *problem = NULL;
 
 		if (card == NULL) {
-			problem = t_strdup_printf(MUS_INBOX_L(lang,
+			problem = t_strdup_printf(MUS_L(lang,
 				"\"%s\" er ikke koden på et samtalekort",
 				"\"%s\" is not the code of a conversation card"), code);
 		} else if (round->group && card->group_excluded) {
-			problem = t_strdup_printf(MUS_INBOX_L(lang,
+			problem = t_strdup_printf(MUS_L(lang,
 				"kortet \"%s\" bruges ikke i gruppe- og teamsamtaler",
 				"the card \"%s\" is not used in group and team conversations"),
 				card->title[lang]);
@@ -894,7 +892,7 @@ static void mus_inbox_check_codes(struct mus_inbox_ctx *ctx,
 			array_push_back(problems, &problem);
 	}
 	if (chosen > MUS_CARDS_MAX_CHOSEN) {
-		const char *problem = t_strdup_printf(MUS_INBOX_L(lang,
+		const char *problem = t_strdup_printf(MUS_L(lang,
 			"du kan vælge højst %u kort, ikke %u",
 			"you can choose at most %u cards, not %u"),
 			MUS_CARDS_MAX_CHOSEN, chosen);
@@ -922,10 +920,10 @@ static int mus_inbox_cards_once(struct mus_inbox_ctx *ctx,
 		return -1;
 	if (ret != 1) {
 		return mus_inbox_refuse(ctx, lang, choice->uid_short,
-			t_strdup_printf(ret == 0 ? MUS_INBOX_L(lang,
+			t_strdup_printf(ret == 0 ? MUS_L(lang,
 				"ingen samtale har referencen \"%s\"",
 				"no conversation has the reference \"%s\"") :
-				MUS_INBOX_L(lang,
+				MUS_L(lang,
 				"referencen \"%s\" passer på flere samtaler",
 				"the reference \"%s\" matches several conversations"),
 				choice->uid_short), error_r);
@@ -947,7 +945,7 @@ static int mus_inbox_cards_once(struct mus_inbox_ctx *ctx,
 	     ctx->conv->status != MUS_CONV_NEW &&
 	     ctx->conv->status != MUS_CONV_UNSCHEDULABLE)) {
 		return mus_inbox_refuse(ctx, lang, choice->uid_short,
-			t_strdup_printf(MUS_INBOX_L(lang,
+			t_strdup_printf(MUS_L(lang,
 				"samtalen er %s, og kortene kan ikke længere ændres",
 				"the conversation is %s, and its cards can no longer change"),
 				mus_conv_status_name(ctx->conv->status)), error_r);
@@ -1060,10 +1058,10 @@ static int mus_inbox_done(struct mus_inbox_ctx *ctx, const char *reference,
 	const struct mus_notice_var vars[] = {
 		{ "subject", mus_reply_subject_base(ctx->reply->subject) },
 		{ "problem", outcome == MUS_DONE_UNKNOWN ?
-			t_strdup_printf(MUS_INBOX_L(lang,
+			t_strdup_printf(MUS_L(lang,
 				"ingen aktivitet har referencen \"%s\"",
 				"no activity has the reference \"%s\""), reference) :
-			MUS_INBOX_L(lang,
+			MUS_L(lang,
 				"din adresse er ikke medarbejderens, lederens eller den ansvarliges",
 				"your address is not the employee's, the leader's or the responsible person's") },
 		{ "organizer", inbox->organizer },

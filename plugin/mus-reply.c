@@ -1505,15 +1505,12 @@ static const char *mus_reply_card_line(const char *body,
 	return found;
 }
 
-/* the Danish or the English text, by the language of the mail */
-#define MUS_REPLY_L(lang, da, en) ((lang) == MUS_LANGUAGE_EN ? (en) : (da))
 
 static int mus_reply_split_codes(const char *line, pool_t pool,
 				 struct mus_card_choice *choice,
 				 const char **error_r)
 {
 	enum mus_language lang = choice->language;
-
 	ARRAY_TYPE(const_string) codes;
 	const char *const *tokens = t_strsplit_spaces(line, " ,;");
 
@@ -1531,7 +1528,7 @@ static int mus_reply_split_codes(const char *line, pool_t pool,
 		if (start == end)
 			continue;
 		if ((size_t)(end - start) > MUS_CARD_CODE_MAX_LEN) {
-			*error_r = t_strdup_printf(MUS_REPLY_L(lang,
+			*error_r = t_strdup_printf(MUS_L(lang,
 				"kortkoden '%s' er længere end %u tegn",
 				"card code '%s' is longer than %u characters"),
 				str_sanitize_utf8(t_strdup_until(start, end), 48),
@@ -1546,7 +1543,7 @@ static int mus_reply_split_codes(const char *line, pool_t pool,
 		if (dup)
 			continue;
 		if (array_count(&codes) == MUS_REPLY_MAX_CARD_CODES) {
-			*error_r = t_strdup_printf(MUS_REPLY_L(lang,
+			*error_r = t_strdup_printf(MUS_L(lang,
 				"mere end %u kortkoder på én linje",
 				"more than %u card codes in one line"),
 				MUS_REPLY_MAX_CARD_CODES);
@@ -1555,7 +1552,7 @@ static int mus_reply_split_codes(const char *line, pool_t pool,
 		array_push_back(&codes, &code);
 	}
 	if (array_count(&codes) == 0) {
-		*error_r = MUS_REPLY_L(lang,
+		*error_r = MUS_L(lang,
 			"ingen kortkoder: linjen med kort nævner ingen",
 			"no card codes found: the card line names none");
 		return -1;
@@ -1588,21 +1585,21 @@ static int mus_reply_parse_cards_real(const char *subject,
 	if (line == NULL) {
 		if (kind != MUS_REPLY_SUBJECT_CARDS)
 			return 0;
-		*error_r = t_strdup_printf(MUS_REPLY_L(choice.language,
+		*error_r = t_strdup_printf(MUS_L(choice.language,
 			"ingen kortkoder: ingen linje som '%s: a, b' i mailen",
 			"no card codes found: no line like '%s: a, b' in the mail"),
-			MUS_REPLY_L(choice.language,
+			MUS_L(choice.language,
 				    MUS_INVITATION_CARDS_KEYWORD_DA,
 				    MUS_INVITATION_CARDS_KEYWORD_EN));
 		return -1;
 	}
 	if (uid_short == NULL) {
-		*error_r = t_strdup_printf(MUS_REPLY_L(choice.language,
+		*error_r = t_strdup_printf(MUS_L(choice.language,
 			"ingen samtalereference i emnet: skriv '%s <kode>' som "
 			"emne, eller svar på invitationen",
 			"no conversation reference in the subject: write '%s <code>' "
 			"as the subject, or reply to the invitation"),
-			MUS_REPLY_L(choice.language,
+			MUS_L(choice.language,
 				    MUS_INVITATION_CARDS_SUBJECT_DA,
 				    MUS_INVITATION_CARDS_SUBJECT_EN));
 		return -1;

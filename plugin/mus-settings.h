@@ -9,6 +9,8 @@ enum mus_language {
 	MUS_LANGUAGE_DA = 0,
 	MUS_LANGUAGE_EN,
 };
+/* the Danish or the English text (a macro, so formats stay checked) */
+#define MUS_L(lang, da, en) ((lang) == MUS_LANGUAGE_EN ? (en) : (da))
 
 struct mus_settings {
 	const char *ldap_uri;
