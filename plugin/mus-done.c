@@ -68,17 +68,6 @@ static bool mus_done_line_says_done(const char *line)
 		str_begins(rest, "\xe2\x80\x94");	/* em dash */
 }
 
-/* The subject after its reply prefixes and leading [tags] */
-static const char *mus_done_subject_start(const char *subject)
-{
-	const char *s = mus_reply_subject_base(subject), *end;
-
-	while (*s == '[' && (end = strchr(s, ']')) != NULL) {
-		for (s = end + 1; *s == ' '; s++) ;
-	}
-	return s;
-}
-
 /* The first line the sender wrote starts with the done word. */
 static bool mus_done_body_says_done(const char *body_text,
 				    const char *body_html)
@@ -109,7 +98,7 @@ int mus_done_parse(const char *subject, const char *body_text,
 	   subject that merely holds it ("Reminder: get X done by ...",
 	   "ikke udført endnu?") is no done-mail */
 	if (reference == NULL ||
-	    !(mus_done_starts_with_word(mus_done_subject_start(subject)) ||
+	    !(mus_done_starts_with_word(mus_reply_subject_words(subject)) ||
 	      mus_done_body_says_done(body_text, body_html)))
 		return 0;
 	*reference_r = reference;

@@ -1459,6 +1459,11 @@ const char *mus_reply_subject_base(const char *subject)
 	return str_c(base);
 }
 
+const char *mus_reply_subject_words(const char *subject)
+{
+	return subject == NULL ? NULL : mus_reply_skip_prefixes(subject, TRUE);
+}
+
 const char *mus_reply_subject_reference(const char *subject)
 {
 	enum mus_language language;

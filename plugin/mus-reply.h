@@ -204,6 +204,9 @@ const char *mus_reply_subject_reference(const char *subject);
    for the subject of an answer that puts its own before it; NULL for
    NULL */
 const char *mus_reply_subject_base(const char *subject);
+/* What subject says after its reply and forward prefixes and leading
+   "[tag]"s ("SV: [EKSTERN] Udført [x]" is "Udført [x]"); NULL for NULL */
+const char *mus_reply_subject_words(const char *subject);
 
 /* Names for logs and tests: "REPLY", "ACCEPTED", ... */
 const char *mus_reply_method_name(enum mus_reply_method method);
