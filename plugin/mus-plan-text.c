@@ -640,23 +640,22 @@ static void mus_plan_read_line(struct mus_plan_reader *reader,
 		mus_plan_read_label(reader, label, value);
 	} else if (reader->goal_list != MUS_PLAN_LABEL_NONE &&
 		   reader->continued != NULL &&
-		   (str_len(reader->continued) == 0 ||
-		    mus_plan_list_item(line, &item) ||
-		    reader->last_len < MUS_PLAN_WRAPPED_LINE_LEN)) {
+		   (mus_plan_list_item(line, &item) ||
+		    reader->last_len < MUS_PLAN_WRAPPED_LINE_LEN) &&
+		   str_len(reader->continued) > 0) {
 		/* "Mål:" and then one goal a line, as the form asks; a line
-		   after a long one without a bullet goes on with it */
+		   after a long one without a bullet goes on with it (below) */
 		enum mus_plan_label list = reader->goal_list;
 
-		(void)mus_plan_list_item(line, &item);
-		if (str_len(reader->continued) == 0) {
-			str_append(reader->continued, item);
-		} else {
-			reader->where.text = p_strdup(reader->pool,
-				str_sanitize_utf8(line, MUS_PLAN_LINE_EXCERPT_LEN));
-			mus_plan_read_label(reader, list, item);
-			reader->goal_list = list;
-		}
+		reader->where.text = p_strdup(reader->pool,
+			str_sanitize_utf8(line, MUS_PLAN_LINE_EXCERPT_LEN));
+		mus_plan_read_label(reader, list, item);
+		reader->goal_list = list;
 	} else if (reader->continued != NULL) {
+		/* the list's first goal, without its bullet */
+		if (reader->goal_list != MUS_PLAN_LABEL_NONE &&
+		    str_len(reader->continued) == 0)
+			(void)mus_plan_list_item(line, &line);
 		if (str_len(reader->continued) > 0)
 			str_append_c(reader->continued, ' ');
 		str_append(reader->continued, line);
