@@ -962,6 +962,12 @@ static void test_plan_html_paragraphs(void)
 	test_assert_contains(got, "follow-up: 2027-09-01\n");
 	/* the blank paragraph ends the goal */
 	test_assert_contains(got, "goal individual: Bedre til Excel\n");
+	/* HTML cut off inside a tag, and tags with no text between them,
+	   still give the lines there are */
+	got = parse_text(NULL, "<div><div><p></p><br>Mål: Kortere ventetid</div>"
+		"</div><p>Aktivitet: Kursus<br", MUS_LANGUAGE_DA, pool);
+	test_assert_contains(got, "PROBLEMS\n");
+	test_assert(strstr(got, "planen har intet mål") == NULL);
 	pool_unref(&pool);
 	mus_test_end();
 }
