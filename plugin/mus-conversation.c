@@ -142,8 +142,9 @@ int mus_conversation_answerable_sequence(const struct mus_conversation *conv)
 {
 	if (conv->sent_sequence < 0)
 		return -1;
-	/* a sync writes musSequence first and musSentSequence once everybody
-	   has it: in between, the attendees' copies are being replaced */
+	/* a sync writes musSequence first and musSentSequence with the last
+	   message (taken back if the mail server refuses it): in between,
+	   the attendees' copies are being replaced */
 	if (conv->sequence > (unsigned int)conv->sent_sequence &&
 	    conv->sequence <= INT_MAX)
 		return (int)conv->sequence;

@@ -660,17 +660,125 @@ enum mus_send_outcome {
 	MUS_SEND_ERROR,
 };
 
+/* The record that everybody has sc's message (see mus_send_final_mods()),
+   written in place of the musSentTo of the conversation's last message:
+   the common case costs one directory write per message, each of which
+   waits for the directory's disk. */
+struct mus_send_final {
+	struct mus_send_conv *sc;
+	/* the musSentTo values as before the record: those read, and those
+	   written since, the last message's included once it is recorded */
+	ARRAY_TYPE(const_string) sent_to;
+	/* the record was written, and with it the status invited */
+	bool written, status;
+};
+
 /* musSentTo "<sequence> <address>" of one message, written while the MTA
    waits for the end of its data */
 struct mus_send_sent_to {
 	struct mus_send_ctx *ctx;
 	/* musSentTo, or musFollowUpSentTo for a follow-up meeting */
 	const char *dn, *attr, *value;
+	/* the conversation's last message: its record is the final one */
+	struct mus_send_final *final;
 	/* the directory was gone before the write: withheld */
 	bool failed;
 	/* the write failed on the way: it may or may not have been done */
 	const char *unsure;
 };
+
+/* mods[7]: everybody has sc's message, as sequence and digest; no
+   recipient is left (musSentTo), a request for an older one is met
+   (musRefresh), and with status the conversation becomes invited */
+static void mus_send_final_mods(const struct mus_send_conv *sc, bool status,
+				struct mus_ldap_mod *mods)
+{
+	memset(mods, 0, sizeof(*mods) * 7);
+	mods[0].attr = "musSentSequence";
+	mods[0].values = mus_ldap_values1(dec2str(sc->sequence));
+	mods[1].attr = "musSentDigest";
+	mods[1].values = mus_ldap_values1(sc->digest);
+	mods[2].attr = "musSentTo";
+	mods[3].attr = "musRefresh";
+	if (status) {
+		mods[4].attr = "musStatus";
+		mods[4].values = mus_ldap_values1("invited");
+		mods[5].attr = "musReason";
+	}
+}
+
+/* Write the final record of sc. A reply may have moved a request on
+   meanwhile: only scheduled and failed conversations become invited (a
+   second write without the status when a reply came first). status_r
+   says whether the status was written. Returns 0, or -1 on error. */
+static int mus_send_final_write(struct mus_send_ctx *ctx,
+				const struct mus_send_conv *sc, bool *status_r,
+				const char **error_r)
+{
+	bool request = sc->action == MUS_SEND_REQUEST;
+	struct mus_ldap_mod mods[7];
+	int ret;
+
+	mus_send_final_mods(sc, request, mods);
+	ret = mus_send_record(ctx, sc->conv->dn, mods, !request ? NULL :
+			      "(|(musStatus=scheduled)(musStatus=failed))",
+			      error_r);
+	*status_r = request && ret > 0;
+	if (ret == 0) {
+		mus_send_final_mods(sc, FALSE, mods);
+		ret = mus_send_record(ctx, sc->conv->dn, mods, NULL, error_r);
+	}
+	return ret < 0 ? -1 : 0;
+}
+
+/* The mail server did not take the last message after all: the entry
+   as it was before the final record. If a reply moved the conversation
+   on in between (a decline: it gets a new time), its status stays, and
+   so does the SEQUENCE sent: the new time must go out as an update of
+   it, to everybody, whoever missed this one. */
+static int mus_send_final_undo(struct mus_send_ctx *ctx,
+			       struct mus_send_final *final,
+			       const char **error_r)
+{
+	const struct mus_conversation *conv = final->sc->conv;
+	struct mus_ldap_mod mods[7];
+	const char *null = NULL;
+	unsigned int n = 0, moved_on;
+	int ret;
+
+	i_zero(&mods);
+	array_pop_back(&final->sent_to);
+	array_push_back(&final->sent_to, &null);
+	mods[n].attr = "musSentTo";
+	mods[n++].values = array_front(&final->sent_to);
+	mods[n].attr = "musSentDigest";
+	mods[n++].values = conv->sent_digest == NULL ? NULL :
+		mus_ldap_values1(conv->sent_digest);
+	if (conv->refresh[0] != NULL) {
+		/* (a REFRESH that came in between is lost) */
+		mods[n].attr = "musRefresh";
+		mods[n++].values = conv->refresh;
+	}
+	moved_on = n;
+	mods[n].attr = "musSentSequence";
+	mods[n++].values = conv->sent_sequence < 0 ? NULL :
+		mus_ldap_values1(dec2str(conv->sent_sequence));
+	if (!final->status)
+		return mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0 ? -1 : 0;
+	mods[n].attr = "musStatus";
+	mods[n++].values = mus_ldap_values1(mus_conv_status_name(conv->status));
+	mods[n].attr = "musReason";
+	mods[n++].values = conv->reason == NULL ? NULL :
+		mus_ldap_values1(conv->reason);
+	ret = mus_send_record(ctx, conv->dn, mods, "(musStatus=invited)",
+			      error_r);
+	if (ret == 0) {
+		/* the list without the SEQUENCE and the status */
+		i_zero(&mods[moved_on]);
+		ret = mus_send_record(ctx, conv->dn, mods, NULL, error_r);
+	}
+	return ret < 0 ? -1 : 0;
+}
 
 static int mus_send_sent_to_modify(struct mus_send_sent_to *st,
 				   enum mus_ldap_mod_op op, const char **error_r)
@@ -699,19 +807,28 @@ static int mus_send_sent_to_commit(void *context, const char **error_r)
 		st->failed = TRUE;
 		return -1;
 	}
-	if (mus_send_sent_to_modify(st, MUS_LDAP_MOD_ADD, error_r) < 0)
+	if (st->final != NULL) {
+		array_push_back(&st->final->sent_to, &st->value);
+		if (mus_send_final_write(st->ctx, st->final->sc,
+					 &st->final->status, error_r) < 0)
+			st->unsure = *error_r;
+		else
+			st->final->written = TRUE;
+	} else if (mus_send_sent_to_modify(st, MUS_LDAP_MOD_ADD, error_r) < 0)
 		st->unsure = *error_r;
 	return 0;
 }
 
 /* Build sc's message for one person and submit it; with sent_to, record
-   it as that musSentTo value before the end of data and take the value
-   back if the MTA does not take the message after all. Temporary failures
-   count towards taking the MTA as down, whatever the message is. */
+   it as that musSentTo value (or with final, as the final record) before
+   the end of data and take the record back if the MTA does not take the
+   message after all. Temporary failures count towards taking the MTA as
+   down, whatever the message is. */
 static enum mus_send_outcome
 mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	    const struct mus_person *person, const char *sent_to,
-	    const char **reply_r, const char **error_r)
+	    struct mus_send_final *final, const char **reply_r,
+	    const char **error_r)
 {
 	const struct mus_send *send = ctx->send;
 	const char *mail = person->mails[0], *error;
@@ -719,7 +836,9 @@ mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 		.ctx = ctx, .dn = sc->conv->dn, .value = sent_to,
 		.attr = sc->action == MUS_SEND_FOLLOWUP ? "musFollowUpSentTo" :
 			"musSentTo",
+		.final = final,
 	};
+	int ret;
 	enum mus_smtp_result result;
 	bool committed;
 	string_t *msg;
@@ -765,8 +884,14 @@ mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			"accepted" : *reply_r, st.unsure);
 		return MUS_SEND_ERROR;
 	}
-	if (result != MUS_SMTP_OK && committed &&
-	    mus_send_sent_to_modify(&st, MUS_LDAP_MOD_DELETE, &error) < 0) {
+	if (result != MUS_SMTP_OK && committed) {
+		ret = final != NULL && final->written ?
+			mus_send_final_undo(ctx, final, &error) :
+			mus_send_sent_to_modify(&st, MUS_LDAP_MOD_DELETE, &error);
+	} else {
+		ret = 0;
+	}
+	if (ret < 0) {
 		/* the MTA may or may not have it: say so, keep the record */
 		*error_r = t_strdup_printf(
 			"%s: the mail server did not confirm the message to %s "
@@ -798,15 +923,21 @@ mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 }
 
 /* Returns 1 if every recipient has it, 0 if left for later, -1 on a
-   directory error. */
+   directory error. With final, the last message sent writes the final
+   record (final->written); if every recipient had it already, nothing
+   does. */
 static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 				    struct mus_send_conv *sc,
+				    struct mus_send_final *final,
 				    const char **error_r)
 {
 	const struct mus_conversation *conv = sc->conv;
+	const char *const *sent_to = sc->action == MUS_SEND_FOLLOWUP ?
+		conv->followup_sent_to : conv->sent_to;
 	ARRAY(const struct mus_person *) recipients;
 	const struct mus_person *person;
 	struct mus_ldap_mod mods[4];
+	unsigned int i, last = 0;
 	int ret;
 
 	t_array_init(&recipients, 8);
@@ -814,18 +945,32 @@ static int mus_send_conv_recipients(struct mus_send_ctx *ctx,
 	if (sc->leader->mails[0] != NULL)
 		array_push_back(&recipients, &sc->leader);
 	array_append_array(&recipients, &sc->members);
-	array_foreach_elem(&recipients, person) {
-		const char *mail = person->mails[0], *reply;
+	for (i = 0; i < array_count(&recipients); i++) {
+		person = array_idx_elem(&recipients, i);
+		if (!mus_send_recipient_done(sent_to, sc->sequence,
+					     person->mails[0]))
+			last = i + 1;
+	}
+	if (final != NULL) {
+		final->sc = sc;
+		t_array_init(&final->sent_to, 8);
+		for (i = 0; sent_to[i] != NULL; i++)
+			array_push_back(&final->sent_to, &sent_to[i]);
+	}
+	for (i = 0; i < last; i++) {
+		const char *mail, *reply, *value;
 
-		if (mus_send_recipient_done(sc->action == MUS_SEND_FOLLOWUP ?
-					    conv->followup_sent_to : conv->sent_to,
-					    sc->sequence, mail))
+		person = array_idx_elem(&recipients, i);
+		mail = person->mails[0];
+		if (mus_send_recipient_done(sent_to, sc->sequence, mail))
 			continue;
+		value = t_strdup_printf("%u %s", sc->sequence, mail);
 		i_zero(&mods);
-		switch (mus_send_to(ctx, sc, person,
-				    t_strdup_printf("%u %s", sc->sequence, mail),
-				    &reply, error_r)) {
+		switch (mus_send_to(ctx, sc, person, value,
+				    i + 1 == last ? final : NULL, &reply, error_r)) {
 		case MUS_SEND_SENT:
+			if (final != NULL && !final->written)
+				array_push_back(&final->sent_to, &value);
 			break;
 		case MUS_SEND_REFUSED:
 			if (sc->action == MUS_SEND_FOLLOWUP) {
@@ -865,7 +1010,7 @@ static int mus_send_answer(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	const char *reply;
 
 	if (person != NULL) {
-		switch (mus_send_to(ctx, sc, person, NULL, &reply, error_r)) {
+		switch (mus_send_to(ctx, sc, person, NULL, NULL, &reply, error_r)) {
 		case MUS_SEND_SENT:
 		case MUS_SEND_REFUSED:
 			break;
@@ -1104,7 +1249,8 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 {
 	const struct mus_send *send = ctx->send;
 	struct mus_send_conv sc;
-	struct mus_ldap_mod mods[7];
+	struct mus_send_final final;
+	struct mus_ldap_mod mods[2];
 	int ret;
 
 	i_zero(&sc);
@@ -1150,37 +1296,19 @@ static int mus_send_conv(struct mus_send_ctx *ctx,
 			return ret;
 	}
 
-	ret = mus_send_conv_recipients(ctx, &sc, error_r);
+	i_zero(&final);
+	ret = mus_send_conv_recipients(ctx, &sc, &final, error_r);
 	if (ret <= 0)
 		return ret;
-
-	i_zero(&mods);
-	mods[0].attr = "musSentSequence";
-	mods[0].values = mus_ldap_values1(dec2str(sc.sequence));
-	mods[1].attr = "musSentDigest";
-	mods[1].values = mus_ldap_values1(sc.digest);
-	mods[2].attr = "musSentTo";
-	/* everybody has the newest now: a request for the old one is met */
-	mods[3].attr = "musRefresh";
-	if (sc.action != MUS_SEND_REQUEST) {
+	if (sc.action == MUS_SEND_REQUEST)
+		ctx->result->requests++;
+	else
 		ctx->result->cancels++;
-		return mus_send_record(ctx, conv->dn, mods, NULL, error_r) < 0 ? -1 : 0;
-	}
-	ctx->result->requests++;
-	/* a reply may have moved it on meanwhile: only scheduled and failed
-	   conversations become invited. One write (each one waits for the
-	   directory's disk), two when a reply came first. */
-	mods[4].attr = "musStatus";
-	mods[4].values = mus_ldap_values1("invited");
-	mods[5].attr = "musReason";
-	ret = mus_send_record(ctx, conv->dn, mods,
-			      "(|(musStatus=scheduled)(musStatus=failed))", error_r);
-	if (ret == 0) {
-		/* without the status: the list ends at mods[4] */
-		i_zero(&mods[4]);
-		ret = mus_send_record(ctx, conv->dn, mods, NULL, error_r);
-	}
-	return ret < 0 ? -1 : 0;
+	/* written with the last message, unless every recipient had it
+	   already (a sync that stopped before the final record) */
+	if (final.written)
+		return 0;
+	return mus_send_final_write(ctx, &sc, &final.status, error_r);
 }
 
 /* The answer to a refused proposal, to the one who made it; the value
@@ -1478,7 +1606,7 @@ static int mus_send_followup_plan(struct mus_send_ctx *ctx,
 		if (ret <= 0)
 			return ret;
 	}
-	ret = mus_send_conv_recipients(ctx, &sc, error_r);
+	ret = mus_send_conv_recipients(ctx, &sc, NULL, error_r);
 	if (ret > 0)
 		ctx->result->followups++;
 	return ret < 0 ? -1 : 0;

@@ -78,6 +78,25 @@ class FaultTest(unittest.TestCase):
     def pid(self, server):
         return next((pid, start) for name, pid, start in self.stack.pids() if name == server)
 
+    def reports_with_mail(self, leader):
+        return sorted(d for d, p in self.people.items()
+                      if [m.lower() for m in p.get("manager", [])[:1]] == [leader.lower()]
+                      and p.get("mail"))
+
+    def refuse(self, which, address, reply):
+        """Postfix answers reply to address until the test's cleanup: at
+        RCPT (which is MUS_POSTFIX_REFUSE_MAP) or at the end of the data
+        (MUS_POSTFIX_REFUSE_AT_END_MAP)."""
+        path = self.stack[which]
+        with open(path, "w") as f:
+            f.write("%s %s\n" % (address, reply))
+
+        def unrefuse():
+            open(path, "w").close()
+            self.postfix("reload")
+        self.addCleanup(unrefuse)
+        self.postfix("reload")
+
     def postfix(self, *args):
         subprocess.run(["postfix", "-c", self.stack["MUS_POSTFIX_CONFIG_DIR"]] + list(args),
                        capture_output=True, timeout=60, check=True)
@@ -333,18 +352,9 @@ class FaultTest(unittest.TestCase):
         name = "MUS faults refused recipient"
         leader = dn("dorthe.skovgaard")
         rdn = self.make_round(name, ("dorthe.skovgaard",), "2028-02-07", "2028-03-31")
-        victim = sorted(d for d, p in self.people.items()
-                        if [m.lower() for m in p.get("manager", [])[:1]] == [leader.lower()]
-                        and p.get("mail"))[0]
-        refuse = self.stack["MUS_POSTFIX_REFUSE_MAP"]
-        with open(refuse, "w") as f:
-            f.write("%s 550 5.1.1 MUS fault test: no such mailbox here\n" % self.mail(victim))
-
-        def unrefuse():
-            open(refuse, "w").close()
-            self.postfix("reload")
-        self.addCleanup(unrefuse)
-        self.postfix("reload")
+        victim = self.reports_with_mail(leader)[0]
+        self.refuse("MUS_POSTFIX_REFUSE_MAP", self.mail(victim),
+                    "550 5.1.1 MUS fault test: no such mailbox here")
         res = self.sync(name)
         convs = self.assert_consistent(rdn)
         failed = {d: c for d, c in convs.items() if c["musStatus"] == ["failed"]}
@@ -356,6 +366,32 @@ class FaultTest(unittest.TestCase):
         self.assert_all_invited(convs, 7)
         self.assertEqual(sorted(c["musStatus"][0] for c in convs.values()),
                          sorted(["failed", "unschedulable"] + ["invited"] * (len(convs) - 2)))
+
+    def test_c_a_message_refused_at_its_end_of_data_leaves_no_record(self):
+        """The last message of a conversation carries the record that
+        everybody has it (musSentSequence and the status invited, written
+        while Postfix waits for its end of data). Refused only there, as by
+        a content filter or a size limit, that record is taken back, and
+        the conversation fails with the refusal, as one refused at RCPT
+        does: the leader's message stays recorded, the employee's is not."""
+        name = "MUS faults refused at end of data"
+        leader = dn("dorthe.skovgaard")
+        rdn = self.make_round(name, ("dorthe.skovgaard",), "2028-02-07", "2028-03-31")
+        victim = self.reports_with_mail(leader)[-1]
+        self.refuse("MUS_POSTFIX_REFUSE_AT_END_MAP", self.mail(victim),
+                    "554 5.6.0 MUS fault test: refused at the end of the data")
+        res = self.sync(name)
+        self.assertIn("the mail server refused %s" % self.mail(victim), res.stderr)
+        convs = self.assert_consistent(rdn)
+        failed = {d: c for d, c in convs.items() if c["musStatus"] == ["failed"]}
+        self.assertEqual([c["musEmployee"][0].lower() for c in failed.values()],
+                         [victim.lower()], res.stderr)
+        c = next(iter(failed.values()))
+        self.assertRegex(c["musReason"][0], "MUS fault test: refused at the end of the data")
+        self.assertNotIn("musSentSequence", c)
+        self.assertEqual([v.lower() for v in c["musSentTo"]],
+                         ["0 " + self.mail(leader).lower()])
+        self.assert_all_invited(convs, 7)
 
     # -- d) the free/busy server down or answering garbage
 
