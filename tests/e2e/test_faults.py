@@ -96,6 +96,7 @@ class FaultTest(unittest.TestCase):
             self.postfix("reload")
         self.addCleanup(unrefuse)
         self.postfix("reload")
+        return unrefuse
 
     def postfix(self, *args):
         subprocess.run(["postfix", "-c", self.stack["MUS_POSTFIX_CONFIG_DIR"]] + list(args),
@@ -392,6 +393,55 @@ class FaultTest(unittest.TestCase):
         self.assertEqual([v.lower() for v in c["musSentTo"]],
                          ["0 " + self.mail(leader).lower()])
         self.assert_all_invited(convs, 7)
+
+    def test_c_a_decline_while_the_last_message_waits_keeps_the_sequence_sent(self):
+        """The leader declines in the seconds the last message waits for
+        Postfix's answer to its end of data (the leader's invitation is
+        out, the record that everybody has it written), and Postfix then
+        defers that message: the conversation stays declined, and since the
+        leader has SEQUENCE 0, the new time goes out as an update to both."""
+        name = "MUS faults decline while the last message waits"
+        leader = dn("dorthe.skovgaard")
+        rdn = self.make_round(name, ("dorthe.skovgaard",), "2028-02-07", "2028-03-31")
+        victim = self.reports_with_mail(leader)[0]
+        unrefuse = self.refuse("MUS_POSTFIX_REFUSE_AT_END_MAP", self.mail(victim),
+                               "mus_slow_defer")
+        proc = self.start_sync(name)
+        flt = "(&(musEmployee=%s)(musSentSequence=0))" % victim
+        wait_for("the record of the last message to %s" % victim,
+                 lambda: self.stack.ldapsearch(rdn, flt, "musICalUID", scope="one").strip(),
+                 timeout=60, interval=0.02)
+        cdn, c = next((d, c) for d, c in self.stack.conversations(rdn).items()
+                      if c["musEmployee"][0].lower() == victim.lower())
+        self.assertEqual(c["musStatus"], ["invited"])
+        ics = replymail.itip("REPLY", c["musICalUID"][0], self.mail(leader), "DECLINED", 0)
+        replymail.submit(self.stack, replymail.message(
+            self.stack["MUS_ORGANIZER"], self.mail(leader), "Afvist: MUS", ics, "REPLY"))
+        wait_for("the decline to be applied",
+                 lambda: self.stack.conversations(rdn)[cdn]["musStatus"] == ["rescheduling"],
+                 timeout=10)
+        self.assertIsNone(proc.poll(), "the sync ended before the decline was applied")
+        out, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 0, out + err)
+        self.assertIn("%s deferred" % self.mail(victim), err)
+        c = self.stack.conversations(rdn)[cdn]
+        self.assertEqual(c["musStatus"], ["rescheduling"])
+        self.assertEqual(c["musSentSequence"], ["0"])
+        self.assertNotIn("musSentDigest", c)
+
+        # (Postfix's reload waits for an idle queue: a message being
+        # delivered then would stay queued until the next queue run)
+        self.wait_queue_empty()
+        unrefuse()
+        self.sync(name)
+        c = self.stack.conversations(rdn)[cdn]
+        self.assertEqual((c["musStatus"], c["musSequence"], c["musSentSequence"]),
+                         (["invited"], ["1"], ["1"]))
+        self.wait_queue_empty()
+        for person, sequences in ((leader, [0, 1]), (victim, [1])):
+            got = sorted(seq for method, uid, seq, _ in self.itip_messages(self.mail(person))
+                         if method == "REQUEST" and uid == c["musICalUID"][0])
+            self.assertEqual(got, sequences, person)
 
     # -- d) the free/busy server down or answering garbage
 
