@@ -819,6 +819,17 @@ static int mus_send_sent_to_commit(void *context, const char **error_r)
 	return 0;
 }
 
+/* What st records, for an error message */
+static const char *mus_send_sent_to_name(const struct mus_send_sent_to *st,
+					 const struct mus_send_conv *sc,
+					 const char *mail)
+{
+	if (st->final == NULL)
+		return t_strdup_printf("%s '%s'", st->attr, st->value);
+	return t_strdup_printf("musSentSequence %u (with the message to %s)",
+			       sc->sequence, mail);
+}
+
 /* Build sc's message for one person and submit it; with sent_to, record
    it as that musSentTo value (or with final, as the final record) before
    the end of data and take the record back if the MTA does not take the
@@ -870,17 +881,18 @@ mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 				      &st, &committed, reply_r);
 	if (st.failed) {
 		*error_r = t_strdup_printf(
-			"%s: recording %s '%s' failed, so the message "
+			"%s: recording %s failed, so the message "
 			"was withheld from the mail server: %s",
-			sc->conv->cn, st.attr, sent_to, *reply_r);
+			sc->conv->cn, mus_send_sent_to_name(&st, sc, mail), *reply_r);
 		return MUS_SEND_ERROR;
 	}
 	if (st.unsure != NULL) {
 		*error_r = t_strdup_printf(
-			"%s: recording %s '%s' failed while the message "
+			"%s: recording %s failed while the message "
 			"was with the mail server (%s); if it was not recorded, "
 			"the next sync sends an identical copy: %s",
-			sc->conv->cn, st.attr, sent_to, result == MUS_SMTP_OK ?
+			sc->conv->cn, mus_send_sent_to_name(&st, sc, mail),
+			result == MUS_SMTP_OK ?
 			"accepted" : *reply_r, st.unsure);
 		return MUS_SEND_ERROR;
 	}
@@ -895,8 +907,8 @@ mus_send_to(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 		/* the MTA may or may not have it: say so, keep the record */
 		*error_r = t_strdup_printf(
 			"%s: the mail server did not confirm the message to %s "
-			"(%s) and taking back %s '%s' failed: %s",
-			sc->conv->cn, mail, *reply_r, st.attr, sent_to, error);
+			"(%s) and taking back %s failed: %s", sc->conv->cn, mail,
+			*reply_r, mus_send_sent_to_name(&st, sc, mail), error);
 		return MUS_SEND_ERROR;
 	}
 	if (result == MUS_SMTP_TEMPFAIL) {
