@@ -886,7 +886,18 @@ static void test_plan_responsible_links(void)
 		"Mål: M\n\nAktivitet: A\nType: kursus\n"
 		"Ansvarlig: a@eksempel.test<mailto:b@eksempel.test>\n"
 		"Frist: 1.4.2027\n\nOpfølgning: 1.9.2027\n", NULL,
-		MUS_LANGUAGE_DA, pool), "PROBLEMS\n");
+		MUS_LANGUAGE_DA, pool), "er ikke en mailadresse");
+	/* a link cut off by the mail program, or one with no address */
+	test_assert_contains(parse_text(
+		"Mål: M\n\nAktivitet: A\nType: kursus\n"
+		"Ansvarlig: a@eksempel.test<mailto:a@eksem\n"
+		"Frist: 1.4.2027\n\nOpfølgning: 1.9.2027\n", NULL,
+		MUS_LANGUAGE_DA, pool), "er ikke en mailadresse");
+	test_assert_contains(parse_text(
+		"Mål: M\n\nAktivitet: A\nType: kursus\n"
+		"Ansvarlig: Jens Berg <mailto:>\n"
+		"Frist: 1.4.2027\n\nOpfølgning: 1.9.2027\n", NULL,
+		MUS_LANGUAGE_DA, pool), "er ikke en mailadresse");
 	pool_unref(&pool);
 	mus_test_end();
 }
