@@ -25,12 +25,12 @@ static bool mus_done_is_reference(const char *p)
 }
 
 /* What follows the done word in text if text starts with it as a whole
-   word, in any case ("udført" with its 'ø' as written, in either case);
-   NULL if it does not. A question ("Done?") is no answer. */
+   word, in any case (strncasecmp() leaves the 'ø' of "Udført" as it is,
+   so "UDFØRT" is listed too); NULL if it does not. A question ("Done?") is no answer. */
 static const char *mus_done_after_word(const char *text)
 {
 	static const char *const words[] = {
-		MUS_FOLLOWUP_DONE_WORD_EN, "udført", "UDFØRT",
+		MUS_FOLLOWUP_DONE_WORD_EN, MUS_FOLLOWUP_DONE_WORD_DA, "UDFØRT",
 	};
 
 	for (unsigned int i = 0; i < N_ELEMENTS(words); i++) {

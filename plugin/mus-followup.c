@@ -90,7 +90,6 @@ bool mus_followup_responsible_address(const char *value, const char **name_r,
 
 /* ---- reminding ---- */
 
-
 struct mus_followup_ctx {
 	struct mus_ldap *conn;
 	const struct mus_settings *set;
@@ -456,7 +455,7 @@ static int mus_followup_activity(struct mus_followup_ctx *ctx,
 		{ "organizer", ctx->set->organizer },
 		{ "done_subject", t_strdup_printf("%s [%s]",
 			MUS_L(rcpt.language, MUS_FOLLOWUP_DONE_WORD_DA,
-				       MUS_FOLLOWUP_DONE_WORD_EN), a->uuid) },
+			      MUS_FOLLOWUP_DONE_WORD_EN), a->uuid) },
 	};
 	/* the assertion fails when another sync recorded it, or anything
 	   else changed the activity since it was read (marked done
@@ -499,7 +498,7 @@ mus_followup_open_list(const struct mus_followup_ctx *ctx,
 		if (a->uuid != NULL) {
 			str_printfa(list, "\n    %s [%s]",
 				    MUS_L(language, MUS_FOLLOWUP_DONE_WORD_DA,
-						   MUS_FOLLOWUP_DONE_WORD_EN), a->uuid);
+					  MUS_FOLLOWUP_DONE_WORD_EN), a->uuid);
 		}
 	}
 	return str_len(list) == 0 ? "-" : str_c(list);

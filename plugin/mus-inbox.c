@@ -509,7 +509,6 @@ static int mus_inbox_refresh(struct mus_inbox_ctx *ctx,
 	return mus_inbox_write(ctx, mods, error_r);
 }
 
-
 /* Somebody declined the plan, asking for changes: the leader gets the
    comment (text/plan-declined.<lang>.txt), then the conversation waits for
    a new plan (plan-requested; the draft stays for reference, and
@@ -805,7 +804,7 @@ static int mus_inbox_answer(struct mus_inbox_ctx *ctx, enum mus_language lang,
 		str_printfa(list, "- %s", problem);
 	}
 	keyword = MUS_L(lang, MUS_INVITATION_CARDS_KEYWORD_DA,
-			      MUS_INVITATION_CARDS_KEYWORD_EN);
+			MUS_INVITATION_CARDS_KEYWORD_EN);
 	const struct mus_notice_var vars[] = {
 		{ "subject", ctx->reply->subject == NULL ||
 		  ctx->reply->subject[0] == '\0' ? MUS_L(lang,

@@ -155,8 +155,7 @@ void mus_plan_problems_init(struct mus_plan_problems *problems, pool_t pool,
 void mus_plan_problem_add(struct mus_plan_problems *problems,
 			  const struct mus_plan_where *where,
 			  const char *fmt, ...) ATTR_FORMAT(3, 4);
-#define MUS_PLAN_LANG(problems, da, en) \
-	((problems)->language == MUS_LANGUAGE_EN ? (en) : (da))
+#define MUS_PLAN_LANG(problems, da, en) MUS_L((problems)->language, da, en)
 
 /* The problems as lines for the answer to the leader, in the order of
    their lines, each "- line 12 (Due: 30.2.2027): ..." / "- linje 12

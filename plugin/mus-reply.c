@@ -1510,7 +1510,6 @@ static const char *mus_reply_card_line(const char *body,
 	return found;
 }
 
-
 static int mus_reply_split_codes(const char *line, pool_t pool,
 				 struct mus_card_choice *choice,
 				 const char **error_r)
