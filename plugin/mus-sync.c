@@ -287,20 +287,25 @@ static void mus_sync_prefetch_person(struct mus_person *person, void *context)
 	mus_freebusy_batch_add(ctx->prefetch, person->fb_url);
 }
 
-/* When the round has conversations to place (always on its first sync),
-   the busy time of everybody in scope with a calFBURL is read by worker
+/* When most of the round is to be placed (always on its first sync), the
+   busy time of everybody in scope with a calFBURL is read by worker
    processes while this one reads the directory: parsing calendars is the
-   largest cost of planning a large round. */
+   largest cost of planning a large round. A sync that places a few
+   conversations (after a decline, say) reads only their people's, when
+   it knows who they are (mus_sync_busy()): the calendar server is not
+   asked for thousands of calendars on every sync of a running round. */
 static void mus_sync_prefetch(struct mus_sync_round *ctx)
 {
 	struct mus_freebusy_batch *batch;
 	struct mus_conversation *conv;
-	bool wanted = array_count(&ctx->convs) == 0;
+	unsigned int placing = 0;
 	const char *error;
 
-	array_foreach_elem(&ctx->convs, conv)
-		wanted = wanted || mus_conv_status_wants_slot(conv->status);
-	if (!wanted || ctx->opts->fb_workers == 0)
+	array_foreach_elem(&ctx->convs, conv) {
+		if (mus_conv_status_wants_slot(conv->status))
+			placing++;
+	}
+	if (placing * 2 < array_count(&ctx->convs) || ctx->opts->fb_workers == 0)
 		return;
 
 	p_array_init(&ctx->prefetch_people, ctx->pool, 256);
