@@ -20,6 +20,7 @@
 #include "mus-time.h"
 #include "mus-plan-draft.h"
 #include "mus-plan-mail.h"
+#include "mus-plan-approval.h"
 #include "mus-followup-time.h"
 #include "mus-freebusy.h"
 #include "mus-profile.h"
@@ -1202,6 +1203,27 @@ static int mus_send_person(struct mus_send_ctx *ctx,
 /* The leader and the members of sc's conversation who have a mail
    address. Returns 1, 0 (logged) if nobody can get the message, -1 on a
    directory error. */
+/* For the follow-up meeting of a plan: what an admin records for dn once
+   they have approved the plan some other way (on paper, at the meeting),
+   as their answer by mail would have; NULL if their approval is there. */
+static const char *mus_send_approval_by_hand(const struct mus_send_conv *sc,
+					     const char *dn, const char *ndn)
+{
+	const struct mus_conversation *conv = sc->conv;
+	time_t when;
+
+	if (sc->action != MUS_SEND_FOLLOWUP || dn == NULL || ndn == NULL ||
+	    (conv->plan_approvals != NULL &&
+	     mus_plan_approval_find(conv->plan_approvals, conv->plan_version,
+				    ndn, &when)))
+		return NULL;
+	return t_strdup_printf("%s cannot approve plan version %u by mail, and "
+		"the plan is filed only once they have; when they have approved "
+		"it otherwise, an admin records that on %s as musPlanApproval: %s",
+		dn, conv->plan_version, conv->dn,
+		mus_plan_approval_value(conv->plan_version, time(NULL), dn));
+}
+
 static int mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			   const char **error_r)
 {
@@ -1231,9 +1253,15 @@ static int mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			continue;
 		}
 		if (p == NULL || p->mails[0] == NULL) {
-			send->log(t_strdup_printf("round %s: %s: no mail address known for %s",
-						  send->round->name, conv->cn,
-						  conv->employee_dns[i]), send->context);
+			const char *hint = mus_send_approval_by_hand(sc,
+				conv->employee_dns[i], conv->employee_ndns[i]);
+
+			if (sc->action != MUS_SEND_FOLLOWUP || hint != NULL) {
+				send->log(t_strdup_printf("round %s: %s: no mail address known for %s%s%s",
+					send->round->name, conv->cn,
+					conv->employee_dns[i], hint == NULL ? "" : ": ",
+					hint == NULL ? "" : hint), send->context);
+			}
 			continue;
 		}
 		array_push_back(&sc->members, &p);
@@ -1248,8 +1276,15 @@ static int mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	/* a CANCEL reaches the leader even when no employee can get it */
 	if (sc->leader == NULL || sc->leader->mails[0] == NULL ||
 	    (array_count(&sc->members) == 0 && !cancel)) {
-		send->log(t_strdup_printf("round %s: %s: nobody to send it to",
-					  send->round->name, conv->cn), send->context);
+		/* the follow-up meeting goes to nobody: the leader's approval
+		   has to be recorded by hand too */
+		const char *hint = mus_send_approval_by_hand(sc,
+			conv->leader_dn, conv->leader_ndn);
+
+		send->log(t_strdup_printf("round %s: %s: nobody to send it to%s%s",
+					  send->round->name, conv->cn,
+					  hint == NULL ? "" : "; ",
+					  hint == NULL ? "" : hint), send->context);
 		return 0;
 	}
 	return 1;

@@ -377,6 +377,20 @@ class Stack:
                       and m not in excluded
                       and not any(r.lower() in by_manager for r in reports))
 
+    def plan_pair(self, pick):
+        """(leaders, leader, employee DN, the employee's entry) for a plan test: leaders
+        as plan_leaders() gives them without the HR group's members, the leader that
+        pick(leaders) returns, and the first (by DN) of the leader's reports who has
+        mail, is not absent and is not in HR."""
+        lower, by_manager = self.reports()
+        hr_members = self.group_members("cn=hr,ou=groups," + self.env["MUS_LDAP_BASE"])
+        leaders = self.plan_leaders(lower, by_manager, hr_members)
+        leader = pick(leaders)
+        emp = sorted(r for r in by_manager[leader]
+                     if lower[r.lower()].get("mail") and not lower[r.lower()].get("musAbsentUntil")
+                     and r.lower() not in hr_members)[0]
+        return leaders, leader, emp, lower[emp.lower()]
+
     def people(self):
         """(uid, first mail value) of every person with a mail value, in directory order."""
         ldif = self.ldapsearch("ou=people," + self.env["MUS_LDAP_BASE"], "(mail=*)", "uid", "mail",

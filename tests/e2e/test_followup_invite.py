@@ -4,6 +4,9 @@ invites leader and employee to it (musFollowUpUID, a UID of its own; SEQUENCE
 round's working hours, with the plan attached as HTML and plain text; a second
 sync sends nothing; a new plan version goes out as an update with the next
 SEQUENCE at the same time; when both accept by mail, the sync files the plan.
+An employee whose mail address is gone by the time the plan waits cannot
+approve by mail: the sync says so and names the value an admin records once
+they have approved it otherwise, and with it the plan is filed.
 
 The plan's state before (plan-pending, musPlanDraft, musPlanVersion) is
 written here as the LDAP admin, the way the plan form leaves it.
@@ -18,6 +21,7 @@ import datetime
 import email
 import email.policy
 import json
+import re
 import unittest
 from zoneinfo import ZoneInfo
 
@@ -46,6 +50,20 @@ def set_plan(stack, conv_dn, version, draft):
         "replace: musPlanApproval\n-\n" % (conv_dn, version, json.dumps(draft), requested))
 
 
+def clean_up(stack, round_dn, emp, before, attrs=()):
+    """Delete the round and the employee's filed plans; give the employee's entry
+    back its object classes, no musPlanRef, and the values before of attrs."""
+    stack.ldap_delete(round_dn)
+    for dn in stack.ldap_entries(PLANS, "(musEmployee=%s)" % ldap_escape(emp), "dn",
+                                 scope="one"):
+        stack.ldap_delete(dn)
+    restore = "dn: %s\nchangetype: modify\nreplace: musPlanRef\n-\n" % emp
+    for attr in ("objectClass",) + tuple(attrs):
+        restore += "replace: %s\n%s-\n" % (attr, "".join(
+            "%s: %s\n" % (attr, v) for v in before.get(attr, [])))
+    stack.ldap_modify(restore)
+
+
 def utc(value):
     """A GeneralizedTime value as an aware datetime."""
     return datetime.datetime.strptime(value, "%Y%m%d%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
@@ -55,16 +73,10 @@ class FollowUpInviteTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.stack = Stack()
-        lower, by_manager = cls.stack.reports()
-        hr_members = cls.stack.group_members(HR)
-        leaders = cls.stack.plan_leaders(lower, by_manager, hr_members)
-        cls.leader = leaders[2 * len(leaders) // 3]
-        cls.emp = sorted(r for r in by_manager[cls.leader]
-                         if lower[r.lower()].get("mail") and not lower[r.lower()].get("musAbsentUntil")
-                         and r.lower() not in hr_members)[0]
-        cls.emp_before = lower[cls.emp.lower()]
+        _, cls.leader, cls.emp, cls.emp_before = cls.stack.plan_pair(
+            lambda leaders: leaders[2 * len(leaders) // 3])
         cls.emp_mail = cls.emp_before["mail"][0]
-        cls.leader_mail = lower[cls.leader]["mail"][0]
+        cls.leader_mail = cls.stack.reports()[0][cls.leader]["mail"][0]
         flt = "(|(entryDN=%s)(entryDN=%s))" % (cls.emp, cls.leader)
         cls.stack.ldap_delete(cls.stack.round_dn(ROUND) or "cn=%s,ou=rounds,dc=eksempel,dc=test" % ROUND)
         cls.stack.doveadm("mus", "round", "create", "--name", ROUND, "--kind", "MUS",
@@ -80,14 +92,7 @@ class FollowUpInviteTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.stack.ldap_delete(cls.round_dn)
-        for dn in cls.stack.ldap_entries(PLANS, "(musEmployee=%s)" % ldap_escape(cls.emp),
-                                         "dn", scope="one"):
-            cls.stack.ldap_delete(dn)
-        restore = "dn: %s\nchangetype: modify\nreplace: musPlanRef\n-\n" % cls.emp
-        restore += "replace: objectClass\n" + "".join(
-            "objectClass: %s\n" % c for c in cls.emp_before["objectClass"]) + "-\n"
-        cls.stack.ldap_modify(restore)
+        clean_up(cls.stack, cls.round_dn, cls.emp, cls.emp_before)
 
     # -- helpers
 
@@ -329,6 +334,73 @@ class ConversationAroundFollowUpTest(TwoRoundsCase):
         self.assertEqual(later["musStatus"], ["invited"])
         self.assert_clear((utc(later["musStart"][0]), utc(later["musEnd"][0])), meeting,
                           "the later conversation and the follow-up meeting")
+
+
+class ApprovalWithoutMailTest(unittest.TestCase):
+    """The employee's mail address is removed after the invitation, so the plan's
+    follow-up meeting goes to nobody (a meeting with the leader alone is none);
+    every sync names the values that stand in for the answers of both, until an
+    admin writes them, and then the plan is filed."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        _, cls.leader, cls.emp, cls.emp_before = cls.stack.plan_pair(
+            lambda leaders: leaders[2 * len(leaders) // 3 + 1])
+        cls.round = "MUS approval without mail test"
+        cls.stack.doveadm("mus", "round", "create", "--name", cls.round, "--kind", "MUS",
+                          "--start", "2027-06-07", "--end", "2027-06-25", "--duration", "45",
+                          "--scope-filter", "(|(entryDN=%s)(entryDN=%s))" % (cls.emp, cls.leader))
+        cls.round_dn = cls.stack.round_dn(cls.round)
+        cls.stack.doveadm("mus", "sync", "--round", cls.round)
+        cls.conv_dn = next(d for d, e in cls.stack.conversations(cls.round_dn).items()
+                           if [x.lower() for x in e.get("musEmployee", [])] == [cls.emp.lower()])
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\ndelete: mail\n" % cls.emp)
+        today = datetime.date.today()
+        set_plan(cls.stack, cls.conv_dn, 1, {
+            "goals": [{"kind": "individual", "text": "Know the new records system"}],
+            "activities": [{"description": "Course in the records system", "kind": "course",
+                            "responsible": "leader",
+                            "due": (today + datetime.timedelta(days=40)).isoformat()}],
+            "follow_up": (today + datetime.timedelta(days=120)).isoformat()})
+        cls.first = cls.stack.doveadm("mus", "sync", "--round", cls.round).stderr
+        cls.again = cls.stack.doveadm("mus", "sync", "--round", cls.round).stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        clean_up(cls.stack, cls.round_dn, cls.emp, cls.emp_before, ("mail",))
+
+    def said(self, stderr):
+        """{approver DN (lower case): the musPlanApproval value the sync's log names}."""
+        found = {}
+        for m in re.finditer(r"(\S+) cannot approve plan version 1 by mail.* on (.+) as "
+                             r"musPlanApproval: (1 \d{14}Z (.+))$", stderr, re.M):
+            self.assertEqual(m.group(2).lower(), self.conv_dn.lower())
+            self.assertEqual(m.group(1).lower(), m.group(4).lower())
+            found[m.group(4).lower()] = m.group(3)
+        return found
+
+    def test_every_sync_names_the_values_and_filing_waits(self):
+        for stderr in (self.first, self.again):
+            self.assertEqual(sorted(self.said(stderr)), sorted([self.emp.lower(), self.leader]),
+                             stderr)
+            self.assertIn("nobody to send it to", stderr)
+        conv = self.stack.conversations(self.round_dn)[self.conv_dn]
+        self.assertEqual(conv["musStatus"], ["plan-pending"])
+        self.assertNotIn("musFollowUpSentTo", conv)
+
+    def test_the_values_written_by_an_admin_file_the_plan(self):
+        values = self.said(self.again)
+        self.stack.ldap_modify("dn: %s\nchangetype: modify\nadd: musPlanApproval\n%s"
+                               % (self.conv_dn, "".join("musPlanApproval: %s\n" % v
+                                                        for v in values.values())))
+        res = self.stack.doveadm("-f", "json", "mus", "sync", "--round", self.round)
+        row = next(r for r in json.loads(res.stdout) if r["round"] == self.round)
+        self.assertEqual(row["plans-filed"], "1", res.stderr)
+        self.assertEqual(self.said(res.stderr), {})
+        self.assertEqual(self.stack.conversations(self.round_dn)[self.conv_dn]["musStatus"],
+                         ["approved"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -30,7 +30,6 @@ from mustest import Stack, ldap_escape, parse_ldif, wait_for
 
 ROUND = "MUS plan approval test"
 PLANS = "ou=plans,dc=eksempel,dc=test"
-HR = "cn=hr,ou=groups,dc=eksempel,dc=test"
 PASSWORD = "plan-reader-secret"
 
 
@@ -48,16 +47,12 @@ class PlanApprovalTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.stack = Stack()
-        lower, by_manager = cls.stack.reports()
-        hr_members = cls.stack.group_members(HR)
-        leaders = cls.stack.plan_leaders(lower, by_manager, hr_members)
-        cls.l1, cls.l2 = leaders[len(leaders) // 3], leaders[len(leaders) // 3 + 1]
-        cls.emp = sorted(r for r in by_manager[cls.l1]
-                         if lower[r.lower()].get("mail") and not lower[r.lower()].get("musAbsentUntil")
-                         and r.lower() not in hr_members)[0]
-        cls.emp_before = lower[cls.emp.lower()]
+        leaders, cls.l1, cls.emp, cls.emp_before = cls.stack.plan_pair(
+            lambda leaders: leaders[len(leaders) // 3])
+        cls.l2 = leaders[len(leaders) // 3 + 1]
+        people = cls.stack.reports()[0]
         cls.emp_mail = cls.emp_before["mail"][0]
-        cls.l1_mail = lower[cls.l1]["mail"][0]
+        cls.l1_mail = people[cls.l1]["mail"][0]
         flt = "(|(entryDN=%s)(entryDN=%s))" % (cls.emp, cls.l1)
         cls.stack.ldap_delete(cls.stack.round_dn(ROUND) or "cn=%s,ou=rounds,dc=eksempel,dc=test" % ROUND)
         cls.stack.doveadm("mus", "round", "create", "--name", ROUND, "--kind", "MUS",
