@@ -1200,9 +1200,6 @@ static int mus_send_person(struct mus_send_ctx *ctx,
 	return mus_send_outsider(ctx, dn, ndn, person_r, error_r);
 }
 
-/* The leader and the members of sc's conversation who have a mail
-   address. Returns 1, 0 (logged) if nobody can get the message, -1 on a
-   directory error. */
 /* For the follow-up meeting of a plan: what an admin records for dn once
    they have approved the plan some other way (on paper, at the meeting),
    as their answer by mail would have; NULL if their approval is there. */
@@ -1224,6 +1221,9 @@ static const char *mus_send_approval_by_hand(const struct mus_send_conv *sc,
 		mus_plan_approval_value(conv->plan_version, time(NULL), dn));
 }
 
+/* The leader and the members of sc's conversation who have a mail
+   address. Returns 1, 0 (logged) if nobody can get the message, -1 on a
+   directory error. */
 static int mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			   const char **error_r)
 {
