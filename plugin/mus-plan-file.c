@@ -296,6 +296,36 @@ static int mus_plan_file_one(struct mus_plan_file_ctx *ctx,
 	return 0;
 }
 
+/* The conversations below round_dn that may have a plan to file. */
+static int mus_plan_file_search(struct mus_ldap *conn, pool_t pool,
+				const char *round_dn,
+				ARRAY_TYPE(mus_conversation) *convs,
+				const char **error_r)
+{
+	p_array_init(convs, pool, 16);
+	return mus_conversations_search(conn, pool, round_dn,
+		"(&(objectClass=musConversation)(musStatus=plan-pending)(musPlanApproval=*))",
+		convs, error_r);
+}
+
+int mus_plan_file_round_due(struct mus_ldap *conn, const char *round_dn,
+			    unsigned int *count_r, const char **error_r)
+{
+	pool_t pool = pool_alloconly_create("mus plan file due", 16 * 1024);
+	ARRAY_TYPE(mus_conversation) convs;
+	struct mus_conversation *conv;
+	int ret;
+
+	*count_r = 0;
+	ret = mus_plan_file_search(conn, pool, round_dn, &convs, error_r);
+	array_foreach_elem(&convs, conv) T_BEGIN {
+		if (ret == 0 && mus_plan_file_due(conv))
+			(*count_r)++;
+	} T_END;
+	pool_unref(&pool);
+	return ret;
+}
+
 int mus_plan_file_round(struct mus_ldap *conn, const struct mus_settings *set,
 			const char *round_dn, time_t now,
 			mus_plan_file_log_t *log, void *log_context,
@@ -308,14 +338,10 @@ int mus_plan_file_round(struct mus_ldap *conn, const struct mus_settings *set,
 	};
 	ARRAY_TYPE(mus_conversation) convs;
 	const struct mus_conversation *conv;
-	int ret = 0;
+	int ret;
 
 	ctx.pool = pool_alloconly_create("mus plan file", 16 * 1024);
-	p_array_init(&convs, ctx.pool, 16);
-	if (mus_conversations_search(conn, ctx.pool, round_dn,
-			"(&(objectClass=musConversation)(musStatus=plan-pending)(musPlanApproval=*))",
-			&convs, error_r) < 0)
-		ret = -1;
+	ret = mus_plan_file_search(conn, ctx.pool, round_dn, &convs, error_r);
 	for (unsigned int i = 0; ret == 0 && i < array_count(&convs); i++) {
 		conv = array_idx_elem(&convs, i);
 		T_BEGIN {

@@ -40,4 +40,9 @@ int mus_plan_file_round(struct mus_ldap *conn, const struct mus_settings *set,
 			struct mus_plan_file_result *result,
 			const char **error_r);
 
+/* How many conversations below round_dn have a plan mus_plan_file_round()
+   would file (a dry run). Returns 0, or -1 if the directory failed. */
+int mus_plan_file_round_due(struct mus_ldap *conn, const char *round_dn,
+			    unsigned int *count_r, const char **error_r);
+
 #endif

@@ -1353,6 +1353,32 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 	return ret;
 }
 
+/* A closed round places, sends and reminds nothing more. Approvals of its
+   plans are still recorded as they come in by mail (mus-inbox), so a plan
+   approved after the close is filed all the same. Nothing is written
+   unless a plan is due, so no lease is taken (a sync that has nothing to
+   do stays one that writes nothing); filing twice at once is harmless, as
+   the plan's names are fixed and an entry there already counts as filed.
+   Returns 1 if the round has something to show, 0 if not, -1 on error. */
+static int mus_sync_closed_round(struct mus_sync_round *ctx,
+				 const char **error_r)
+{
+	struct mus_plan_file_result *plans = &ctx->result->plans;
+	int ret;
+
+	if (ctx->opts->dry_run) {
+		ret = mus_plan_file_round_due(ctx->conn, ctx->round->dn,
+					      &plans->filed, error_r);
+	} else {
+		ret = mus_plan_file_round(ctx->conn, ctx->set, ctx->round->dn,
+					  ctx->now, mus_sync_problem_log, ctx,
+					  plans, error_r);
+	}
+	if (ret < 0)
+		return -1;
+	return plans->filed + plans->failed + plans->conflicts > 0 ? 1 : 0;
+}
+
 int mus_sync_run(struct mus_ldap *conn, const struct mus_settings *set,
 		 const struct mus_round_context *rctx,
 		 const struct mus_sync_options *opts, mus_sync_log_t *log,
@@ -1386,13 +1412,12 @@ int mus_sync_run(struct mus_ldap *conn, const struct mus_settings *set,
 		bool preview = opts->dry_run && opts->round_name != NULL &&
 			round->state == MUS_ROUND_DRAFT;
 
-		if (round->state != MUS_ROUND_ACTIVE && !preview) {
+		if (round->state == MUS_ROUND_DRAFT && !preview) {
 			/* asked for by name: say why nothing happens */
 			if (opts->round_name != NULL) {
 				log(FALSE, t_strdup_printf(
-					"round %s is %s, not active: nothing to do",
-					round->name, mus_round_state_name(round->state)),
-				    log_context);
+					"round %s is draft, not active: nothing to do",
+					round->name), log_context);
 			}
 			continue;
 		}
@@ -1411,7 +1436,12 @@ int mus_sync_run(struct mus_ldap *conn, const struct mus_settings *set,
 		ctx.result->round_dn = round->dn;
 		ctx.result->round_name = round->name;
 		T_BEGIN {
-			ret = mus_sync_round_run(&ctx, error_r);
+			if (round->state != MUS_ROUND_CLOSED)
+				ret = mus_sync_round_run(&ctx, error_r);
+			else if ((ret = mus_sync_closed_round(&ctx, error_r)) == 0) {
+				/* nothing to show: no row */
+				array_delete(results, array_count(results) - 1, 1);
+			}
 		} T_END_PASS_STR_IF(ret < 0, error_r);
 		pool_unref(&round_pool);
 		if (ret < 0)

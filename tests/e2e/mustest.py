@@ -391,6 +391,19 @@ class Stack:
                      and r.lower() not in hr_members)[0]
         return leaders, leader, emp, lower[emp.lower()]
 
+    def pair_round(self, name, start, end, leader, emp):
+        """Create and sync a MUS round of 45-minute conversations from start to end
+        (YYYY-MM-DD) for leader and emp alone; returns (round DN, DN of emp's
+        conversation, its Entry)."""
+        self.doveadm("mus", "round", "create", "--name", name, "--kind", "MUS",
+                     "--start", start, "--end", end, "--duration", "45",
+                     "--scope-filter", "(|(entryDN=%s)(entryDN=%s))" % (emp, leader))
+        round_dn = self.round_dn(name)
+        self.doveadm("mus", "sync", "--round", name)
+        conv_dn, conv = next((d, e) for d, e in self.conversations(round_dn).items()
+                             if [x.lower() for x in e.get("musEmployee", [])] == [emp.lower()])
+        return round_dn, conv_dn, conv
+
     def people(self):
         """(uid, first mail value) of every person with a mail value, in directory order."""
         ldif = self.ldapsearch("ou=people," + self.env["MUS_LDAP_BASE"], "(mail=*)", "uid", "mail",

@@ -348,13 +348,8 @@ class ApprovalWithoutMailTest(unittest.TestCase):
         _, cls.leader, cls.emp, cls.emp_before = cls.stack.plan_pair(
             lambda leaders: leaders[2 * len(leaders) // 3 + 1])
         cls.round = "MUS approval without mail test"
-        cls.stack.doveadm("mus", "round", "create", "--name", cls.round, "--kind", "MUS",
-                          "--start", "2027-06-07", "--end", "2027-06-25", "--duration", "45",
-                          "--scope-filter", "(|(entryDN=%s)(entryDN=%s))" % (cls.emp, cls.leader))
-        cls.round_dn = cls.stack.round_dn(cls.round)
-        cls.stack.doveadm("mus", "sync", "--round", cls.round)
-        cls.conv_dn = next(d for d, e in cls.stack.conversations(cls.round_dn).items()
-                           if [x.lower() for x in e.get("musEmployee", [])] == [cls.emp.lower()])
+        cls.round_dn, cls.conv_dn, _ = cls.stack.pair_round(
+            cls.round, "2027-06-07", "2027-06-25", cls.leader, cls.emp)
         cls.stack.ldap_modify("dn: %s\nchangetype: modify\ndelete: mail\n" % cls.emp)
         today = datetime.date.today()
         set_plan(cls.stack, cls.conv_dn, 1, {

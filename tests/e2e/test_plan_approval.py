@@ -39,6 +39,32 @@ def gt(day):
     return local.astimezone(datetime.timezone.utc).strftime("%Y%m%d%H%M%SZ")
 
 
+def set_conversation(stack, conv_dn, uid, version, draft, approvals):
+    """Leave conv_dn waiting for approval of plan version with draft, its follow-up
+    meeting's UID uid, with the approvals (musPlanApproval values) given."""
+    requested = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d%H%M%SZ")
+    ldif = ("dn: %s\nchangetype: modify\nreplace: musStatus\nmusStatus: plan-pending\n-\n"
+            "replace: musFollowUpUID\nmusFollowUpUID: " + uid + "\n-\n"
+            "replace: musPlanVersion\nmusPlanVersion: %d\n-\n"
+            "replace: musPlanDraft\nmusPlanDraft: %s\n-\n"
+            "replace: musPlanRequested\nmusPlanRequested: %s\n-\n"
+            "replace: musPlanApproval\n%s-\nreplace: musPlanDeclined\n-\n") % (
+        conv_dn, version, json.dumps(draft), requested,
+        "".join("musPlanApproval: %s\n" % a for a in approvals))
+    stack.ldap_modify(ldif)
+
+
+def answer(stack, uid, attendee, sender, sequence, partstat="ACCEPTED", comment=None):
+    """An iTIP REPLY to the follow-up meeting uid sent through Postfix; its Message-ID."""
+    extra = ("COMMENT:%s" % comment,) if comment else ()
+    ics = replymail.itip("REPLY", uid, attendee, partstat, sequence, extra)
+    msg = replymail.message(stack["MUS_ORGANIZER"], sender, "Accepted: follow-up", ics, "REPLY")
+    with smtplib.SMTP("127.0.0.1", int(stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
+        if smtp.send_message(msg, to_addrs=[stack["MUS_ORGANIZER"]]):
+            raise AssertionError("Postfix refused the answer")
+    return msg["Message-ID"].strip("<>")
+
+
 def lower(values):
     return [v.lower() for v in values]
 
@@ -87,29 +113,13 @@ class PlanApprovalTest(unittest.TestCase):
 
     # -- helpers
 
-    def set_conversation(self, version, draft, approvals):
-        requested = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d%H%M%SZ")
-        ldif = ("dn: %s\nchangetype: modify\nreplace: musStatus\nmusStatus: plan-pending\n-\n"
-                "replace: musFollowUpUID\nmusFollowUpUID: " + self.uid + "\n-\n"
-                "replace: musPlanVersion\nmusPlanVersion: %d\n-\n"
-                "replace: musPlanDraft\nmusPlanDraft: %s\n-\n"
-                "replace: musPlanRequested\nmusPlanRequested: %s\n-\n"
-                "replace: musPlanApproval\n%s-\nreplace: musPlanDeclined\n-\n") % (
-            self.conv_dn, version, json.dumps(draft), requested,
-            "".join("musPlanApproval: %s\n" % a for a in approvals))
-        self.stack.ldap_modify(ldif)
-
     uid = "mus-followup-e2e-plan-approval@eksempel.test"
 
+    def set_conversation(self, version, draft, approvals):
+        set_conversation(self.stack, self.conv_dn, self.uid, version, draft, approvals)
+
     def answer(self, attendee, sender, sequence, partstat="ACCEPTED", comment=None):
-        """An iTIP REPLY to the follow-up meeting sent through Postfix; its Message-ID."""
-        extra = ("COMMENT:%s" % comment,) if comment else ()
-        ics = replymail.itip("REPLY", self.uid, attendee, partstat, sequence, extra)
-        msg = replymail.message(self.stack["MUS_ORGANIZER"], sender, "Accepted: follow-up",
-                                ics, "REPLY")
-        with smtplib.SMTP("127.0.0.1", int(self.stack["MUS_SMTP_PORT"]), timeout=10) as smtp:
-            self.assertEqual(smtp.send_message(msg, to_addrs=[self.stack["MUS_ORGANIZER"]]), {})
-        return msg["Message-ID"].strip("<>")
+        return answer(self.stack, self.uid, attendee, sender, sequence, partstat, comment)
 
     def approvals(self):
         return self.stack.conversations(self.round_dn)[self.conv_dn].get("musPlanApproval", [])
@@ -301,6 +311,73 @@ class PlanApprovalTest(unittest.TestCase):
         self.assertEqual(len(self.read_as(self.l2, self.plan_dn)), 3)
         self.assertEqual(self.read_as(self.l1, self.plan_dn), {})
         self.assertEqual(len(self.read_as(self.emp, self.plan_dn)), 3)
+
+
+class ClosedRoundTest(unittest.TestCase):
+    """A round closed while a plan waits for approval: the approval that comes in by
+    mail after the close is recorded, and the next sync files the plan. While nothing
+    is due, a closed round gets no row and nothing is written to it."""
+
+    uid = "mus-followup-e2e-closed-round@eksempel.test"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        _, cls.leader, cls.emp, cls.emp_before = cls.stack.plan_pair(
+            lambda leaders: leaders[len(leaders) // 3 + 2])
+        cls.round = "MUS closed round plan test"
+        cls.round_dn, cls.conv_dn, conv = cls.stack.pair_round(
+            cls.round, "2027-04-05", "2027-04-23", cls.leader, cls.emp)
+        cls.plan_dn = "cn=plan-%s-v1,%s" % (conv["cn"][0], PLANS)
+        today = datetime.date.today()
+        set_conversation(cls.stack, cls.conv_dn, cls.uid, 1, {
+            "goals": [{"kind": "individual", "text": "Plan the handover of the archive"}],
+            "activities": [{"description": "Course in records management", "kind": "course",
+                            "responsible": "leader",
+                            "due": (today + datetime.timedelta(days=45)).isoformat()}],
+            "follow_up": (today + datetime.timedelta(days=150)).isoformat()},
+            ["1 20270101100000Z %s" % cls.leader])
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musState\n"
+                              "musState: closed\n" % cls.round_dn)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.ldap_delete(cls.round_dn)
+        cls.stack.ldap_delete(cls.plan_dn)
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musPlanRef\n-\n"
+                              "replace: objectClass\n%s" % (cls.emp, "".join(
+                                  "objectClass: %s\n" % c for c in cls.emp_before["objectClass"])))
+
+    def rows(self, *args):
+        """The rows of this round in `mus sync ARGS`."""
+        return [r for r in self.stack.doveadm_json("mus", "sync", *args)
+                if r["round"] == self.round]
+
+    def conv(self):
+        return self.stack.conversations(self.round_dn, operational=True)[self.conv_dn]
+
+    def test_flow(self):
+        # closed, the employee's approval missing: no row, nothing written
+        csn = self.conv()["entryCSN"]
+        self.assertEqual(self.rows("--round", self.round), [])
+        self.assertEqual(self.conv()["entryCSN"], csn)
+        self.assertNotIn("musLease", self.stack.ldap_entries(self.round_dn, scope="base")[self.round_dn])
+
+        # the employee approves by mail after the close: recorded
+        mail = self.emp_before["mail"][0]
+        self.stack.wait_delivery_log(answer(self.stack, self.uid, mail, mail, 1), "applied")
+
+        # a dry run counts the plan and files nothing
+        self.assertEqual([r["plans-filed"] for r in self.rows("--dry-run", "--round", self.round)],
+                         ["1"])
+        self.assertEqual(self.conv()["musStatus"], ["plan-pending"])
+
+        # the next sync of every round (as cron runs it) files it
+        self.assertEqual([r["plans-filed"] for r in self.rows()], ["1"])
+        self.assertEqual(self.conv()["musStatus"], ["approved"])
+        plan = self.stack.ldap_entries(self.plan_dn, scope="base")[self.plan_dn]
+        self.assertEqual([e.lower() for e in plan["musEmployee"]], [self.emp.lower()])
+        self.assertEqual(self.rows("--round", self.round), [])
 
 
 if __name__ == "__main__":
