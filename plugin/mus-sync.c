@@ -1439,8 +1439,15 @@ int mus_sync_run(struct mus_ldap *conn, const struct mus_settings *set,
 			if (round->state != MUS_ROUND_CLOSED)
 				ret = mus_sync_round_run(&ctx, error_r);
 			else if ((ret = mus_sync_closed_round(&ctx, error_r)) == 0) {
-				/* nothing to show: no row */
+				/* nothing to show: no row, and a word if it was
+				   asked for by name */
 				array_delete(results, array_count(results) - 1, 1);
+				if (opts->round_name != NULL) {
+					log(FALSE, t_strdup_printf(
+						"round %s is closed: no plan "
+						"waits to be filed", round->name),
+					    log_context);
+				}
 			}
 		} T_END_PASS_STR_IF(ret < 0, error_r);
 		pool_unref(&round_pool);

@@ -359,7 +359,9 @@ class ClosedRoundTest(unittest.TestCase):
     def test_flow(self):
         # closed, the employee's approval missing: no row, nothing written
         csn = self.conv()["entryCSN"]
-        self.assertEqual(self.rows("--round", self.round), [])
+        res = self.stack.doveadm("-f", "json", "mus", "sync", "--round", self.round)
+        self.assertEqual(json.loads(res.stdout), [])
+        self.assertIn("round %s is closed: no plan waits to be filed" % self.round, res.stderr)
         self.assertEqual(self.conv()["entryCSN"], csn)
         self.assertNotIn("musLease", self.stack.ldap_entries(self.round_dn, scope="base")[self.round_dn])
 
