@@ -20,6 +20,8 @@ struct mus_plan_file_ctx {
 	mus_plan_file_log_t *log;
 	void *log_context;
 	struct mus_plan_file_result *result;
+	/* check and count, write nothing */
+	bool dry_run;
 	pool_t pool;
 };
 
@@ -171,7 +173,7 @@ static int mus_plan_file_member(struct mus_plan_file_ctx *ctx,
 	int ret;
 
 	if ((ret = mus_plan_file_employee(ctx, conv, filing->employee_dn,
-					  error_r)) <= 0)
+					  error_r)) <= 0 || ctx->dry_run)
 		return ret;
 	p_array_init(&entries, ctx->pool, 8);
 	mus_plan_entries(ctx->pool, filing, plan, &entries);
@@ -280,6 +282,10 @@ static int mus_plan_file_one(struct mus_plan_file_ctx *ctx,
 	}
 	if (filed == 0 || filed + gone < count)
 		return 0;
+	if (ctx->dry_run) {
+		ctx->result->filed++;
+		return 0;
+	}
 
 	i_zero(&mods);
 	mods[0].op = MUS_LDAP_MOD_REPLACE;
@@ -296,38 +302,8 @@ static int mus_plan_file_one(struct mus_plan_file_ctx *ctx,
 	return 0;
 }
 
-/* The conversations below round_dn that may have a plan to file. */
-static int mus_plan_file_search(struct mus_ldap *conn, pool_t pool,
-				const char *round_dn,
-				ARRAY_TYPE(mus_conversation) *convs,
-				const char **error_r)
-{
-	p_array_init(convs, pool, 16);
-	return mus_conversations_search(conn, pool, round_dn,
-		"(&(objectClass=musConversation)(musStatus=plan-pending)(musPlanApproval=*))",
-		convs, error_r);
-}
-
-int mus_plan_file_round_due(struct mus_ldap *conn, const char *round_dn,
-			    unsigned int *count_r, const char **error_r)
-{
-	pool_t pool = pool_alloconly_create("mus plan file due", 16 * 1024);
-	ARRAY_TYPE(mus_conversation) convs;
-	struct mus_conversation *conv;
-	int ret;
-
-	*count_r = 0;
-	ret = mus_plan_file_search(conn, pool, round_dn, &convs, error_r);
-	array_foreach_elem(&convs, conv) T_BEGIN {
-		if (ret == 0 && mus_plan_file_due(conv))
-			(*count_r)++;
-	} T_END;
-	pool_unref(&pool);
-	return ret;
-}
-
 int mus_plan_file_round(struct mus_ldap *conn, const struct mus_settings *set,
-			const char *round_dn, time_t now,
+			const char *round_dn, time_t now, bool dry_run,
 			mus_plan_file_log_t *log, void *log_context,
 			struct mus_plan_file_result *result,
 			const char **error_r)
@@ -335,13 +311,18 @@ int mus_plan_file_round(struct mus_ldap *conn, const struct mus_settings *set,
 	struct mus_plan_file_ctx ctx = {
 		.conn = conn, .set = set, .round_dn = round_dn, .now = now,
 		.log = log, .log_context = log_context, .result = result,
+		.dry_run = dry_run,
 	};
 	ARRAY_TYPE(mus_conversation) convs;
 	const struct mus_conversation *conv;
-	int ret;
+	int ret = 0;
 
 	ctx.pool = pool_alloconly_create("mus plan file", 16 * 1024);
-	ret = mus_plan_file_search(conn, ctx.pool, round_dn, &convs, error_r);
+	p_array_init(&convs, ctx.pool, 16);
+	if (mus_conversations_search(conn, ctx.pool, round_dn,
+			"(&(objectClass=musConversation)(musStatus=plan-pending)(musPlanApproval=*))",
+			&convs, error_r) < 0)
+		ret = -1;
 	for (unsigned int i = 0; ret == 0 && i < array_count(&convs); i++) {
 		conv = array_idx_elem(&convs, i);
 		T_BEGIN {

@@ -32,17 +32,15 @@ typedef void mus_plan_file_log_t(const char *message, void *context);
 bool mus_plan_file_due(const struct mus_conversation *conv);
 
 /* File the approved plans of the conversations below round_dn, with now
-   as the current time. Returns 0, or -1 if the directory failed (what was
-   filed so far stays and is counted in result). */
+   as the current time; with dry_run, check them as filing would (an
+   employee's entry gone, a draft that does not read: failed, logged) and
+   count the ones that would be filed, writing nothing. Returns 0, or -1
+   if the directory failed (what was filed so far stays and is counted in
+   result). */
 int mus_plan_file_round(struct mus_ldap *conn, const struct mus_settings *set,
-			const char *round_dn, time_t now,
+			const char *round_dn, time_t now, bool dry_run,
 			mus_plan_file_log_t *log, void *log_context,
 			struct mus_plan_file_result *result,
 			const char **error_r);
-
-/* How many conversations below round_dn have a plan mus_plan_file_round()
-   would file (a dry run). Returns 0, or -1 if the directory failed. */
-int mus_plan_file_round_due(struct mus_ldap *conn, const char *round_dn,
-			    unsigned int *count_r, const char **error_r);
 
 #endif

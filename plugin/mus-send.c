@@ -1215,7 +1215,7 @@ static const char *mus_send_approval_by_hand(const struct mus_send_conv *sc,
 				    ndn, &when)))
 		return NULL;
 	return t_strdup_printf("%s cannot approve plan version %u by mail, and "
-		"the plan is filed only once they have; when they have approved "
+		"the plan is filed only once they have. When they have approved "
 		"it otherwise, an admin records that on %s as musPlanApproval: %s",
 		dn, conv->plan_version, conv->dn,
 		mus_plan_approval_value(conv->plan_version, time(NULL), dn));
@@ -1253,8 +1253,11 @@ static int mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			continue;
 		}
 		if (p == NULL || p->mails[0] == NULL) {
-			const char *hint = mus_send_approval_by_hand(sc,
-				conv->employee_dns[i], conv->employee_ndns[i]);
+			/* someone no longer in the directory gets no plan:
+			   no approval of theirs to record */
+			const char *hint = p == NULL ? NULL :
+				mus_send_approval_by_hand(sc, conv->employee_dns[i],
+							  conv->employee_ndns[i]);
 
 			if (sc->action != MUS_SEND_FOLLOWUP || hint != NULL) {
 				send->log(t_strdup_printf("round %s: %s: no mail address known for %s%s%s",
@@ -1276,15 +1279,26 @@ static int mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	/* a CANCEL reaches the leader even when no employee can get it */
 	if (sc->leader == NULL || sc->leader->mails[0] == NULL ||
 	    (array_count(&sc->members) == 0 && !cancel)) {
-		/* the follow-up meeting goes to nobody: the leader's approval
-		   has to be recorded by hand too */
-		const char *hint = mus_send_approval_by_hand(sc,
-			conv->leader_dn, conv->leader_ndn);
+		/* the follow-up meeting goes to nobody: the approvals of the
+		   leader and of the employees with an address have to be
+		   recorded by hand too */
+		string_t *text = t_str_new(256);
+		const struct mus_person *member;
+		const char *hint;
 
-		send->log(t_strdup_printf("round %s: %s: nobody to send it to%s%s",
-					  send->round->name, conv->cn,
-					  hint == NULL ? "" : "; ",
-					  hint == NULL ? "" : hint), send->context);
+		str_printfa(text, "round %s: %s: nobody to send it to",
+			    send->round->name, conv->cn);
+		hint = mus_send_approval_by_hand(sc, conv->leader_dn,
+						 conv->leader_ndn);
+		if (hint != NULL)
+			str_printfa(text, "; %s", hint);
+		array_foreach_elem(&sc->members, member) {
+			hint = mus_send_approval_by_hand(sc, member->dn,
+							 member->ndn);
+			if (hint != NULL)
+				str_printfa(text, "; %s", hint);
+		}
+		send->log(str_c(text), send->context);
 		return 0;
 	}
 	return 1;

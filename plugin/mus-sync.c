@@ -1325,8 +1325,9 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 		}
 		if (ret == 0 && !ctx->opts->dry_run) {
 			ret = mus_plan_file_round(ctx->conn, ctx->set,
-				ctx->round->dn, ctx->now, mus_sync_problem_log,
-				ctx, &ctx->result->plans, error_r);
+				ctx->round->dn, ctx->now, FALSE,
+				mus_sync_problem_log, ctx, &ctx->result->plans,
+				error_r);
 			mus_sync_step(ctx, "filing plans");
 		} else if (ret == 0) {
 			struct mus_conversation *conv;
@@ -1359,23 +1360,22 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
    unless a plan is due, so no lease is taken (a sync that has nothing to
    do stays one that writes nothing); filing twice at once is harmless, as
    the plan's names are fixed and an entry there already counts as filed.
-   Returns 1 if the round has something to show, 0 if not, -1 on error. */
+   Returns 1 if the round has something to show, 0 if not, -1 on error. A
+   dry run (the idle check's too) shows it only if a plan would be filed:
+   one that cannot be (its employee has left) is logged by every sync
+   that reads the rounds, but does not keep the closed round from idling
+   for good. */
 static int mus_sync_closed_round(struct mus_sync_round *ctx,
 				 const char **error_r)
 {
 	struct mus_plan_file_result *plans = &ctx->result->plans;
-	int ret;
 
-	if (ctx->opts->dry_run) {
-		ret = mus_plan_file_round_due(ctx->conn, ctx->round->dn,
-					      &plans->filed, error_r);
-	} else {
-		ret = mus_plan_file_round(ctx->conn, ctx->set, ctx->round->dn,
-					  ctx->now, mus_sync_problem_log, ctx,
-					  plans, error_r);
-	}
-	if (ret < 0)
+	if (mus_plan_file_round(ctx->conn, ctx->set, ctx->round->dn, ctx->now,
+				ctx->opts->dry_run, mus_sync_problem_log, ctx,
+				plans, error_r) < 0)
 		return -1;
+	if (ctx->opts->dry_run)
+		return plans->filed > 0 ? 1 : 0;
 	return plans->filed + plans->failed + plans->conflicts > 0 ? 1 : 0;
 }
 

@@ -4,9 +4,9 @@ invites leader and employee to it (musFollowUpUID, a UID of its own; SEQUENCE
 round's working hours, with the plan attached as HTML and plain text; a second
 sync sends nothing; a new plan version goes out as an update with the next
 SEQUENCE at the same time; when both accept by mail, the sync files the plan.
-An employee whose mail address is gone by the time the plan waits cannot
-approve by mail: the sync says so and names the value an admin records once
-they have approved it otherwise, and with it the plan is filed.
+An employee or leader whose mail address is gone by the time the plan waits
+cannot approve by mail: the sync says so and names the values an admin records
+once they have approved it otherwise, and with them the plan is filed.
 
 The plan's state before (plan-pending, musPlanDraft, musPlanVersion) is
 written here as the LDAP admin, the way the plan form leaves it.
@@ -336,21 +336,23 @@ class ConversationAroundFollowUpTest(TwoRoundsCase):
                           "the later conversation and the follow-up meeting")
 
 
-class ApprovalWithoutMailTest(unittest.TestCase):
-    """The employee's mail address is removed after the invitation, so the plan's
-    follow-up meeting goes to nobody (a meeting with the leader alone is none);
-    every sync names the values that stand in for the answers of both, until an
-    admin writes them, and then the plan is filed."""
+class ApprovalWithoutMail:
+    """Someone's mail address is removed after the invitation (the employee's, or the
+    leader's), so the plan's follow-up meeting goes to nobody (a meeting with one
+    side alone is none); every sync names the values that stand in for the answers
+    of both, until an admin writes them, and then the plan is filed. Subclasses set
+    who (which address goes), nth (which plan leader) and the round's name and
+    window."""
 
     @classmethod
     def setUpClass(cls):
         cls.stack = Stack()
-        _, cls.leader, cls.emp, cls.emp_before = cls.stack.plan_pair(
-            lambda leaders: leaders[2 * len(leaders) // 3 + 1])
-        cls.round = "MUS approval without mail test"
+        _, cls.leader, cls.emp, cls.emp_before = cls.stack.plan_pair(cls.nth)
+        cls.mailless = cls.emp if cls.who == "employee" else cls.leader
+        cls.before = cls.stack.ldap_entries(cls.mailless, scope="base")[cls.mailless]
         cls.round_dn, cls.conv_dn, _ = cls.stack.pair_round(
-            cls.round, "2027-06-07", "2027-06-25", cls.leader, cls.emp)
-        cls.stack.ldap_modify("dn: %s\nchangetype: modify\ndelete: mail\n" % cls.emp)
+            cls.round, cls.window[0], cls.window[1], cls.leader, cls.emp)
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\ndelete: mail\n" % cls.mailless)
         today = datetime.date.today()
         set_plan(cls.stack, cls.conv_dn, 1, {
             "goals": [{"kind": "individual", "text": "Know the new records system"}],
@@ -363,13 +365,18 @@ class ApprovalWithoutMailTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        clean_up(cls.stack, cls.round_dn, cls.emp, cls.emp_before, ("mail",))
+        clean_up(cls.stack, cls.round_dn, cls.emp, cls.emp_before)
+        cls.stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: mail\n%s" % (
+            cls.mailless, "".join("mail: %s\n" % m for m in cls.before["mail"])))
 
     def said(self, stderr):
         """{approver DN (lower case): the musPlanApproval value the sync's log names}."""
         found = {}
-        for m in re.finditer(r"(\S+) cannot approve plan version 1 by mail.* on (.+) as "
-                             r"musPlanApproval: (1 \d{14}Z (.+))$", stderr, re.M):
+        for part in re.split(r"; |\n", stderr):
+            m = re.search(r"(\S+) cannot approve plan version 1 by mail.* on (.+) as "
+                          r"musPlanApproval: (1 \d{14}Z (.+))$", part)
+            if m is None:
+                continue
             self.assertEqual(m.group(2).lower(), self.conv_dn.lower())
             self.assertEqual(m.group(1).lower(), m.group(4).lower())
             found[m.group(4).lower()] = m.group(3)
@@ -395,6 +402,20 @@ class ApprovalWithoutMailTest(unittest.TestCase):
         self.assertEqual(self.said(res.stderr), {})
         self.assertEqual(self.stack.conversations(self.round_dn)[self.conv_dn]["musStatus"],
                          ["approved"])
+
+
+class EmployeeWithoutMailTest(ApprovalWithoutMail, unittest.TestCase):
+    who = "employee"
+    nth = staticmethod(lambda leaders: leaders[2 * len(leaders) // 3 + 1])
+    round = "MUS approval without the employee's mail test"
+    window = ("2027-06-07", "2027-06-25")
+
+
+class LeaderWithoutMailTest(ApprovalWithoutMail, unittest.TestCase):
+    who = "leader"
+    nth = staticmethod(lambda leaders: leaders[2 * len(leaders) // 3 + 2])
+    round = "MUS approval without the leader's mail test"
+    window = ("2027-06-28", "2027-07-16")
 
 
 if __name__ == "__main__":

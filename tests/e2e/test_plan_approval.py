@@ -381,6 +381,17 @@ class ClosedRoundTest(unittest.TestCase):
         self.assertEqual([e.lower() for e in plan["musEmployee"]], [self.emp.lower()])
         self.assertEqual(self.rows("--round", self.round), [])
 
+        # a plan there that both approved but that cannot be filed (its draft
+        # does not read): every sync says so, but a dry run, as the idle check
+        # runs it, finds nothing to do in the round
+        set_conversation(self.stack, self.conv_dn, self.uid, 2, "not a plan",
+                         ["2 20270101100000Z %s" % who for who in (self.leader, self.emp)])
+        self.assertEqual(self.rows("--dry-run", "--round", self.round), [])
+        res = self.stack.doveadm("-f", "json", "mus", "sync", "--round", self.round)
+        self.assertEqual([r["plans-filed"] for r in json.loads(res.stdout)], ["0"])
+        self.assertIn("cannot file the plan of %s" % self.conv_dn, res.stderr)
+        self.assertEqual(self.conv()["musStatus"], ["plan-pending"])
+
 
 if __name__ == "__main__":
     unittest.main()
