@@ -209,17 +209,6 @@ static bool mus_plan_file_approved(const struct mus_conversation *conv,
 	return TRUE;
 }
 
-bool mus_plan_file_due(const struct mus_conversation *conv)
-{
-	time_t leader;
-
-	return !conv->unreadable && conv->status == MUS_CONV_PLAN_PENDING &&
-		conv->plan_version != 0 && conv->plan_approvals != NULL &&
-		conv->plan_approvals[0] != NULL &&
-		mus_plan_file_approved(conv, &leader,
-			t_new(time_t, str_array_length(conv->employee_ndns) + 1));
-}
-
 /* The plan of conv, once the leader and every employee approved its
    current version: one per employee (a team's plan goes to each member;
    a member whose entry is gone is logged and the others get theirs). The

@@ -27,10 +27,6 @@ struct mus_plan_file_result {
 
 typedef void mus_plan_file_log_t(const char *message, void *context);
 
-/* Whether conv waits to be filed: plan-pending, and its current plan
-   version approved by the leader and every employee. */
-bool mus_plan_file_due(const struct mus_conversation *conv);
-
 /* File the approved plans of the conversations below round_dn, with now
    as the current time; with dry_run, check them as filing would (an
    employee's entry gone, a draft that does not read: failed, logged) and

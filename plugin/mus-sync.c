@@ -1323,19 +1323,13 @@ static int mus_sync_round_run(struct mus_sync_round *ctx, const char **error_r)
 			ret = mus_sync_send(ctx, error_r);
 			mus_sync_step(ctx, "sending");
 		}
-		if (ret == 0 && !ctx->opts->dry_run) {
+		if (ret == 0) {
+			/* a dry run counts what filing would file */
 			ret = mus_plan_file_round(ctx->conn, ctx->set,
-				ctx->round->dn, ctx->now, FALSE,
+				ctx->round->dn, ctx->now, ctx->opts->dry_run,
 				mus_sync_problem_log, ctx, &ctx->result->plans,
 				error_r);
 			mus_sync_step(ctx, "filing plans");
-		} else if (ret == 0) {
-			struct mus_conversation *conv;
-
-			array_foreach_elem(&ctx->convs, conv) {
-				if (mus_plan_file_due(conv))
-					ctx->result->plans.filed++;
-			}
 		}
 		ctx->result->total = array_count(&ctx->convs) + ctx->result->created;
 		ctx->result->unchanged = array_count(&ctx->convs) -

@@ -174,6 +174,15 @@ class PlanApprovalTest(unittest.TestCase):
     def test_flow(self):
         draft, due1, due2, follow = self.draft()
 
+        # approved by both, but the draft does not read: a dry run counts
+        # what filing would file, so neither files it
+        self.set_conversation(2, "not a plan", [self.approval(2, self.l1),
+                                                self.approval(2, self.emp)])
+        res = self.stack.doveadm("-f", "json", "mus", "sync", "--dry-run", "--round", ROUND)
+        self.assertEqual([r["plans-filed"] for r in json.loads(res.stdout)], ["0"])
+        self.assertIn("cannot file the plan of %s" % self.conv_dn, res.stderr)
+        self.assertEqual(self.sync(), 0)
+
         # waiting: nobody has approved yet, or only one of them, or an
         # older version: nothing is filed
         self.set_conversation(2, draft, [])
