@@ -1210,9 +1210,8 @@ static const char *mus_send_approval_by_hand(const struct mus_send_conv *sc,
 	time_t when;
 
 	if (sc->action != MUS_SEND_FOLLOWUP || dn == NULL || ndn == NULL ||
-	    (conv->plan_approvals != NULL &&
-	     mus_plan_approval_find(conv->plan_approvals, conv->plan_version,
-				    ndn, &when)))
+	    mus_plan_approval_find(conv->plan_approvals, conv->plan_version,
+				   ndn, &when))
 		return NULL;
 	return t_strdup_printf("%s cannot approve plan version %u by mail, and "
 		"the plan is filed only once they have. When they have approved "
@@ -1259,7 +1258,9 @@ static int mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 				mus_send_approval_by_hand(sc, conv->employee_dns[i],
 							  conv->employee_ndns[i]);
 
-			if (sc->action != MUS_SEND_FOLLOWUP || hint != NULL) {
+			/* an approval there already leaves nothing to say */
+			if (p == NULL || sc->action != MUS_SEND_FOLLOWUP ||
+			    hint != NULL) {
 				send->log(t_strdup_printf("round %s: %s: no mail address known for %s%s%s",
 					send->round->name, conv->cn,
 					conv->employee_dns[i], hint == NULL ? "" : ": ",
