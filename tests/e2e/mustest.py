@@ -515,6 +515,26 @@ class Stack:
         finally:
             conn.logout()
 
+    def organizer_maildir(self):
+        """The directory of the organizer's maildir (the INBOX's)."""
+        local, domain = self.env["MUS_ORGANIZER"].split("@")
+        return os.path.join(self.dir, "mail", domain, local)
+
+    def organizer_files(self, msgid):
+        """{folder: number of files} of the message with msgid in the
+        organizer's maildir ("INBOX" or the folder's name), read from the
+        disk: an IMAP login would carry out what a sync left pending."""
+        top = self.organizer_maildir()
+        found = {}
+        for folder, path in [("INBOX", top)] + [
+                (d[1:], os.path.join(top, d)) for d in os.listdir(top) if d.startswith(".")]:
+            for sub in ("new", "cur"):
+                for name in os.listdir(os.path.join(path, sub)):
+                    with open(os.path.join(path, sub, name), "rb") as f:
+                        if msgid.encode() in f.read():
+                            found[folder] = found.get(folder, 0) + 1
+        return found
+
     def organizer_flags(self, msgid):
         """The flags of the message with msgid in the organizer's mailbox
         (None: not there)."""

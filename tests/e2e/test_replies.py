@@ -588,6 +588,24 @@ class RepliesTest(unittest.TestCase):
         self.assertIn("$MusDone", flags)
         self.assertIn("$Mus-not-ours", flags)
 
+    def test_the_sync_leaves_no_trace_of_what_it_moved_in_the_inbox(self):
+        # every delivery reads the INBOX's list of names (dovecot-uidlist)
+        # whole: the messages the sync moved are gone from the disk and
+        # from that list when it ends, not only once something next opens
+        # the INBOX
+        msgid = self.send(self.message(self.mail(self.leader), "Hej", text="Hej\n"))
+        self.wait_log(msgid, "not-ours")
+        self.assertEqual(self.stack.organizer_files(msgid), {"INBOX": 1})
+        self.sync()
+        self.assertEqual(self.stack.organizer_files(msgid), {self.stack.PROCESSED: 1})
+        top = self.stack.organizer_maildir()
+        files = sorted(n.split(":")[0] for d in ("new", "cur")
+                       for n in os.listdir(os.path.join(top, d)))
+        with open(os.path.join(top, "dovecot-uidlist")) as f:
+            listed = sorted(line.rstrip("\n").split(":", 1)[1].split(":")[0]
+                            for line in f.readlines()[1:])
+        self.assertEqual(listed, files)
+
     def test_a_message_that_cannot_be_answered_holds_up_no_other(self):
         # a card choice with a mistake needs an answer, which cannot go out
         # while Postfix is down; the leader's choice after it is applied all
