@@ -572,17 +572,22 @@ static int mus_doveadm_inbox(struct mus_doveadm_session *session,
 		else
 			i_error("mus: %s", error);
 		ret = -1;
-	} else if (mailbox_sync(mbox.box, 0) < 0 ||
-		   mailbox_sync(mbox.box, MAILBOX_SYNC_FLAG_FULL_READ) < 0) {
-		/* The commit only asks for the expunges. The first sync
-		   carries them out; the second reads the folder again, so
-		   that maildir also drops the moved messages from its list
-		   of names (dovecot-uidlist), which every delivery reads
-		   whole. Without them the next opener does both, and until
-		   then each reply costs more. */
-		i_warning("mus: the applied messages of %s left the INBOX, "
-			  "but syncing it after failed: %s", set->organizer,
-			  mailbox_get_last_internal_error(mbox.box, NULL));
+	} else {
+		/* The commit only asks for the expunges, and until they are
+		   carried out each delivery pays for the moved messages: the
+		   first sync unlinks their files; the second reads the folder
+		   again, after which maildir rewrites its list of names
+		   (dovecot-uidlist, read whole by every delivery) without
+		   them, at least when the INBOX kept no more than three
+		   quarters of its messages. If a sync fails, the next opener
+		   of the INBOX unlinks the files. */
+		if (mailbox_sync(mbox.box, 0) < 0 ||
+		    mailbox_sync(mbox.box, MAILBOX_SYNC_FLAG_FULL_READ) < 0) {
+			i_warning("mus: the applied messages of %s left the "
+				  "INBOX, but syncing it after failed: %s",
+				  set->organizer,
+				  mailbox_get_last_internal_error(mbox.box, NULL));
+		}
 	}
 	mailbox_free(&dest);
 	mus_doveadm_mailbox_close(&mbox);
