@@ -1200,16 +1200,17 @@ static int mus_send_person(struct mus_send_ctx *ctx,
 	return mus_send_outsider(ctx, dn, ndn, person_r, error_r);
 }
 
-/* For the follow-up meeting of a plan: what an admin records for dn once
-   they have approved the plan some other way (on paper, at the meeting),
-   as their answer by mail would have; NULL if their approval is there. */
-static const char *mus_send_approval_by_hand(const struct mus_send_conv *sc,
-					     const char *dn, const char *ndn)
+/* For the follow-up meeting of conv's plan: what an admin records for dn
+   once they have approved the plan some other way (on paper, at the
+   meeting), as their answer by mail would have; NULL if their approval is
+   there. */
+static const char *
+mus_send_approval_by_hand(const struct mus_conversation *conv,
+			  const char *dn, const char *ndn)
 {
-	const struct mus_conversation *conv = sc->conv;
 	time_t when;
 
-	if (sc->action != MUS_SEND_FOLLOWUP || dn == NULL || ndn == NULL ||
+	if (dn == NULL || ndn == NULL ||
 	    mus_plan_approval_find(conv->plan_approvals, conv->plan_version,
 				   ndn, &when))
 		return NULL;
@@ -1252,20 +1253,21 @@ static int mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 			continue;
 		}
 		if (p == NULL || p->mails[0] == NULL) {
-			/* someone no longer in the directory gets no plan:
-			   no approval of theirs to record */
-			const char *hint = p == NULL ? NULL :
-				mus_send_approval_by_hand(sc, conv->employee_dns[i],
-							  conv->employee_ndns[i]);
+			/* Someone no longer in the directory gets no plan:
+			   no approval of theirs to record. For a follow-up
+			   meeting, an approval there already leaves nothing
+			   to say. */
+			const char *hint = NULL;
 
-			/* an approval there already leaves nothing to say */
-			if (p == NULL || sc->action != MUS_SEND_FOLLOWUP ||
-			    hint != NULL) {
-				send->log(t_strdup_printf("round %s: %s: no mail address known for %s%s%s",
-					send->round->name, conv->cn,
-					conv->employee_dns[i], hint == NULL ? "" : ": ",
-					hint == NULL ? "" : hint), send->context);
-			}
+			if (p != NULL && sc->action == MUS_SEND_FOLLOWUP &&
+			    (hint = mus_send_approval_by_hand(conv,
+					conv->employee_dns[i],
+					conv->employee_ndns[i])) == NULL)
+				continue;
+			send->log(t_strdup_printf("round %s: %s: no mail address known for %s%s%s",
+				send->round->name, conv->cn, conv->employee_dns[i],
+				hint == NULL ? "" : ": ", hint == NULL ? "" : hint),
+				send->context);
 			continue;
 		}
 		array_push_back(&sc->members, &p);
@@ -1280,24 +1282,27 @@ static int mus_send_people(struct mus_send_ctx *ctx, struct mus_send_conv *sc,
 	/* a CANCEL reaches the leader even when no employee can get it */
 	if (sc->leader == NULL || sc->leader->mails[0] == NULL ||
 	    (array_count(&sc->members) == 0 && !cancel)) {
-		/* the follow-up meeting goes to nobody: the approvals of the
-		   leader and of the employees with an address have to be
-		   recorded by hand too */
 		string_t *text = t_str_new(256);
-		const struct mus_person *member;
-		const char *hint;
 
 		str_printfa(text, "round %s: %s: nobody to send it to",
 			    send->round->name, conv->cn);
-		hint = mus_send_approval_by_hand(sc, conv->leader_dn,
-						 conv->leader_ndn);
-		if (hint != NULL)
-			str_printfa(text, "; %s", hint);
-		array_foreach_elem(&sc->members, member) {
-			hint = mus_send_approval_by_hand(sc, member->dn,
-							 member->ndn);
+		if (sc->action == MUS_SEND_FOLLOWUP) {
+			/* the follow-up meeting goes to nobody: the
+			   approvals of the leader and of the employees with
+			   an address have to be recorded by hand too */
+			const struct mus_person *member;
+			const char *hint;
+
+			hint = mus_send_approval_by_hand(conv, conv->leader_dn,
+							 conv->leader_ndn);
 			if (hint != NULL)
 				str_printfa(text, "; %s", hint);
+			array_foreach_elem(&sc->members, member) {
+				hint = mus_send_approval_by_hand(conv, member->dn,
+								 member->ndn);
+				if (hint != NULL)
+					str_printfa(text, "; %s", hint);
+			}
 		}
 		send->log(str_c(text), send->context);
 		return 0;

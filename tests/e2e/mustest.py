@@ -391,13 +391,18 @@ class Stack:
                      and r.lower() not in hr_members)[0]
         return leaders, leader, emp, lower[emp.lower()]
 
-    def pair_round(self, name, start, end, leader, emp):
-        """Create and sync a MUS round of 45-minute conversations from start to end
-        (YYYY-MM-DD) for leader and emp alone; returns (round DN, DN of emp's
-        conversation, its Entry)."""
+    def pair_round(self, name, start, end, leader, emp, duration=45, options=()):
+        """Create (in place of one a crashed run left) and sync a MUS round of
+        conversations of duration minutes from start to end (YYYY-MM-DD) for leader
+        and emp alone, with options for `round create` on top; returns (round DN, DN
+        of emp's conversation, its Entry)."""
+        old = self.round_dn(name)
+        if old:
+            self.ldap_delete(old)
         self.doveadm("mus", "round", "create", "--name", name, "--kind", "MUS",
-                     "--start", start, "--end", end, "--duration", "45",
-                     "--scope-filter", "(|(entryDN=%s)(entryDN=%s))" % (emp, leader))
+                     "--start", start, "--end", end, "--duration", str(duration),
+                     "--scope-filter", "(|(entryDN=%s)(entryDN=%s))" % (emp, leader),
+                     *options)
         round_dn = self.round_dn(name)
         self.doveadm("mus", "sync", "--round", name)
         conv_dn, conv = next((d, e) for d, e in self.conversations(round_dn).items()
@@ -534,6 +539,18 @@ class Stack:
                         if msgid.encode() in f.read():
                             found[folder] = found.get(folder, 0) + 1
         return found
+
+    def organizer_inbox_names(self):
+        """(the names of the files of the organizer's INBOX, the names its
+        dovecot-uidlist lists), each sorted, without maildir's ":2,<flags>"."""
+        top = self.organizer_maildir()
+        files = sorted(n.split(":")[0] for d in ("new", "cur")
+                       for n in os.listdir(os.path.join(top, d)))
+        with open(os.path.join(top, "dovecot-uidlist"), encoding="utf-8") as f:
+            # a header line, then "<uid> [<extensions>] :<name>"
+            listed = sorted(line.rstrip("\n").split(":", 1)[1]
+                            for line in f.readlines()[1:])
+        return files, listed
 
     def organizer_flags(self, msgid):
         """The flags of the message with msgid in the organizer's mailbox

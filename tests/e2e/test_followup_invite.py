@@ -77,18 +77,10 @@ class FollowUpInviteTest(unittest.TestCase):
             lambda leaders: leaders[2 * len(leaders) // 3])
         cls.emp_mail = cls.emp_before["mail"][0]
         cls.leader_mail = cls.stack.reports()[0][cls.leader]["mail"][0]
-        flt = "(|(entryDN=%s)(entryDN=%s))" % (cls.emp, cls.leader)
-        cls.stack.ldap_delete(cls.stack.round_dn(ROUND) or "cn=%s,ou=rounds,dc=eksempel,dc=test" % ROUND)
-        cls.stack.doveadm("mus", "round", "create", "--name", ROUND, "--kind", "MUS",
-                          "--start", "2027-05-03", "--end", "2027-05-28",
-                          "--duration", str(DURATION), "--workday", "0900-1500",
-                          "--max-per-day", "4", "--buffer", "15", "--scope-filter", flt)
-        cls.round_dn = cls.stack.round_dn(ROUND)
-        cls.stack.doveadm("mus", "sync", "--round", ROUND)
-        convs = cls.stack.conversations(cls.round_dn)
-        cls.conv_dn = next(d for d, e in convs.items()
-                           if [x.lower() for x in e.get("musEmployee", [])] == [cls.emp.lower()])
-        cls.conv_cn = convs[cls.conv_dn]["cn"][0]
+        cls.round_dn, cls.conv_dn, conv = cls.stack.pair_round(
+            ROUND, "2027-05-03", "2027-05-28", cls.leader, cls.emp, DURATION,
+            ("--workday", "0900-1500", "--max-per-day", "4", "--buffer", "15"))
+        cls.conv_cn = conv["cn"][0]
 
     @classmethod
     def tearDownClass(cls):

@@ -598,12 +598,7 @@ class RepliesTest(unittest.TestCase):
         self.assertEqual(self.stack.organizer_files(msgid), {"INBOX": 1})
         self.sync()
         self.assertEqual(self.stack.organizer_files(msgid), {self.stack.PROCESSED: 1})
-        top = self.stack.organizer_maildir()
-        files = sorted(n.split(":")[0] for d in ("new", "cur")
-                       for n in os.listdir(os.path.join(top, d)))
-        with open(os.path.join(top, "dovecot-uidlist")) as f:
-            listed = sorted(line.rstrip("\n").split(":", 1)[1].split(":")[0]
-                            for line in f.readlines()[1:])
+        files, listed = self.stack.organizer_inbox_names()
         self.assertEqual(listed, files)
 
     def test_a_message_that_cannot_be_answered_holds_up_no_other(self):
