@@ -50,18 +50,16 @@ def set_plan(stack, conv_dn, version, draft):
         "replace: musPlanApproval\n-\n" % (conv_dn, version, json.dumps(draft), requested))
 
 
-def clean_up(stack, round_dn, emp, before, attrs=()):
+def clean_up(stack, round_dn, emp, before):
     """Delete the round and the employee's filed plans; give the employee's entry
-    back its object classes, no musPlanRef, and the values before of attrs."""
+    back its object classes (those of before) and no musPlanRef."""
     stack.ldap_delete(round_dn)
     for dn in stack.ldap_entries(PLANS, "(musEmployee=%s)" % ldap_escape(emp), "dn",
                                  scope="one"):
         stack.ldap_delete(dn)
-    restore = "dn: %s\nchangetype: modify\nreplace: musPlanRef\n-\n" % emp
-    for attr in ("objectClass",) + tuple(attrs):
-        restore += "replace: %s\n%s-\n" % (attr, "".join(
-            "%s: %s\n" % (attr, v) for v in before.get(attr, [])))
-    stack.ldap_modify(restore)
+    stack.ldap_modify("dn: %s\nchangetype: modify\nreplace: musPlanRef\n-\n"
+                      "replace: objectClass\n%s-\n" % (emp, "".join(
+                          "objectClass: %s\n" % v for v in before["objectClass"])))
 
 
 def utc(value):
